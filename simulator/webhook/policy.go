@@ -1,0 +1,283 @@
+// Package webhook is hookcheck's AssemblyAI webhook sender: a delivery policy
+// whose defaults are AssemblyAI's documented behaviour (rules D-1..D-12 and
+// project decisions P-1..P-7 of shared/spec/assemblyai-webhooks.md), a Sender
+// that runs one delivery's full schedule, and an Engine that runs many
+// thousands of deliveries at once with bounded memory and goroutines.
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// AssemblyAI's documented delivery constants.
+const (
+	// DefaultTimeout is the deadline for a 2xx answer (D-3).
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxAttempts is the number of attempts in total (D-4).
+	DefaultMaxAttempts = 10
+	// DefaultRetryInterval is the wait between attempts (D-4), measured
+	// from the end of one attempt to the start of the next (P-2).
+	DefaultRetryInterval = 10 * time.Second
+	// DefaultMaxBodyBytes is how much of an answer's body is kept (P-1).
+	DefaultMaxBodyBytes = 64 << 10
+	// DefaultUserAgent is the historic User-Agent of a delivery (D-12).
+	DefaultUserAgent = "python-requests/2.25.1"
+	// AcceleratedFactor divides the wait between attempts in the
+	// accelerated pace: 10 s becomes 100 ms.
+	AcceleratedFactor = 100
+	// maxResponseHeaderBytes bounds a hostile receiver's endless headers.
+	maxResponseHeaderBytes = 64 << 10
+)
+
+// Pace says how the waits between attempts relate to the policy.
+type Pace int
+
+const (
+	// RealTime waits RetryInterval between attempts, as AssemblyAI does.
+	RealTime Pace = iota
+	// Accelerated divides each wait by AcceleratedFactor, for CI. The
+	// per-attempt deadline is unchanged because it is what the receiver
+	// must meet.
+	Accelerated
+)
+
+// String names the pace as reports show it.
+func (p Pace) String() string {
+	if p == Accelerated {
+		return "accelerated"
+	}
+	return "real-time"
+}
+
+// Region is an AssemblyAI region with fixed delivery addresses (D-7).
+type Region string
+
+// The regions AssemblyAI delivers from.
+const (
+	RegionUS Region = "us"
+	RegionEU Region = "eu"
+)
+
+// regionAddress holds the documented source address of each region (D-7).
+var regionAddress = map[Region]string{
+	RegionUS: "44.238.19.20",
+	RegionEU: "54.220.25.36",
+}
+
+// Address returns the region's documented source address (D-7).
+func (r Region) Address() string { return regionAddress[r] }
+
+// ParseRegion accepts "us" or "eu".
+func ParseRegion(s string) (Region, error) {
+	r := Region(strings.ToLower(strings.TrimSpace(s)))
+	if _, ok := regionAddress[r]; !ok {
+		return "", fmt.Errorf("unknown region %q (want us or eu)", s)
+	}
+	return r, nil
+}
+
+// SourceMode says how a delivery shows its source address (P-7).
+type SourceMode int
+
+const (
+	// SourceHeader sets X-Forwarded-For to the region's address, as a
+	// proxy or load balancer in front of the receiver would.
+	SourceHeader SourceMode = iota
+	// SourceBind dials from a local address the user names, for receivers
+	// that read the socket's peer address (e.g. 127.0.0.2 on loopback).
+	SourceBind
+	// SourceNone shows no source address at all.
+	SourceNone
+)
+
+// SourceAddress is the source-address setting of a policy (D-7, P-7).
+type SourceAddress struct {
+	Mode SourceMode
+	// BindIP is the local address dialed from in SourceBind mode.
+	BindIP net.IP
+}
+
+// String renders the setting as the --source-address flag takes it.
+func (s SourceAddress) String() string {
+	switch s.Mode {
+	case SourceBind:
+		return "bind:" + s.BindIP.String()
+	case SourceNone:
+		return "none"
+	default:
+		return "header"
+	}
+}
+
+// ParseSourceAddress accepts "header", "none" or "bind:IP".
+func ParseSourceAddress(s string) (SourceAddress, error) {
+	switch {
+	case s == "header" || s == "":
+		return SourceAddress{Mode: SourceHeader}, nil
+	case s == "none":
+		return SourceAddress{Mode: SourceNone}, nil
+	case strings.HasPrefix(s, "bind:"):
+		ip := net.ParseIP(strings.TrimPrefix(s, "bind:"))
+		if ip == nil {
+			return SourceAddress{}, fmt.Errorf("source address %q: %q is not an IP address", s, strings.TrimPrefix(s, "bind:"))
+		}
+		return SourceAddress{Mode: SourceBind, BindIP: ip}, nil
+	}
+	return SourceAddress{}, fmt.Errorf("unknown source address %q (want header, none or bind:IP)", s)
+}
+
+// Secret is a value that must never be printed, logged or reported: its
+// String, GoString and JSON forms are masked. Reveal returns the value.
+type Secret string
+
+// Mask is what a secret shows instead of its value.
+const Mask = "********"
+
+// Reveal returns the secret's value, for the one place that sends it.
+func (s Secret) Reveal() string { return string(s) }
+
+// String masks the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return Mask
+}
+
+// GoString masks the secret in %#v.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalText masks the secret in JSON and every other text encoding.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// AuthHeader is the optional custom authentication header (D-8).
+type AuthHeader struct {
+	Name  string
+	Value Secret
+}
+
+// Policy is everything that decides how a delivery is sent and retried. The
+// zero value is not useful; start from DefaultPolicy, whose every field is
+// AssemblyAI's behaviour, and change what a test needs.
+type Policy struct {
+	// Timeout is the per-attempt deadline for the status line and headers
+	// (D-3, P-1).
+	Timeout time.Duration
+	// MaxAttempts is the number of attempts in total (D-4).
+	MaxAttempts int
+	// RetryInterval is the wait from the end of one attempt to the start
+	// of the next (D-4, P-2).
+	RetryInterval time.Duration
+	// Pace shortens the waits for CI (Accelerated) or keeps them (RealTime).
+	Pace Pace
+	// RetryOn4xx retries after a 4xx answer; AssemblyAI never does (D-5, P-6).
+	RetryOn4xx bool
+	// FollowRedirects follows 3xx answers; AssemblyAI's behaviour is
+	// undocumented and the project counts them as retryable failures (P-3).
+	FollowRedirects bool
+	// MaxRedirects bounds redirect following when it is on.
+	MaxRedirects int
+	// UserAgent is sent as User-Agent (D-12).
+	UserAgent string
+	// ExtraHeaders are added to every attempt after the D-12 set.
+	ExtraHeaders http.Header
+	// Auth is the optional custom header sent verbatim (D-8).
+	Auth *AuthHeader
+	// Region picks the documented source address (D-7).
+	Region Region
+	// Source says how the source address is shown (P-7).
+	Source SourceAddress
+	// MaxBodyBytes is how much of each answer's body is kept (P-1).
+	MaxBodyBytes int64
+	// KeepAlive reuses connections between attempts and deliveries. Off by
+	// default: each attempt opens its own connection.
+	KeepAlive bool
+	// InsecureSkipVerify accepts any TLS certificate.
+	InsecureSkipVerify bool
+}
+
+// DefaultPolicy returns AssemblyAI's delivery behaviour.
+func DefaultPolicy() Policy {
+	return Policy{
+		Timeout:       DefaultTimeout,
+		MaxAttempts:   DefaultMaxAttempts,
+		RetryInterval: DefaultRetryInterval,
+		Pace:          RealTime,
+		MaxRedirects:  10,
+		UserAgent:     DefaultUserAgent,
+		Region:        RegionUS,
+		Source:        SourceAddress{Mode: SourceHeader},
+		MaxBodyBytes:  DefaultMaxBodyBytes,
+	}
+}
+
+// Validate reports the first setting that cannot work.
+func (p Policy) Validate() error {
+	var errs []error
+	if p.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout must be positive, got %s", p.Timeout))
+	}
+	if p.MaxAttempts < 1 {
+		errs = append(errs, fmt.Errorf("max attempts must be at least 1, got %d", p.MaxAttempts))
+	}
+	if p.RetryInterval < 0 {
+		errs = append(errs, fmt.Errorf("retry interval must not be negative, got %s", p.RetryInterval))
+	}
+	if p.Region.Address() == "" {
+		errs = append(errs, fmt.Errorf("unknown region %q", p.Region))
+	}
+	if p.Source.Mode == SourceBind && p.Source.BindIP == nil {
+		errs = append(errs, errors.New("bind source address needs an IP"))
+	}
+	if p.Auth != nil {
+		if err := ValidateHeaderName(p.Auth.Name); err != nil {
+			errs = append(errs, fmt.Errorf("auth header: %w", err))
+		}
+		if p.Auth.Value == "" {
+			errs = append(errs, fmt.Errorf("auth header %q has no value", p.Auth.Name))
+		}
+	}
+	if p.MaxBodyBytes < 0 {
+		errs = append(errs, errors.New("max body bytes must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Wait returns the actual wait before the next attempt, after the pace.
+func (p Policy) Wait() time.Duration {
+	if p.Pace == Accelerated {
+		return p.RetryInterval / AcceleratedFactor
+	}
+	return p.RetryInterval
+}
+
+// ValidateHeaderName checks that name is an HTTP header field name (RFC 9110
+// token) that a delivery may set.
+func ValidateHeaderName(name string) error {
+	if name == "" {
+		return errors.New("header name is empty")
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return fmt.Errorf("header name %q contains %q, which is not allowed in a header name", name, name[i])
+		}
+	}
+	switch http.CanonicalHeaderKey(name) {
+	case "Content-Length", "Host", "Transfer-Encoding", "Connection":
+		return fmt.Errorf("header name %q is reserved for the transport", name)
+	}
+	return nil
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}

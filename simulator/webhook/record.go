@@ -1,0 +1,186 @@
+package webhook
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// Outcome is how a delivery ended.
+type Outcome string
+
+// The outcomes of a delivery.
+const (
+	// Delivered: an attempt got a 2xx (D-3).
+	Delivered Outcome = "delivered"
+	// Rejected: an attempt got a 4xx, which is never retried (D-5, P-6).
+	Rejected Outcome = "rejected"
+	// Exhausted: every attempt failed; AssemblyAI gives up (D-6).
+	Exhausted Outcome = "exhausted"
+	// Cancelled: the run was stopped before the delivery ended.
+	Cancelled Outcome = "cancelled"
+)
+
+// ErrorClass names why an attempt got no HTTP answer (P-4).
+type ErrorClass string
+
+// The error classes of an attempt.
+const (
+	NoError           ErrorClass = ""
+	ErrTimeout        ErrorClass = "timeout"
+	ErrRefused        ErrorClass = "connection_refused"
+	ErrReset          ErrorClass = "connection_reset"
+	ErrDNS            ErrorClass = "dns"
+	ErrTLS            ErrorClass = "tls"
+	ErrProtocol       ErrorClass = "protocol"
+	ErrAttemptStopped ErrorClass = "cancelled"
+)
+
+// Request is the evidence of what a delivery sent, secrets masked.
+type Request struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Headers http.Header `json:"headers"`
+	Body    string      `json:"body"`
+}
+
+// Attempt is the record of one attempt of a delivery.
+type Attempt struct {
+	// Number counts attempts from 1.
+	Number int `json:"number"`
+	// StartedAt is when the attempt began to dial.
+	StartedAt time.Time `json:"started_at"`
+	// Duration runs from StartedAt to the status line and headers, or to
+	// the error (P-1).
+	Duration time.Duration `json:"-"`
+	// StatusCode is the answer's status; 0 when there was no HTTP answer.
+	StatusCode int `json:"-"`
+	// Error is the class of failure when there was no HTTP answer.
+	Error ErrorClass `json:"error"`
+	// Detail is the transport's own words for Error.
+	Detail string `json:"detail,omitempty"`
+	// ResponseHeaders are the answer's headers.
+	ResponseHeaders http.Header `json:"response_headers,omitempty"`
+	// ResponseBody is at most MaxBodyBytes of the answer's body (P-1).
+	ResponseBody string `json:"response_body,omitempty"`
+	// BodyTruncated is true when the body was longer than what was kept,
+	// or did not end before the deadline.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// WaitAfter is the wait that followed this attempt (0 for the last).
+	WaitAfter time.Duration `json:"-"`
+}
+
+// Answered reports whether the attempt got an HTTP status.
+func (a Attempt) Answered() bool { return a.StatusCode != 0 }
+
+// Succeeded reports whether the attempt got a 2xx (D-3).
+func (a Attempt) Succeeded() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
+
+type attemptJSON struct {
+	Attempt
+	StartedAt   string  `json:"started_at"`
+	DurationMS  float64 `json:"duration_ms"`
+	StatusCode  *int    `json:"status_code"`
+	WaitAfterMS float64 `json:"wait_after_ms"`
+}
+
+// MarshalJSON renders times as RFC 3339 with fractional seconds, durations
+// in milliseconds and a missing status as null.
+func (a Attempt) MarshalJSON() ([]byte, error) {
+	j := attemptJSON{Attempt: a, StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano),
+		DurationMS: ms(a.Duration), WaitAfterMS: ms(a.WaitAfter)}
+	if a.StatusCode != 0 {
+		j.StatusCode = &a.StatusCode
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (a *Attempt) UnmarshalJSON(b []byte) error {
+	type plain Attempt
+	var j struct {
+		*plain
+		StartedAt   string  `json:"started_at"`
+		DurationMS  float64 `json:"duration_ms"`
+		StatusCode  *int    `json:"status_code"`
+		WaitAfterMS float64 `json:"wait_after_ms"`
+	}
+	j.plain = (*plain)(a)
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	t, err := time.Parse(time.RFC3339Nano, j.StartedAt)
+	if err != nil {
+		return err
+	}
+	a.StartedAt, a.Duration, a.WaitAfter = t, fromMS(j.DurationMS), fromMS(j.WaitAfterMS)
+	if j.StatusCode != nil {
+		a.StatusCode = *j.StatusCode
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func fromMS(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+
+// PolicySummary is the part of a policy a record shows (secrets left out).
+type PolicySummary struct {
+	TimeoutMS       float64 `json:"timeout_ms"`
+	MaxAttempts     int     `json:"max_attempts"`
+	RetryIntervalMS float64 `json:"retry_interval_ms"`
+	Pace            string  `json:"pace"`
+	Region          Region  `json:"region"`
+	SourceAddress   string  `json:"source_address"`
+	AuthHeaderName  string  `json:"auth_header_name,omitempty"`
+}
+
+// Summary returns what a record shows of p.
+func (p Policy) Summary() PolicySummary {
+	s := PolicySummary{TimeoutMS: ms(p.Timeout), MaxAttempts: p.MaxAttempts,
+		RetryIntervalMS: ms(p.RetryInterval), Pace: p.Pace.String(), Region: p.Region,
+		SourceAddress: p.Source.String()}
+	if p.Auth != nil {
+		s.AuthHeaderName = p.Auth.Name
+	}
+	return s
+}
+
+// Delivery is the full record of one notification's delivery: what was
+// sent, every attempt, and how it ended.
+type Delivery struct {
+	// ID identifies the delivery within a run.
+	ID string `json:"id"`
+	// Target is the webhook URL, any password in it masked.
+	Target       string        `json:"target"`
+	Notification Notification  `json:"notification"`
+	Policy       PolicySummary `json:"policy"`
+	Request      Request       `json:"request"`
+	Attempts     []Attempt     `json:"attempts"`
+	Outcome      Outcome       `json:"outcome"`
+	// WebhookStatusCode is what AssemblyAI would report in the
+	// transcript's webhook_status_code (D-10, P-5).
+	WebhookStatusCode *int      `json:"webhook_status_code"`
+	StartedAt         time.Time `json:"started_at"`
+	EndedAt           time.Time `json:"ended_at"`
+}
+
+// LastAttempt returns the last attempt, or the zero Attempt when none ran.
+func (d *Delivery) LastAttempt() Attempt {
+	if len(d.Attempts) == 0 {
+		return Attempt{}
+	}
+	return d.Attempts[len(d.Attempts)-1]
+}
+
+// webhookStatusCode applies P-5: the status of the last attempt that got an
+// HTTP answer, nil when none did.
+func webhookStatusCode(attempts []Attempt) *int {
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if attempts[i].Answered() {
+			c := attempts[i].StatusCode
+			return &c
+		}
+	}
+	return nil
+}

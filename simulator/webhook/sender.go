@@ -1,0 +1,337 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/clock"
+)
+
+// Options are the parts of a Sender that are not delivery policy.
+type Options struct {
+	// Clock is the time source; nil means the wall clock.
+	Clock clock.Clock
+	// Transport replaces the HTTP transport built from the policy (for
+	// transport-level tests). Source-address binding, TLS settings and
+	// keep-alive then come from it.
+	Transport http.RoundTripper
+	// DialContext replaces dialing in the transport built from the policy,
+	// e.g. to reach an in-memory receiver.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Logger receives one debug line per attempt; nil means no logs.
+	Logger *slog.Logger
+}
+
+// Observer is told about a delivery as it runs. Its functions are called
+// from the goroutine running the delivery and must not block for long.
+type Observer struct {
+	// OnAttempt is called after each attempt with the record so far.
+	OnAttempt func(d *Delivery, a Attempt)
+	// OnDone is called once, when the delivery has ended.
+	OnDone func(d *Delivery)
+}
+
+// Sender sends notifications the way AssemblyAI does under its Policy.
+type Sender struct {
+	policy    Policy
+	clock     clock.Clock
+	client    *http.Client
+	transport *http.Transport // nil when the caller gave one
+	logger    *slog.Logger
+	seq       atomic.Int64
+}
+
+// NewSender returns a Sender for p.
+func NewSender(p Policy, o Options) (*Sender, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("delivery policy: %w", err)
+	}
+	s := &Sender{policy: p, clock: o.Clock, logger: o.Logger}
+	if s.clock == nil {
+		s.clock = clock.Real{}
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	rt := o.Transport
+	if rt == nil {
+		s.transport = newTransport(p, o.DialContext)
+		rt = s.transport
+	}
+	s.client = &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
+	return s, nil
+}
+
+// Policy returns the sender's policy.
+func (s *Sender) Policy() Policy { return s.policy }
+
+// Close releases idle connections.
+func (s *Sender) Close() {
+	if s.transport != nil {
+		s.transport.CloseIdleConnections()
+	}
+}
+
+func newTransport(p Policy, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+	if dial == nil {
+		d := &net.Dialer{Timeout: p.Timeout}
+		if p.Source.Mode == SourceBind {
+			// P-7: show the source address as the socket's peer address.
+			d.LocalAddr = &net.TCPAddr{IP: p.Source.BindIP}
+		}
+		dial = d.DialContext
+	}
+	return &http.Transport{
+		Proxy:                  nil, // a delivery goes straight to the receiver
+		DialContext:            dial,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: p.InsecureSkipVerify, MinVersion: tls.VersionTLS12}, //nolint:gosec // opt-in
+		DisableKeepAlives:      !p.KeepAlive,
+		DisableCompression:     true, // Accept-Encoding is set by hand (D-12)
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
+		MaxIdleConns:           4096,
+		MaxIdleConnsPerHost:    4096,
+	}
+}
+
+// checkRedirect applies P-3: a 3xx is an answer, not an instruction, unless
+// following is switched on.
+func (p Policy) checkRedirect(_ *http.Request, via []*http.Request) error {
+	if !p.FollowRedirects {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= p.MaxRedirects {
+		return fmt.Errorf("stopped after %d redirects", len(via))
+	}
+	return nil
+}
+
+// ParseTarget checks that raw is an absolute http or https URL. The URL is
+// kept as given: its query string is sent byte for byte (D-9).
+func ParseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("target %q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("target %q: scheme must be http or https", raw)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("target %q has no host", raw)
+	}
+	return u, nil
+}
+
+// RedactURL masks the password of a URL's user information.
+func RedactURL(u *url.URL) string {
+	if _, has := u.User.Password(); has {
+		c := *u
+		c.User = url.UserPassword(u.User.Username(), Mask)
+		return c.String()
+	}
+	return u.String()
+}
+
+// prepared is a delivery ready to send: the body and headers every attempt
+// repeats.
+type prepared struct {
+	url     *url.URL
+	body    []byte
+	header  http.Header
+	record  *Delivery
+	observe Observer
+}
+
+func (s *Sender) prepare(target string, n Notification, observe Observer) (*prepared, error) {
+	u, err := ParseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	body, contentType, err := n.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("encode notification: %w", err)
+	}
+	p := s.policy
+	// D-12: the historic header set, in this order.
+	h := http.Header{}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("Accept", "*/*")
+	h.Set("Accept-Encoding", "gzip, deflate")
+	h.Set("User-Agent", p.UserAgent)
+	for k, vs := range p.ExtraHeaders {
+		h[k] = append([]string(nil), vs...)
+	}
+	if p.Source.Mode == SourceHeader {
+		h.Set("X-Forwarded-For", p.Region.Address()) // D-7, P-7
+	}
+	evidence := h.Clone()
+	evidence.Set("Content-Length", strconv.Itoa(len(body)))
+	if p.Auth != nil {
+		// D-8: the header exactly as the user named it, value verbatim.
+		h[p.Auth.Name] = []string{p.Auth.Value.Reveal()}
+		evidence[p.Auth.Name] = []string{Mask}
+	}
+	id := fmt.Sprintf("d-%d", s.seq.Add(1))
+	rec := &Delivery{
+		ID: id, Target: RedactURL(u), Notification: n, Policy: p.Summary(),
+		Request: Request{Method: http.MethodPost, URL: RedactURL(u), Headers: evidence, Body: string(body)},
+	}
+	return &prepared{url: u, body: body, header: h, record: rec, observe: observe}, nil
+}
+
+// Deliver sends n to target under the sender's policy, running the whole
+// schedule: attempts until a 2xx, a 4xx, MaxAttempts, or ctx ends. It
+// returns an error only when the delivery cannot start (a bad target); how
+// the delivery went is in the record.
+func (s *Sender) Deliver(ctx context.Context, target string, n Notification, observe Observer) (*Delivery, error) {
+	pd, err := s.prepare(target, n, observe)
+	if err != nil {
+		return nil, err
+	}
+	d := pd.record
+	d.StartedAt = s.clock.Now()
+	for {
+		wait, done := s.step(ctx, pd)
+		if done {
+			return d, nil
+		}
+		if err := s.sleep(ctx, wait); err != nil {
+			s.finish(pd, Cancelled)
+			return d, nil
+		}
+	}
+}
+
+// step runs the next attempt of pd and applies the policy to its result. It
+// returns the wait before the following attempt, or done when the delivery
+// has ended (and then has recorded the outcome).
+func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, done bool) {
+	d := pd.record
+	a := s.attempt(ctx, pd, len(d.Attempts)+1)
+	d.Attempts = append(d.Attempts, a)
+	d.WebhookStatusCode = webhookStatusCode(d.Attempts)
+	outcome, retry := s.policy.decide(a)
+	if retry {
+		wait = s.policy.Wait()
+		d.Attempts[len(d.Attempts)-1].WaitAfter = wait
+	}
+	if pd.observe.OnAttempt != nil {
+		pd.observe.OnAttempt(d, d.Attempts[len(d.Attempts)-1])
+	}
+	if !retry {
+		s.finish(pd, outcome)
+		return 0, true
+	}
+	return wait, false
+}
+
+func (s *Sender) finish(pd *prepared, o Outcome) {
+	d := pd.record
+	d.Outcome = o
+	d.EndedAt = s.clock.Now()
+	if pd.observe.OnDone != nil {
+		pd.observe.OnDone(d)
+	}
+}
+
+// decide applies D-3..D-6, P-3, P-4 and P-6 to an attempt: how the delivery
+// ends, or whether it is retried.
+func (p Policy) decide(a Attempt) (Outcome, bool) {
+	switch {
+	case a.Error == ErrAttemptStopped:
+		return Cancelled, false
+	case a.Succeeded():
+		return Delivered, false // D-3
+	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
+		return Rejected, false // D-5, P-6: any 4xx, 408 and 429 included
+	case a.Number >= p.MaxAttempts:
+		return Exhausted, false // D-4, D-6
+	}
+	return "", true // 3xx (P-3), 5xx, other codes and P-4 errors
+}
+
+func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := s.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// attempt sends one request. The deadline (D-3, P-1) covers dialing,
+// sending and the status line and headers; the body is then read, up to
+// MaxBodyBytes, only until the same deadline.
+func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt {
+	a := Attempt{Number: number, StartedAt: s.clock.Now()}
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var timedOut atomic.Bool
+	deadline := s.clock.AfterFunc(s.policy.Timeout, func() {
+		timedOut.Store(true)
+		cancel()
+	})
+	defer deadline.Stop()
+
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, pd.url.String(), bytes.NewReader(pd.body))
+	if err != nil {
+		a.Error, a.Detail = ErrProtocol, err.Error()
+		return a
+	}
+	req.URL = pd.url // keep the caller's encoding of path and query (D-9)
+	req.Header = pd.header.Clone()
+	resp, err := s.client.Do(req)
+	a.Duration = s.clock.Now().Sub(a.StartedAt)
+	if err != nil {
+		a.Error = classify(err, timedOut.Load(), ctx.Err() != nil)
+		a.Detail = errorDetail(err, a.Error, s.policy)
+		s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
+			"error", a.Error, "duration", a.Duration)
+		return a
+	}
+	defer resp.Body.Close()
+	a.StatusCode = resp.StatusCode
+	a.ResponseHeaders = resp.Header
+	body, err := io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
+	if int64(len(body)) > s.policy.MaxBodyBytes {
+		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true
+	}
+	if err != nil {
+		a.BodyTruncated = true
+	}
+	a.ResponseBody = string(body)
+	s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
+		"status", a.StatusCode, "duration", a.Duration)
+	return a
+}
+
+func errorDetail(err error, class ErrorClass, p Policy) string {
+	switch class {
+	case ErrTimeout:
+		return fmt.Sprintf("no status line and headers within %s (D-3)", p.Timeout)
+	case ErrAttemptStopped:
+		return "the run was cancelled"
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return err.Error()
+}
