@@ -76,8 +76,11 @@ func (a Attempt) Answered() bool { return a.StatusCode != 0 }
 // Succeeded reports whether the attempt got a 2xx (D-3).
 func (a Attempt) Succeeded() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
 
+// plainAttempt has Attempt's fields without its JSON methods.
+type plainAttempt Attempt
+
 type attemptJSON struct {
-	Attempt
+	plainAttempt
 	StartedAt   string  `json:"started_at"`
 	DurationMS  float64 `json:"duration_ms"`
 	StatusCode  *int    `json:"status_code"`
@@ -87,7 +90,7 @@ type attemptJSON struct {
 // MarshalJSON renders times as RFC 3339 with fractional seconds, durations
 // in milliseconds and a missing status as null.
 func (a Attempt) MarshalJSON() ([]byte, error) {
-	j := attemptJSON{Attempt: a, StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano),
+	j := attemptJSON{plainAttempt: plainAttempt(a), StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano),
 		DurationMS: ms(a.Duration), WaitAfterMS: ms(a.WaitAfter)}
 	if a.StatusCode != 0 {
 		j.StatusCode = &a.StatusCode
@@ -97,15 +100,14 @@ func (a Attempt) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (a *Attempt) UnmarshalJSON(b []byte) error {
-	type plain Attempt
 	var j struct {
-		*plain
+		*plainAttempt
 		StartedAt   string  `json:"started_at"`
 		DurationMS  float64 `json:"duration_ms"`
 		StatusCode  *int    `json:"status_code"`
 		WaitAfterMS float64 `json:"wait_after_ms"`
 	}
-	j.plain = (*plain)(a)
+	j.plainAttempt = (*plainAttempt)(a)
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
