@@ -1,0 +1,40 @@
+# hookcheck: every target a developer or CI needs. `make help` lists them.
+GO        ?= go
+BIN       := bin/hookcheck
+PKGS      := ./...
+BENCHTIME ?= 1x
+
+.PHONY: help build test test-race bench demo lint fmt clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## build bin/hookcheck
+	$(GO) build -o $(BIN) ./cmd/hookcheck
+
+test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
+	$(GO) test -count=1 $(PKGS)
+
+test-race: ## run every test with the race detector
+	$(GO) test -count=1 -race $(PKGS)
+
+bench: ## run the benchmarks (figures in BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+demo: build ## deliver to a reference receiver that fails 3 times, then to one that hangs
+	@set -e; \
+	$(BIN) receiver --listen 127.0.0.1:18080 --behaviour fail-first & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' EXIT; sleep 0.5; \
+	$(BIN) send --target 'http://127.0.0.1:18080/webhook?customer_id=1234' --fast || true
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build output and reports
+	rm -rf bin hookcheck-report
+
+-include timing.mk

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // the check or delivery failed
+	exitUsage   = 2 // the user's flags or files are wrong, or setup failed
+	versionText = "0.1.0-dev"
+)
+
+// streams are the process's standard streams, replaceable in tests.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// app is what every command shares: streams, environment, logger.
+type app struct {
+	streams
+	getenv  func(string) string
+	verbose bool
+}
+
+// logger returns a text logger on stderr: debug with --verbose, else warn.
+func (a *app) logger() *slog.Logger {
+	level := slog.LevelWarn
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))
+}
+
+// usageError marks an error as the user's: exit code 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitError carries a non-zero exit code for an outcome already reported.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hookcheck",
+		Short: "Check that a webhook receiver survives AssemblyAI's real delivery behaviour",
+		Long: `hookcheck sends webhooks exactly as AssemblyAI does (10 s deadline, up to 10
+attempts 10 s apart, no retry after a 4xx, fixed source addresses, optional
+auth header) and tells you whether your receiver copes.`,
+		Version:       versionText,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log every attempt to stderr")
+	root.SetOut(a.out)
+	root.SetErr(a.err)
+	root.SetIn(a.in)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newSendCmd(a), newReceiverCmd(a))
+	return root
+}
+
+// run executes the command line and returns the exit code. Errors are
+// printed as one line; a user's mistake never shows a stack trace.
+func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
+	a := &app{streams: s, getenv: getenv}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ex exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	var ue usageError
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintf(a.err, "hookcheck: %s (see '%s --help')\n", msg, cmd.CommandPath())
+		return exitUsage
+	}
+	fmt.Fprintf(a.err, "hookcheck: %s\n", msg)
+	return exitFailed
+}
+
+// isCobraUsage recognises cobra's own argument errors.
+func isCobraUsage(err error) bool {
+	m := err.Error()
+	return strings.HasPrefix(m, "unknown command") || strings.HasPrefix(m, "required flag") ||
+		strings.Contains(m, "accepts ") || strings.HasPrefix(m, "unknown flag") ||
+		strings.HasPrefix(m, "invalid argument")
+}

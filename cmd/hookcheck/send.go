@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+type sendFlags struct {
+	policy           policyFlags
+	target           string
+	status           string
+	transcriptID     string
+	payload          string
+	redactedAudioURL string
+	json             bool
+}
+
+func newSendCmd(a *app) *cobra.Command {
+	var f sendFlags
+	cmd := &cobra.Command{
+		Use:   "send --target URL",
+		Short: "Deliver one notification with AssemblyAI's full retry schedule",
+		Long: `send delivers one webhook notification to --target exactly as AssemblyAI does:
+a POST with {"transcript_id","status"} (D-2), a 10 s deadline (D-3), up to 10
+attempts 10 s apart (D-4, P-2), no retry after a 4xx (D-5).
+
+Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
+		Example: `  hookcheck send --target http://127.0.0.1:8080/webhook
+  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck send --target https://staging.example.com/aai \
+      --auth-header-name X-Webhook-Secret --fast --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSend(cmd, a, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.target, "target", "", "webhook URL to deliver to (required); its query string is sent as is (D-9)")
+	fs.StringVar(&f.status, "status", webhook.StatusCompleted, "transcript status in the notification: completed or error (D-2)")
+	fs.StringVar(&f.transcriptID, "transcript-id", "", "transcript id in the notification (default: a random UUID)")
+	fs.StringVar(&f.payload, "payload", "transcript", "notification kind: transcript or redacted-audio (D-11)")
+	fs.StringVar(&f.redactedAudioURL, "redacted-audio-url", "https://cdn.assemblyai.example/redacted-audio.wav", "URL in the redacted-audio notification")
+	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
+	f.policy.register(fs)
+	return cmd
+}
+
+func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
+	if f.target == "" {
+		return usagef("--target is required")
+	}
+	if _, err := webhook.ParseTarget(f.target); err != nil {
+		return usagef("--target: %v", err)
+	}
+	p, err := f.policy.policy(a.getenv)
+	if err != nil {
+		return err
+	}
+	n, err := notification(f)
+	if err != nil {
+		return err
+	}
+	sender, err := webhook.NewSender(p, webhook.Options{Logger: a.logger()})
+	if err != nil {
+		return usageError{err}
+	}
+	defer sender.Close()
+
+	var observe webhook.Observer
+	if !f.json {
+		printPlan(a.out, f.target, n, p)
+		observe.OnAttempt = func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(a.out, at) }
+	}
+	d, err := sender.Deliver(cmd.Context(), f.target, n, observe)
+	if err != nil {
+		return usagef("--target: %v", err)
+	}
+	if f.json {
+		enc := json.NewEncoder(a.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return fmt.Errorf("write delivery record: %w", err)
+		}
+	} else {
+		printOutcome(a.out, d)
+	}
+	if d.Outcome != webhook.Delivered {
+		return exitError{exitFailed}
+	}
+	return nil
+}
+
+func notification(f *sendFlags) (webhook.Notification, error) {
+	switch f.payload {
+	case "transcript":
+		n, err := webhook.TranscriptReady(f.transcriptID, f.status)
+		if err != nil {
+			return n, usagef("--status: %v", err)
+		}
+		return n, nil
+	case "redacted-audio":
+		return webhook.RedactedAudioReady(f.redactedAudioURL), nil
+	}
+	return webhook.Notification{}, usagef("--payload %q: want transcript or redacted-audio", f.payload)
+}
+
+func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Policy) {
+	u, _ := webhook.ParseTarget(target)
+	what := fmt.Sprintf("%s notification (status %s, transcript %s)", n.Kind, n.Status, n.TranscriptID)
+	if n.Kind == webhook.KindRedactedAudio {
+		what = "redacted-audio notification (D-11)"
+	}
+	fmt.Fprintf(w, "Delivering a %s to %s\n", what, webhook.RedactURL(u))
+	auth := "no auth header"
+	if p.Auth != nil {
+		auth = fmt.Sprintf("auth header %s: %s", p.Auth.Name, p.Auth.Value)
+	}
+	fmt.Fprintf(w, "Policy: deadline %s, up to %d attempts, wait %s (%s), region %s, source %s, %s\n",
+		p.Timeout, p.MaxAttempts, p.Wait(), p.Pace, p.Region, p.Source, auth)
+}
+
+func printAttempt(w io.Writer, at webhook.Attempt) {
+	result := string(at.Error)
+	if at.Answered() {
+		result = fmt.Sprintf("%d %s", at.StatusCode, http.StatusText(at.StatusCode))
+	}
+	next := ""
+	if at.WaitAfter > 0 {
+		next = "next attempt in " + at.WaitAfter.String()
+	}
+	fmt.Fprintf(w, "attempt %2d  %-28s %9s  %s\n", at.Number, result, roundDuration(at.Duration), next)
+}
+
+func printOutcome(w io.Writer, d *webhook.Delivery) {
+	code := "null (no attempt got an HTTP answer)"
+	if d.WebhookStatusCode != nil {
+		code = fmt.Sprint(*d.WebhookStatusCode)
+	}
+	n := len(d.Attempts)
+	var why string
+	switch d.Outcome {
+	case webhook.Delivered:
+		why = "the receiver acknowledged with a 2xx (D-3)"
+	case webhook.Rejected:
+		why = "a 4xx is never retried (D-5): AssemblyAI would lose this notification"
+	case webhook.Exhausted:
+		why = "every attempt failed (D-6): the notification is lost; the app must poll GET /v2/transcript/{id}"
+	case webhook.Cancelled:
+		why = "stopped before the delivery ended"
+	}
+	fmt.Fprintf(w, "%s after %d attempt(s) in %s; webhook_status_code %s: %s\n",
+		d.Outcome, n, roundDuration(d.EndedAt.Sub(d.StartedAt)), code, why)
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
