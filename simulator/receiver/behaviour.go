@@ -43,7 +43,9 @@ var ErrUnknownBehaviour = errors.New("unknown receiver behaviour")
 
 // Behaviours returns every behaviour: compliant first, then the blunt ones
 // for the delivery engine, then the one-flaw receivers for the conformance
-// suite. The slice is new on each call.
+// suite. The blunt ones ignore Path, auth and allowlist: they are the
+// receiver a delivery-engine test points at, whatever it sends. The slice is
+// new on each call.
 func Behaviours() []Behaviour {
 	return []Behaviour{
 		{"compliant", "answers every delivery correctly", "",

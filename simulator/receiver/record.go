@@ -26,14 +26,22 @@ type payload struct {
 // request already recorded.
 type serveFunc func(w http.ResponseWriter, r *http.Request, body payload)
 
-// recorded returns a handler that reads the body, records the request into
-// cfg.Inbox, runs serve and records the status answered. cfg must have its
-// defaults filled in.
+// base is what every behaviour shares.
+type base struct {
+	cfg Config
+}
+
+// newBase fills in cfg's defaults.
+func newBase(cfg Config) base { return base{cfg: cfg.withDefaults()} }
+
+// handler returns a handler that reads the body, records the request into
+// the inbox, runs serve and records the status answered.
 //
 // The body is read to its end first, whatever the behaviour does next:
 // only then does net/http watch the connection and cancel r.Context() when
 // the client leaves, which is what ends every wait here.
-func recorded(cfg Config, serve serveFunc) http.Handler {
+func (b base) handler(serve serveFunc) http.Handler {
+	cfg := b.cfg
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := cfg.Now()
 		body, readErr := readBody(r.Body, cfg.MaxBodyBytes)
@@ -133,17 +141,6 @@ func (w *statusWriter) answered(r *http.Request) int {
 	}
 	return http.StatusOK // net/http answers 200 for a handler that wrote nothing
 }
-
-// base is what every behaviour shares.
-type base struct {
-	cfg Config
-}
-
-// newBase fills in cfg's defaults.
-func newBase(cfg Config) base { return base{cfg: cfg.withDefaults()} }
-
-// handler wraps serve so every request is recorded.
-func (b base) handler(serve serveFunc) http.Handler { return recorded(b.cfg, serve) }
 
 // wait sleeps d through the configured hook, ending early with r's context.
 func (b base) wait(r *http.Request, d time.Duration) error {
