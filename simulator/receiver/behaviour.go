@@ -1,0 +1,121 @@
+package receiver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Params are a behaviour's numeric options; a zero field takes the
+// behaviour's default, and behaviours ignore fields they do not use.
+type Params struct {
+	// Status is the status of status and fail-first (default 500).
+	Status int
+	// FailFirst is how many requests fail-first fails (default 3).
+	FailFirst int
+	// Delay is the wait of delay (default none) and slow-ack (default 3 s).
+	Delay time.Duration
+	// Limit is the concurrency rate-limited allows (default 10).
+	Limit int
+	// Location is where redirect points (default the request's own URL).
+	Location string
+}
+
+// Behaviour is a named receiver, compliant or deliberately broken.
+type Behaviour struct {
+	// Name is how the CLI and the conformance suite refer to it.
+	Name string
+	// Description says in one line what it does.
+	Description string
+	// Violates names the rule or requirement it breaks; empty for
+	// compliant.
+	Violates string
+	// New builds the handler. It records into cfg.Inbox.
+	New func(cfg Config, p Params) http.Handler
+}
+
+// ErrUnknownBehaviour is wrapped by Lookup's error for an unknown name.
+var ErrUnknownBehaviour = errors.New("unknown receiver behaviour")
+
+// Behaviours returns every behaviour: compliant first, then the blunt ones
+// for the delivery engine, then the one-flaw receivers for the conformance
+// suite. The blunt ones ignore Path, auth and allowlist: they are the
+// receiver a delivery-engine test points at, whatever it sends. The slice is
+// new on each call.
+func Behaviours() []Behaviour {
+	return []Behaviour{
+		{"compliant", "answers every delivery correctly", "",
+			func(c Config, _ Params) http.Handler { return NewCompliant(c) }},
+
+		{"status", "always answers Params.Status (default 500)", "D-3: never a 2xx", newStatus},
+		{"fail-first", "answers Params.Status (default 500) to the first Params.FailFirst (default 3) requests, then 200", "D-3 until it recovers", newFailFirst},
+		{"delay", "waits Params.Delay, then answers 200", "D-3 when the delay reaches 10 s", newDelay},
+		{"hang", "reads the request, then never answers", "D-3: no answer within 10 s", newHang},
+		{"reset", "closes the connection with a TCP RST instead of answering", "D-3: no answer (P-4)", newReset},
+		{"redirect", "answers 302 to Params.Location (default its own URL, a loop)", "D-3: a 3xx is not a 2xx (P-3)", newRedirect},
+		{"garbage", "answers bytes that are not HTTP, then closes the connection", "D-3: no HTTP answer (P-4)", newGarbage},
+
+		flawed("error-500-on-error-status", "answers 500 to status \"error\" notifications", "RC-02 (D-2, D-4)", flawError500OnErrorStatus),
+		flawed("slow-ack", "answers 200 only after Params.Delay (default 3 s)", "RC-03 (p95 ≤ 2 s, D-3)", flawSlowAck),
+		flawed("conflict-on-redelivery", "answers 409 to a transcript_id it has seen", "RC-04 (D-4, D-5)", flawConflictOnRedelivery),
+		flawed("rejects-query-params", "answers 400 when the URL has a query string", "RC-05 (D-9)", flawRejectsQueryParams),
+		flawed("strict-fields", "answers 400 to a transcript notification with fields beyond transcript_id and status", "RC-06 (D-2)", flawStrictFields),
+		flawed("crash-on-redacted-audio", "answers 500 to the redacted-audio notification", "RC-07 (D-11)", flawCrashOnRedactedAudio),
+		flawed("accepts-malformed", "answers 200 to an invalid, empty or id-less body", "RC-08 SHOULD (D-5)", flawAcceptsMalformed),
+		flawed("crash-on-malformed", "answers 500 to an invalid, empty or id-less body", "RC-08 MUST (D-4, D-5)", flawCrashOnMalformed),
+		flawed("accepts-forged-auth", "never checks the auth header (shows only with Config.AuthHeaderName)", "RC-09 (D-8)", flawAcceptsForgedAuth),
+		flawed("auth-500", "answers 500 instead of 401/403 to a missing or wrong auth header", "RC-09 (D-8, D-4)", flawAuth500),
+		flawed("no-allowlist", "accepts any source address (shows only with Config.Allowlist)", "RC-10 (D-7)", flawNoAllowlist),
+		flawed("crash-without-xff", "answers 500 when X-Forwarded-For is missing", "RC-10 (D-7, P-7)", flawCrashWithoutXFF),
+		{"us-only-allowlist", "allows only the US source address (header mode unless Config.Allowlist says socket)", "RC-10 (D-7)", newUSOnly},
+		flawed("rate-limited", "answers 429 when more than Params.Limit (default 10) requests are in progress", "RC-11 (P-6)", flawRateLimited),
+		flawed("redirects", "answers 307 to its own URL instead of acknowledging", "RC-12 (P-3)", flawRedirects),
+		flawed("accepts-any-method", "answers 200 to GET, PUT and every other method", "RC-13 (D-1)", flawAcceptsAnyMethod),
+		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath},
+	}
+}
+
+// Lookup returns the behaviour called name.
+func Lookup(name string) (Behaviour, error) {
+	all := Behaviours()
+	names := make([]string, len(all))
+	for i, b := range all {
+		if b.Name == name {
+			return b, nil
+		}
+		names[i] = b.Name
+	}
+	return Behaviour{}, fmt.Errorf("%w %q (valid: %s)", ErrUnknownBehaviour, name, strings.Join(names, ", "))
+}
+
+// flawed is a Behaviour that is the compliant receiver with flaw f.
+func flawed(name, description, violates string, f flaw) Behaviour {
+	return Behaviour{name, description, violates, func(c Config, p Params) http.Handler {
+		return newReceiver(c, p, f)
+	}}
+}
+
+// wrongPath is where wrong-path serves instead of the registered path.
+const wrongPath = "/webhook-v2"
+
+// newWrongPath is the compliant receiver moved to wrongPath.
+func newWrongPath(cfg Config, p Params) http.Handler {
+	cfg.Path = wrongPath
+	return newReceiver(cfg, p, flawNone)
+}
+
+// newUSOnly is the compliant receiver whose allowlist has only the US
+// address, the mistake of a team that forgot the EU region (D-7).
+func newUSOnly(cfg Config, p Params) http.Handler {
+	list := Allowlist{Mode: AllowlistHeader}
+	if cfg.Allowlist != nil && cfg.Allowlist.Mode != "" {
+		list.Mode = cfg.Allowlist.Mode
+	}
+	list.Allowed = AssemblyAIAddresses(webhook.RegionUS)
+	cfg.Allowlist = &list
+	return newReceiver(cfg, p, flawNone)
+}

@@ -1,0 +1,20 @@
+// Package receiver provides reference AssemblyAI webhook receivers as
+// http.Handlers, so the delivery engine and the conformance suite have
+// something known to aim at.
+//
+// The Compliant receiver does everything the spec asks of a receiver
+// (shared/spec/assemblyai-webhooks.md): it answers a valid notification
+// (D-2, D-11) with 200 at once (D-3), acknowledges redeliveries without
+// repeating their side effect (D-4), rejects what cannot be a delivery with a
+// 4xx so it is not retried (D-5), checks the optional auth header (D-8) and
+// the source address (D-7, P-7), and keeps query parameters intact (D-9).
+//
+// Behaviours lists deliberately broken receivers by name: blunt ones for the
+// delivery engine's tests (always 500, hang, reset, ...) and ones that are the
+// compliant receiver with exactly one flaw, so a conformance check can be
+// shown to fail on its own.
+//
+// Every handler records what it received into an Inbox. Waits go through
+// the time package (or Config.Sleep) and end with the request's context, so
+// the handlers run unchanged inside testing/synctest bubbles.
+package receiver

@@ -1,0 +1,231 @@
+package receiver
+
+import (
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// flaw is the one thing a broken receiver does wrong; the zero flaw is the
+// compliant receiver.
+type flaw int
+
+const (
+	flawNone flaw = iota
+	flawError500OnErrorStatus
+	flawSlowAck
+	flawConflictOnRedelivery
+	flawRejectsQueryParams
+	flawStrictFields
+	flawCrashOnRedactedAudio
+	flawAcceptsMalformed
+	flawCrashOnMalformed
+	flawAcceptsForgedAuth
+	flawAuth500
+	flawNoAllowlist
+	flawCrashWithoutXFF
+	flawRateLimited
+	flawRedirects
+	flawAcceptsAnyMethod
+)
+
+// Defaults of the one-flaw receivers' Params.
+const (
+	// DefaultSlowAckDelay is past the 2 s p95 a receiver should keep and
+	// under AssemblyAI's 10 s deadline (D-3).
+	DefaultSlowAckDelay = 3 * time.Second
+	// DefaultRateLimit is the concurrency above which rate-limited answers
+	// 429.
+	DefaultRateLimit = 10
+	// rateLimitHold keeps each admitted request in progress long enough
+	// for a concurrent burst to overlap.
+	rateLimitHold = 50 * time.Millisecond
+)
+
+// Receiver is a webhook receiver: the compliant one from NewCompliant, or
+// one of the one-flaw behaviours.
+type Receiver struct {
+	base
+	h        http.Handler
+	flaw     flaw
+	params   Params
+	inFlight atomic.Int64
+}
+
+// NewCompliant returns the receiver that does everything right. Check cfg
+// with Config.Validate first; an invalid allowlist refuses every delivery.
+func NewCompliant(cfg Config) *Receiver { return newReceiver(cfg, Params{}, flawNone) }
+
+// newReceiver returns the compliant receiver with flaw f.
+func newReceiver(cfg Config, p Params, f flaw) *Receiver {
+	rc := &Receiver{base: newBase(cfg), flaw: f, params: p}
+	rc.h = rc.handler(rc.serve)
+	return rc
+}
+
+// ServeHTTP answers a request and records it in the inbox.
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) { rc.h.ServeHTTP(w, r) }
+
+// Inbox returns the inbox the receiver records into.
+func (rc *Receiver) Inbox() *Inbox { return rc.cfg.Inbox }
+
+// serve answers one request; each rejection is the 4xx that stops
+// AssemblyAI from retrying a request that cannot succeed (D-5).
+func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) {
+	if rc.flaw == flawRateLimited {
+		n := rc.inFlight.Add(1)
+		defer rc.inFlight.Add(-1)
+		if n > int64(orDefault(rc.params.Limit, DefaultRateLimit)) {
+			rc.answer(w, r, http.StatusTooManyRequests, "too many requests in progress")
+			return
+		}
+		if rc.wait(r, rateLimitHold) != nil {
+			return
+		}
+	}
+	if rc.cfg.Path != "" && r.URL.Path != rc.cfg.Path {
+		rc.answer(w, r, http.StatusNotFound, "not the webhook path")
+		return
+	}
+	if r.Method != http.MethodPost {
+		if rc.flaw == flawAcceptsAnyMethod {
+			rc.answer(w, r, http.StatusOK, "any method accepted")
+			return
+		}
+		w.Header().Set("Allow", http.MethodPost) // D-1: deliveries are POSTs
+		rc.answer(w, r, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	if !rc.sourceAllowed(w, r) || !rc.authorized(w, r) {
+		return
+	}
+	if body.tooLarge {
+		rc.answer(w, r, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	if rc.flaw == flawRejectsQueryParams && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
+		rc.answer(w, r, http.StatusBadRequest, "query parameters not allowed")
+		return
+	}
+	n, err := parseNotification(body.data)
+	if err != nil {
+		rc.malformed(w, r, err)
+		return
+	}
+	if rc.flaw == flawStrictFields && !n.redactedAudio() && len(n.unknownFields) > 0 {
+		rc.answer(w, r, http.StatusBadRequest, "unknown fields")
+		return
+	}
+	if rc.flaw == flawSlowAck && rc.wait(r, orDefault(rc.params.Delay, DefaultSlowAckDelay)) != nil {
+		return
+	}
+	if rc.flaw == flawRedirects {
+		w.Header().Set("Location", r.URL.RequestURI())
+		rc.answer(w, r, http.StatusTemporaryRedirect, "redirected")
+		return
+	}
+	rc.notify(w, r, n)
+}
+
+// sourceAllowed checks the source address (D-7, P-7). It answers 403, never
+// 5xx, when the address is missing: retrying cannot make it appear.
+func (rc *Receiver) sourceAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if rc.flaw == flawCrashWithoutXFF && r.Header.Get("X-Forwarded-For") == "" {
+		rc.answer(w, r, http.StatusInternalServerError, "X-Forwarded-For missing")
+		return false
+	}
+	if rc.cfg.Allowlist == nil || rc.flaw == flawNoAllowlist {
+		return true
+	}
+	if src, ok := rc.cfg.Allowlist.admits(r); !ok {
+		rc.answer(w, r, http.StatusForbidden, "source not allowed", slog.String("source", src.String()))
+		return false
+	}
+	return true
+}
+
+// authorized checks the D-8 header: 401 when it is missing, 403 when its
+// value is wrong, compared in constant time so timing does not reveal how
+// much of a guess was right.
+func (rc *Receiver) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if rc.cfg.AuthHeaderName == "" || rc.flaw == flawAcceptsForgedAuth {
+		return true
+	}
+	got := r.Header.Values(rc.cfg.AuthHeaderName)
+	status := 0
+	switch {
+	case len(got) == 0:
+		status = http.StatusUnauthorized
+	case subtle.ConstantTimeCompare([]byte(got[0]), []byte(rc.cfg.AuthHeaderValue.Reveal())) != 1:
+		status = http.StatusForbidden
+	default:
+		return true
+	}
+	if rc.flaw == flawAuth500 {
+		status = http.StatusInternalServerError
+	}
+	rc.answer(w, r, status, "auth header missing or wrong")
+	return false
+}
+
+// malformed answers a body that cannot be a notification.
+func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error) {
+	switch rc.flaw {
+	case flawAcceptsMalformed:
+		rc.answer(w, r, http.StatusOK, "malformed body accepted")
+	case flawCrashOnMalformed:
+		rc.answer(w, r, http.StatusInternalServerError, err.Error())
+	default:
+		rc.answer(w, r, http.StatusBadRequest, err.Error())
+	}
+}
+
+// notify acts on a valid notification and acknowledges it. A transcript's
+// side effect happens once however often it is delivered (D-4 redelivers
+// whenever an answer was lost or late).
+func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notification) {
+	if n.redactedAudio() {
+		if rc.flaw == flawCrashOnRedactedAudio {
+			rc.answer(w, r, http.StatusInternalServerError, "no transcript_id")
+			return
+		}
+		rc.answer(w, r, http.StatusOK, "redacted audio ready") // D-11
+		return
+	}
+	if rc.flaw == flawError500OnErrorStatus && n.status == webhook.StatusError {
+		rc.answer(w, r, http.StatusInternalServerError, "failed on an error notification")
+		return
+	}
+	if !rc.cfg.Inbox.processOnce(n.transcriptID) {
+		if rc.flaw == flawConflictOnRedelivery {
+			rc.answer(w, r, http.StatusConflict, "already seen", slog.String("transcript_id", n.transcriptID))
+			return
+		}
+		rc.answer(w, r, http.StatusOK, "redelivery acknowledged", slog.String("transcript_id", n.transcriptID))
+		return
+	}
+	rc.answer(w, r, http.StatusOK, "processed", slog.String("transcript_id", n.transcriptID))
+}
+
+// answer writes status with reason as a short text body and logs why.
+func (rc *Receiver) answer(w http.ResponseWriter, r *http.Request, status int, reason string, attrs ...slog.Attr) {
+	rc.cfg.Logger.LogAttrs(r.Context(), slog.LevelDebug, "webhook answer",
+		append([]slog.Attr{slog.Int("status", status), slog.String("reason", reason)}, attrs...)...)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(reason + "\n"))
+}
+
+// orDefault returns v, or def when v is the zero value.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
