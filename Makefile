@@ -4,7 +4,7 @@ BIN       := bin/hookcheck
 PKGS      := ./...
 BENCHTIME ?= 1x
 
-.PHONY: help build test test-race bench demo lint fmt clean
+.PHONY: help build test test-race bench demo lint fmt clean mutants
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,3 +38,6 @@ clean: ## remove build output and reports
 	rm -rf bin hookcheck-report
 
 -include timing.mk
+
+mutants: ## break each rule in the engine's source; its fidelity scenarios must fail
+	$(GO) test -count=1 -tags mutants -run TestMutantsAreCaught -v ./features/ | grep -E '^(=== RUN|--- |\s+mutants_test|ok|FAIL|PASS)'

@@ -56,7 +56,7 @@ func (s Simulator) RegisterSteps(sc *godog.ScenarioContext) {
 				st.closers[i]()
 			}
 		}
-		return ctx, err
+		return ctx, nil
 	})
 
 	// Receivers.
