@@ -1,9 +1,138 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+type receiverFlags struct {
+	listen    string
+	behaviour string
+	list      bool
+	path      string
+	authName  string
+	authValue string
+	allowlist string
+	allowFrom string
+	params    receiver.Params
+}
 
 func newReceiverCmd(a *app) *cobra.Command {
-	_ = a
-	return &cobra.Command{Use: "receiver", Short: "Serve a reference receiver", Hidden: true,
-		RunE: func(*cobra.Command, []string) error { return usagef("receiver: not built yet") }}
+	var f receiverFlags
+	cmd := &cobra.Command{
+		Use:   "receiver --listen ADDR --behaviour NAME",
+		Short: "Serve a reference webhook receiver, compliant or deliberately broken",
+		Long: `receiver serves one of hookcheck's reference receivers: the compliant one
+(auth check, source allowlist, deduplication by transcript_id, 400 on malformed
+bodies, 405 on other methods) or one that is broken on purpose. Point
+'hookcheck send' or 'hookcheck run' at it to see what AssemblyAI would do.
+
+List the behaviours with --list.`,
+		Example: `  hookcheck receiver --listen 127.0.0.1:8080 --behaviour fail-first --fail-first 3
+  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck receiver --behaviour compliant \
+      --auth-header-name X-Webhook-Secret --allowlist header --allow-region both`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiver(cmd.Context(), a, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&f.behaviour, "behaviour", "compliant", "receiver behaviour (see --list)")
+	fs.BoolVar(&f.list, "list", false, "list the behaviours and exit")
+	fs.StringVar(&f.path, "path", "", "serve only this path (others get 404)")
+	fs.StringVar(&f.authName, "auth-header-name", "", "require this auth header (D-8)")
+	fs.StringVar(&f.authValue, "auth-header-value", "", "expected auth header value; prefer env "+envAuthHeaderValue)
+	fs.StringVar(&f.allowlist, "allowlist", "", "check the source address: header (X-Forwarded-For) or socket (peer address) (D-7, P-7)")
+	fs.StringVar(&f.allowFrom, "allow-region", "both", "regions whose AssemblyAI address the allowlist admits: us, eu or both")
+	fs.IntVar(&f.params.Status, "status", 0, "status for status and fail-first (default 500)")
+	fs.IntVar(&f.params.FailFirst, "fail-first", 0, "failures before fail-first recovers (default 3)")
+	fs.DurationVar(&f.params.Delay, "delay", 0, "wait of delay and slow-ack")
+	fs.IntVar(&f.params.Limit, "limit", 0, "concurrency rate-limited allows (default 10)")
+	fs.StringVar(&f.params.Location, "location", "", "where redirect points (default its own URL)")
+	return cmd
+}
+
+func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
+	if f.list {
+		return listBehaviours(a)
+	}
+	b, err := receiver.Lookup(f.behaviour)
+	if err != nil {
+		return usagef("--behaviour: %v", err)
+	}
+	cfg, err := f.config(a)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usagef("--listen: %v", err)
+	}
+	srv := &http.Server{Handler: b.New(cfg, f.params), ReadHeaderTimeout: 30 * time.Second}
+	fmt.Fprintf(a.out, "hookcheck: receiver %q (%s) listening on http://%s%s; Ctrl-C to stop\n",
+		b.Name, b.Description, l.Addr(), f.path)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("receiver: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("receiver shutdown: %w", err)
+	}
+	_ = srv.Close() // hanging behaviours never finish by themselves
+	return nil
+}
+
+func (f *receiverFlags) config(a *app) (receiver.Config, error) {
+	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger()}
+	value := f.authValue
+	if value == "" {
+		value = a.getenv(envAuthHeaderValue)
+	}
+	if f.authName != "" {
+		if value == "" {
+			return cfg, usagef("--auth-header-name %s needs a value: set --auth-header-value or %s", f.authName, envAuthHeaderValue)
+		}
+		cfg.AuthHeaderName, cfg.AuthHeaderValue = f.authName, webhook.Secret(value)
+	} else if f.authValue != "" {
+		return cfg, usagef("--auth-header-value needs --auth-header-name")
+	}
+	if f.allowlist != "" {
+		var regions []webhook.Region
+		switch strings.ToLower(f.allowFrom) {
+		case "both":
+		case "us", "eu":
+			regions = append(regions, webhook.Region(strings.ToLower(f.allowFrom)))
+		default:
+			return cfg, usagef("--allow-region %q: want us, eu or both", f.allowFrom)
+		}
+		cfg.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistMode(f.allowlist), Allowed: receiver.AssemblyAIAddresses(regions...)}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
+func listBehaviours(a *app) error {
+	w := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "BEHAVIOUR\tWHAT IT DOES\tBREAKS")
+	for _, b := range receiver.Behaviours() {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", b.Name, b.Description, b.Violates)
+	}
+	return w.Flush()
 }

@@ -41,6 +41,11 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))
 }
 
+// requestLogger logs one info line per request a receiver serves.
+func (a *app) requestLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
 // usageError marks an error as the user's: exit code 2.
 type usageError struct{ err error }
 
