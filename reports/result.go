@@ -1,0 +1,233 @@
+// Package reports holds hookcheck's machine-readable result model: what a
+// conformance run found, requirement by requirement and scenario by
+// scenario, with every delivery record. It is the one thing the renderers
+// (HTML, JUnit XML, Cucumber JSON, Markdown) read; none of them reaches
+// back into the engine or the steps.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Schema names the version of the results.json format.
+const Schema = "https://hookcheck.dev/schemas/results/v1"
+
+// Verdict is the run's answer: may this endpoint be registered?
+type Verdict string
+
+// The verdicts of a run.
+const (
+	// Conformant: no MUST requirement failed (and, with --strict, no
+	// SHOULD either).
+	Conformant Verdict = "conformant"
+	// NotConformant: at least one MUST requirement failed.
+	NotConformant Verdict = "not_conformant"
+	// Incomplete: the run was interrupted or could not check everything.
+	Incomplete Verdict = "incomplete"
+)
+
+// Level is how binding a requirement is.
+type Level string
+
+// The levels of a requirement (RFC 2119).
+const (
+	Must   Level = "MUST"
+	Should Level = "SHOULD"
+)
+
+// Status is the result of a requirement, scenario or step.
+type Status string
+
+// The statuses of a requirement, scenario or step.
+const (
+	Passed        Status = "passed"
+	Failed        Status = "failed"
+	NotApplicable Status = "not_applicable" // a precondition the user did not configure
+	Skipped       Status = "skipped"        // not run (deselected or interrupted)
+)
+
+// Result is a whole run: the contents of results.json.
+type Result struct {
+	Schema       string        `json:"schema"`
+	Verdict      Verdict       `json:"verdict"`
+	Reason       string        `json:"reason,omitempty"` // why incomplete
+	Counts       Counts        `json:"counts"`
+	Environment  Environment   `json:"environment"`
+	Requirements []Requirement `json:"requirements"`
+	Scenarios    []Scenario    `json:"scenarios"`
+}
+
+// Counts tallies requirements by level and status.
+type Counts struct {
+	MustPassed    int `json:"must_passed"`
+	MustFailed    int `json:"must_failed"`
+	ShouldPassed  int `json:"should_passed"`
+	ShouldFailed  int `json:"should_failed"`
+	NotApplicable int `json:"not_applicable"`
+	Skipped       int `json:"skipped"`
+}
+
+// Environment is how the run was made: enough to reproduce it.
+type Environment struct {
+	HookcheckVersion string `json:"hookcheck_version"`
+	GoVersion        string `json:"go_version"`
+	// Profile is "faithful" (real-time waits) or "accelerated" (--fast).
+	Profile         string    `json:"profile"`
+	Target          string    `json:"target"` // secrets masked
+	BuiltInReceiver bool      `json:"built_in_receiver"`
+	TimeoutMS       float64   `json:"timeout_ms"`
+	MaxAttempts     int       `json:"max_attempts"`
+	RetryIntervalMS float64   `json:"retry_interval_ms"`
+	WaitMS          float64   `json:"wait_ms"` // the actual wait after the profile
+	Regions         []string  `json:"regions"`
+	SourceAddress   string    `json:"source_address"`
+	AuthHeaderName  string    `json:"auth_header_name,omitempty"`
+	Allowlist       string    `json:"allowlist,omitempty"`
+	Burst           int       `json:"burst"`
+	Tags            string    `json:"tags,omitempty"`
+	Features        string    `json:"features"` // "built-in" or the directory
+	Strict          bool      `json:"strict"`
+	Seed            int64     `json:"seed"`
+	StartedAt       time.Time `json:"started_at"`
+	EndedAt         time.Time `json:"ended_at"`
+	DurationMS      float64   `json:"duration_ms"`
+}
+
+// Requirement is one entry of the requirement catalogue with its result.
+type Requirement struct {
+	ID          string   `json:"id"`
+	Level       Level    `json:"level"`
+	Title       string   `json:"title"`
+	Why         string   `json:"why"`
+	Rules       []string `json:"rules"` // spec ids: D-*, P-*
+	Remediation string   `json:"remediation"`
+	// Condition is the precondition of a conditional requirement (auth,
+	// allowlist, https); empty for unconditional ones.
+	Condition string `json:"condition,omitempty"`
+	Status    Status `json:"status"`
+	// Reason explains a failure, not_applicable or skipped in a sentence.
+	Reason    string   `json:"reason,omitempty"`
+	Scenarios []string `json:"scenarios"` // Scenario.ID of each scenario that checks it
+}
+
+// Scenario is one executed (or skipped) Gherkin scenario.
+type Scenario struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Feature      string    `json:"feature"`
+	URI          string    `json:"uri"`
+	Line         int       `json:"line"`
+	Tags         []string  `json:"tags"`
+	Requirements []string  `json:"requirements"` // RC-* ids from the tags
+	Level        Level     `json:"level,omitempty"`
+	Status       Status    `json:"status"`
+	Reason       string    `json:"reason,omitempty"`
+	StartedAt    time.Time `json:"started_at"`
+	DurationMS   float64   `json:"duration_ms"`
+	Steps        []Step    `json:"steps"`
+	// Deliveries are the full records of every delivery the scenario made.
+	Deliveries []*webhook.Delivery `json:"deliveries"`
+	// Chart, when set, asks renderers for a response-time chart: "latency"
+	// or "burst".
+	Chart string `json:"chart,omitempty"`
+}
+
+// Step is one step of a scenario.
+type Step struct {
+	Keyword    string  `json:"keyword"`
+	Text       string  `json:"text"`
+	Line       int     `json:"line"`
+	Status     Status  `json:"status"`
+	DurationMS float64 `json:"duration_ms"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Tally computes Counts and the verdict from the requirements: any failed
+// MUST makes the run not conformant; with strict, so does a failed SHOULD.
+// interrupted makes it incomplete whatever else happened.
+func (r *Result) Tally(strict, interrupted bool) {
+	var c Counts
+	for _, q := range r.Requirements {
+		switch {
+		case q.Status == NotApplicable:
+			c.NotApplicable++
+		case q.Status == Skipped:
+			c.Skipped++
+		case q.Level == Must && q.Status == Passed:
+			c.MustPassed++
+		case q.Level == Must:
+			c.MustFailed++
+		case q.Status == Passed:
+			c.ShouldPassed++
+		default:
+			c.ShouldFailed++
+		}
+	}
+	r.Counts = c
+	switch {
+	case interrupted:
+		r.Verdict = Incomplete
+	case c.MustFailed > 0 || (strict && c.ShouldFailed > 0):
+		r.Verdict = NotConformant
+	default:
+		r.Verdict = Conformant
+	}
+}
+
+// FailedMust returns the MUST requirements that failed, in catalogue order.
+func (r *Result) FailedMust() []Requirement { return r.failed(Must) }
+
+// FailedShould returns the SHOULD requirements that failed.
+func (r *Result) FailedShould() []Requirement { return r.failed(Should) }
+
+func (r *Result) failed(l Level) []Requirement {
+	var out []Requirement
+	for _, q := range r.Requirements {
+		if q.Level == l && q.Status == Failed {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Write encodes r as indented JSON.
+func (r *Result) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	return nil
+}
+
+// Read decodes a results.json, checking its schema.
+func Read(rd io.Reader) (*Result, error) {
+	var r Result
+	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+		return nil, fmt.Errorf("decode results: %w", err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("results schema %q is not %q", r.Schema, Schema)
+	}
+	return &r, nil
+}
+
+// ReadFile reads a results.json file.
+func ReadFile(path string) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
