@@ -1,0 +1,11 @@
+@RC-14 @must @https
+Feature: RC-14 Presents a certificate that verifies
+  An https webhook_url must present a certificate that verifies, with TLS
+  1.2 or later; otherwise every attempt fails (P-4).
+
+  Background:
+    Given the webhook URL uses https
+
+  Scenario: The TLS handshake verifies with TLS 1.2 or later
+    When AssemblyAI connects to the webhook URL over TLS
+    Then the certificate verifies and the TLS version is 1.2 or later
