@@ -3,13 +3,18 @@ module github.com/hookcheck/hookcheck
 go 1.26.0
 
 require (
+	github.com/AssemblyAI/assemblyai-go-sdk v1.3.0
 	github.com/go-faker/faker/v4 v4.12.0
 	github.com/stretchr/testify v1.11.1
 )
 
 require (
+	github.com/cenkalti/backoff v2.2.1+incompatible // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/google/go-querystring v1.1.0 // indirect
+	github.com/klauspost/compress v1.10.3 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
+	nhooyr.io/websocket v1.8.7 // indirect
 )
