@@ -207,3 +207,9 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func (rc *receiver) len() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.hits)
+}
