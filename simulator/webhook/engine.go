@@ -69,7 +69,21 @@ func NewEngine(s *Sender, o EngineOptions) *Engine {
 // Submit queues a delivery of n to target; its first attempt starts as soon
 // as a slot is free. It fails for a bad target or after Close.
 func (e *Engine) Submit(target string, n Notification, observe Observer) (*Ticket, error) {
-	pd, err := e.sender.prepare(target, n, observe)
+	return e.SubmitWith(target, n, DeliveryOptions{}, observe)
+}
+
+// DeliveryOptions are the settings of one delivery that override the
+// engine's policy, for callers such as the emulated API whose transcripts
+// each carry their own webhook settings.
+type DeliveryOptions struct {
+	// Auth replaces the policy's auth header for this delivery (D-8); nil
+	// keeps the policy's.
+	Auth *AuthHeader
+}
+
+// SubmitWith is Submit with per-delivery settings.
+func (e *Engine) SubmitWith(target string, n Notification, o DeliveryOptions, observe Observer) (*Ticket, error) {
+	pd, err := e.sender.prepareWith(target, n, o, observe)
 	if err != nil {
 		return nil, err
 	}

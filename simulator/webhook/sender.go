@@ -153,6 +153,12 @@ type prepared struct {
 }
 
 func (s *Sender) prepare(target string, n Notification, observe Observer) (*prepared, error) {
+	return s.prepareWith(target, n, DeliveryOptions{}, observe)
+}
+
+// prepareWith is prepare with per-delivery settings that override the
+// policy's.
+func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
 	u, err := ParseTarget(target)
 	if err != nil {
 		return nil, err
@@ -162,6 +168,13 @@ func (s *Sender) prepare(target string, n Notification, observe Observer) (*prep
 		return nil, fmt.Errorf("encode notification: %w", err)
 	}
 	p := s.policy
+	if o.Auth != nil {
+		if err := ValidateHeaderName(o.Auth.Name); err != nil {
+			return nil, fmt.Errorf("auth header: %w", err)
+		}
+		a := *o.Auth
+		p.Auth = &a
+	}
 	// D-12: the historic header set, in this order.
 	h := http.Header{}
 	if contentType != "" {

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Store holds every transcript and every delivery record of a Server. It is
+// safe for concurrent use; all transcript fields are read and written
+// under its mutex.
+type Store struct {
+	mu          sync.Mutex
+	transcripts map[string]*Transcript
+	order       []*Transcript // by creation, oldest first
+	deliveries  map[string]*DeliveryRecord
+	delivOrder  []*DeliveryRecord
+}
+
+// DeliveryRecord is one delivery the emulator made for a transcript: the
+// webhook.Delivery record (as `hookcheck send --json` prints it) with the
+// transcript it belongs to. While the delivery runs, Outcome is empty and
+// Attempts holds the attempts so far.
+type DeliveryRecord struct {
+	TranscriptID string `json:"transcript_id"`
+	*webhook.Delivery
+}
+
+func newStore() *Store {
+	return &Store{transcripts: map[string]*Transcript{}, deliveries: map[string]*DeliveryRecord{}}
+}
+
+// add stores t, stamping its creation time under the lock so that the
+// creation order and the times agree; stamp then runs under the same lock.
+func (s *Store) add(t *Transcript, now func() time.Time, stamp func(t *Transcript)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.Created = now()
+	stamp(t)
+	s.transcripts[t.ID] = t
+	s.order = append(s.order, t)
+}
+
+// view runs f on the transcript id under the lock; it reports false when
+// there is none.
+func (s *Store) view(id string, f func(t *Transcript)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.transcripts[id]
+	if ok {
+		f(t)
+	}
+	return ok
+}
+
+// ordered runs f under the lock with the transcripts oldest first; f must
+// not keep the slice.
+func (s *Store) ordered(f func(order []*Transcript)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s.order)
+}
+
+// index returns the position of id in creation order, or -1.
+func index(order []*Transcript, id string) int {
+	return slices.IndexFunc(order, func(t *Transcript) bool { return t.ID == id })
+}
+
+// recordDelivery stores a snapshot of d for transcriptID. The engine owns d
+// while the delivery runs, so the snapshot copies what may still change.
+func (s *Store) recordDelivery(transcriptID string, d *webhook.Delivery) {
+	cp := *d
+	cp.Attempts = slices.Clone(d.Attempts)
+	if d.WebhookStatusCode != nil {
+		c := *d.WebhookStatusCode
+		cp.WebhookStatusCode = &c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.deliveries[cp.ID]; ok {
+		r.Delivery = &cp
+		return
+	}
+	r := &DeliveryRecord{TranscriptID: transcriptID, Delivery: &cp}
+	s.deliveries[cp.ID] = r
+	s.delivOrder = append(s.delivOrder, r)
+}
+
+// registerDelivery stores the first snapshot of a delivery just submitted,
+// unless an attempt has already recorded a newer one. Only the fields that
+// the engine never changes after Submit are read from d.
+func (s *Store) registerDelivery(transcriptID string, d *webhook.Delivery) {
+	cp := webhook.Delivery{ID: d.ID, Target: d.Target, Notification: d.Notification,
+		Policy: d.Policy, Request: d.Request, StartedAt: d.StartedAt, Attempts: []webhook.Attempt{}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.deliveries[cp.ID]; ok {
+		return
+	}
+	r := &DeliveryRecord{TranscriptID: transcriptID, Delivery: &cp}
+	s.deliveries[cp.ID] = r
+	s.delivOrder = append(s.delivOrder, r)
+}
+
+// Deliveries returns every delivery record in the order they began,
+// optionally only those of transcriptID. The records are copies.
+func (s *Store) Deliveries(transcriptID string) []DeliveryRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []DeliveryRecord{}
+	for _, r := range s.delivOrder {
+		if transcriptID == "" || r.TranscriptID == transcriptID {
+			d := *r.Delivery
+			out = append(out, DeliveryRecord{TranscriptID: r.TranscriptID, Delivery: &d})
+		}
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// createTranscript queues a transcript (A-3): 200 with status "queued".
+func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if tooLarge(err) {
+		writeError(w, http.StatusRequestEntityTooLarge, MsgTooLarge)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid JSON in request body")
+		return
+	}
+	sub, err := parseSubmission(body)
+	if err != nil {
+		var br *badRequest
+		if errors.As(err, &br) {
+			writeError(w, http.StatusBadRequest, br.msg)
+			return
+		}
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	if err := s.begin(); err != nil {
+		writeError(w, http.StatusServiceUnavailable, MsgUnavailable)
+		return
+	}
+	delay := s.cfg.ProcessingDelay
+	if sub.Magic.HasDelay {
+		delay = sub.Magic.Delay
+	}
+	t := &Transcript{ID: webhook.NewUUID(), AudioURL: sub.AudioURL, Params: sub.Params,
+		WebhookURL: sub.WebhookURL, WebhookAuth: sub.Auth, Redaction: sub.Redaction,
+		Fail: sub.Magic.Fail, base: s.base(r), redactAudio: sub.RedactPIIAudio, status: StatusQueued}
+	var obj map[string]any
+	s.store.add(t, s.cfg.Clock.Now, func(t *Transcript) {
+		t.DueAt = t.Created.Add(delay)
+		t.ProcessingAt = t.Created.Add(delay / 5)
+		obj = t.transcriptObject(t.Created)
+	})
+	s.processor.Add(t.ID, t.DueAt)
+	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", t.ID, "delay", delay,
+		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
+	writeJSON(w, http.StatusOK, obj)
+}
+
+// getTranscript answers the transcript object (A-4, A-5), or the A-6
+// lookup error.
+func (s *Server) getTranscript(w http.ResponseWriter, r *http.Request) {
+	var obj map[string]any
+	now := s.cfg.Clock.Now()
+	if !s.store.view(r.PathValue("id"), func(t *Transcript) { obj = t.transcriptObject(now) }) {
+		writeError(w, http.StatusBadRequest, MsgNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, obj)
+}
+
+// deleteTranscript removes a finished transcript's data (A-7). One still
+// queued or processing cannot be deleted yet: its notification is owed.
+func (s *Server) deleteTranscript(w http.ResponseWriter, r *http.Request) {
+	var (
+		obj      map[string]any
+		inFlight bool
+	)
+	now := s.cfg.Clock.Now()
+	found := s.store.view(r.PathValue("id"), func(t *Transcript) {
+		if !t.status.Finished() {
+			inFlight = true
+			return
+		}
+		t.deleted = true
+		t.Params, t.speech = nil, Speech{}
+		obj = t.transcriptObject(now)
+	})
+	switch {
+	case !found:
+		writeError(w, http.StatusBadRequest, MsgNotFound)
+	case inFlight:
+		writeError(w, http.StatusBadRequest, "Transcript is still being processed and cannot be deleted yet")
+	default:
+		writeJSON(w, http.StatusOK, obj)
+	}
+}
+
+// redactedAudio is AssemblyAI's RedactedAudioResponse.
+type redactedAudio struct {
+	Status           string `json:"status"`
+	RedactedAudioURL string `json:"redacted_audio_url"`
+}
+
+// getRedactedAudio answers where the redacted audio is (D-11).
+func (s *Server) getRedactedAudio(w http.ResponseWriter, r *http.Request) {
+	var (
+		ready bool
+		url   string
+	)
+	if !s.store.view(r.PathValue("id"), func(t *Transcript) {
+		ready = t.redactAudio && t.status == StatusCompleted && !t.deleted
+		url = redactedAudioURL(t.base, t.ID)
+	}) {
+		writeError(w, http.StatusBadRequest, MsgNotFound)
+		return
+	}
+	if !ready {
+		writeError(w, http.StatusBadRequest, "Redacted audio is not available for this transcript")
+		return
+	}
+	writeJSON(w, http.StatusOK, redactedAudio{Status: webhook.StatusRedactedAudioReady, RedactedAudioURL: url})
+}
