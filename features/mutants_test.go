@@ -18,7 +18,7 @@ type mutant struct {
 }
 
 var mutants = []mutant{
-	{"@D-1", "simulator/webhook/sender.go", "http.NewRequestWithContext(actx, http.MethodPost,", "http.NewRequestWithContext(actx, http.MethodPut,"},
+	{"@D-1", "simulator/webhook/policy.go", "Method:        http.MethodPost,", "Method:        http.MethodPut,"},
 	{"@D-2", "simulator/webhook/notification.go", "Status       string `json:\"status\"`\n\t\t}{n.TranscriptID, n.Status})", "Status       string `json:\"state\"`\n\t\t}{n.TranscriptID, n.Status})"},
 	{"@D-3", "simulator/webhook/policy.go", "DefaultTimeout = 10 * time.Second", "DefaultTimeout = 9 * time.Second"},
 	{"@D-4", "simulator/webhook/policy.go", "DefaultMaxAttempts = 10", "DefaultMaxAttempts = 9"},

@@ -31,7 +31,9 @@ type policyFlags struct {
 	keepAlive       bool
 }
 
-func (f *policyFlags) register(fs *pflag.FlagSet) {
+// register adds the flags to fs; withAuth adds the auth-header flags, which
+// serve-api takes from each transcript instead.
+func (f *policyFlags) register(fs *pflag.FlagSet, withAuth bool) {
 	d := webhook.DefaultPolicy()
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "deadline for a 2xx answer to each attempt (D-3)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", d.MaxAttempts, "attempts in total (D-4)")
@@ -39,8 +41,10 @@ func (f *policyFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.fast, "fast", false, fmt.Sprintf("accelerated waits: divide each wait by %d (the deadline stays)", webhook.AcceleratedFactor))
 	fs.StringVar(&f.region, "region", string(d.Region), "AssemblyAI region whose source address is shown: us or eu (D-7)")
 	fs.StringVar(&f.sourceAddress, "source-address", "header", "how the source address is shown: header (X-Forwarded-For), bind:IP, or none (P-7)")
-	fs.StringVar(&f.authName, "auth-header-name", "", "custom auth header sent with every delivery (D-8)")
-	fs.StringVar(&f.authValue, "auth-header-value", "", "value of the auth header; prefer env "+envAuthHeaderValue)
+	if withAuth {
+		fs.StringVar(&f.authName, "auth-header-name", "", "custom auth header sent with every delivery (D-8)")
+		fs.StringVar(&f.authValue, "auth-header-value", "", "value of the auth header; prefer env "+envAuthHeaderValue)
+	}
 	fs.StringVar(&f.userAgent, "user-agent", d.UserAgent, "User-Agent of each delivery (D-12)")
 	fs.BoolVar(&f.followRedirects, "follow-redirects", false, "follow 3xx answers (AssemblyAI's behaviour is undocumented; P-3 counts them as failures)")
 	fs.BoolVar(&f.retryOn4xx, "retry-on-4xx", false, "retry after a 4xx answer (AssemblyAI never does: D-5)")
@@ -75,7 +79,7 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 		p.Pace = webhook.Accelerated
 	}
 	value := f.authValue
-	if value == "" {
+	if value == "" && f.authName != "" {
 		value = getenv(envAuthHeaderValue)
 	}
 	switch {

@@ -165,6 +165,9 @@ type AuthHeader struct {
 // zero value is not useful; start from DefaultPolicy, whose every field is
 // AssemblyAI's behaviour, and change what a test needs.
 type Policy struct {
+	// Method is the request method: POST (D-1). The conformance suite
+	// changes it to probe how a receiver treats other methods.
+	Method string
 	// Timeout is the per-attempt deadline for the status line and headers
 	// (D-3, P-1).
 	Timeout time.Duration
@@ -204,6 +207,7 @@ type Policy struct {
 // DefaultPolicy returns AssemblyAI's delivery behaviour.
 func DefaultPolicy() Policy {
 	return Policy{
+		Method:        http.MethodPost,
 		Timeout:       DefaultTimeout,
 		MaxAttempts:   DefaultMaxAttempts,
 		RetryInterval: DefaultRetryInterval,
@@ -219,6 +223,9 @@ func DefaultPolicy() Policy {
 // Validate reports the first setting that cannot work.
 func (p Policy) Validate() error {
 	var errs []error
+	if p.Method == "" {
+		errs = append(errs, errors.New("method is empty"))
+	}
 	if p.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout must be positive, got %s", p.Timeout))
 	}

@@ -199,7 +199,7 @@ func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, o
 	id := fmt.Sprintf("d-%d", s.seq.Add(1))
 	rec := &Delivery{
 		ID: id, Target: RedactURL(u), Notification: n, Policy: p.Summary(),
-		Request: Request{Method: http.MethodPost, URL: RedactURL(u), Headers: evidence, Body: string(body)},
+		Request: Request{Method: p.Method, URL: RedactURL(u), Headers: evidence, Body: string(body)},
 	}
 	return &prepared{url: u, body: body, header: h, record: rec, observe: observe}, nil
 }
@@ -303,7 +303,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	})
 	defer deadline.Stop()
 
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, pd.url.String(), bytes.NewReader(pd.body))
+	req, err := http.NewRequestWithContext(actx, s.policy.Method, pd.url.String(), bytes.NewReader(pd.body))
 	if err != nil {
 		a.Error, a.Detail = ErrProtocol, err.Error()
 		return a

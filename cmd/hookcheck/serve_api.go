@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/simulator/api"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// envAPIKey lets CI pass the emulated API's key without the command line.
+const envAPIKey = "HOOKCHECK_API_KEY"
+
+type serveAPIFlags struct {
+	policy          policyFlags
+	listen          string
+	apiKey          string
+	processingDelay time.Duration
+	maxUploadBytes  int64
+	baseURL         string
+	grace           time.Duration
+}
+
+func newServeAPICmd(a *app) *cobra.Command {
+	var f serveAPIFlags
+	cmd := &cobra.Command{
+		Use:   "serve-api",
+		Short: "Serve an emulated AssemblyAI transcript API that delivers real webhooks",
+		Long: `serve-api is a local stand-in for the part of AssemblyAI's v2 API that concerns
+webhooks: POST /v2/upload, POST/GET/DELETE /v2/transcript, GET /v2/transcript
+(list). Each transcript moves queued → processing → completed (or error) and
+its webhook is delivered with the same engine and policy as 'hookcheck send'.
+Point AssemblyAI's SDKs at it with their base-URL option.
+
+Magic audio_url query values: hookcheck=error ends the transcript in status
+error; hookcheck=delay:5s overrides --processing-delay for it.
+Every delivery and its attempts: GET /hookcheck/v1/deliveries[?transcript_id=ID].
+See docs/serve-api.md.`,
+		Example: `  HOOKCHECK_API_KEY=test hookcheck serve-api --listen 127.0.0.1:8080 --processing-delay 200ms --fast`,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runServeAPI(cmd.Context(), a, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")
+	fs.StringVar(&f.apiKey, "api-key", "", "API key clients must send (A-1); prefer env "+envAPIKey+"; unset accepts any non-empty key")
+	fs.DurationVar(&f.processingDelay, "processing-delay", api.DefaultProcessingDelay, "time from queued to completed or error")
+	fs.Int64Var(&f.maxUploadBytes, "max-upload-bytes", api.DefaultMaxUploadBytes, "largest accepted upload")
+	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
+	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled")
+	f.policy.register(fs, false)
+	return cmd
+}
+
+func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
+	p, err := f.policy.policy(a.getenv)
+	if err != nil {
+		return err
+	}
+	if f.processingDelay <= 0 {
+		return usagef("--processing-delay must be positive, got %s", f.processingDelay)
+	}
+	if f.maxUploadBytes <= 0 {
+		return usagef("--max-upload-bytes must be positive, got %d", f.maxUploadBytes)
+	}
+	key := f.apiKey
+	if key == "" {
+		key = a.getenv(envAPIKey)
+	}
+	srv, err := api.New(api.Config{
+		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
+		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL,
+	})
+	if err != nil {
+		return usageError{err}
+	}
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usagef("--listen: %v", err)
+	}
+	keyNote := "any non-empty API key"
+	if key != "" {
+		keyNote = "API key " + webhook.Secret(key).String()
+	}
+	fmt.Fprintf(a.out, "hookcheck: emulated AssemblyAI API on http://%s (%s; processing %s; deliveries %s, deadline %s, %d attempts, wait %s); Ctrl-C to stop\n",
+		l.Addr(), keyNote, f.processingDelay, p.Pace, p.Timeout, p.MaxAttempts, p.Wait())
+	if err := srv.Serve(ctx, l, f.grace); err != nil {
+		return fmt.Errorf("serve-api: %w", err)
+	}
+	return nil
+}
