@@ -1,10 +1,36 @@
-// Package features holds hookcheck's Gherkin feature files: the simulator's
-// fidelity suite (simulator/) checks hookcheck's own sender against
-// AssemblyAI's rules. The files are embedded so the CLI and the Go API can
-// run them from any directory.
+// Package features holds hookcheck's Gherkin feature files and its
+// requirement catalogue: the receiver conformance suite (receiver/) checks
+// a team's webhook receiver against requirements RC-01..RC-14
+// (requirements.json); the simulator's fidelity suite (simulator/) checks
+// hookcheck's own sender against AssemblyAI's rules. The files are embedded
+// so the CLI and the Go API can run them from any directory.
 package features
 
-import "embed"
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hookcheck/hookcheck/reports"
+)
+
+// Receiver is the conformance suite: one feature per requirement, each
+// scenario tagged with its requirement id and @must or @should.
+//
+//go:embed receiver/*.feature
+var Receiver embed.FS
+
+//go:embed requirements.json
+var requirementsJSON []byte
+
+// Requirements returns the requirement catalogue, every status unset.
+func Requirements() ([]reports.Requirement, error) {
+	var rs []reports.Requirement
+	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
+		return nil, fmt.Errorf("requirement catalogue: %w", err)
+	}
+	return rs, nil
+}
 
 // Simulator is the fidelity suite: one scenario or outline per rule of
 // shared/spec/assemblyai-webhooks.md, tagged with its id.

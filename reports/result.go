@@ -39,6 +39,9 @@ type Level string
 const (
 	Must   Level = "MUST"
 	Should Level = "SHOULD"
+	// MustShould is a requirement with a MUST part and a SHOULD part (RC-08);
+	// FailedLevel then says which part failed.
+	MustShould Level = "MUST/SHOULD"
 )
 
 // Status is the result of a requirement, scenario or step.
@@ -111,6 +114,9 @@ type Requirement struct {
 	// allowlist, https); empty for unconditional ones.
 	Condition string `json:"condition,omitempty"`
 	Status    Status `json:"status"`
+	// FailedLevel is the level of the failed part, for a failed
+	// requirement: its Level, or for a MUST/SHOULD one the part that failed.
+	FailedLevel Level `json:"failed_level,omitempty"`
 	// Reason explains a failure, not_applicable or skipped in a sentence.
 	Reason    string   `json:"reason,omitempty"`
 	Scenarios []string `json:"scenarios"` // Scenario.ID of each scenario that checks it
@@ -154,14 +160,15 @@ type Step struct {
 func (r *Result) Tally(strict, interrupted bool) {
 	var c Counts
 	for _, q := range r.Requirements {
+		level := q.effectiveLevel()
 		switch {
 		case q.Status == NotApplicable:
 			c.NotApplicable++
 		case q.Status == Skipped:
 			c.Skipped++
-		case q.Level == Must && q.Status == Passed:
+		case level == Must && q.Status == Passed:
 			c.MustPassed++
-		case q.Level == Must:
+		case level == Must:
 			c.MustFailed++
 		case q.Status == Passed:
 			c.ShouldPassed++
@@ -186,10 +193,22 @@ func (r *Result) FailedMust() []Requirement { return r.failed(Must) }
 // FailedShould returns the SHOULD requirements that failed.
 func (r *Result) FailedShould() []Requirement { return r.failed(Should) }
 
+// effectiveLevel is the level a requirement counts at: the failed part's
+// level when it failed, MUST for a passed MUST/SHOULD requirement.
+func (q Requirement) effectiveLevel() Level {
+	switch {
+	case q.Status == Failed && q.FailedLevel != "":
+		return q.FailedLevel
+	case q.Level == MustShould:
+		return Must
+	}
+	return q.Level
+}
+
 func (r *Result) failed(l Level) []Requirement {
 	var out []Requirement
 	for _, q := range r.Requirements {
-		if q.Level == l && q.Status == Failed {
+		if q.effectiveLevel() == l && q.Status == Failed {
 			out = append(out, q)
 		}
 	}

@@ -186,3 +186,6 @@ func webhookStatusCode(attempts []Attempt) *int {
 	}
 	return nil
 }
+
+// Timeout returns the per-attempt deadline the delivery ran under.
+func (s PolicySummary) Timeout() time.Duration { return fromMS(s.TimeoutMS) }

@@ -1,0 +1,79 @@
+package steps
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/cucumber/godog"
+)
+
+// Definition is one step of the library: its pattern, an example of its
+// use, what it does, and the function godog calls.
+type Definition struct {
+	// Pattern is the regular expression the step text must match.
+	Pattern string
+	// Example is a step text that matches Pattern, as a feature file
+	// would write it (without the keyword).
+	Example string
+	// Doc says what the step does, in a sentence.
+	Doc string
+	// Kind is Given, When or Then: where the step belongs.
+	Kind string
+	// Func is the step function, taking context.Context first.
+	Func any
+}
+
+// register adds defs to sc.
+func register(sc *godog.ScenarioContext, defs []Definition) {
+	for _, d := range defs {
+		sc.Step(d.Pattern, d.Func)
+	}
+}
+
+// Closest returns up to n examples from defs that look most like text, for
+// an "undefined step" message.
+func Closest(text string, defs []Definition, n int) []string {
+	type scored struct {
+		example string
+		score   float64
+	}
+	words := wordSet(text)
+	var all []scored
+	for _, d := range defs {
+		all = append(all, scored{d.Example, similarity(words, wordSet(d.Example))})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	var out []string
+	for _, s := range all {
+		if len(out) == n || s.score == 0 {
+			break
+		}
+		out = append(out, s.example)
+	}
+	return out
+}
+
+func wordSet(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) {
+		set[w] = true
+	}
+	return set
+}
+
+// similarity is the Jaccard index of two word sets.
+func similarity(a, b map[string]bool) float64 {
+	inter := 0
+	for w := range a {
+		if b[w] {
+			inter++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}

@@ -1,0 +1,166 @@
+package suite_test
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/memnet"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+	"github.com/hookcheck/hookcheck/steps"
+	"github.com/hookcheck/hookcheck/steps/suite"
+)
+
+const (
+	authName  = "X-Webhook-Secret"
+	authValue = "proof-matrix-secret"
+)
+
+// runAgainst runs the built-in suite against a reference receiver on an
+// in-memory network, inside a synctest bubble: time is virtual, so hanging
+// and slow receivers cost nothing and the verdicts are deterministic. The
+// receiver is configured like the suite: auth header, allowlist of both
+// regions' addresses read from X-Forwarded-For, path /webhook.
+func runAgainst(t *testing.T, behaviour string) *reports.Result {
+	t.Helper()
+	var res *reports.Result
+	synctest.Test(t, func(t *testing.T) {
+		b, err := receiver.Lookup(behaviour)
+		require.NoError(t, err)
+		cfg := receiver.Config{
+			Path: "/webhook", AuthHeaderName: authName, AuthHeaderValue: authValue,
+			Allowlist: &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()},
+		}
+		n := memnet.New()
+		srv, err := n.Serve("", b.New(cfg, receiver.Params{}))
+		require.NoError(t, err)
+		defer srv.Close()
+
+		p := webhook.DefaultPolicy()
+		p.Auth = &webhook.AuthHeader{Name: authName, Value: authValue}
+		prep, err := suite.Prepare(suite.Config{Conformance: steps.Conformance{
+			Target: srv.URL + "/webhook", Policy: p, Allowlist: true,
+			Regions: []webhook.Region{webhook.RegionUS, webhook.RegionEU},
+			Options: webhook.Options{DialContext: n.DialContext},
+		}})
+		require.NoError(t, err)
+		res = prep.Run(context.Background())
+	})
+	return res
+}
+
+func failedIDs(res *reports.Result) []string {
+	var out []string
+	for _, q := range res.Requirements {
+		if q.Status == reports.Failed {
+			out = append(out, q.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// acknowledging are the requirements whose scenarios expect a valid
+// delivery to be acknowledged with a 2xx: any receiver that never
+// acknowledges fails all of them.
+var acknowledging = []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-09", "RC-10", "RC-11"}
+
+func ids(groups ...[]string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// TestProofMatrix is the suite's test of its own verdicts. Each one-flaw
+// reference receiver fails exactly the requirement it violates and passes
+// every other; receivers that are broken everywhere fail every requirement
+// their flaw touches; the compliant one passes everything. RC-01 and RC-12
+// cannot be broken alone: a receiver that does not acknowledge a completed
+// notification (or redirects it) fails every requirement that needs one
+// acknowledged, so their rows list those too.
+// shouldOnly lists the receivers whose only failure is a SHOULD: the
+// verdict stays conformant (without --strict).
+var shouldOnly = []string{"compliant", "slow-ack", "strict-fields", "accepts-malformed", "accepts-any-method"}
+
+var proofMatrix = []struct {
+	behaviour string
+	fails     []string
+}{
+	{"compliant", nil},
+	{"error-500-on-error-status", ids([]string{"RC-02"})},
+	{"slow-ack", ids([]string{"RC-03"})},
+	{"conflict-on-redelivery", ids([]string{"RC-04"})},
+	{"rejects-query-params", ids([]string{"RC-05"})},
+	{"strict-fields", ids([]string{"RC-06"})},
+	{"crash-on-redacted-audio", ids([]string{"RC-07"})},
+	{"accepts-malformed", ids([]string{"RC-08"})},
+	{"crash-on-malformed", ids([]string{"RC-08"})},
+	{"accepts-forged-auth", ids([]string{"RC-09"})},
+	{"auth-500", ids([]string{"RC-09"})},
+	{"no-allowlist", ids([]string{"RC-10"})},
+	{"crash-without-xff", ids([]string{"RC-10"})},
+	{"us-only-allowlist", ids([]string{"RC-10"})},
+	{"rate-limited", ids([]string{"RC-11"})},
+	{"accepts-any-method", ids([]string{"RC-13"})},
+	{"redirects", ids(acknowledging, []string{"RC-12"})},
+	{"wrong-path", ids(acknowledging)},
+	{"status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"hang", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"reset", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"garbage", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"redirect", ids(acknowledging, []string{"RC-08", "RC-12", "RC-13"})},
+}
+
+func TestProofMatrix(t *testing.T) {
+	covered := map[string]bool{}
+	for _, row := range proofMatrix {
+		t.Run(row.behaviour, func(t *testing.T) {
+			res := runAgainst(t, row.behaviour)
+			assert.Equal(t, row.fails, failedIDs(res))
+			for _, q := range res.Requirements {
+				switch {
+				case q.ID == "RC-14":
+					assert.Equal(t, reports.NotApplicable, q.Status, "RC-14 needs an https target")
+				case slices.Contains(row.fails, q.ID):
+					assert.NotEmpty(t, q.Reason, "a failure says why")
+				default:
+					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
+				}
+			}
+			want := reports.NotConformant
+			if slices.Contains(shouldOnly, row.behaviour) {
+				want = reports.Conformant
+			}
+			assert.Equal(t, want, res.Verdict)
+		})
+		for _, id := range row.fails {
+			covered[id] = true
+		}
+	}
+	for _, id := range []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-07", "RC-08", "RC-09", "RC-10", "RC-11", "RC-12", "RC-13"} {
+		assert.True(t, covered[id], "no receiver in the matrix fails %s", id)
+	}
+}
+
+// TestEveryReferenceReceiverIsInTheMatrix keeps the matrix complete as
+// behaviours are added (fail-first and delay are timing-dependent engine
+// receivers, checked by the fidelity suite instead).
+func TestEveryReferenceReceiverIsInTheMatrix(t *testing.T) {
+	inMatrix := map[string]bool{"fail-first": true, "delay": true}
+	for _, row := range proofMatrix {
+		inMatrix[row.behaviour] = true
+	}
+	for _, b := range receiver.Behaviours() {
+		assert.True(t, inMatrix[b.Name], "behaviour %q is not in the proof matrix", b.Name)
+	}
+}

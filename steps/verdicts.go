@@ -1,0 +1,118 @@
+package steps
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The checks below explain a failure the way a reviewer needs it: what was
+// sent, what came back, and what AssemblyAI would do about it.
+
+// acknowledged: the first attempt got a 2xx within the deadline (D-3).
+func acknowledged(d *webhook.Delivery) error {
+	if first := d.Attempts[0]; first.Succeeded() {
+		return nil
+	}
+	return fmt.Errorf("%s; expected a 2xx within %s. %s", exchange(d), d.Policy.Timeout(), consequence(d))
+}
+
+// refused: a 4xx, which ends the request (D-5).
+func refused(d *webhook.Delivery) error {
+	a := d.Attempts[0]
+	switch {
+	case a.StatusCode >= 400 && a.StatusCode < 500:
+		return nil
+	case a.Succeeded():
+		return fmt.Errorf("%s; expected a 4xx. The receiver accepted a request it must refuse: anyone who finds the URL can trigger it", exchange(d))
+	case a.StatusCode >= 500:
+		return fmt.Errorf("%s; expected a 4xx. A 5xx tells AssemblyAI to retry (D-4) a request that can never succeed", exchange(d))
+	}
+	return fmt.Errorf("%s; expected a 4xx, the only answer that ends such a request at once (D-5)", exchange(d))
+}
+
+// noServerFailure: no 5xx, timeout or broken connection. A 3xx is RC-12's
+// concern, not this check's.
+func noServerFailure(d *webhook.Delivery) error {
+	a := d.Attempts[0]
+	if a.Answered() && a.StatusCode < 500 {
+		return nil
+	}
+	return fmt.Errorf("%s; expected no 5xx and no timeout. %s", exchange(d), consequence(d))
+}
+
+// noRedirect: no attempt got a 3xx (P-3).
+func noRedirect(d *webhook.Delivery) error {
+	for _, a := range d.Attempts {
+		if a.StatusCode >= 300 && a.StatusCode < 400 {
+			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",
+				exchange(d), a.StatusCode, a.ResponseHeaders.Get("Location"), consequence(d))
+		}
+	}
+	return nil
+}
+
+// exchange says what was sent and what came back on the first attempt.
+func exchange(d *webhook.Delivery) string {
+	return fmt.Sprintf("sent %s %s %s; got %s", d.Request.Method, d.Target, describeBody(d), answer(d.Attempts[0]))
+}
+
+func describeBody(d *webhook.Delivery) string {
+	switch d.Notification.Kind {
+	case webhook.KindTranscript:
+		return fmt.Sprintf("(%s notification, transcript %s)", d.Notification.Status, d.Notification.TranscriptID)
+	case webhook.KindRedactedAudio:
+		return "(redacted-audio notification, D-11)"
+	}
+	body := d.Request.Body
+	if len(body) > 60 {
+		body = body[:60] + "…"
+	}
+	return fmt.Sprintf("with body %q", body)
+}
+
+func answer(a webhook.Attempt) string {
+	if a.Answered() {
+		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.StatusCode), roundMS(a.Duration))
+	}
+	switch a.Error {
+	case webhook.ErrTimeout:
+		return fmt.Sprintf("no answer within %s (timeout)", roundMS(a.Duration))
+	}
+	return fmt.Sprintf("%s after %s (%s)", a.Error, roundMS(a.Duration), a.Detail)
+}
+
+// consequence says what AssemblyAI does with this delivery's answers.
+func consequence(d *webhook.Delivery) string {
+	a := d.Attempts[0]
+	last := d.LastAttempt()
+	switch {
+	case a.StatusCode == http.StatusTooManyRequests:
+		return "A 429 is a 4xx: AssemblyAI never retries it (D-5, P-6), so this notification is lost. Exempt the webhook from rate limiting"
+	case a.StatusCode == http.StatusNotFound:
+		return "A 4xx is never retried (D-5): the notification is lost. Check that the receiver serves the exact path registered as webhook_url"
+	case a.StatusCode == http.StatusUnauthorized || a.StatusCode == http.StatusForbidden:
+		return "A 4xx is never retried (D-5): the notification is lost. Check the auth header and allowlist settings on both sides"
+	case a.StatusCode >= 400 && a.StatusCode < 500:
+		return "A 4xx is never retried (D-5): AssemblyAI would lose this notification"
+	case len(d.Attempts) == 1 && d.Policy.MaxAttempts == 1:
+		return "AssemblyAI retries such an answer, up to 10 attempts in total (D-4)"
+	case d.Outcome == webhook.Delivered:
+		return fmt.Sprintf("AssemblyAI would retry (D-4); here attempt %d got %s, so the notification arrives late and your handler runs more than once", last.Number, answer(last))
+	case d.Outcome == webhook.Rejected:
+		return fmt.Sprintf("AssemblyAI retried until attempt %d got %s, a 4xx: the notification is lost (D-5)", last.Number, answer(last))
+	case d.Outcome == webhook.Exhausted:
+		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6): the notification is lost and your app must poll GET /v2/transcript/{id}", len(d.Attempts))
+	}
+	return "The delivery was stopped before it ended"
+}
+
+func roundMS(d interface{ Milliseconds() int64 }) string {
+	ms := d.Milliseconds()
+	if ms >= 1000 {
+		return strings.TrimSuffix(fmt.Sprintf("%.2fs", float64(ms)/1000), "0")
+	}
+	return fmt.Sprintf("%dms", ms)
+}
