@@ -19,8 +19,8 @@ import (
 
 	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/reports"
-	"github.com/hookcheck/hookcheck/steps"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
+	"github.com/hookcheck/hookcheck/steps"
 )
 
 // DefaultConcurrency is how many scenarios run at once, apart from the
