@@ -31,17 +31,25 @@ type policyFlags struct {
 	keepAlive       bool
 }
 
-// register adds the flags to fs; withAuth adds the auth-header flags, which
-// serve-api takes from each transcript instead.
-func (f *policyFlags) register(fs *pflag.FlagSet, withAuth bool) {
+// policyFlagSet says which optional groups of policy flags a command has.
+type policyFlagSet struct {
+	auth   bool // serve-api takes the auth header from each transcript
+	source bool // run names its regions and source itself
+}
+
+// register adds the flags to fs.
+func (f *policyFlags) register(fs *pflag.FlagSet, set policyFlagSet) {
 	d := webhook.DefaultPolicy()
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "deadline for a 2xx answer to each attempt (D-3)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", d.MaxAttempts, "attempts in total (D-4)")
 	fs.DurationVar(&f.retryInterval, "retry-interval", d.RetryInterval, "wait from the end of one attempt to the start of the next (D-4, P-2)")
 	fs.BoolVar(&f.fast, "fast", false, fmt.Sprintf("accelerated waits: divide each wait by %d (the deadline stays)", webhook.AcceleratedFactor))
-	fs.StringVar(&f.region, "region", string(d.Region), "AssemblyAI region whose source address is shown: us or eu (D-7)")
-	fs.StringVar(&f.sourceAddress, "source-address", "header", "how the source address is shown: header (X-Forwarded-For), bind:IP, or none (P-7)")
-	if withAuth {
+	f.region, f.sourceAddress = string(d.Region), "header"
+	if set.source {
+		fs.StringVar(&f.region, "region", f.region, "AssemblyAI region whose source address is shown: us or eu (D-7)")
+		fs.StringVar(&f.sourceAddress, "source-address", f.sourceAddress, "how the source address is shown: header (X-Forwarded-For), bind:IP, or none (P-7)")
+	}
+	if set.auth {
 		fs.StringVar(&f.authName, "auth-header-name", "", "custom auth header sent with every delivery (D-8)")
 		fs.StringVar(&f.authValue, "auth-header-value", "", "value of the auth header; prefer env "+envAuthHeaderValue)
 	}

@@ -30,6 +30,16 @@ type app struct {
 	streams
 	getenv  func(string) string
 	verbose bool
+	cmd     *cobra.Command // the command being run
+}
+
+// flagChanged reports whether the user set the named flag.
+func (a *app) flagChanged(name string) bool {
+	if a.cmd == nil {
+		return false
+	}
+	f := a.cmd.Flags().Lookup(name)
+	return f != nil && f.Changed
 }
 
 // logger returns a text logger on stderr: debug with --verbose, else warn.
@@ -75,7 +85,8 @@ auth header) and tells you whether your receiver copes.`,
 	root.SetErr(a.err)
 	root.SetIn(a.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a))
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { a.cmd = cmd }
+	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a))
 	return root
 }
 

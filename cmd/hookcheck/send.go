@@ -45,7 +45,7 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.StringVar(&f.payload, "payload", "transcript", "notification kind: transcript or redacted-audio (D-11)")
 	fs.StringVar(&f.redactedAudioURL, "redacted-audio-url", "https://cdn.assemblyai.example/redacted-audio.wav", "URL in the redacted-audio notification")
 	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
-	f.policy.register(fs, true)
+	f.policy.register(fs, policyFlagSet{auth: true, source: true})
 	return cmd
 }
 

@@ -51,7 +51,7 @@ See docs/serve-api.md.`,
 	fs.Int64Var(&f.maxUploadBytes, "max-upload-bytes", api.DefaultMaxUploadBytes, "largest accepted upload")
 	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled")
-	f.policy.register(fs, false)
+	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
 }
 

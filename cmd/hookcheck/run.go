@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+	"github.com/hookcheck/hookcheck/steps"
+	"github.com/hookcheck/hookcheck/steps/suite"
+)
+
+type runFlags struct {
+	policy        policyFlags
+	target        string
+	allowlist     string
+	region        string
+	tags          string
+	features      string
+	burst         int
+	latencyBudget time.Duration
+	concurrency   int
+	out           string
+	strict        bool
+	regionSet     bool
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [--target URL]",
+		Short: "Check a webhook receiver against every requirement and write a report",
+		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-14):
+real deliveries with AssemblyAI's schedule, plus probes (forged, malformed,
+other methods) that show how it refuses what it must refuse. It writes
+results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
+
+Without --target it starts hookcheck's built-in compliant receiver on loopback
+and checks that: a quick way to see what a passing run looks like.
+
+Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
+1 one did (or the run was interrupted), 2 usage or setup error.`,
+		Example: `  hookcheck run
+  HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
+      --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
+  hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.target, "target", "", "webhook URL to check (default: start the built-in compliant receiver)")
+	fs.StringVar(&f.allowlist, "allowlist", "", "the receiver admits only AssemblyAI's addresses, read from: header (X-Forwarded-For) or bind:IP (socket address; deliveries dial from IP)")
+	fs.StringVar(&f.region, "region", "us", "region(s) whose source address is checked: us, eu or both (D-7)")
+	fs.StringVar(&f.tags, "tags", "", `run only scenarios matching this tag expression, e.g. "@must" or "@RC-01,@RC-04" or "~@serial"`)
+	fs.StringVar(&f.features, "features", "", "directory of .feature files to run with hookcheck's steps (default: the built-in suite)")
+	fs.IntVar(&f.burst, "burst", steps.DefaultBurst, "concurrent notifications in the burst check (RC-11)")
+	fs.DurationVar(&f.latencyBudget, "latency-budget", steps.DefaultLatencyBudget, "bound on the p95 acknowledgement time (RC-03)")
+	fs.IntVar(&f.concurrency, "concurrency", suite.DefaultConcurrency, "scenarios run at once (burst and latency always run alone)")
+	fs.StringVar(&f.out, "out", "hookcheck-report", "directory to write the report files into")
+	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
+	f.policy.register(fs, policyFlagSet{auth: true})
+	return cmd
+}
+
+func runRun(ctx context.Context, a *app, f *runFlags) error {
+	f.regionSet = a.flagChanged("region")
+	regions, err := parseRegions(f.region)
+	if err != nil {
+		return err
+	}
+	f.policy.region = string(regions[0])
+	f.policy.sourceAddress = "header"
+	if strings.HasPrefix(f.allowlist, "bind:") {
+		f.policy.sourceAddress = f.allowlist
+	} else if f.allowlist != "" && f.allowlist != "header" {
+		return usagef("--allowlist %q: want header or bind:IP", f.allowlist)
+	}
+	p, err := f.policy.policy(a.getenv)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.burst < 1:
+		return usagef("--burst must be at least 1, got %d", f.burst)
+	case f.latencyBudget <= 0:
+		return usagef("--latency-budget must be positive, got %s", f.latencyBudget)
+	case f.concurrency < 1:
+		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
+	}
+	cfg := suite.Config{
+		Conformance: steps.Conformance{Policy: p, Regions: regions, Allowlist: f.allowlist != "",
+			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger()}},
+		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: versionText,
+		AllowlistName: f.allowlist, Seed: time.Now().UnixNano(),
+		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
+	}
+	if f.features != "" {
+		st, err := os.Stat(f.features)
+		if err != nil || !st.IsDir() {
+			return usagef("--features %s: not a directory", f.features)
+		}
+		cfg.Features, cfg.FeaturesName = os.DirFS(f.features), f.features
+	}
+	if err := checkWritable(f.out); err != nil {
+		return usagef("--out %s: %v", f.out, err)
+	}
+
+	// The target: the user's, or the built-in compliant receiver.
+	target := f.target
+	if target == "" {
+		// Show every check at work: unless the user set them, the built-in
+		// run configures an auth header with a generated secret, an
+		// X-Forwarded-For allowlist and both regions.
+		if p.Auth == nil {
+			p.Auth = &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(webhook.NewUUID())}
+		}
+		if f.allowlist == "" {
+			f.allowlist = "header"
+		}
+		if !f.regionSet {
+			regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
+		}
+		cfg.Conformance.Policy, cfg.Conformance.Allowlist, cfg.AllowlistName = p, true, f.allowlist
+		cfg.Conformance.Regions = regions
+		url, stop, err := startBuiltIn(p, f.allowlist)
+		if err != nil {
+			return fmt.Errorf("start the built-in receiver: %w", err)
+		}
+		defer stop()
+		target, cfg.BuiltInReceiver = url, true
+		fmt.Fprintf(a.out, "No --target: checking hookcheck's built-in compliant receiver at %s\n"+
+			"  (auth header %s with a generated secret, X-Forwarded-For allowlist, regions %s)\n", url, p.Auth.Name, joinRegions(regions))
+	} else if _, err := webhook.ParseTarget(target); err != nil {
+		return usagef("--target: %v", err)
+	}
+	cfg.Conformance.Target = target
+
+	prep, err := suite.Prepare(cfg)
+	if err != nil {
+		var se *suite.SetupError
+		if errors.As(err, &se) {
+			return usageError{err}
+		}
+		return err
+	}
+	if err := reachable(ctx, target, p); err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintf(a.out, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
+		redactTarget(target), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+
+	res := prep.Run(ctx)
+	printSummary(a.out, res)
+	paths, werr := writeOutputs(f.out, res)
+	if werr != nil {
+		return fmt.Errorf("write report: %w", werr)
+	}
+	fmt.Fprintf(a.out, "Report: %s\n", strings.Join(paths, ", "))
+	if res.Verdict != reports.Conformant {
+		return exitError{exitFailed}
+	}
+	return nil
+}
+
+func joinRegions(rs []webhook.Region) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, " and ")
+}
+
+func parseRegions(s string) ([]webhook.Region, error) {
+	if strings.EqualFold(s, "both") {
+		return []webhook.Region{webhook.RegionUS, webhook.RegionEU}, nil
+	}
+	r, err := webhook.ParseRegion(s)
+	if err != nil {
+		return nil, usagef("--region: %v (or both)", err)
+	}
+	return []webhook.Region{r}, nil
+}
+
+// startBuiltIn serves the compliant reference receiver on loopback,
+// configured like the run (auth header, allowlist), so it passes.
+func startBuiltIn(p webhook.Policy, allowlist string) (string, func(), error) {
+	rc := receiver.Config{Path: "/webhook"}
+	if p.Auth != nil {
+		rc.AuthHeaderName, rc.AuthHeaderValue = p.Auth.Name, p.Auth.Value
+	}
+	listen := "127.0.0.1:0"
+	switch {
+	case allowlist == "header":
+		rc.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()}
+	case p.Source.Mode == webhook.SourceBind:
+		ip, _ := netipFrom(p.Source.BindIP)
+		rc.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistSocket, Allowed: ip}
+	}
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: receiver.NewCompliant(rc), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String() + "/webhook", func() { _ = srv.Close() }, nil
+}
+
+// reachable fails fast, before any scenario, when nothing listens at the
+// target: every scenario would fail for the same reason.
+func reachable(ctx context.Context, target string, p webhook.Policy) error {
+	u, _ := url.Parse(target)
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	d := net.Dialer{Timeout: min(p.Timeout, 10*time.Second)}
+	if p.Source.Mode == webhook.SourceBind {
+		d.LocalAddr = &net.TCPAddr{IP: p.Source.BindIP}
+	}
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		var opErr *net.OpError
+		if errors.As(err, &opErr) {
+			err = opErr.Err
+		}
+		return fmt.Errorf("target %s is unreachable: %v", redactTarget(target), err)
+	}
+	return conn.Close()
+}
+
+// checkWritable creates dir and proves a file can be written there.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	probe, err := os.CreateTemp(dir, ".hookcheck-write-check-*")
+	if err != nil {
+		return errors.New("not writable")
+	}
+	name := probe.Name()
+	probe.Close()
+	return os.Remove(name)
+}
+
+func redactTarget(target string) string {
+	u, err := webhook.ParseTarget(target)
+	if err != nil {
+		return target
+	}
+	return webhook.RedactURL(u)
+}
+
+var statusMark = map[reports.Status]string{
+	reports.Passed: "PASS", reports.Failed: "FAIL", reports.NotApplicable: "N/A ", reports.Skipped: "SKIP",
+}
+
+// printScenario is the live progress line of one finished scenario.
+func printScenario(w io.Writer, s reports.Scenario) {
+	ids := strings.Join(s.Requirements, ",")
+	if ids == "" {
+		ids = s.Feature
+	}
+	line := fmt.Sprintf("%s  %-6s %s (%s)", statusMark[s.Status], ids, s.Name, time.Duration(s.DurationMS*float64(time.Millisecond)).Round(time.Millisecond))
+	if s.Status != reports.Passed && s.Reason != "" {
+		line += "\n        " + firstSentence(s.Reason)
+	}
+	fmt.Fprintln(w, line)
+}
+
+func firstSentence(s string) string {
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// printSummary is the table after the run.
+func printSummary(w io.Writer, r *reports.Result) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUIREMENT\tLEVEL\tSTATUS\tTITLE")
+	for _, q := range r.Requirements {
+		level := string(q.Level)
+		if q.Status == reports.Failed && q.FailedLevel != "" {
+			level = string(q.FailedLevel)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, strings.ToUpper(string(q.Status)), q.Title)
+	}
+	_ = tw.Flush()
+	c := r.Counts
+	verdict := map[reports.Verdict]string{
+		reports.Conformant:    "CONFORMANT: safe to register with AssemblyAI",
+		reports.NotConformant: "NOT CONFORMANT: AssemblyAI would lose or repeat notifications",
+		reports.Incomplete:    "INCOMPLETE: " + r.Reason,
+	}[r.Verdict]
+	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Not applicable: %d. Skipped: %d.\n",
+		verdict, c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.NotApplicable, c.Skipped)
+}
+
+// writeOutputs writes the run's files into dir and returns their paths.
+func writeOutputs(dir string, r *reports.Result) ([]string, error) {
+	path := filepath.Join(dir, "results.json")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Write(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return []string{path}, f.Close()
+}
+
+func netipFrom(ip net.IP) ([]netip.Addr, bool) {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return nil, false
+	}
+	return []netip.Addr{a.Unmap()}, true
+}
