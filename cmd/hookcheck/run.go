@@ -286,8 +286,8 @@ func printScenario(w io.Writer, s reports.Scenario) {
 }
 
 func firstSentence(s string) string {
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	if len(s) > 600 {
+		s = s[:600] + "…"
 	}
 	return s
 }

@@ -1,0 +1,102 @@
+package hookcheck_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/reports"
+)
+
+// teamHandler is a receiver written the way a team might, independently of
+// hookcheck's reference receivers: POST only, JSON with transcript_id,
+// idempotent by id.
+func teamHandler() http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /hooks/aai", func(w http.ResponseWriter, r *http.Request) {
+		var n struct {
+			TranscriptID string `json:"transcript_id"`
+			Status       string `json:"status"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&n); err != nil || (n.TranscriptID == "" && n.Status != "redacted_audio_ready") {
+			http.Error(w, "bad notification", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		seen[n.TranscriptID] = true
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}
+
+func TestHandlerInVirtualTime(t *testing.T) {
+	res := hookcheck.Test(t, hookcheck.Target{Handler: teamHandler(), Path: "/hooks/aai"})
+	assert.Equal(t, reports.Conformant, res.Verdict)
+}
+
+func TestBrokenHandlerIsReported(t *testing.T) {
+	// A handler that crashes on the redacted-audio notification: the
+	// result names RC-07 and only RC-07.
+	crash := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n map[string]any
+		if json.NewDecoder(r.Body).Decode(&n) != nil || r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if n["transcript_id"] == nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	srv := httptest.NewServer(crash)
+	defer srv.Close()
+	res, err := hookcheck.Check(context.Background(), hookcheck.Target{URL: srv.URL + "/webhook", Fast: true, Tags: "@RC-07,@RC-01"})
+	require.NoError(t, err)
+	assert.Equal(t, reports.NotConformant, res.Verdict)
+	for _, q := range res.Requirements {
+		switch q.ID {
+		case "RC-07":
+			assert.Equal(t, reports.Failed, q.Status)
+			assert.Contains(t, q.Reason, "500")
+		case "RC-01":
+			assert.Equal(t, reports.Passed, q.Status)
+		}
+	}
+}
+
+func TestCheckRefusesAHandler(t *testing.T) {
+	_, err := hookcheck.Check(context.Background(), hookcheck.Target{Handler: teamHandler()})
+	assert.Error(t, err)
+}
+
+// Check a running receiver from a program or a test.
+func ExampleCheck() {
+	srv := httptest.NewServer(teamHandler())
+	defer srv.Close()
+	res, err := hookcheck.Check(context.Background(), hookcheck.Target{
+		URL:  srv.URL + "/hooks/aai?customer_id=42",
+		Fast: true,
+		Tags: "@must",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Verdict)
+	for _, q := range res.FailedMust() {
+		fmt.Println(q.ID, q.Reason)
+	}
+	// Output: conformant
+}
