@@ -287,6 +287,10 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		ev, _ := steps.EvidenceFrom(ctx)
 		s := finish(run.scenario, ev)
+		if ctx.Err() != nil && s.Status != reports.Passed {
+			// Stopped by an interrupt: what it found is not a verdict.
+			s.Status, s.Reason = reports.Skipped, "interrupted: "+context.Cause(ctx).Error()
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.done[s.ID] = s

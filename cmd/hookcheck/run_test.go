@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+func TestRunBuiltInWritesTheReport(t *testing.T) {
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--fast", "--out", out)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "built-in compliant receiver")
+	assert.Contains(t, r.stdout, "CONFORMANT")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, reports.Conformant, res.Verdict)
+	assert.True(t, res.Environment.BuiltInReceiver)
+	assert.Len(t, res.Requirements, 14)
+	for _, f := range []string{"results.json"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+}
+
+func TestRunReportsABrokenReceiver(t *testing.T) {
+	srv, _ := serveBehaviour(t, "crash-on-redacted-audio", receiver.Params{}, receiver.Config{})
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", out)
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stdout, "FAIL  RC-07")
+	assert.Contains(t, r.stdout, "NOT CONFORMANT")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	failed := res.FailedMust()
+	require.Len(t, failed, 1)
+	assert.Equal(t, "RC-07", failed[0].ID)
+}
+
+func TestRunStrictFailsOnShould(t *testing.T) {
+	srv, _ := serveBehaviour(t, "accepts-any-method", receiver.Params{}, receiver.Config{})
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", t.TempDir(), "--tags", "@RC-13")
+	assert.Equal(t, exitOK, r.code, "a SHOULD failure alone passes")
+	r = hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", t.TempDir(), "--tags", "@RC-13", "--strict")
+	assert.Equal(t, exitFailed, r.code, "with --strict it fails")
+}
+
+func TestRunInterruptedWritesIncompleteResults(t *testing.T) {
+	srv, _ := serveBehaviour(t, "hang", receiver.Params{}, receiver.Config{})
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var stdout, stderr strings.Builder
+	start := time.Now()
+	code := run(ctx, []string{"run", "--target", srv.URL + "/webhook", "--out", out},
+		streams{in: strings.NewReader(""), out: &stdout, err: &stderr}, func(string) string { return "" })
+	assert.Less(t, time.Since(start), 5*time.Second, "stops promptly")
+	assert.Equal(t, exitFailed, code)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err, stderr.String())
+	assert.Equal(t, reports.Incomplete, res.Verdict)
+	assert.Contains(t, stdout.String(), "INCOMPLETE")
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	features := func(content string) string {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "mine.feature"), []byte(content), 0o644))
+		return dir
+	}
+	syntax := features("Feature: broken\n  Scenario: one\n    Given a step\n  Examples without outline\n")
+	undefined := features("Feature: mine\n  Scenario: one\n    When AssemblyAI delivers a completed notifcation\n")
+	aFile := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(aFile, nil, 0o644))
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad URL", []string{"--target", "http://[::1"}, nil, "--target"},
+		{"unsupported scheme", []string{"--target", "ws://127.0.0.1:9/x"}, nil, "scheme must be http or https"},
+		{"invalid header name", []string{"--auth-header-name", "X:Bad", "--auth-header-value", "v"}, nil, "not allowed in a header name"},
+		{"header name without value", []string{"--auth-header-name", "X-Secret"}, nil, "needs a value"},
+		{"header value without name", []string{"--auth-header-value", "v"}, nil, "needs --auth-header-name"},
+		{"malformed tag expression", []string{"--tags", "@must &&"}, nil, "is not a tag"},
+		{"tags matching nothing", []string{"--tags", "@RC-99"}, nil, "no scenario matches --tags"},
+		{"missing features dir", []string{"--features", "/nonexistent/features"}, nil, "not a directory"},
+		{"gherkin syntax error", []string{"--features", syntax}, nil, "mine.feature:4"},
+		{"undefined step", []string{"--features", undefined}, nil, `closest known steps: "AssemblyAI delivers a "completed" transcript notification"`},
+		{"unknown flag", []string{"--colour"}, nil, "unknown flag"},
+		{"unwritable out dir", []string{"--out", filepath.Join(aFile, "sub")}, nil, "--out"},
+		{"negative timeout", []string{"--timeout", "-5s"}, nil, "--timeout must be positive"},
+		{"zero attempts", []string{"--max-attempts", "0"}, nil, "--max-attempts must be at least 1"},
+		{"unknown region", []string{"--region", "apac"}, nil, "unknown region"},
+		{"unknown allowlist", []string{"--allowlist", "dns"}, nil, "--allowlist"},
+		{"zero burst", []string{"--burst", "0"}, nil, "--burst must be at least 1"},
+		{"unreachable target", []string{"--target", "http://127.0.0.1:9/webhook"}, nil, "unreachable"},
+		{"negative retry interval", []string{"--retry-interval", "-1s"}, nil, "--retry-interval"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"run", "--out", t.TempDir()}, c.args...)
+			requireOneLine(t, hookcheck(t, c.env, args...), c.want)
+		})
+	}
+}
