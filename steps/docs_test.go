@@ -1,0 +1,89 @@
+package steps_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/steps"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/steps.md")
+
+// TestStepsDocIsCurrent keeps docs/steps.md in step with the library:
+// `go test ./steps -run TestStepsDoc -update` rewrites it.
+func TestStepsDocIsCurrent(t *testing.T) {
+	got := stepsDoc((&steps.Conformance{}).Definitions())
+	const path = "../docs/steps.md"
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got, "docs/steps.md is stale: run go test ./steps -run TestStepsDoc -update")
+}
+
+func TestEveryExampleMatchesItsPattern(t *testing.T) {
+	for _, d := range (&steps.Conformance{}).Definitions() {
+		assert.Regexp(t, d.Pattern, d.Example)
+		assert.Contains(t, []string{"Given", "When", "Then"}, d.Kind, d.Pattern)
+		assert.NotEmpty(t, d.Doc, d.Pattern)
+	}
+}
+
+func TestClosestSuggestsTheNearestSteps(t *testing.T) {
+	defs := (&steps.Conformance{}).Definitions()
+	got := steps.Closest("the receiver acknowledge it with 2xx", defs, 1)
+	assert.Equal(t, []string{"the receiver acknowledges it with a 2xx within the deadline"}, got)
+	assert.Empty(t, steps.Closest("zzz qqq", defs, 3))
+}
+
+func stepsDoc(defs []steps.Definition) string {
+	var b strings.Builder
+	b.WriteString(`# Step library
+
+Write your own scenarios against your receiver with these steps and run them
+with ` + "`hookcheck run --features DIR`" + ` (or ` + "`hookcheck.Target{Features: os.DirFS(DIR)}`" + `
+from Go). Tag a scenario with the requirement it checks (` + "`@RC-01`" + `, or your own
+` + "`@RC-xx`" + ` ids) and ` + "`@must`" + ` or ` + "`@should`" + `; tag burst-like scenarios ` + "`@serial`" + ` so
+they run alone. Preconditions that the user did not configure make a
+scenario *not applicable*, never passed.
+
+This page is generated from the code (` + "`go test ./steps -run TestStepsDoc -update`" + `).
+
+Example:
+
+` + "```gherkin" + `
+@RC-01 @must
+Feature: Our receiver acknowledges notifications
+
+  Scenario: A completed notification with our metadata is acknowledged
+    When AssemblyAI delivers a "completed" transcript notification to the webhook URL with the query "tenant=acme"
+    Then the receiver acknowledges it with a 2xx within the deadline
+` + "```" + `
+`)
+	for _, kind := range []string{"Given", "When", "Then"} {
+		fmt.Fprintf(&b, "\n## %s\n\n| step | what it does |\n|---|---|\n", kind)
+		for _, d := range defs {
+			if d.Kind == kind {
+				fmt.Fprintf(&b, "| `%s %s` | %s |\n", kind, d.Example, strings.ReplaceAll(d.Doc, "|", "\\|"))
+			}
+		}
+	}
+	b.WriteString(`
+## Patterns
+
+Each step matches a regular expression; the quoted or numbered parts are
+parameters.
+
+`)
+	for _, d := range defs {
+		fmt.Fprintf(&b, "- `%s`\n", d.Pattern)
+	}
+	return b.String()
+}
