@@ -4,7 +4,7 @@ BIN       := bin/hookcheck
 PKGS      := ./...
 BENCHTIME ?= 1x
 
-.PHONY: help build test test-race bench demo lint fmt clean mutants
+.PHONY: help build test test-race bench demo lint fmt clean mutants run test-target
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,13 @@ demo: build ## deliver to a reference receiver that fails 3 times, then to one t
 	$(BIN) receiver --listen 127.0.0.1:18080 --behaviour fail-first & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; sleep 0.5; \
 	$(BIN) send --target 'http://127.0.0.1:18080/webhook?customer_id=1234' --fast || true
+
+run: ## the main job: check the built-in receiver (or TARGET=URL) and write hookcheck-report/
+	$(GO) run ./cmd/hookcheck run $(if $(TARGET),--target "$(TARGET)")
+
+test-target: ## run the suite against HOOKCHECK_TARGET=URL (auth value from HOOKCHECK_AUTH_HEADER_VALUE)
+	@test -n "$(HOOKCHECK_TARGET)" || { echo "set HOOKCHECK_TARGET=URL"; exit 2; }
+	$(GO) run ./cmd/hookcheck run --target "$(HOOKCHECK_TARGET)" --fast $(HOOKCHECK_ARGS)
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
