@@ -21,7 +21,7 @@ test-race: ## run every test with the race detector
 bench: ## run the benchmarks (figures in BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
-demo: build ## deliver to a reference receiver that fails 3 times, then to one that hangs
+demo: build ## deliver to a reference receiver that fails 3 times, then succeeds
 	@set -e; \
 	$(BIN) receiver --listen 127.0.0.1:18080 --behaviour fail-first & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; sleep 0.5; \

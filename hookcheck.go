@@ -90,23 +90,7 @@ func Test(t *testing.T, target Target) *reports.Result {
 	t.Helper()
 	var res *reports.Result
 	if target.Handler != nil {
-		synctest.Test(t, func(t *testing.T) {
-			n := memnet.New()
-			srv, err := n.Serve("", target.Handler)
-			if err != nil {
-				t.Fatalf("hookcheck: serve handler: %v", err)
-			}
-			defer srv.Close()
-			path := target.Path
-			if path == "" {
-				path = "/webhook"
-			}
-			prep, err := target.prepare(srv.URL+path, webhook.Options{DialContext: n.DialContext})
-			if err != nil {
-				t.Fatalf("hookcheck: %v", err)
-			}
-			res = prep.Run(t.Context())
-		})
+		res = runHandler(t, target)
 	} else {
 		var err error
 		res, err = Check(t.Context(), target)
@@ -132,6 +116,31 @@ func Test(t *testing.T, target Target) *reports.Result {
 			}
 		})
 	}
+	return res
+}
+
+// runHandler checks an in-process handler on an in-memory network inside a
+// synctest bubble, where time is virtual.
+func runHandler(t *testing.T, target Target) *reports.Result {
+	t.Helper()
+	var res *reports.Result
+	synctest.Test(t, func(t *testing.T) {
+		n := memnet.New()
+		srv, err := n.Serve("", target.Handler)
+		if err != nil {
+			t.Fatalf("hookcheck: serve handler: %v", err)
+		}
+		defer srv.Close()
+		path := target.Path
+		if path == "" {
+			path = "/webhook"
+		}
+		prep, err := target.prepare(srv.URL+path, webhook.Options{DialContext: n.DialContext})
+		if err != nil {
+			t.Fatalf("hookcheck: %v", err)
+		}
+		res = prep.Run(t.Context())
+	})
 	return res
 }
 
