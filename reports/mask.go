@@ -2,6 +2,7 @@ package reports
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -23,12 +24,19 @@ func (r *Result) SecretHeader(d *webhook.Delivery, name string) bool {
 }
 
 // Masked returns r with the value of every secret header (see SecretHeader)
-// in request and response evidence replaced by webhook.Mask. r itself is
+// in request and response evidence, and any password left in a target URL,
+// replaced by webhook.Mask. r itself is
 // never changed: deliveries that need masking are copied, the others are
 // shared, so the cost is proportional to what must be masked. When nothing
 // needs masking, Masked returns r.
 func (r *Result) Masked() *Result {
 	var out *Result
+	scenariosCopied := false
+	if t := MaskURL(r.Environment.Target); t != r.Environment.Target {
+		c := *r
+		c.Environment.Target = t
+		out = &c
+	}
 	for si, sc := range r.Scenarios {
 		copied := false
 		for di, d := range sc.Deliveries {
@@ -38,8 +46,11 @@ func (r *Result) Masked() *Result {
 			}
 			if out == nil {
 				c := *r
-				c.Scenarios = append([]Scenario(nil), r.Scenarios...)
 				out = &c
+			}
+			if !scenariosCopied {
+				out.Scenarios = append([]Scenario(nil), r.Scenarios...)
+				scenariosCopied = true
 			}
 			if !copied {
 				out.Scenarios[si].Deliveries = append([]*webhook.Delivery(nil), sc.Deliveries...)
@@ -60,7 +71,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	if d == nil {
 		return d, false
 	}
-	needs := r.needsMask(d, d.Request.Headers)
+	needs := r.needsMask(d, d.Request.Headers) || MaskURL(d.Target) != d.Target || MaskURL(d.Request.URL) != d.Request.URL
 	for _, a := range d.Attempts {
 		needs = needs || r.needsMask(d, a.ResponseHeaders)
 	}
@@ -68,6 +79,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 		return d, false
 	}
 	c := *d
+	c.Target, c.Request.URL = MaskURL(d.Target), MaskURL(d.Request.URL)
 	c.Request.Headers = r.maskHeader(d, d.Request.Headers)
 	c.Attempts = append([]webhook.Attempt(nil), d.Attempts...)
 	for i := range c.Attempts {
@@ -105,4 +117,17 @@ func (r *Result) maskHeader(d *webhook.Delivery, h http.Header) http.Header {
 		}
 	}
 	return out
+}
+
+// MaskURL masks the password of a URL's user info, if it has one.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if p, has := u.User.Password(); has && p != webhook.Mask {
+		u.User = url.UserPassword(u.User.Username(), webhook.Mask)
+		return u.String()
+	}
+	return raw
 }

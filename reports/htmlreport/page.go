@@ -3,7 +3,6 @@ package htmlreport
 import (
 	"fmt"
 	"html/template"
-	"net/url"
 	"strings"
 	"time"
 
@@ -58,14 +57,14 @@ func newPage(r *reports.Result, o Options) (*page, error) {
 	if p.Verdict == "" {
 		p.Verdict = string(reports.Incomplete)
 	}
-	names := map[string]string{}
-	for _, sc := range r.Scenarios {
-		names[sc.ID] = sc.Name
+	names, anchors := map[string]string{}, map[string]string{}
+	for i, sc := range r.Scenarios {
+		names[sc.ID], anchors[sc.ID] = sc.Name, anchor(i)
 	}
 	for _, q := range r.Requirements {
 		row := requirementRow{Requirement: q}
 		for _, id := range q.Scenarios {
-			row.Checks = append(row.Checks, link{Anchor: anchor(id), Text: names[id]})
+			row.Checks = append(row.Checks, link{Anchor: anchors[id], Text: names[id]})
 		}
 		p.Requirements = append(p.Requirements, row)
 	}
@@ -87,7 +86,7 @@ func features(r *reports.Result, o Options) []feature {
 			out = append(out, feature{Name: sc.Feature})
 		}
 		f := &out[fi]
-		f.Scenarios = append(f.Scenarios, newScenario(r, sc, o, &budget))
+		f.Scenarios = append(f.Scenarios, newScenario(r, sc, anchor(i), o, &budget))
 		switch sc.Status {
 		case reports.Passed:
 			f.Passed++
@@ -164,29 +163,10 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// anchor turns a scenario id into a fragment identifier.
-func anchor(id string) string {
-	var b strings.Builder
-	b.WriteString("sc-")
-	for _, r := range id {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	return b.String()
-}
+// anchor is the fragment identifier of the i-th scenario. Scenario ids are
+// not used: they are free text and could spell anything, "http" included.
+func anchor(i int) string { return fmt.Sprintf("sc-%d", i+1) }
 
 // maskURL masks a password left in a URL (defence in depth: the model
 // masks it already).
-func maskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), webhook.Mask)
-	}
-	return u.String()
-}
+func maskURL(raw string) string { return reports.MaskURL(raw) }

@@ -50,8 +50,8 @@ type row struct {
 	Attempts                                  int
 }
 
-func newScenario(r *reports.Result, sc *reports.Scenario, o Options, b *budget) *scenario {
-	s := &scenario{Scenario: sc, Anchor: anchor(sc.ID), Open: sc.Status == reports.Failed}
+func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Options, b *budget) *scenario {
+	s := &scenario{Scenario: sc, Anchor: anchor, Open: sc.Status == reports.Failed}
 	if sc.Chart == "latency" || sc.Chart == "burst" {
 		s.Chart = newChart(sc, timeoutOf(r, sc), o.ChartBars)
 	}
