@@ -18,7 +18,6 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-
 func render(t *testing.T, r *reports.Result, o htmlreport.Options) (string, *html.Node) {
 	t.Helper()
 	var b bytes.Buffer
