@@ -75,7 +75,7 @@ auth header) and tells you whether your receiver copes.`,
 	root.SetErr(a.err)
 	root.SetIn(a.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newSendCmd(a), newReceiverCmd(a))
+	root.AddCommand(newSendCmd(a), newReceiverCmd(a), newReportCmd(a))
 	return root
 }
 

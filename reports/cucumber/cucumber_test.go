@@ -10,7 +10,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/cucumber"
-	"github.com/hookcheck/hookcheck/reports/internal/fixture"
+	"github.com/hookcheck/hookcheck/internal/fixture"
 )
 
 func TestCucumberJSONRoundTrips(t *testing.T) {

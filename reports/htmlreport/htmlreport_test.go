@@ -14,7 +14,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/htmlreport"
-	"github.com/hookcheck/hookcheck/reports/internal/fixture"
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/reports"
-	"github.com/hookcheck/hookcheck/reports/internal/fixture"
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports/markdown"
 )
 
