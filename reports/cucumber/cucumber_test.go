@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/cucumber"
-	"github.com/hookcheck/hookcheck/internal/fixture"
 )
 
 func TestCucumberJSONRoundTrips(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/htmlreport"
-	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 

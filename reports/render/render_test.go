@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
