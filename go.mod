@@ -4,17 +4,18 @@ go 1.26.0
 
 require (
 	github.com/AssemblyAI/assemblyai-go-sdk v1.3.0
+	github.com/cucumber/gherkin/go/v42 v42.0.1
 	github.com/cucumber/godog v0.16.0
+	github.com/cucumber/messages/go/v34 v34.2.1
 	github.com/go-faker/faker/v4 v4.12.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.10
 	github.com/stretchr/testify v1.11.1
+	golang.org/x/net v0.47.0
 )
 
 require (
 	github.com/cenkalti/backoff v2.2.1+incompatible // indirect
-	github.com/cucumber/gherkin/go/v42 v42.0.1 // indirect
-	github.com/cucumber/messages/go/v34 v34.2.1 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/google/go-querystring v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports/render"
+)
+
+func TestReportRerendersFromResultsJSON(t *testing.T) {
+	dir := t.TempDir()
+	_, err := render.WriteAll(dir, fixture.Default(t, fixture.Options{}))
+	require.NoError(t, err)
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.Mkdir(out, 0o755))
+	html, md := filepath.Join(out, "r.html"), filepath.Join(out, "s.md")
+	xml, cj := filepath.Join(out, "j.xml"), filepath.Join(out, "c.json")
+
+	r := hookcheck(t, nil, "report", "--in", filepath.Join(dir, "results.json"),
+		"--html", html, "--summary", md, "--junit", xml, "--cucumber", cj)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Not conformant")
+	for _, pair := range [][2]string{{"report.html", html}, {"summary.md", md}, {"junit.xml", xml}, {"cucumber.json", cj}} {
+		want, err := os.ReadFile(filepath.Join(dir, pair[0]))
+		require.NoError(t, err)
+		got, err := os.ReadFile(pair[1])
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "%s re-renders identically", pair[0])
+	}
+}
+
+func TestReportUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	requireOneLine(t, hookcheck(t, nil, "report", "--html", "x.html"), "--in is required")
+	requireOneLine(t, hookcheck(t, nil, "report", "--in", "results.json"), "nothing to write")
+	requireOneLine(t, hookcheck(t, nil, "report", "--in", filepath.Join(dir, "missing.json"), "--html", "x"), "--in")
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"schema":"other"}`), 0o644))
+	requireOneLine(t, hookcheck(t, nil, "report", "--in", bad, "--html", filepath.Join(dir, "x.html")), "schema")
+	requireOneLine(t, hookcheck(t, nil, "report", "--bogus"), "unknown flag")
+}

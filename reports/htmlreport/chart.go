@@ -1,0 +1,130 @@
+package htmlreport
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Chart geometry, in SVG user units.
+const (
+	chWidth  = 760
+	chHeight = 240
+	chLeft   = 52
+	chRight  = 132
+	chTop    = 12
+	chBottom = 34
+)
+
+// chart is the response-time chart of a latency or burst scenario: every
+// attempt's time to status line and headers, sorted, against the deadline,
+// with p50, p95 and max marked.
+type chart struct {
+	Title          string
+	Width, Height  int
+	Bars           []chartBar
+	Marks          []mark
+	YTicks         []tick // X holds the y coordinate
+	Left, Right    string
+	Top, Bottom    string
+	XLabel, XMid   string
+	N              int
+	P50, P95, Max  string
+	Over           int
+	Timeout        string
+	Reduced        bool
+	Kind           string
+	PlotW, PlotMid string
+}
+
+type chartBar struct{ X, Y, W, H, Class, Title string }
+
+type mark struct {
+	y                       float64
+	Y, LabelY, Label, Class string
+}
+
+func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
+	var samples []webhook.Attempt
+	for _, d := range sc.Deliveries {
+		samples = append(samples, d.Attempts...)
+	}
+	c := &chart{Width: chWidth, Height: chHeight, N: len(samples), Timeout: reports.FormatDuration(timeout), Kind: sc.Chart,
+		Left: num(chLeft), Right: num(chWidth - chRight), Top: num(chTop), Bottom: num(chHeight - chBottom)}
+	if len(samples) == 0 {
+		c.Title = "No response times to chart."
+		return c
+	}
+	sort.SliceStable(samples, func(i, j int) bool { return samples[i].Duration < samples[j].Duration })
+	p50, p95, top := quantile(samples, 50), quantile(samples, 95), samples[len(samples)-1].Duration
+	c.P50, c.P95, c.Max = reports.FormatDuration(p50), reports.FormatDuration(p95), reports.FormatDuration(top)
+	for _, a := range samples {
+		if a.Duration >= timeout || a.Error == webhook.ErrTimeout {
+			c.Over++
+		}
+	}
+	c.Title = fmt.Sprintf("Response times of %d attempts, sorted: p50 %s, p95 %s, max %s; %d reached the %s deadline.",
+		c.N, c.P50, c.P95, c.Max, c.Over, c.Timeout)
+
+	ymax := max(timeout, top) * 108 / 100
+	plotH := float64(chHeight - chTop - chBottom)
+	plotW := float64(chWidth - chLeft - chRight)
+	y := func(d time.Duration) float64 { return float64(chHeight-chBottom) - float64(d)/float64(ymax)*plotH }
+
+	bars := samples
+	if maxBars > 0 && len(samples) > maxBars {
+		c.Reduced = true
+		bars = make([]webhook.Attempt, maxBars)
+		for i := range bars {
+			bars[i] = samples[(len(samples)-1)*i/(maxBars-1)]
+		}
+	}
+	bw := plotW / float64(len(bars))
+	for i, a := range bars {
+		top := y(a.Duration)
+		c.Bars = append(c.Bars, chartBar{X: num(chLeft + float64(i)*bw), W: num(max(bw-1, 0.6)), Y: num(top),
+			H: num(max(float64(chHeight-chBottom)-top, 0.8)), Class: attemptClass(a),
+			Title: fmt.Sprintf("%s: %s", result(a), reports.FormatDuration(a.Duration))})
+	}
+	marks := []mark{
+		{y: y(timeout), Label: "deadline " + c.Timeout, Class: "deadline"},
+		{y: y(top), Label: "max " + c.Max, Class: "mark"},
+		{y: y(p95), Label: "p95 " + c.P95, Class: "mark"},
+		{y: y(p50), Label: "p50 " + c.P50, Class: "mark"},
+	}
+	spread(marks)
+	c.Marks = marks
+	for _, off := range ticks(ymax) {
+		c.YTicks = append(c.YTicks, tick{X: num(y(off)), Label: axisLabel(off)})
+	}
+	c.XLabel = fmt.Sprintf("%d attempts, fastest to slowest", c.N)
+	if c.Reduced {
+		c.XLabel += fmt.Sprintf(" (%d quantiles shown)", len(bars))
+	}
+	c.XMid = num(chLeft + plotW/2)
+	return c
+}
+
+// spread places the marks' labels at least 13 units apart, top to bottom.
+func spread(ms []mark) {
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ms[a].y, ms[b].y) })
+	prev := -100.0
+	for _, i := range order {
+		ly := max(ms[i].y+4, prev+13)
+		ms[i].Y, ms[i].LabelY = num(ms[i].y), num(ly)
+		prev = ly
+	}
+}
+
+func quantile(sorted []webhook.Attempt, p int) time.Duration {
+	return sorted[(len(sorted)-1)*p/100].Duration
+}

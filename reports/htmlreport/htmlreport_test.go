@@ -1,0 +1,199 @@
+package htmlreport_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/go-faker/faker/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/htmlreport"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+func render(t *testing.T, r *reports.Result, o htmlreport.Options) (string, *html.Node) {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, htmlreport.WriteOptions(&b, r, o))
+	doc, err := html.Parse(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	return b.String(), doc
+}
+
+func everything() htmlreport.Options {
+	o := htmlreport.DefaultOptions()
+	o.FullPerScenario, o.FullTotal = 1<<20, 1<<20
+	return o
+}
+
+func TestStructure(t *testing.T) {
+	res := fixture.Default(t, fixture.Options{})
+	_, doc := render(t, res, everything())
+
+	banner := find(doc, hasClass("banner"))
+	require.Len(t, banner, 1)
+	assert.True(t, hasClass("not_conformant")(banner[0]))
+	h1 := find(banner[0], tag("h1"))
+	require.Len(t, h1, 1)
+	assert.Contains(t, text(h1[0]), "Not conformant")
+	assert.Contains(t, text(banner[0]), "3 failed", "MUST counts in the banner")
+
+	// Above the matrix: each failed MUST with its remediation.
+	fixes := find(doc, func(n *html.Node) bool { return hasClass("fixes")(n) && hasClass("must")(n) })
+	require.Len(t, fixes, 1)
+	for _, q := range res.FailedMust() {
+		assert.Contains(t, text(fixes[0]), q.ID)
+		assert.Contains(t, text(fixes[0]), q.Remediation)
+	}
+
+	rows := find(doc, func(n *html.Node) bool { return tag("tr")(n) && hasClass("req")(n) })
+	require.Len(t, rows, len(res.Requirements), "one matrix row per requirement")
+	for i, q := range res.Requirements {
+		assert.Equal(t, "req-"+q.ID, attr(rows[i], "id"))
+		assert.Contains(t, text(rows[i]), q.Title)
+		assert.Contains(t, text(rows[i]), q.Status.Label())
+		for _, rule := range q.Rules {
+			assert.Contains(t, text(rows[i]), rule)
+		}
+		if q.Status == reports.Failed {
+			assert.Contains(t, text(rows[i]), q.Remediation)
+		}
+	}
+
+	timelines := find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) })
+	assert.Len(t, timelines, res.DeliveryCount(), "one SVG timeline per delivery")
+	for _, tl := range timelines {
+		assert.Equal(t, "img", attr(tl, "role"))
+		assert.NotEmpty(t, attr(tl, "aria-label"), "timelines are labelled")
+		assert.NotEmpty(t, find(tl, tag("title")))
+	}
+	charts := find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	assert.Len(t, charts, 2, "latency and burst scenarios get a chart")
+	assert.Contains(t, text(charts[0]), "p95")
+
+	scenarios := find(doc, func(n *html.Node) bool { return tag("details")(n) && hasClass("scenario")(n) })
+	assert.Len(t, scenarios, len(res.Scenarios))
+	env := find(doc, hasClass("env"))
+	require.Len(t, env, 1)
+	for _, want := range []string{"hookcheck version", "faithful", "Seed", "Go version", "Source address"} {
+		assert.Contains(t, text(env[0]), want)
+	}
+	requireSelfContained(t, doc)
+}
+
+// requireSelfContained checks there is no script and nothing fetched.
+func requireSelfContained(t *testing.T, doc *html.Node) {
+	t.Helper()
+	assert.Empty(t, find(doc, tag("script")), "no <script>")
+	for _, n := range find(doc, func(*html.Node) bool { return true }) {
+		for _, a := range n.Attr {
+			switch strings.ToLower(a.Key) {
+			case "src", "href", "srcset", "xlink:href", "action", "poster", "data":
+				assert.NotContains(t, strings.ToLower(a.Val), "http", "<%s %s=%q>", n.Data, a.Key, a.Val)
+				assert.True(t, a.Key != "href" || strings.HasPrefix(a.Val, "#"), "only in-page links: %q", a.Val)
+			case "style":
+				assert.NotContains(t, a.Val, "url(")
+			}
+			assert.False(t, strings.HasPrefix(strings.ToLower(a.Key), "on"), "no event handler attribute %s", a.Key)
+		}
+		if tag("style")(n) {
+			assert.NotContains(t, text(n), "url(", "no url() in CSS")
+			assert.NotContains(t, text(n), "@import")
+		}
+		if tag("link")(n) || tag("iframe")(n) || tag("img")(n) || tag("object")(n) {
+			t.Errorf("external resource element <%s>", n.Data)
+		}
+	}
+}
+
+func TestDefaultOptionsSummariseButDropNoDelivery(t *testing.T) {
+	res := fixture.Default(t, fixture.Options{Burst: 50})
+	out, doc := render(t, res, htmlreport.DefaultOptions())
+	timelines := find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) })
+	rows := find(doc, func(n *html.Node) bool { return tag("table")(n) && hasClass("rows")(n) })
+	summarised := 0
+	for _, t := range rows {
+		summarised += len(find(t, tag("tr"))) - 1 // header row
+	}
+	assert.Equal(t, res.DeliveryCount(), len(timelines)+summarised, "every delivery is shown, in full or in a row")
+	assert.Positive(t, summarised)
+	for _, sc := range res.Scenarios {
+		for _, d := range sc.Deliveries {
+			assert.Contains(t, out, ">"+d.ID+"<")
+		}
+	}
+}
+
+func TestHostileReceiverIsEscaped(t *testing.T) {
+	const evil = `<script>alert(1)</script>`
+	hostile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Evil", evil)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
+	})
+	specs := []fixture.Spec{{Feature: "Hostile " + evil, Name: "A receiver answers " + evil, Requirements: []string{"RC-01"},
+		Given: "a receiver that answers " + evil, Handler: hostile, Path: "/webhook?x=" + evil, Want: webhook.Delivered}}
+	res := fixture.Build(t, fixture.Catalogue(), specs, fixture.Options{})
+	res.Scenarios[0].Steps[2].Error += "\n" + evil
+	out, doc := render(t, res, everything())
+
+	assert.NotContains(t, out, evil)
+	assert.NotContains(t, out, `<img`)
+	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	requireSelfContained(t, doc)
+	assert.Empty(t, find(doc, tag("img")))
+}
+
+func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
+	canary := "canary-" + faker.Password()
+	auth := &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(canary)}
+	res := fixture.Default(t, fixture.Options{Auth: auth})
+	// A careless model: the secret left in evidence under another spelling.
+	d := res.Scenarios[0].Deliveries[0]
+	d.Request.Headers["x-webhook-secret"] = []string{canary}
+	d.Attempts[0].ResponseHeaders.Set("X-Webhook-Secret", canary)
+	out, _ := render(t, res, everything())
+	assert.NotContains(t, out, canary)
+	assert.Contains(t, out, webhook.Mask)
+	assert.Equal(t, []string{canary}, d.Request.Headers["x-webhook-secret"], "the result itself is not changed")
+}
+
+func TestSizeBudgets(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, htmlreport.Write(&b, fixture.Default(t, fixture.Options{})))
+	assert.Less(t, b.Len(), 300<<10, "default report under 300 KB")
+	b.Reset()
+	big := fixture.Default(t, fixture.Options{Burst: 1000})
+	require.GreaterOrEqual(t, big.DeliveryCount(), 1000)
+	require.NoError(t, htmlreport.Write(&b, big))
+	assert.Less(t, b.Len(), 5<<20, "1,000-delivery report under 5 MB")
+}
+
+func TestIncompleteAndConformantBanners(t *testing.T) {
+	res := fixture.Default(t, fixture.Options{})
+	for i := range res.Requirements {
+		if res.Requirements[i].Status == reports.Failed {
+			res.Requirements[i].Status = reports.Passed
+		}
+	}
+	res.Tally(false, false)
+	out, _ := render(t, res, htmlreport.DefaultOptions())
+	assert.Contains(t, out, `class="banner conformant"`)
+	assert.Contains(t, out, "Safe to register")
+	assert.NotContains(t, out, "What must change")
+
+	res.Tally(false, true)
+	res.Reason = "interrupted by SIGINT after 12 of 39 scenarios"
+	out, _ = render(t, res, htmlreport.DefaultOptions())
+	assert.Contains(t, out, `class="banner incomplete"`)
+	assert.Contains(t, out, "interrupted by SIGINT")
+}

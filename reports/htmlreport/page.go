@@ -1,0 +1,172 @@
+package htmlreport
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// page is everything the templates show.
+type page struct {
+	Result       *reports.Result
+	CSS          template.CSS
+	Target       string
+	Started      string
+	Verdict      string // CSS class: conformant, not_conformant, incomplete
+	MustFixes    []reports.Requirement
+	ShouldFixes  []reports.Requirement
+	Requirements []requirementRow
+	Features     []feature
+	Scenarios    map[reports.Status]int
+	Deliveries   int
+	Environment  []field
+}
+
+type requirementRow struct {
+	reports.Requirement
+	Checks []link
+}
+
+type link struct{ Anchor, Text string }
+
+type feature struct {
+	Name      string
+	Scenarios []*scenario
+	Passed    int
+	Failed    int
+	Other     int
+}
+
+type field struct{ Name, Value string }
+
+func newPage(r *reports.Result, o Options) (*page, error) {
+	css, err := files.ReadFile("templates/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("read report stylesheet: %w", err)
+	}
+	r = r.Masked()
+	p := &page{
+		Result: r, CSS: template.CSS(css), Target: maskURL(r.Environment.Target), Verdict: string(r.Verdict),
+		MustFixes: r.FailedMust(), ShouldFixes: r.FailedShould(), Scenarios: r.ScenarioCounts(),
+		Deliveries: r.DeliveryCount(), Started: stamp(r.Environment.StartedAt),
+	}
+	if p.Verdict == "" {
+		p.Verdict = string(reports.Incomplete)
+	}
+	names, anchors := map[string]string{}, map[string]string{}
+	for i, sc := range r.Scenarios {
+		names[sc.ID], anchors[sc.ID] = sc.Name, anchor(i)
+	}
+	for _, q := range r.Requirements {
+		row := requirementRow{Requirement: q}
+		for _, id := range q.Scenarios {
+			row.Checks = append(row.Checks, link{Anchor: anchors[id], Text: names[id]})
+		}
+		p.Requirements = append(p.Requirements, row)
+	}
+	p.Features = features(r, o)
+	p.Environment = environment(r.Environment)
+	return p, nil
+}
+
+func features(r *reports.Result, o Options) []feature {
+	index := map[string]int{}
+	var out []feature
+	budget := budget{perScenario: o.FullPerScenario, total: o.FullTotal}
+	for i := range r.Scenarios {
+		sc := &r.Scenarios[i]
+		fi, ok := index[sc.Feature]
+		if !ok {
+			fi = len(out)
+			index[sc.Feature] = fi
+			out = append(out, feature{Name: sc.Feature})
+		}
+		f := &out[fi]
+		f.Scenarios = append(f.Scenarios, newScenario(r, sc, anchor(i), o, &budget))
+		switch sc.Status {
+		case reports.Passed:
+			f.Passed++
+		case reports.Failed:
+			f.Failed++
+		default:
+			f.Other++
+		}
+	}
+	return out
+}
+
+// budget counts the deliveries shown in full so far.
+type budget struct{ perScenario, total, used int }
+
+func (b *budget) take(nth int) bool {
+	if nth >= b.perScenario || b.used >= b.total {
+		return false
+	}
+	b.used++
+	return true
+}
+
+func environment(e reports.Environment) []field {
+	profile := e.Profile
+	switch e.Profile {
+	case "faithful":
+		profile = "faithful (real-time waits, as AssemblyAI)"
+	case "accelerated":
+		profile = "accelerated (--fast: waits shortened, deadline unchanged)"
+	}
+	auth := "none"
+	if e.AuthHeaderName != "" {
+		auth = e.AuthHeaderName + ": " + webhook.Mask
+	}
+	fs := []field{
+		{"Target", maskURL(e.Target)},
+		{"Profile", profile},
+		{"Deadline per attempt", reports.FormatMS(e.TimeoutMS)},
+		{"Attempts per delivery", fmt.Sprint(e.MaxAttempts)},
+		{"Wait between attempts", fmt.Sprintf("%s (policy %s)", reports.FormatMS(e.WaitMS), reports.FormatMS(e.RetryIntervalMS))},
+		{"Regions", strings.Join(e.Regions, ", ")},
+		{"Source address", e.SourceAddress},
+		{"Auth header", auth},
+		{"Allowlist", orNone(e.Allowlist)},
+		{"Burst size", fmt.Sprint(e.Burst)},
+		{"Tags", orNone(e.Tags)},
+		{"Features", e.Features},
+		{"Strict", fmt.Sprint(e.Strict)},
+		{"Started", stamp(e.StartedAt)},
+		{"Ended", stamp(e.EndedAt)},
+		{"Duration", reports.FormatMS(e.DurationMS)},
+		{"hookcheck version", e.HookcheckVersion},
+		{"Go version", e.GoVersion},
+		{"Seed", fmt.Sprint(e.Seed)},
+	}
+	if e.BuiltInReceiver {
+		fs[0].Value += " (built-in reference receiver)"
+	}
+	return fs
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// anchor is the fragment identifier of the i-th scenario. Scenario ids are
+// not used: they are free text and could spell anything, "http" included.
+func anchor(i int) string { return fmt.Sprintf("sc-%d", i+1) }
+
+// maskURL masks a password left in a URL (defence in depth: the model
+// masks it already).
+func maskURL(raw string) string { return reports.MaskURL(raw) }

@@ -1,0 +1,212 @@
+package htmlreport
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// scenario is one scenario as the report shows it.
+type scenario struct {
+	*reports.Scenario
+	Anchor   string
+	Open     bool
+	Chart    *chart
+	Full     []*delivery
+	Rest     []row
+	Outcomes string // "18 delivered, 2 exhausted"
+}
+
+// delivery is a delivery shown in full.
+type delivery struct {
+	*webhook.Delivery
+	Summary  string
+	Class    string // outcome class
+	Code     string // webhook_status_code
+	Timeline timeline
+	Attempts []attemptRow
+	Request  evidence
+	Answers  []answer
+}
+
+type attemptRow struct {
+	Number   int
+	Offset   string
+	Result   string
+	Class    string
+	Duration string
+	Wait     string
+	Detail   string
+}
+
+// row is a delivery summarised in one table row.
+type row struct {
+	ID, Outcome, Class, Results, First, Total string
+	Attempts                                  int
+}
+
+func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Options, b *budget) *scenario {
+	s := &scenario{Scenario: sc, Anchor: anchor, Open: sc.Status == reports.Failed}
+	if sc.Chart == "latency" || sc.Chart == "burst" {
+		s.Chart = newChart(sc, timeoutOf(r, sc), o.ChartBars)
+	}
+	counts := map[webhook.Outcome]int{}
+	for i, d := range sc.Deliveries {
+		counts[d.Outcome]++
+		if b.take(i) {
+			s.Full = append(s.Full, newDelivery(r, d, o))
+		} else {
+			s.Rest = append(s.Rest, newRow(d))
+		}
+	}
+	var parts []string
+	for _, oc := range []webhook.Outcome{webhook.Delivered, webhook.Rejected, webhook.Exhausted, webhook.Cancelled} {
+		if counts[oc] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[oc], oc))
+		}
+	}
+	s.Outcomes = strings.Join(parts, ", ")
+	return s
+}
+
+// timeoutOf is the per-attempt deadline the scenario ran under.
+func timeoutOf(r *reports.Result, sc *reports.Scenario) time.Duration {
+	for _, d := range sc.Deliveries {
+		if d.Policy.TimeoutMS > 0 {
+			return msDuration(d.Policy.TimeoutMS)
+		}
+	}
+	if r.Environment.TimeoutMS > 0 {
+		return msDuration(r.Environment.TimeoutMS)
+	}
+	return webhook.DefaultTimeout
+}
+
+func newDelivery(r *reports.Result, d *webhook.Delivery, o Options) *delivery {
+	v := &delivery{Delivery: d, Class: string(d.Outcome), Code: "null"}
+	if d.WebhookStatusCode != nil {
+		v.Code = fmt.Sprint(*d.WebhookStatusCode)
+	}
+	v.Summary = outcomeSentence(d)
+	timeout := msDuration(d.Policy.TimeoutMS)
+	if timeout <= 0 {
+		timeout = msDuration(r.Environment.TimeoutMS)
+	}
+	v.Timeline = newTimeline(d, timeout)
+	var first time.Time
+	if len(d.Attempts) > 0 {
+		first = d.Attempts[0].StartedAt
+	}
+	for _, a := range d.Attempts {
+		ar := attemptRow{Number: a.Number, Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),
+			Result: result(a), Class: attemptClass(a), Duration: reports.FormatDuration(a.Duration), Detail: a.Detail}
+		if a.WaitAfter > 0 {
+			ar.Wait = reports.FormatDuration(a.WaitAfter)
+		}
+		v.Attempts = append(v.Attempts, ar)
+	}
+	v.Request = requestEvidence(r, d, o.BodyExcerpt)
+	v.Answers = answers(r, d, o.BodyExcerpt)
+	return v
+}
+
+func newRow(d *webhook.Delivery) row {
+	rw := row{ID: d.ID, Outcome: string(d.Outcome), Class: string(d.Outcome), Attempts: len(d.Attempts),
+		Results: compactResults(d), Total: reports.FormatDuration(d.EndedAt.Sub(d.StartedAt))}
+	if len(d.Attempts) > 0 {
+		rw.First = reports.FormatDuration(d.Attempts[0].Duration)
+	}
+	return rw
+}
+
+// compactResults lists attempt results with runs folded: "500 ×9, 200".
+func compactResults(d *webhook.Delivery) string {
+	var parts []string
+	for i := 0; i < len(d.Attempts); {
+		j := i
+		for j < len(d.Attempts) && shortResult(d.Attempts[j]) == shortResult(d.Attempts[i]) {
+			j++
+		}
+		p := shortResult(d.Attempts[i])
+		if j-i > 1 {
+			p += fmt.Sprintf(" ×%d", j-i)
+		}
+		parts = append(parts, p)
+		i = j
+	}
+	return strings.Join(parts, ", ")
+}
+
+func outcomeSentence(d *webhook.Delivery) string {
+	n := reports.Plural(len(d.Attempts), "attempt")
+	took := reports.FormatDuration(d.EndedAt.Sub(d.StartedAt))
+	switch d.Outcome {
+	case webhook.Delivered:
+		return fmt.Sprintf("Delivered after %s in %s (D-3).", n, took)
+	case webhook.Rejected:
+		return fmt.Sprintf("Rejected with %s after %s: a 4xx is never retried, so AssemblyAI loses this notification (D-5, P-6).",
+			shortResult(d.LastAttempt()), n)
+	case webhook.Exhausted:
+		return fmt.Sprintf("Exhausted: all %s failed over %s; the notification is lost and the app must poll GET /v2/transcript/{id} (D-4, D-6).", n, took)
+	case webhook.Cancelled:
+		return fmt.Sprintf("Cancelled after %s in %s: the run stopped first.", n, took)
+	}
+	return fmt.Sprintf("%s after %s.", d.Outcome, n)
+}
+
+// result is an attempt's result in words: "500 Internal Server Error".
+func result(a webhook.Attempt) string {
+	if a.Answered() {
+		return strings.TrimSpace(fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode)))
+	}
+	if a.Error == "" {
+		return "no answer"
+	}
+	return strings.ReplaceAll(string(a.Error), "_", " ")
+}
+
+func shortResult(a webhook.Attempt) string {
+	if a.Answered() {
+		return fmt.Sprint(a.StatusCode)
+	}
+	if a.Error == "" {
+		return "none"
+	}
+	return strings.ReplaceAll(string(a.Error), "_", " ")
+}
+
+// attemptClass is the colour class of an attempt: s2 (2xx), s4 (4xx, lost),
+// s5 (5xx and 3xx, retried), timeout, neterr (refused, reset, DNS, TLS,
+// protocol) or cancel.
+func attemptClass(a webhook.Attempt) string {
+	switch {
+	case a.Succeeded():
+		return "s2"
+	case a.StatusCode >= 400 && a.StatusCode < 500:
+		return "s4"
+	case a.Answered():
+		return "s5"
+	case a.Error == webhook.ErrTimeout:
+		return "timeout"
+	case a.Error == webhook.ErrAttemptStopped:
+		return "cancel"
+	}
+	return "neterr"
+}
+
+func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+// sortedHeaders returns h's names in order.
+func sortedHeaders(h http.Header) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

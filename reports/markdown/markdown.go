@@ -1,0 +1,98 @@
+// Package markdown renders a short Markdown summary of a hookcheck run, for
+// $GITHUB_STEP_SUMMARY or a pull-request comment: the verdict, the counts
+// and every failed requirement with what to change. It holds no links, so
+// it reads the same wherever it is pasted.
+package markdown
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/reports"
+)
+
+// Write renders r's summary to w.
+func Write(w io.Writer, r *reports.Result) error {
+	b := bufio.NewWriter(w)
+	writeHeader(b, r)
+	writeFailures(b, "MUST fix", r.FailedMust())
+	writeFailures(b, "SHOULD fix", r.FailedShould())
+	writeNotChecked(b, r)
+	fmt.Fprintln(b, "Full evidence (timelines, requests and answers): `report.html`; machine-readable: `results.json`, `junit.xml`, `cucumber.json`.")
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+func writeHeader(b *bufio.Writer, r *reports.Result) {
+	mark := map[reports.Verdict]string{reports.Conformant: "✅", reports.NotConformant: "❌", reports.Incomplete: "⚠️"}[r.Verdict]
+	fmt.Fprintf(b, "## %s hookcheck: %s\n\n", mark, strings.ToUpper(r.Verdict.Title()))
+	fmt.Fprintf(b, "**%s**\n\n", escape(r.Advice()))
+	e := r.Environment
+	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", code(e.Target), escape(e.Profile),
+		e.StartedAt.UTC().Format(time.DateTime+" UTC"), reports.FormatMS(e.DurationMS))
+	c := r.Counts
+	fmt.Fprintln(b, "| Level | Passed | Failed |")
+	fmt.Fprintln(b, "|---|---:|---:|")
+	fmt.Fprintf(b, "| MUST | %d | %d |\n", c.MustPassed, c.MustFailed)
+	fmt.Fprintf(b, "| SHOULD | %d | %d |\n\n", c.ShouldPassed, c.ShouldFailed)
+	sc := r.ScenarioCounts()
+	fmt.Fprintf(b, "Not applicable: %d · skipped: %d · scenarios: %d passed, %d failed, %d not applicable, %d skipped · deliveries: %d\n\n",
+		c.NotApplicable, c.Skipped, sc[reports.Passed], sc[reports.Failed], sc[reports.NotApplicable], sc[reports.Skipped],
+		r.DeliveryCount())
+}
+
+func writeFailures(b *bufio.Writer, heading string, qs []reports.Requirement) {
+	if len(qs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s (%d)\n\n", heading, len(qs))
+	for i, q := range qs {
+		fmt.Fprintf(b, "%d. **%s %s** (%s)  \n", i+1, escape(q.ID), escape(q.Title), escape(strings.Join(q.Rules, ", ")))
+		if q.Reason != "" {
+			fmt.Fprintf(b, "   Failed: %s  \n", escape(oneLine(q.Reason)))
+		}
+		fmt.Fprintf(b, "   Why it matters: %s  \n", escape(q.Why))
+		fmt.Fprintf(b, "   **Fix:** %s\n", escape(q.Remediation))
+	}
+	fmt.Fprintln(b)
+}
+
+func writeNotChecked(b *bufio.Writer, r *reports.Result) {
+	var lines []string
+	for _, q := range r.Requirements {
+		if q.Status == reports.NotApplicable || q.Status == reports.Skipped {
+			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(oneLine(q.Reason))))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "<details><summary>Not checked (%d)</summary>\n\n%s\n\n</details>\n\n", len(lines), strings.Join(lines, "\n"))
+}
+
+// escape makes text inert in Markdown and in the HTML GitHub allows in it.
+var escaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", `\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,
+	"[", `\[`, "]", `\]`, "|", `\|`, "#", `\#`, "~", `\~`, "\n", " ", "\r", " ")
+
+func escape(s string) string { return escaper.Replace(s) }
+
+// code renders s as an inline code span that s cannot close.
+func code(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	s = oneLine(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	return fence + " " + s + " " + fence
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,133 @@
+package reports
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// SecretHeader reports whether a header called name may carry the run's
+// auth secret in d's evidence: its name matches Environment.AuthHeaderName
+// or the delivery policy's auth header name (D-8). Renderers never print
+// such a header's value, even when the record failed to mask it (defence in
+// depth: the engine masks it already). d may be nil.
+func (r *Result) SecretHeader(d *webhook.Delivery, name string) bool {
+	if name == "" {
+		return false
+	}
+	if r.Environment.AuthHeaderName != "" && strings.EqualFold(name, r.Environment.AuthHeaderName) {
+		return true
+	}
+	return d != nil && d.Policy.AuthHeaderName != "" && strings.EqualFold(name, d.Policy.AuthHeaderName)
+}
+
+// Masked returns r with the value of every secret header (see SecretHeader)
+// in request and response evidence, and any password left in a target URL,
+// replaced by webhook.Mask. r itself is
+// never changed: deliveries that need masking are copied, the others are
+// shared, so the cost is proportional to what must be masked. When nothing
+// needs masking, Masked returns r.
+func (r *Result) Masked() *Result {
+	var out *Result
+	scenariosCopied := false
+	if t := MaskURL(r.Environment.Target); t != r.Environment.Target {
+		c := *r
+		c.Environment.Target = t
+		out = &c
+	}
+	for si, sc := range r.Scenarios {
+		copied := false
+		for di, d := range sc.Deliveries {
+			md, ok := r.maskDelivery(d)
+			if !ok {
+				continue
+			}
+			if out == nil {
+				c := *r
+				out = &c
+			}
+			if !scenariosCopied {
+				out.Scenarios = append([]Scenario(nil), r.Scenarios...)
+				scenariosCopied = true
+			}
+			if !copied {
+				out.Scenarios[si].Deliveries = append([]*webhook.Delivery(nil), sc.Deliveries...)
+				copied = true
+			}
+			out.Scenarios[si].Deliveries[di] = md
+		}
+	}
+	if out == nil {
+		return r
+	}
+	return out
+}
+
+// maskDelivery returns a copy of d with secret header values masked, and
+// whether any needed masking.
+func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
+	if d == nil {
+		return d, false
+	}
+	needs := r.needsMask(d, d.Request.Headers) || MaskURL(d.Target) != d.Target || MaskURL(d.Request.URL) != d.Request.URL
+	for _, a := range d.Attempts {
+		needs = needs || r.needsMask(d, a.ResponseHeaders)
+	}
+	if !needs {
+		return d, false
+	}
+	c := *d
+	c.Target, c.Request.URL = MaskURL(d.Target), MaskURL(d.Request.URL)
+	c.Request.Headers = r.maskHeader(d, d.Request.Headers)
+	c.Attempts = append([]webhook.Attempt(nil), d.Attempts...)
+	for i := range c.Attempts {
+		c.Attempts[i].ResponseHeaders = r.maskHeader(d, c.Attempts[i].ResponseHeaders)
+	}
+	return &c, true
+}
+
+func (r *Result) needsMask(d *webhook.Delivery, h http.Header) bool {
+	for k, vs := range h {
+		if !r.SecretHeader(d, k) {
+			continue
+		}
+		for _, v := range vs {
+			if v != webhook.Mask {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *Result) maskHeader(d *webhook.Delivery, h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := h.Clone()
+	for k, vs := range out {
+		if r.SecretHeader(d, k) {
+			masked := make([]string, len(vs))
+			for i := range masked {
+				masked[i] = webhook.Mask
+			}
+			out[k] = masked
+		}
+	}
+	return out
+}
+
+// MaskURL masks the password of a URL's user info, if it has one.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if p, has := u.User.Password(); has && p != webhook.Mask {
+		u.User = url.UserPassword(u.User.Username(), webhook.Mask)
+		return u.String()
+	}
+	return raw
+}

@@ -1,0 +1,112 @@
+package render_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-faker/faker/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/render"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+func TestWriteAllWritesEveryFileAndResultsRoundTrip(t *testing.T) {
+	res := fixture.Default(t, fixture.Options{})
+	dir := filepath.Join(t.TempDir(), "new", "report")
+	paths, err := render.WriteAll(dir, res)
+	require.NoError(t, err)
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+		st, err := os.Stat(p)
+		require.NoError(t, err)
+		assert.Positive(t, st.Size(), p)
+	}
+	assert.Equal(t, []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"}, names)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 5, "no temporary file left behind")
+
+	back, err := reports.ReadFile(filepath.Join(dir, render.ResultsFile))
+	require.NoError(t, err)
+	assert.Equal(t, res.Verdict, back.Verdict)
+	assert.Equal(t, res.DeliveryCount(), back.DeliveryCount())
+
+	// Re-rendering from results.json gives the same report.
+	html, summary := filepath.Join(dir, "again.html"), filepath.Join(dir, "again.md")
+	require.NoError(t, render.Render(back, html, summary))
+	for _, pair := range [][2]string{{"report.html", html}, {"summary.md", summary}} {
+		want, err := os.ReadFile(filepath.Join(dir, pair[0]))
+		require.NoError(t, err)
+		got, err := os.ReadFile(pair[1])
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), pair[0])
+	}
+}
+
+func TestCanarySecretAppearsInNoOutputFile(t *testing.T) {
+	canary := "canary-" + faker.Password()
+	auth := &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(canary)}
+	res := fixture.Default(t, fixture.Options{Auth: auth})
+	// Where a careless renderer might print it: the receiver echoes the
+	// header (the fixture does), a record left it unmasked under another
+	// spelling, and a password stayed in the target URL.
+	d := res.Scenarios[0].Deliveries[0]
+	d.Request.Headers["x-webhook-secret"] = []string{canary}
+	d.Target = "http://hook:" + canary + "@127.0.0.1:8080/webhook"
+	res.Environment.Target = d.Target
+	echoed := false
+	for _, sc := range res.Scenarios {
+		for _, d := range sc.Deliveries {
+			for _, a := range d.Attempts {
+				echoed = echoed || a.ResponseHeaders.Get("X-Webhook-Secret") == canary
+			}
+		}
+	}
+	require.True(t, echoed, "the fixture's careless receiver echoes the secret")
+
+	dir := t.TempDir()
+	paths, err := render.WriteAll(dir, res)
+	require.NoError(t, err)
+	require.NoError(t, render.Render(res, filepath.Join(dir, "r.html"), filepath.Join(dir, "s.md")))
+	paths = append(paths, filepath.Join(dir, "r.html"), filepath.Join(dir, "s.md"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), canary, p)
+	}
+}
+
+func TestWriteFileKeepsTheOldFileOnError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o644))
+	err := render.WriteFile(path, &reports.Result{}, func(w io.Writer, _ *reports.Result) error {
+		_, _ = io.WriteString(w, "half")
+		return errors.New("boom")
+	})
+	require.ErrorContains(t, err, "boom")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(b))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1)
+}
+
+func TestRenderSkipsEmptyPaths(t *testing.T) {
+	res := fixture.Default(t, fixture.Options{})
+	dir := t.TempDir()
+	require.NoError(t, render.Render(res, "", filepath.Join(dir, "s.md")))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1)
+	assert.Error(t, render.Render(nil, "x", "y"))
+}
