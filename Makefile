@@ -45,6 +45,7 @@ clean: ## remove build output and reports
 	rm -rf bin hookcheck-report
 
 -include timing.mk
+-include report.mk
 
 mutants: ## break each rule in the engine's source; its fidelity scenarios must fail
 	$(GO) test -count=1 -tags mutants -run TestMutantsAreCaught -v ./features/ | grep -E '^(=== RUN|--- |\s+mutants_test|ok|FAIL|PASS)'

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
@@ -317,16 +317,7 @@ func printSummary(w io.Writer, r *reports.Result) {
 
 // writeOutputs writes the run's files into dir and returns their paths.
 func writeOutputs(dir string, r *reports.Result) ([]string, error) {
-	path := filepath.Join(dir, "results.json")
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Write(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return []string{path}, f.Close()
+	return render.WriteAll(dir, r)
 }
 
 func netipFrom(ip net.IP) ([]netip.Addr, bool) {

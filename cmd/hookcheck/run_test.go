@@ -26,7 +26,7 @@ func TestRunBuiltInWritesTheReport(t *testing.T) {
 	assert.Equal(t, reports.Conformant, res.Verdict)
 	assert.True(t, res.Environment.BuiltInReceiver)
 	assert.Len(t, res.Requirements, 14)
-	for _, f := range []string{"results.json"} {
+	for _, f := range []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
 }
