@@ -196,7 +196,7 @@ func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, o
 		h[p.Auth.Name] = []string{p.Auth.Value.Reveal()}
 		evidence[p.Auth.Name] = []string{Mask}
 	}
-	id := fmt.Sprintf("d-%d", s.seq.Add(1))
+	id := fmt.Sprintf("d-%d-%s", s.seq.Add(1), NewUUID()[:8])
 	rec := &Delivery{
 		ID: id, Target: RedactURL(u), Notification: n, Policy: p.Summary(),
 		Request: Request{Method: p.Method, URL: RedactURL(u), Headers: evidence, Body: string(body)},
