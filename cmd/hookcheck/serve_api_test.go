@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+// TestServeAPIDeliversAWebhook starts `hookcheck serve-api`, submits a
+// transcript with a webhook_url and sees the delivery arrive and be
+// recorded, then stops it with the context as Ctrl-C would.
+func TestServeAPIDeliversAWebhook(t *testing.T) {
+	hook, inbox := serveBehaviour(t, "compliant", receiver.Params{}, receiver.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve-api", "--listen", "127.0.0.1:0", "--processing-delay", "20ms", "--fast"},
+			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, func(k string) string {
+				return map[string]string{envAPIKey: "test-key"}[k]
+			})
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	assert.NotContains(t, line, "test-key", "the API key is never printed")
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	require.NotEmpty(t, base, line)
+
+	body := `{"audio_url":"https://example.com/a.mp3","webhook_url":"` + hook.URL + `/webhook?order=7"}`
+	req, _ := http.NewRequest(http.MethodPost, base+"/v2/transcript", strings.NewReader(body))
+	req.Header.Set("Authorization", "test-key")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var tr struct{ ID, Status string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tr))
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "queued", tr.Status)
+
+	require.Eventually(t, func() bool { return inbox.Len() == 1 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "order=7", inbox.Requests()[0].RawQuery)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve-api did not stop")
+	}
+}
+
+func TestOtherCommandsUsageErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"serve-api zero delay", []string{"serve-api", "--processing-delay", "0s"}, "--processing-delay must be positive"},
+		{"serve-api bad listen", []string{"serve-api", "--listen", "256.0.0.1:99999"}, "--listen"},
+		{"serve-api negative upload", []string{"serve-api", "--max-upload-bytes", "-1"}, "--max-upload-bytes"},
+		{"receiver header without value", []string{"receiver", "--auth-header-name", "X-S"}, "needs a value"},
+		{"report without input", []string{"report", "--html", "x.html"}, "--in"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			requireOneLine(t, hookcheck(t, nil, c.args...), c.want)
+		})
+	}
+}
