@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,20 @@ func TestRunUsageErrors(t *testing.T) {
 			requireOneLine(t, hookcheck(t, c.env, args...), c.want)
 		})
 	}
+}
+
+func TestRunTLSRequirement(t *testing.T) {
+	b, err := receiver.Lookup("compliant")
+	require.NoError(t, err)
+	srv := httptest.NewTLSServer(b.New(receiver.Config{}, receiver.Params{}))
+	defer srv.Close()
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--tags", "@RC-14", "--out", out)
+	assert.Equal(t, exitFailed, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "FAIL  RC-14")
+	assert.Contains(t, r.stdout, "certificate")
+
+	r = hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--tags", "@RC-14", "--insecure", "--out", out)
+	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "--insecure: certificates are not verified")
 }
