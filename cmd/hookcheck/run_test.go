@@ -130,3 +130,28 @@ func TestRunTLSRequirement(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "--insecure: certificates are not verified")
 }
+
+// TestRunNeverShowsTheSecret: the auth header value is sent to the
+// receiver but appears in no output: stdout, stderr, or any report file.
+func TestRunNeverShowsTheSecret(t *testing.T) {
+	const canary = "canary-7f3a9c-secret-value"
+	b, err := receiver.Lookup("compliant")
+	require.NoError(t, err)
+	inbox := receiver.NewInbox()
+	srv := httptest.NewServer(b.New(receiver.Config{AuthHeaderName: "X-Webhook-Secret", AuthHeaderValue: canary, Inbox: inbox}, receiver.Params{}))
+	defer srv.Close()
+	out := t.TempDir()
+	r := hookcheck(t, map[string]string{envAuthHeaderValue: canary}, "run", "--target", srv.URL+"/webhook?token=x",
+		"--auth-header-name", "X-Webhook-Secret", "--fast", "--out", out, "-v")
+	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.NotContains(t, r.stdout+r.stderr, canary)
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(out, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), canary, e.Name())
+	}
+	assert.Equal(t, canary, inbox.Requests()[0].Header.Get("X-Webhook-Secret"), "the receiver did get it")
+}
