@@ -30,6 +30,22 @@ type payload struct {
 	Status       string `json:"status"`
 }
 
+// readNotification is the validation most of these receivers share: POST
+// only, a JSON body with transcript_id (or the redacted-audio status). It
+// answers 405 or 400 itself and reports false when it did.
+func readNotification(w http.ResponseWriter, r *http.Request) (payload, bool) {
+	var p payload
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return p, false
+	}
+	if json.NewDecoder(r.Body).Decode(&p) != nil || (p.TranscriptID == "" && p.Status != "redacted_audio_ready") {
+		w.WriteHeader(http.StatusBadRequest)
+		return p, false
+	}
+	return p, true
+}
+
 // noChecks: the quick-start receiver from a blog post. Parses nothing,
 // checks nothing, answers 200 to everything.
 func noChecks() http.Handler {
@@ -57,16 +73,11 @@ func alwaysFails() http.Handler {
 // forgedAuthOK: reads the auth header but only logs a mismatch.
 func forgedAuthOK() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
 		if r.Header.Get("X-Webhook-Secret") != secret {
 			_ = "log.Println(\"suspicious webhook\")" // and carries on
 		}
-		var p payload
-		if json.NewDecoder(r.Body).Decode(&p) != nil || (p.TranscriptID == "" && p.Status != "redacted_audio_ready") {
-			w.WriteHeader(http.StatusBadRequest)
+		_, ok := readNotification(w, r)
+		if !ok {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -79,13 +90,8 @@ func conflictOnRedelivery() http.Handler {
 	var mu sync.Mutex
 	rows := map[string]bool{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
-		var p payload
-		if json.NewDecoder(r.Body).Decode(&p) != nil || (p.TranscriptID == "" && p.Status != "redacted_audio_ready") {
-			w.WriteHeader(http.StatusBadRequest)
+		p, ok := readNotification(w, r)
+		if !ok {
 			return
 		}
 		mu.Lock()
@@ -112,13 +118,8 @@ func rateLimited() http.Handler {
 		}
 		defer inFlight.Add(-1)
 		time.Sleep(20 * time.Millisecond)
-		if r.Method != http.MethodPost {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
-		var p payload
-		if json.NewDecoder(r.Body).Decode(&p) != nil || (p.TranscriptID == "" && p.Status != "redacted_audio_ready") {
-			w.WriteHeader(http.StatusBadRequest)
+		_, ok := readNotification(w, r)
+		if !ok {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -144,9 +145,8 @@ func crashWithoutXFF() http.Handler {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
-		var p payload
-		if json.NewDecoder(r.Body).Decode(&p) != nil || (p.TranscriptID == "" && p.Status != "redacted_audio_ready") {
-			w.WriteHeader(http.StatusBadRequest)
+		_, ok := readNotification(w, r)
+		if !ok {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
