@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/go-faker/faker/v4"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +16,7 @@ import (
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/htmlreport"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -34,7 +36,7 @@ func everything() htmlreport.Options {
 }
 
 func TestStructure(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
+	res := fixture.Default(t)
 	_, doc := render(t, res, everything())
 
 	banner := find(doc, hasClass("banner"))
@@ -43,7 +45,7 @@ func TestStructure(t *testing.T) {
 	h1 := find(banner[0], tag("h1"))
 	require.Len(t, h1, 1)
 	assert.Contains(t, text(h1[0]), "Not conformant")
-	assert.Contains(t, text(banner[0]), "3 failed", "MUST counts in the banner")
+	assert.Contains(t, text(banner[0]), "4 failed", "MUST counts in the banner")
 
 	// Above the matrix: each failed MUST with its remediation.
 	fixes := find(doc, func(n *html.Node) bool { return hasClass("fixes")(n) && hasClass("must")(n) })
@@ -114,7 +116,7 @@ func requireSelfContained(t *testing.T, doc *html.Node) {
 }
 
 func TestDefaultOptionsSummariseButDropNoDelivery(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{Burst: 50})
+	res := fixture.Default(t) // a burst of 50
 	out, doc := render(t, res, htmlreport.DefaultOptions())
 	timelines := find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) })
 	rows := find(doc, func(n *html.Node) bool { return tag("table")(n) && hasClass("rows")(n) })
@@ -131,19 +133,36 @@ func TestDefaultOptionsSummariseButDropNoDelivery(t *testing.T) {
 	}
 }
 
+// hostileFeature is a feature file whose names carry markup: the real
+// suite runs it, so the markup reaches the report the way a user's own
+// feature files would bring it.
+const hostileFeature = `@RC-01 @must
+Feature: Hostile <script>alert(1)</script>
+
+  Scenario: A receiver answers <script>alert(1)</script>
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver acknowledges it with a 2xx within the deadline
+`
+
 func TestHostileReceiverIsEscaped(t *testing.T) {
 	const evil = `<script>alert(1)</script>`
-	hostile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("X-Evil", evil)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
+	hostile := func(receiver.Config) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("X-Evil", evil)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
+		})
+	}
+	res := fixture.RunHandler(t, hostile, fixture.Options{
+		Features: fstest.MapFS{"hostile.feature": {Data: []byte(hostileFeature)}},
+		Query:    "?x=" + evil,
 	})
-	specs := []fixture.Spec{{Feature: "Hostile " + evil, Name: "A receiver answers " + evil, Requirements: []string{"RC-01"},
-		Given: "a receiver that answers " + evil, Handler: hostile, Path: "/webhook?x=" + evil, Want: webhook.Delivered}}
-	res := fixture.Build(t, fixture.Catalogue(), specs, fixture.Options{})
-	res.Scenarios[0].Steps[2].Error += "\n" + evil
+	require.Len(t, res.Scenarios, 1)
+	require.Len(t, res.Scenarios[0].Deliveries, 1)
+	assert.Len(t, res.Scenarios[0].Deliveries[0].Attempts, 10, "500 is retried")
+	res.Scenarios[0].Steps[1].Error += "\n" + evil
 	out, doc := render(t, res, everything())
 
 	assert.NotContains(t, out, evil)
@@ -155,8 +174,7 @@ func TestHostileReceiverIsEscaped(t *testing.T) {
 
 func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
 	canary := "canary-" + faker.Password()
-	auth := &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(canary)}
-	res := fixture.Default(t, fixture.Options{Auth: auth})
+	res := fixture.Run(t, fixture.Typical, fixture.Options{Auth: true, AuthValue: webhook.Secret(canary)})
 	// A careless model: the secret left in evidence under another spelling.
 	d := res.Scenarios[0].Deliveries[0]
 	d.Request.Headers["x-webhook-secret"] = []string{canary}
@@ -169,31 +187,28 @@ func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
 
 func TestSizeBudgets(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, htmlreport.Write(&b, fixture.Default(t, fixture.Options{})))
+	require.NoError(t, htmlreport.Write(&b, fixture.Default(t)))
 	assert.Less(t, b.Len(), 300<<10, "default report under 300 KB")
 	b.Reset()
-	big := fixture.Default(t, fixture.Options{Burst: 1000})
+	big := fixture.Large(t)
 	require.GreaterOrEqual(t, big.DeliveryCount(), 1000)
 	require.NoError(t, htmlreport.Write(&b, big))
 	assert.Less(t, b.Len(), 5<<20, "1,000-delivery report under 5 MB")
 }
 
 func TestIncompleteAndConformantBanners(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
-	for i := range res.Requirements {
-		if res.Requirements[i].Status == reports.Failed {
-			res.Requirements[i].Status = reports.Passed
-		}
-	}
-	res.Tally(false, false)
+	res := fixture.Run(t, "compliant", fixture.Conformant)
+	require.Equal(t, reports.Conformant, res.Verdict)
 	out, _ := render(t, res, htmlreport.DefaultOptions())
 	assert.Contains(t, out, `class="banner conformant"`)
 	assert.Contains(t, out, "Safe to register")
 	assert.NotContains(t, out, "What must change")
 
-	res.Tally(false, true)
-	res.Reason = "interrupted by SIGINT after 12 of 39 scenarios"
-	out, _ = render(t, res, htmlreport.DefaultOptions())
+	res = fixture.Run(t, fixture.Typical, fixture.Options{StopAfter: 6})
+	require.Equal(t, reports.Incomplete, res.Verdict)
+	out, doc := render(t, res, htmlreport.DefaultOptions())
 	assert.Contains(t, out, `class="banner incomplete"`)
-	assert.Contains(t, out, "interrupted by SIGINT")
+	assert.Contains(t, out, "interrupted (SIGINT)")
+	scenarios := find(doc, func(n *html.Node) bool { return tag("details")(n) && hasClass("scenario")(n) })
+	assert.Len(t, scenarios, len(res.Scenarios), "skipped scenarios are listed too")
 }
