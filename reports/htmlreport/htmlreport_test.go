@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -211,4 +212,80 @@ func TestIncompleteAndConformantBanners(t *testing.T) {
 	assert.Contains(t, out, "interrupted (SIGINT)")
 	scenarios := find(doc, func(n *html.Node) bool { return tag("details")(n) && hasClass("scenario")(n) })
 	assert.Len(t, scenarios, len(res.Scenarios), "skipped scenarios are listed too")
+}
+
+// chartGeometry returns each chart's bars and the y of its axis.
+func chartGeometry(t *testing.T, doc *html.Node) (axes []float64, bars [][]*html.Node) {
+	t.Helper()
+	for _, fig := range find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) }) {
+		axis := find(fig, func(n *html.Node) bool { return tag("line")(n) && hasClass("axis")(n) })
+		require.Len(t, axis, 1)
+		y, err := strconv.ParseFloat(attr(axis[0], "y1"), 64)
+		require.NoError(t, err)
+		axes = append(axes, y)
+		bars = append(bars, find(fig, tag("rect")))
+	}
+	return axes, bars
+}
+
+func TestChartsOfRealRuns(t *testing.T) {
+	// The typical receiver answers within 1.2 s or at once with 429: the
+	// axis is drawn to its own scale, the deadline is labelled off scale,
+	// and an instant 429 still shows as a red bar standing on the axis.
+	_, doc := render(t, fixture.Default(t), everything())
+	axes, bars := chartGeometry(t, doc)
+	require.Len(t, axes, 2)
+	red := 0
+	for i := range axes {
+		require.NotEmpty(t, bars[i])
+		for _, b := range bars[i] {
+			y, _ := strconv.ParseFloat(attr(b, "y"), 64)
+			h, _ := strconv.ParseFloat(attr(b, "height"), 64)
+			assert.GreaterOrEqual(t, h, 2.0, "every attempt is visible")
+			assert.InDelta(t, axes[i], y+h, 0.11, "bars stand on the axis")
+			if hasClass("s4")(b) {
+				red++
+			}
+		}
+	}
+	assert.Equal(t, 40, red, "the burst's 40 rejections are drawn")
+	charts := find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	for _, c := range charts {
+		assert.Empty(t, find(c, func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), "10 s is off a 2 s axis")
+		assert.Contains(t, text(c), "deadline 10 s")
+	}
+
+	// A receiver that never answers: every attempt reaches the deadline,
+	// which is then on the axis.
+	_, doc = render(t, fixture.Run(t, "hang", fixture.Options{Tags: "@RC-11", Burst: 20}), everything())
+	charts = find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	require.Len(t, charts, 1)
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), 1)
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) }), 200)
+	assert.Contains(t, text(charts[0]), "200 reached the 10 s deadline")
+}
+
+func TestTimelineOfTenTimeouts(t *testing.T) {
+	res := fixture.Default(t)
+	_, doc := render(t, res, everything())
+	var hang *html.Node
+	for _, tl := range find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) }) {
+		if len(find(tl, func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) })) == 10 {
+			hang = tl
+		}
+	}
+	require.NotNil(t, hang, "RC-02's delivery: ten timeouts")
+	assert.Contains(t, attr(hang, "aria-label"), "3 min 10 s")
+	ticks := find(hang, func(n *html.Node) bool { return tag("g")(n) && hasClass("tick")(n) })
+	require.Len(t, ticks, 1)
+	assert.Contains(t, text(ticks[0]), "180 s", "the axis spans the 190 s schedule")
+	labels := 0
+	for _, g := range find(hang, tag("g")) {
+		for _, c := range find(g, tag("text")) {
+			if strings.HasPrefix(text(c), "#") {
+				labels++
+			}
+		}
+	}
+	assert.Equal(t, 10, labels, "every attempt is labelled")
 }
