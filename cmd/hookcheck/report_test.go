@@ -14,7 +14,7 @@ import (
 
 func TestReportRerendersFromResultsJSON(t *testing.T) {
 	dir := t.TempDir()
-	_, err := render.WriteAll(dir, fixture.Default(t, fixture.Options{}))
+	_, err := render.WriteAll(dir, fixture.Default(t))
 	require.NoError(t, err)
 	out := filepath.Join(dir, "out")
 	require.NoError(t, os.Mkdir(out, 0o755))

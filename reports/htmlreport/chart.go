@@ -47,6 +47,7 @@ type chartBar struct{ X, Y, W, H, Class, Title string }
 type mark struct {
 	y                       float64
 	Y, LabelY, Label, Class string
+	Off                     bool // beyond the axis: a label without a line
 }
 
 func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
@@ -71,7 +72,15 @@ func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
 	c.Title = fmt.Sprintf("Response times of %d attempts, sorted: p50 %s, p95 %s, max %s; %d reached the %s deadline.",
 		c.N, c.P50, c.P95, c.Max, c.Over, c.Timeout)
 
+	// The y axis reaches the deadline when the slowest attempt comes
+	// within half of it; a faster run is drawn to its own scale (the
+	// deadline is then labelled off scale), or every bar would be a
+	// sliver at the bottom of a 10 s axis.
 	ymax := max(timeout, top) * 108 / 100
+	onScale := top*2 >= timeout
+	if !onScale {
+		ymax = roundUp(top * 115 / 100)
+	}
 	plotH := float64(chHeight - chTop - chBottom)
 	plotW := float64(chWidth - chLeft - chRight)
 	y := func(d time.Duration) float64 { return float64(chHeight-chBottom) - float64(d)/float64(ymax)*plotH }
@@ -86,13 +95,18 @@ func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
 	}
 	bw := plotW / float64(len(bars))
 	for i, a := range bars {
-		top := y(a.Duration)
+		bottom := float64(chHeight - chBottom)
+		top := min(y(a.Duration), bottom-minBarH) // grows up from the axis
 		c.Bars = append(c.Bars, chartBar{X: num(chLeft + float64(i)*bw), W: num(max(bw-1, 0.6)), Y: num(top),
-			H: num(max(float64(chHeight-chBottom)-top, 0.8)), Class: attemptClass(a),
+			H: num(bottom - top), Class: attemptClass(a),
 			Title: fmt.Sprintf("%s: %s", result(a), reports.FormatDuration(a.Duration))})
 	}
+	deadline := mark{y: y(timeout), Label: "deadline " + c.Timeout, Class: "deadline"}
+	if !onScale {
+		deadline = mark{y: chTop, Label: "deadline " + c.Timeout + " ↑", Class: "deadline", Off: true}
+	}
 	marks := []mark{
-		{y: y(timeout), Label: "deadline " + c.Timeout, Class: "deadline"},
+		deadline,
 		{y: y(top), Label: "max " + c.Max, Class: "mark"},
 		{y: y(p95), Label: "p95 " + c.P95, Class: "mark"},
 		{y: y(p50), Label: "p50 " + c.P50, Class: "mark"},
@@ -108,6 +122,24 @@ func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
 	}
 	c.XMid = num(chLeft + plotW/2)
 	return c
+}
+
+// minBarH is the height of a bar for an instant answer: a 0 ms 429 is
+// still an attempt, and its colour must show.
+const minBarH = 2.5
+
+// roundUp returns the smallest round value (1, 2 or 5 times a power of
+// ten, in milliseconds or more) not below d, and at least 10 ms.
+func roundUp(d time.Duration) time.Duration {
+	for _, base := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond,
+		time.Second, 10 * time.Second, 100 * time.Second} {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if v := base * m; v >= d && v >= 10*time.Millisecond {
+				return v
+			}
+		}
+	}
+	return d
 }
 
 // spread places the marks' labels at least 13 units apart, top to bottom.

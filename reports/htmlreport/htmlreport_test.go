@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/go-faker/faker/v4"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +17,7 @@ import (
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/htmlreport"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -34,7 +37,7 @@ func everything() htmlreport.Options {
 }
 
 func TestStructure(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
+	res := fixture.Default(t)
 	_, doc := render(t, res, everything())
 
 	banner := find(doc, hasClass("banner"))
@@ -43,7 +46,7 @@ func TestStructure(t *testing.T) {
 	h1 := find(banner[0], tag("h1"))
 	require.Len(t, h1, 1)
 	assert.Contains(t, text(h1[0]), "Not conformant")
-	assert.Contains(t, text(banner[0]), "3 failed", "MUST counts in the banner")
+	assert.Contains(t, text(banner[0]), "4 failed", "MUST counts in the banner")
 
 	// Above the matrix: each failed MUST with its remediation.
 	fixes := find(doc, func(n *html.Node) bool { return hasClass("fixes")(n) && hasClass("must")(n) })
@@ -114,7 +117,7 @@ func requireSelfContained(t *testing.T, doc *html.Node) {
 }
 
 func TestDefaultOptionsSummariseButDropNoDelivery(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{Burst: 50})
+	res := fixture.Default(t) // a burst of 50
 	out, doc := render(t, res, htmlreport.DefaultOptions())
 	timelines := find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) })
 	rows := find(doc, func(n *html.Node) bool { return tag("table")(n) && hasClass("rows")(n) })
@@ -131,19 +134,36 @@ func TestDefaultOptionsSummariseButDropNoDelivery(t *testing.T) {
 	}
 }
 
+// hostileFeature is a feature file whose names carry markup: the real
+// suite runs it, so the markup reaches the report the way a user's own
+// feature files would bring it.
+const hostileFeature = `@RC-01 @must
+Feature: Hostile <script>alert(1)</script>
+
+  Scenario: A receiver answers <script>alert(1)</script>
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver acknowledges it with a 2xx within the deadline
+`
+
 func TestHostileReceiverIsEscaped(t *testing.T) {
 	const evil = `<script>alert(1)</script>`
-	hostile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("X-Evil", evil)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
+	hostile := func(receiver.Config) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("X-Evil", evil)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
+		})
+	}
+	res := fixture.RunHandler(t, hostile, fixture.Options{
+		Features: fstest.MapFS{"hostile.feature": {Data: []byte(hostileFeature)}},
+		Query:    "?x=" + evil,
 	})
-	specs := []fixture.Spec{{Feature: "Hostile " + evil, Name: "A receiver answers " + evil, Requirements: []string{"RC-01"},
-		Given: "a receiver that answers " + evil, Handler: hostile, Path: "/webhook?x=" + evil, Want: webhook.Delivered}}
-	res := fixture.Build(t, fixture.Catalogue(), specs, fixture.Options{})
-	res.Scenarios[0].Steps[2].Error += "\n" + evil
+	require.Len(t, res.Scenarios, 1)
+	require.Len(t, res.Scenarios[0].Deliveries, 1)
+	assert.Len(t, res.Scenarios[0].Deliveries[0].Attempts, 10, "500 is retried")
+	res.Scenarios[0].Steps[1].Error += "\n" + evil
 	out, doc := render(t, res, everything())
 
 	assert.NotContains(t, out, evil)
@@ -155,8 +175,7 @@ func TestHostileReceiverIsEscaped(t *testing.T) {
 
 func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
 	canary := "canary-" + faker.Password()
-	auth := &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(canary)}
-	res := fixture.Default(t, fixture.Options{Auth: auth})
+	res := fixture.Run(t, fixture.Typical, fixture.Options{Auth: true, AuthValue: webhook.Secret(canary)})
 	// A careless model: the secret left in evidence under another spelling.
 	d := res.Scenarios[0].Deliveries[0]
 	d.Request.Headers["x-webhook-secret"] = []string{canary}
@@ -169,31 +188,104 @@ func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
 
 func TestSizeBudgets(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, htmlreport.Write(&b, fixture.Default(t, fixture.Options{})))
+	require.NoError(t, htmlreport.Write(&b, fixture.Default(t)))
 	assert.Less(t, b.Len(), 300<<10, "default report under 300 KB")
 	b.Reset()
-	big := fixture.Default(t, fixture.Options{Burst: 1000})
+	big := fixture.Large(t)
 	require.GreaterOrEqual(t, big.DeliveryCount(), 1000)
 	require.NoError(t, htmlreport.Write(&b, big))
 	assert.Less(t, b.Len(), 5<<20, "1,000-delivery report under 5 MB")
 }
 
 func TestIncompleteAndConformantBanners(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
-	for i := range res.Requirements {
-		if res.Requirements[i].Status == reports.Failed {
-			res.Requirements[i].Status = reports.Passed
-		}
-	}
-	res.Tally(false, false)
+	res := fixture.Run(t, "compliant", fixture.Conformant)
+	require.Equal(t, reports.Conformant, res.Verdict)
 	out, _ := render(t, res, htmlreport.DefaultOptions())
 	assert.Contains(t, out, `class="banner conformant"`)
 	assert.Contains(t, out, "Safe to register")
 	assert.NotContains(t, out, "What must change")
 
-	res.Tally(false, true)
-	res.Reason = "interrupted by SIGINT after 12 of 39 scenarios"
-	out, _ = render(t, res, htmlreport.DefaultOptions())
+	res = fixture.Run(t, fixture.Typical, fixture.Options{StopAfter: 6})
+	require.Equal(t, reports.Incomplete, res.Verdict)
+	out, doc := render(t, res, htmlreport.DefaultOptions())
 	assert.Contains(t, out, `class="banner incomplete"`)
-	assert.Contains(t, out, "interrupted by SIGINT")
+	assert.Contains(t, out, "interrupted (SIGINT)")
+	scenarios := find(doc, func(n *html.Node) bool { return tag("details")(n) && hasClass("scenario")(n) })
+	assert.Len(t, scenarios, len(res.Scenarios), "skipped scenarios are listed too")
+}
+
+// chartGeometry returns each chart's bars and the y of its axis.
+func chartGeometry(t *testing.T, doc *html.Node) (axes []float64, bars [][]*html.Node) {
+	t.Helper()
+	for _, fig := range find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) }) {
+		axis := find(fig, func(n *html.Node) bool { return tag("line")(n) && hasClass("axis")(n) })
+		require.Len(t, axis, 1)
+		y, err := strconv.ParseFloat(attr(axis[0], "y1"), 64)
+		require.NoError(t, err)
+		axes = append(axes, y)
+		bars = append(bars, find(fig, tag("rect")))
+	}
+	return axes, bars
+}
+
+func TestChartsOfRealRuns(t *testing.T) {
+	// The typical receiver answers within 1.2 s or at once with 429: the
+	// axis is drawn to its own scale, the deadline is labelled off scale,
+	// and an instant 429 still shows as a red bar standing on the axis.
+	_, doc := render(t, fixture.Default(t), everything())
+	axes, bars := chartGeometry(t, doc)
+	require.Len(t, axes, 2)
+	red := 0
+	for i := range axes {
+		require.NotEmpty(t, bars[i])
+		for _, b := range bars[i] {
+			y, _ := strconv.ParseFloat(attr(b, "y"), 64)
+			h, _ := strconv.ParseFloat(attr(b, "height"), 64)
+			assert.GreaterOrEqual(t, h, 2.0, "every attempt is visible")
+			assert.InDelta(t, axes[i], y+h, 0.11, "bars stand on the axis")
+			if hasClass("s4")(b) {
+				red++
+			}
+		}
+	}
+	assert.Equal(t, 40, red, "the burst's 40 rejections are drawn")
+	charts := find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	for _, c := range charts {
+		assert.Empty(t, find(c, func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), "10 s is off a 2 s axis")
+		assert.Contains(t, text(c), "deadline 10 s")
+	}
+
+	// A receiver that never answers: every attempt reaches the deadline,
+	// which is then on the axis.
+	_, doc = render(t, fixture.Run(t, "hang", fixture.Options{Tags: "@RC-11", Burst: 20}), everything())
+	charts = find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	require.Len(t, charts, 1)
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), 1)
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) }), 200)
+	assert.Contains(t, text(charts[0]), "200 reached the 10 s deadline")
+}
+
+func TestTimelineOfTenTimeouts(t *testing.T) {
+	res := fixture.Default(t)
+	_, doc := render(t, res, everything())
+	var hang *html.Node
+	for _, tl := range find(doc, func(n *html.Node) bool { return tag("svg")(n) && hasClass("tl")(n) }) {
+		if len(find(tl, func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) })) == 10 {
+			hang = tl
+		}
+	}
+	require.NotNil(t, hang, "RC-02's delivery: ten timeouts")
+	assert.Contains(t, attr(hang, "aria-label"), "3 min 10 s")
+	ticks := find(hang, func(n *html.Node) bool { return tag("g")(n) && hasClass("tick")(n) })
+	require.Len(t, ticks, 1)
+	assert.Contains(t, text(ticks[0]), "180 s", "the axis spans the 190 s schedule")
+	labels := 0
+	for _, g := range find(hang, tag("g")) {
+		for _, c := range find(g, tag("text")) {
+			if strings.HasPrefix(text(c), "#") {
+				labels++
+			}
+		}
+	}
+	assert.Equal(t, 10, labels, "every attempt is labelled")
 }

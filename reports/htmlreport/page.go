@@ -34,11 +34,12 @@ type requirementRow struct {
 type link struct{ Anchor, Text string }
 
 type feature struct {
-	Name      string
-	Scenarios []*scenario
-	Passed    int
-	Failed    int
-	Other     int
+	Name          string
+	Scenarios     []*scenario
+	Passed        int
+	Failed        int
+	NotApplicable int
+	Skipped       int
 }
 
 type field struct{ Name, Value string }
@@ -92,8 +93,10 @@ func features(r *reports.Result, o Options) []feature {
 			f.Passed++
 		case reports.Failed:
 			f.Failed++
+		case reports.NotApplicable:
+			f.NotApplicable++
 		default:
-			f.Other++
+			f.Skipped++
 		}
 	}
 	return out

@@ -20,6 +20,10 @@ type scenario struct {
 	Full     []*delivery
 	Rest     []row
 	Outcomes string // "18 delivered, 2 exhausted"
+	// Reason is the scenario's reason unless a step already shows it as
+	// its error: the suite's reason for a failed scenario is the first
+	// failed step's error, which would otherwise be printed twice.
+	Reason string
 }
 
 // delivery is a delivery shown in full.
@@ -51,7 +55,12 @@ type row struct {
 }
 
 func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Options, b *budget) *scenario {
-	s := &scenario{Scenario: sc, Anchor: anchor, Open: sc.Status == reports.Failed}
+	s := &scenario{Scenario: sc, Anchor: anchor, Open: sc.Status == reports.Failed, Reason: sc.Reason}
+	for _, st := range sc.Steps {
+		if st.Error != "" && strings.TrimSpace(st.Error) == strings.TrimSpace(sc.Reason) {
+			s.Reason = ""
+		}
+	}
 	if sc.Chart == "latency" || sc.Chart == "burst" {
 		s.Chart = newChart(sc, timeoutOf(r, sc), o.ChartBars)
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hookcheck/hookcheck/reports"
 )
@@ -66,7 +68,7 @@ func writeNotChecked(b *bufio.Writer, r *reports.Result) {
 	var lines []string
 	for _, q := range r.Requirements {
 		if q.Status == reports.NotApplicable || q.Status == reports.Skipped {
-			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(oneLine(q.Reason))))
+			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(sentence(q.Reason))))
 		}
 	}
 	if len(lines) == 0 {
@@ -96,3 +98,18 @@ func code(s string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// sentence is s on one line, starting with a capital and ending with a
+// full stop: the suite's reasons are clauses ("no auth header configured").
+func sentence(s string) string {
+	s = oneLine(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
+}

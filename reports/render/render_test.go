@@ -3,6 +3,7 @@ package render_test
 import (
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,11 +15,12 @@ import (
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 func TestWriteAllWritesEveryFileAndResultsRoundTrip(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
+	res := fixture.Default(t)
 	dir := filepath.Join(t.TempDir(), "new", "report")
 	paths, err := render.WriteAll(dir, res)
 	require.NoError(t, err)
@@ -53,11 +55,19 @@ func TestWriteAllWritesEveryFileAndResultsRoundTrip(t *testing.T) {
 
 func TestCanarySecretAppearsInNoOutputFile(t *testing.T) {
 	canary := "canary-" + faker.Password()
-	auth := &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(canary)}
-	res := fixture.Default(t, fixture.Options{Auth: auth})
+	// A careless receiver: the typical one, echoing the auth header into
+	// every answer it gives.
+	echo := func(cfg receiver.Config) http.Handler {
+		h := fixture.NewTypical(cfg)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(fixture.AuthHeaderName, r.Header.Get(fixture.AuthHeaderName))
+			h.ServeHTTP(w, r)
+		})
+	}
+	res := fixture.RunHandler(t, echo, fixture.Options{Auth: true, AuthValue: webhook.Secret(canary)})
 	// Where a careless renderer might print it: the receiver echoes the
-	// header (the fixture does), a record left it unmasked under another
-	// spelling, and a password stayed in the target URL.
+	// header, a record left it unmasked under another spelling, and a
+	// password stayed in the target URL.
 	d := res.Scenarios[0].Deliveries[0]
 	d.Request.Headers["x-webhook-secret"] = []string{canary}
 	d.Target = "http://hook:" + canary + "@127.0.0.1:8080/webhook"
@@ -102,7 +112,7 @@ func TestWriteFileKeepsTheOldFileOnError(t *testing.T) {
 }
 
 func TestRenderSkipsEmptyPaths(t *testing.T) {
-	res := fixture.Default(t, fixture.Options{})
+	res := fixture.Default(t)
 	dir := t.TempDir()
 	require.NoError(t, render.Render(res, "", filepath.Join(dir, "s.md")))
 	entries, err := os.ReadDir(dir)

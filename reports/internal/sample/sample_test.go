@@ -17,17 +17,20 @@ import (
 
 var out = flag.String("sample", "", "write sample report directories under this directory")
 
-// TestWriteSample writes DIR/default (a not-conformant default run) and
-// DIR/burst1000 (a run with a burst of 1,000 deliveries).
+// TestWriteSample writes DIR/default and DIR/burst1000: real runs of the
+// built-in suite against the fixture's typical receiver (conflict on a
+// redelivery, a crash on the redacted-audio notification, a hang on an
+// "error" notification, a rate limiter), the second with a burst of 1,000
+// deliveries (fixture.Default and fixture.Large).
 func TestWriteSample(t *testing.T) {
 	if *out == "" {
 		t.Skip("no -sample=DIR given")
 	}
-	res := fixture.Default(t, fixture.Options{})
+	res := fixture.Default(t)
 	paths, err := render.WriteAll(filepath.Join(*out, "default"), res)
 	require.NoError(t, err)
 	t.Log(paths)
-	big := fixture.Default(t, fixture.Options{Burst: 1000})
+	big := fixture.Large(t)
 	paths, err = render.WriteAll(filepath.Join(*out, "burst1000"), big)
 	require.NoError(t, err)
 	t.Log(paths)
