@@ -26,12 +26,17 @@ func runTiming(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer waitFailing()
 	hanging, waitHanging, err := serve(rctx, "127.0.0.1:0", statusHandler(0))
 	if err != nil {
+		stopReceivers()
+		waitFailing()
 		return err
 	}
-	defer waitHanging()
+	defer func() { // stop the receivers first, then wait for them
+		stopReceivers()
+		waitFailing()
+		waitHanging()
+	}()
 
 	p := webhook.DefaultPolicy() // real time: nothing compressed
 	s, err := webhook.NewSender(p, webhook.Options{})
