@@ -38,8 +38,9 @@ const (
 
 // Request is the evidence of what a delivery sent, secrets masked.
 type Request struct {
-	Method  string      `json:"method"`
-	URL     string      `json:"url"`
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	// Headers are shared between the deliveries of a sender: read-only.
 	Headers http.Header `json:"headers"`
 	Body    string      `json:"body"`
 }
@@ -59,7 +60,9 @@ type Attempt struct {
 	Error ErrorClass `json:"error"`
 	// Detail is the transport's own words for Error.
 	Detail string `json:"detail,omitempty"`
-	// ResponseHeaders are the answer's headers.
+	// ResponseHeaders are the answer's headers. Equal header sets are
+	// shared between records to keep many pending deliveries small: treat
+	// them as read-only.
 	ResponseHeaders http.Header `json:"response_headers,omitempty"`
 	// ResponseBody is at most MaxBodyBytes of the answer's body (P-1).
 	ResponseBody string `json:"response_body,omitempty"`

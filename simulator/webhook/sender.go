@@ -50,6 +50,7 @@ type Sender struct {
 	transport *http.Transport // nil when the caller gave one
 	logger    *slog.Logger
 	seq       atomic.Int64
+	headers   headerInterner // shares equal header sets between records
 }
 
 // NewSender returns a Sender for p.
@@ -197,10 +198,16 @@ func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, o
 		evidence[p.Auth.Name] = []string{Mask}
 	}
 	id := fmt.Sprintf("d-%d-%s", s.seq.Add(1), NewUUID()[:8])
+	shown := RedactURL(u)
 	rec := &Delivery{
-		ID: id, Target: RedactURL(u), Notification: n, Policy: p.Summary(),
-		Request: Request{Method: p.Method, URL: RedactURL(u), Headers: evidence, Body: string(body)},
+		ID: id, Target: shown, Notification: n, Policy: p.Summary(),
+		// Every delivery of a sender sends the same headers, so the
+		// evidence and the header sent are shared (read-only) between them.
+		Request: Request{Method: p.Method, URL: shown, Headers: s.headers.intern(evidence), Body: string(body)},
+		// One allocation for the whole schedule (D-4).
+		Attempts: make([]Attempt, 0, min(p.MaxAttempts, 64)),
 	}
+	h = s.headers.intern(h)
 	return &prepared{url: u, body: body, header: h, record: rec, observe: observe}, nil
 }
 
@@ -321,7 +328,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	}
 	defer resp.Body.Close()
 	a.StatusCode = resp.StatusCode
-	a.ResponseHeaders = resp.Header
+	a.ResponseHeaders = s.headers.intern(resp.Header)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
 	if int64(len(body)) > s.policy.MaxBodyBytes {
 		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true

@@ -1,0 +1,98 @@
+package webhook
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// maxInterned bounds the header sets a Sender keeps for sharing; when it is
+// full the cache starts again, so a receiver that varies its headers costs
+// memory only for the records that hold them.
+const maxInterned = 1024
+
+// maxInternedBytes is the largest header set worth sharing; larger ones are
+// kept as they are.
+const maxInternedBytes = 4 << 10
+
+// headerInterner shares identical header sets between the records of a
+// Sender. With thousands of deliveries pending, most attempts' response
+// headers are equal (a 500's Date, Content-Length and Content-Type change
+// once a second at most), and each Go map costs some hundreds of bytes: a
+// shared, read-only copy makes a record's attempts cost little more than
+// their structs. It is safe for concurrent use.
+type headerInterner struct {
+	mu   sync.Mutex
+	sets map[string]http.Header
+}
+
+// intern returns a header equal to h that may be shared with other
+// records; the caller must not modify h afterwards, nor anyone the result.
+func (in *headerInterner) intern(h http.Header) http.Header {
+	if len(h) == 0 {
+		return h
+	}
+	key, ok := headerKey(h)
+	if !ok {
+		return compact(h)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if shared, ok := in.sets[key]; ok {
+		return shared
+	}
+	if in.sets == nil || len(in.sets) >= maxInterned {
+		in.sets = make(map[string]http.Header, 64)
+	}
+	c := compact(h)
+	in.sets[key] = c
+	return c
+}
+
+// headerKey renders h in a canonical form; ok is false when h is too large
+// to be worth sharing.
+func headerKey(h http.Header) (string, bool) {
+	names := make([]string, 0, len(h))
+	size := 0
+	for k, vs := range h {
+		names = append(names, k)
+		size += len(k) + 2
+		for _, v := range vs {
+			size += len(v) + 1
+		}
+	}
+	if size > maxInternedBytes {
+		return "", false
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.Grow(size)
+	for _, k := range names {
+		b.WriteString(k)
+		b.WriteByte(0)
+		for _, v := range h[k] {
+			b.WriteString(v)
+			b.WriteByte(1)
+		}
+		b.WriteByte(2)
+	}
+	return b.String(), true
+}
+
+// compact copies h into a map of exactly its size whose values share one
+// backing array, dropping whatever the parser allocated beyond that.
+func compact(h http.Header) http.Header {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	all := make([]string, 0, n)
+	c := make(http.Header, len(h))
+	for k, vs := range h {
+		start := len(all)
+		all = append(all, vs...)
+		c[k] = all[start:len(all):len(all)]
+	}
+	return c
+}

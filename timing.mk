@@ -1,0 +1,14 @@
+# Real-time and throughput measurements of the delivery engine; the figures
+# are in BENCHMARKS.md. Included by the Makefile.
+GO ?= go
+
+.PHONY: timing burst load
+
+timing: ## real 10 s waits and timeouts on loopback (about 190 s): deviation of each from 10.000 s
+	$(GO) run ./simulator/webhook/internal/loadtest timing
+
+burst: ## burst rate of the engine beside wrk on one loopback receiver (needs wrk)
+	scripts/burst.sh
+
+load: ## N deliveries at once (N=100000) against an always-500 loopback receiver in its own process
+	N=$${N:-100000} scripts/load.sh
