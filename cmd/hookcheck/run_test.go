@@ -126,9 +126,12 @@ func TestRunTLSRequirement(t *testing.T) {
 	assert.Contains(t, r.stdout, "FAIL  RC-14")
 	assert.Contains(t, r.stdout, "certificate")
 
+	// With --insecure RC-14 is not applicable; alone, it leaves nothing
+	// checked, which is incomplete rather than a pass.
 	r = hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--tags", "@RC-14", "--insecure", "--out", out)
-	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.Equal(t, exitFailed, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "--insecure: certificates are not verified")
+	assert.Contains(t, r.stdout, "INCOMPLETE")
 }
 
 // TestRunNeverShowsTheSecret: the auth header value is sent to the
@@ -154,4 +157,15 @@ func TestRunNeverShowsTheSecret(t *testing.T) {
 		assert.NotContains(t, string(b), canary, e.Name())
 	}
 	assert.Equal(t, canary, inbox.Requests()[0].Header.Get("X-Webhook-Secret"), "the receiver did get it")
+}
+
+func TestRunThatChecksNothingIsIncomplete(t *testing.T) {
+	srv, _ := serveBehaviour(t, "compliant", receiver.Params{}, receiver.Config{})
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--tags", "@RC-09", "--out", out)
+	assert.Equal(t, exitFailed, r.code, "only not-applicable scenarios: nothing was checked")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, reports.Incomplete, res.Verdict)
+	assert.Contains(t, res.Reason, "no requirement was checked")
 }

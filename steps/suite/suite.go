@@ -152,8 +152,14 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	res.Requirements = requirementResults(p.catalog, res.Scenarios)
 	interrupted := ctx.Err() != nil
 	res.Tally(p.cfg.Strict, interrupted)
-	if interrupted {
+	c := res.Counts
+	switch {
+	case interrupted:
 		res.Reason = "the run was interrupted before every scenario ended: " + context.Cause(ctx).Error()
+	case c.MustPassed+c.MustFailed+c.ShouldPassed+c.ShouldFailed == 0:
+		// A run that checked nothing must not read as a pass.
+		res.Verdict = reports.Incomplete
+		res.Reason = "no requirement was checked: every selected scenario was not applicable or did not run"
 	}
 	return res
 }
