@@ -1,4 +1,6 @@
 # hookcheck: every target a developer or CI needs. `make help` lists them.
+SHELL       := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 GO        ?= go
 BIN       := bin/hookcheck
 PKGS      := ./...
