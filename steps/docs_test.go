@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite docs/steps.md")
 // TestStepsDocIsCurrent keeps docs/steps.md in step with the library:
 // `go test ./steps -run TestStepsDoc -update` rewrites it.
 func TestStepsDocIsCurrent(t *testing.T) {
-	got := stepsDoc((&steps.Conformance{}).Definitions())
+	got := stepsDoc((&steps.Conformance{}).Definitions(), steps.Simulator{}.Definitions())
 	const path = "../docs/steps.md"
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
@@ -29,7 +29,7 @@ func TestStepsDocIsCurrent(t *testing.T) {
 }
 
 func TestEveryExampleMatchesItsPattern(t *testing.T) {
-	for _, d := range (&steps.Conformance{}).Definitions() {
+	for _, d := range append((&steps.Conformance{}).Definitions(), steps.Simulator{}.Definitions()...) {
 		assert.Regexp(t, d.Pattern, d.Example)
 		assert.Contains(t, []string{"Given", "When", "Then"}, d.Kind, d.Pattern)
 		assert.NotEmpty(t, d.Doc, d.Pattern)
@@ -43,7 +43,7 @@ func TestClosestSuggestsTheNearestSteps(t *testing.T) {
 	assert.Empty(t, steps.Closest("zzz qqq", defs, 3))
 }
 
-func stepsDoc(defs []steps.Definition) string {
+func stepsDoc(defs, simulator []steps.Definition) string {
 	var b strings.Builder
 	b.WriteString(`# Step library
 
@@ -67,14 +67,16 @@ Feature: Our receiver acknowledges notifications
     Then the receiver acknowledges it with a 2xx within the deadline
 ` + "```" + `
 `)
-	for _, kind := range []string{"Given", "When", "Then"} {
-		fmt.Fprintf(&b, "\n## %s\n\n| step | what it does |\n|---|---|\n", kind)
-		for _, d := range defs {
-			if d.Kind == kind {
-				fmt.Fprintf(&b, "| `%s %s` | %s |\n", kind, d.Example, strings.ReplaceAll(d.Doc, "|", "\\|"))
-			}
-		}
-	}
+	table(&b, "##", defs)
+	b.WriteString(`
+## Simulator fidelity steps
+
+The steps of ` + "`features/simulator`" + ` (type ` + "`steps.Simulator`" + `), which check hookcheck's
+own sender against the spec with reference receivers on an in-memory network.
+They assert exact times, so they run inside a ` + "`testing/synctest`" + ` bubble
+(see ` + "`features/simulator_test.go`" + `); they are not available to ` + "`hookcheck run`" + `.
+`)
+	table(&b, "###", simulator)
 	b.WriteString(`
 ## Patterns
 
@@ -82,8 +84,19 @@ Each step matches a regular expression; the quoted or numbered parts are
 parameters.
 
 `)
-	for _, d := range defs {
+	for _, d := range append(defs, simulator...) {
 		fmt.Fprintf(&b, "- `%s`\n", d.Pattern)
 	}
 	return b.String()
+}
+
+func table(b *strings.Builder, heading string, defs []steps.Definition) {
+	for _, kind := range []string{"Given", "When", "Then"} {
+		fmt.Fprintf(b, "\n%s %s\n\n| step | what it does |\n|---|---|\n", heading, kind)
+		for _, d := range defs {
+			if d.Kind == kind {
+				fmt.Fprintf(b, "| `%s %s` | %s |\n", kind, d.Example, strings.ReplaceAll(d.Doc, "|", "\\|"))
+			}
+		}
+	}
 }
