@@ -387,7 +387,7 @@ func (p Policy) decide(a Attempt) (Outcome, bool) {
 		return Delivered, false // D-3
 	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
 		return Rejected, false // D-5, P-6: any 4xx, 408 and 429 included
-	case a.Number >= p.MaxAttempts:
+	case int(a.Number) >= p.MaxAttempts:
 		return Exhausted, false // D-4, D-6
 	}
 	return "", true // 3xx (P-3), 5xx, other codes and P-4 errors
@@ -411,7 +411,7 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
 // sending and the status line and headers; the body is then read, up to
 // MaxBodyBytes, only until the same deadline.
 func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt {
-	a := Attempt{Number: number, StartedAt: s.clock.Now()}
+	a := Attempt{Number: int32(number), StartedAt: s.clock.Now()}
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var timedOut atomic.Bool
