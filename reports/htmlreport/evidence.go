@@ -51,7 +51,7 @@ func answers(r *reports.Result, d *webhook.Delivery, excerpt int) []answer {
 			index[key] = g
 			groups = append(groups, g)
 		}
-		g.numbers = append(g.numbers, a.Number)
+		g.numbers = append(g.numbers, int(a.Number))
 	}
 	out := make([]answer, 0, len(groups))
 	for _, g := range groups {

@@ -112,7 +112,7 @@ func newDelivery(r *reports.Result, d *webhook.Delivery, o Options) *delivery {
 		first = d.Attempts[0].StartedAt
 	}
 	for _, a := range d.Attempts {
-		ar := attemptRow{Number: a.Number, Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),
+		ar := attemptRow{Number: int(a.Number), Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),
 			Result: result(a), Class: attemptClass(a), Duration: reports.FormatDuration(a.Duration), Detail: a.Detail}
 		if a.WaitAfter > 0 {
 			ar.Wait = reports.FormatDuration(a.WaitAfter)

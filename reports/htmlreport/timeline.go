@@ -79,7 +79,7 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
 		if a.Detail != "" && !a.Answered() {
 			b.Title += "; " + a.Detail
 		}
-		b.Label = fit(room, fmt.Sprintf("#%d %s", a.Number, shortResult(a)), fmt.Sprintf("#%d", a.Number), strconv.Itoa(a.Number))
+		b.Label = fit(room, fmt.Sprintf("#%d %s", a.Number, shortResult(a)), fmt.Sprintf("#%d", a.Number), strconv.Itoa(int(a.Number)))
 		t.Bars = append(t.Bars, b)
 		if a.WaitAfter > 0 && i+1 < len(d.Attempts) {
 			from, to := x(start+a.Duration), x(next)

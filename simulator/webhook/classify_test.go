@@ -132,7 +132,7 @@ func TestFakeClockDrivesTheFullScheduleWithExactSpacing(t *testing.T) { // D-4, 
 	}
 	for i := 1; i <= p.MaxAttempts; i++ {
 		a := next()
-		require.Equal(t, i, a.Number)
+		require.Equal(t, i, int(a.Number))
 		require.Equal(t, 500, a.StatusCode)
 		require.Equal(t, start.Add(time.Duration(i-1)*p.RetryInterval), a.StartedAt, "attempt %d starts on the P-2 grid", i)
 		if i == p.MaxAttempts {

@@ -23,10 +23,10 @@ type EngineOptions struct {
 
 // Engine runs many deliveries at once, each on its own schedule. One
 // scheduler goroutine holds every delivery that waits for its next attempt
-// in a heap ordered by due time, with a single timer for the earliest; an
-// attempt runs in a goroutine only while it is in flight, at most
-// MaxInFlight at a time. Memory therefore grows with the records, not with
-// goroutines or timers.
+// in a heap ordered by due time, with a single timer for the earliest; it
+// hands due attempts to a pool of worker goroutines, started as needed and
+// never more than MaxInFlight, which live until Run returns. Memory
+// therefore grows with the records, not with goroutines or timers.
 type Engine struct {
 	sender      *Sender
 	maxInFlight int
@@ -34,27 +34,52 @@ type Engine struct {
 	mu      sync.Mutex
 	closed  bool
 	started bool
-	queue   []*ticketState // submitted, not yet taken by Run
-	wake    chan struct{}  // a token when queue has grown
-	stop    chan struct{}  // closed by Close
+	queue   []*Ticket     // submitted, not yet taken by Run
+	wake    chan struct{} // a token when queue has grown
+	stop    chan struct{} // closed by Close
 }
 
 // Ticket follows one delivery submitted to an Engine.
 type Ticket struct {
-	done chan struct{}
-	pd   *prepared
+	pd     prepared
+	record *Delivery
+	due    time.Time // of the next attempt, while the delivery waits
+	index  int
+
+	mu    sync.Mutex
+	done  chan struct{} // made by the first call of Done
+	ended bool
 }
 
+// closedChan is the Done channel of tickets whose delivery ended before anyone
+// asked for one.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Done is closed when the delivery has ended.
-func (t *Ticket) Done() <-chan struct{} { return t.done }
+func (t *Ticket) Done() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done == nil {
+		if t.ended {
+			return closedChan
+		}
+		t.done = make(chan struct{})
+	}
+	return t.done
+}
 
 // Delivery returns the record; call it only after Done is closed.
-func (t *Ticket) Delivery() *Delivery { return t.pd.record }
+func (t *Ticket) Delivery() *Delivery { return t.record }
 
-type ticketState struct {
-	ticket *Ticket
-	due    time.Time
-	index  int
+// end marks the delivery ended, dropping what only its attempts needed.
+func (t *Ticket) end() {
+	t.pd = prepared{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ended = true
+	if t.done != nil {
+		close(t.done)
+	}
 }
 
 // NewEngine returns an engine that sends with s. Call Run to start it.
@@ -87,14 +112,15 @@ func (e *Engine) SubmitWith(target string, n Notification, o DeliveryOptions, ob
 	if err != nil {
 		return nil, err
 	}
-	t := &Ticket{done: make(chan struct{}), pd: pd}
+	t := &Ticket{pd: *pd, record: pd.record}
 	pd.record.StartedAt = e.sender.clock.Now()
+	t.due = pd.record.StartedAt
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil, ErrEngineClosed
 	}
-	e.queue = append(e.queue, &ticketState{ticket: t, due: pd.record.StartedAt})
+	e.queue = append(e.queue, t)
 	select {
 	case e.wake <- struct{}{}:
 	default:
@@ -104,7 +130,7 @@ func (e *Engine) SubmitWith(target string, n Notification, o DeliveryOptions, ob
 
 // take returns the submitted deliveries not yet taken; with last, it also
 // closes the engine so that none can follow.
-func (e *Engine) take(last bool) []*ticketState {
+func (e *Engine) take(last bool) []*Ticket {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	q := e.queue
@@ -140,36 +166,61 @@ func (e *Engine) Run(ctx context.Context) error {
 
 	s := e.sender
 	var (
-		waiting  dueHeap                   // deliveries between attempts
-		ready    []*ticketState            // due, waiting for a slot
-		inFlight int                       // attempts running
-		results  = make(chan *ticketState) // attempts that ended and need another
-		finished = make(chan struct{})     // attempts that ended their delivery
+		waiting  dueHeap                              // deliveries between attempts
+		ready    []*Ticket                            // due, waiting for a slot
+		inFlight int                                  // attempts running
+		results  = make(chan *Ticket, e.maxInFlight)  // attempts that ended and need another
+		finished = make(chan struct{}, e.maxInFlight) // attempts that ended their delivery
+		work     = make(chan *Ticket)                 // attempts for idle workers
+		workers  int                                  // workers started
+		wg       sync.WaitGroup                       // the workers
 		timer    = s.clock.NewTimer(time.Hour)
 		stop     = e.stop
 	)
 	defer timer.Stop()
 	timer.Stop()
 	var armedFor time.Time
+	defer func() {
+		close(work)
+		wg.Wait()
+	}()
 
-	launch := func(ts *ticketState) {
-		inFlight++
-		go func() {
-			wait, done := s.step(ctx, ts.ticket.pd)
+	// A worker runs attempts until Run returns. results and finished hold
+	// MaxInFlight, so a worker never waits for the scheduler.
+	worker := func(t *Ticket) {
+		defer wg.Done()
+		for ; t != nil; t = <-work {
+			wait, done := s.step(ctx, &t.pd)
 			if done {
-				close(ts.ticket.done)
+				t.end()
 				finished <- struct{}{}
+				continue
+			}
+			t.due = s.clock.Now().Add(wait) // P-2: from the end of the attempt
+			results <- t
+		}
+	}
+	launch := func(t *Ticket) {
+		inFlight++
+		select {
+		case work <- t:
+		default:
+			if workers < e.maxInFlight {
+				workers++
+				wg.Add(1)
+				go worker(t)
 				return
 			}
-			ts.due = s.clock.Now().Add(wait) // P-2: from the end of the attempt
-			results <- ts
-		}()
+			// Fewer than MaxInFlight attempts run, so a worker has handed
+			// in its result and is on its way back.
+			work <- t
+		}
 	}
 	for {
 		// Move what is due into the ready queue, then fill free slots.
 		now := s.clock.Now()
 		for waiting.Len() > 0 && !waiting[0].due.After(now) {
-			ready = append(ready, heap.Pop(&waiting).(*ticketState))
+			ready = append(ready, heap.Pop(&waiting).(*Ticket))
 		}
 		for len(ready) > 0 && inFlight < e.maxInFlight {
 			launch(ready[0])
@@ -210,10 +261,10 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // cancelAll records every delivery not yet ended as Cancelled once the
 // attempts in flight (whose context is already done) have returned.
-func (e *Engine) cancelAll(waiting dueHeap, ready []*ticketState, inFlight int, results chan *ticketState, finished chan struct{}) {
-	cancel := func(ts *ticketState) {
-		e.sender.finish(ts.ticket.pd, Cancelled)
-		close(ts.ticket.done)
+func (e *Engine) cancelAll(waiting dueHeap, ready []*Ticket, inFlight int, results chan *Ticket, finished chan struct{}) {
+	cancel := func(t *Ticket) {
+		e.sender.finish(&t.pd, Cancelled)
+		t.end()
 	}
 	for _, ts := range waiting {
 		cancel(ts)
@@ -234,7 +285,7 @@ func (e *Engine) cancelAll(waiting dueHeap, ready []*ticketState, inFlight int, 
 }
 
 // dueHeap orders waiting deliveries by due time.
-type dueHeap []*ticketState
+type dueHeap []*Ticket
 
 func (h dueHeap) Len() int           { return len(h) }
 func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
@@ -243,7 +294,7 @@ func (h dueHeap) Swap(i, j int) {
 	h[i].index, h[j].index = i, j
 }
 func (h *dueHeap) Push(x any) {
-	ts := x.(*ticketState)
+	ts := x.(*Ticket)
 	ts.index = len(*h)
 	*h = append(*h, ts)
 }

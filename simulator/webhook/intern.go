@@ -5,7 +5,33 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unique"
 )
+
+// maxInternedString is the longest answer body or error detail worth
+// sharing between records; longer ones are kept as they are.
+const maxInternedString = 1 << 10
+
+// intern returns a string equal to s that shares its memory with the equal
+// strings of other records: an answer's body and a transport error's
+// words repeat across thousands of attempts.
+func intern(s string) string {
+	if s == "" || len(s) > maxInternedString {
+		return s
+	}
+	return unique.Make(s).Value()
+}
+
+// internBytes is intern for a body read into b.
+func internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxInternedString {
+		return string(b)
+	}
+	return unique.Make(string(b)).Value()
+}
 
 // maxInterned bounds the header sets a Sender keeps for sharing; when it is
 // full the cache starts again, so a receiver that varies its headers costs
@@ -25,6 +51,7 @@ const maxInternedBytes = 4 << 10
 type headerInterner struct {
 	mu   sync.Mutex
 	sets map[string]http.Header
+	last http.Header // the set returned last, compared first
 }
 
 // intern returns a header equal to h that may be shared with other
@@ -33,6 +60,12 @@ func (in *headerInterner) intern(h http.Header) http.Header {
 	if len(h) == 0 {
 		return h
 	}
+	in.mu.Lock()
+	last := in.last
+	in.mu.Unlock()
+	if last != nil && equalHeader(h, last) {
+		return last
+	}
 	key, ok := headerKey(h)
 	if !ok {
 		return compact(h)
@@ -40,6 +73,7 @@ func (in *headerInterner) intern(h http.Header) http.Header {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if shared, ok := in.sets[key]; ok {
+		in.last = shared
 		return shared
 	}
 	if in.sets == nil || len(in.sets) >= maxInterned {
@@ -47,7 +81,23 @@ func (in *headerInterner) intern(h http.Header) http.Header {
 	}
 	c := compact(h)
 	in.sets[key] = c
+	in.last = c
 	return c
+}
+
+// equalHeader reports whether a and b hold the same names and values, in
+// the same order for each name.
+func equalHeader(a, b http.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, vs := range a {
+		ws, ok := b[k]
+		if !ok || !slices.Equal(vs, ws) {
+			return false
+		}
+	}
+	return true
 }
 
 // headerKey renders h in a canonical form; ok is false when h is too large

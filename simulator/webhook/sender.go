@@ -1,17 +1,19 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +53,12 @@ type Sender struct {
 	logger    *slog.Logger
 	seq       atomic.Int64
 	headers   headerInterner // shares equal header sets between records
+	summary   PolicySummary  // the policy's summary, for every record
+	direct    bool           // attempts go to the transport itself, not through client
+
+	mu         sync.Mutex
+	targets    map[string]*target // parsed targets, shared between deliveries
+	headerSets map[headerSetKey]headerSet
 }
 
 // NewSender returns a Sender for p.
@@ -71,6 +79,10 @@ func NewSender(p Policy, o Options) (*Sender, error) {
 		rt = s.transport
 	}
 	s.client = &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
+	s.summary = p.Summary()
+	// Without redirects to follow, the client only copies the request's
+	// headers (for redirects) before calling the transport: skip it.
+	s.direct = !p.FollowRedirects
 	return s, nil
 }
 
@@ -143,14 +155,59 @@ func RedactURL(u *url.URL) string {
 	return u.String()
 }
 
-// prepared is a delivery ready to send: the body and headers every attempt
-// repeats.
+// prepared is a delivery ready to send: what every attempt repeats. The
+// target and the header are shared, read-only, between the deliveries of a
+// sender; the body is the record's Request.Body.
 type prepared struct {
-	url     *url.URL
-	body    []byte
+	target  *target
 	header  http.Header
 	record  *Delivery
 	observe Observer
+}
+
+// target is a parsed webhook URL, shared between the deliveries of a
+// sender that go to it; read-only.
+type target struct {
+	url   *url.URL
+	host  string // the Host header, as http.NewRequest computes it
+	shown string // RedactURL(url)
+}
+
+// maxTargets bounds the parsed targets a Sender keeps for sharing; when it
+// is full the cache starts again.
+const maxTargets = 1024
+
+// target returns the parsed, shared form of raw.
+func (s *Sender) target(raw string) (*target, error) {
+	s.mu.Lock()
+	t, ok := s.targets[raw]
+	s.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	u, err := ParseTarget(raw)
+	if err != nil {
+		return nil, err
+	}
+	// The Host is u.Host without an empty port, as http.NewRequest has it.
+	t = &target{url: u, host: strings.TrimSuffix(u.Host, ":"), shown: RedactURL(u)}
+	s.mu.Lock()
+	if s.targets == nil || len(s.targets) >= maxTargets {
+		s.targets = make(map[string]*target, 16)
+	}
+	s.targets[raw] = t
+	s.mu.Unlock()
+	return t, nil
+}
+
+// headerSet is the header a delivery sends and its masked evidence.
+type headerSet struct{ send, evidence http.Header }
+
+// headerSetKey names the header sets that depend only on the body: those of
+// deliveries without their own auth header.
+type headerSetKey struct {
+	contentType string
+	length      int
 }
 
 func (s *Sender) prepare(target string, n Notification, observe Observer) (*prepared, error) {
@@ -159,8 +216,8 @@ func (s *Sender) prepare(target string, n Notification, observe Observer) (*prep
 
 // prepareWith is prepare with per-delivery settings that override the
 // policy's.
-func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
-	u, err := ParseTarget(target)
+func (s *Sender) prepareWith(raw string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
+	t, err := s.target(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +233,46 @@ func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, o
 		a := *o.Auth
 		p.Auth = &a
 	}
+	var hs headerSet
+	key := headerSetKey{contentType, len(body)}
+	if o.Auth == nil {
+		s.mu.Lock()
+		hs = s.headerSets[key]
+		s.mu.Unlock()
+	}
+	if hs.send == nil {
+		hs = s.headerSet(p, contentType, len(body))
+		if o.Auth == nil {
+			s.mu.Lock()
+			if s.headerSets == nil || len(s.headerSets) >= maxTargets {
+				s.headerSets = make(map[headerSetKey]headerSet, 4)
+			}
+			s.headerSets[key] = hs
+			s.mu.Unlock()
+		}
+	}
+	bodyText := string(body)
+	// The ids the body carries share its bytes rather than keep a copy.
+	n.TranscriptID = within(bodyText, n.TranscriptID)
+	n.RedactedAudioURL = within(bodyText, n.RedactedAudioURL)
+	summary := s.summary
+	if o.Auth != nil {
+		summary = p.Summary()
+	}
+	rec := &Delivery{
+		ID: s.newID(), Target: t.shown, Notification: n, Policy: summary,
+		// Every delivery of a sender sends the same headers, so the
+		// evidence and the header sent are shared (read-only) between them.
+		Request: Request{Method: p.Method, URL: t.shown, Headers: hs.evidence, Body: bodyText},
+		// One allocation for the whole schedule (D-4).
+		Attempts: make([]Attempt, 0, min(p.MaxAttempts, 64)),
+	}
+	return &prepared{target: t, header: hs.send, record: rec, observe: observe}, nil
+}
+
+// headerSet builds the D-12 header set of a delivery under p, and its
+// evidence with the secret masked, both interned.
+func (s *Sender) headerSet(p Policy, contentType string, length int) headerSet {
 	// D-12: the historic header set, in this order.
 	h := http.Header{}
 	if contentType != "" {
@@ -191,24 +288,38 @@ func (s *Sender) prepareWith(target string, n Notification, o DeliveryOptions, o
 		h.Set("X-Forwarded-For", p.Region.Address()) // D-7, P-7
 	}
 	evidence := h.Clone()
-	evidence.Set("Content-Length", strconv.Itoa(len(body)))
+	evidence.Set("Content-Length", strconv.Itoa(length))
 	if p.Auth != nil {
 		// D-8: the header exactly as the user named it, value verbatim.
 		h[p.Auth.Name] = []string{p.Auth.Value.Reveal()}
 		evidence[p.Auth.Name] = []string{Mask}
 	}
-	id := fmt.Sprintf("d-%d-%s", s.seq.Add(1), NewUUID()[:8])
-	shown := RedactURL(u)
-	rec := &Delivery{
-		ID: id, Target: shown, Notification: n, Policy: p.Summary(),
-		// Every delivery of a sender sends the same headers, so the
-		// evidence and the header sent are shared (read-only) between them.
-		Request: Request{Method: p.Method, URL: shown, Headers: s.headers.intern(evidence), Body: string(body)},
-		// One allocation for the whole schedule (D-4).
-		Attempts: make([]Attempt, 0, min(p.MaxAttempts, 64)),
+	return headerSet{send: s.headers.intern(h), evidence: s.headers.intern(evidence)}
+}
+
+// within returns sub as a substring of text when text contains it, so that
+// the two share memory; otherwise sub itself.
+func within(text, sub string) string {
+	if sub == "" {
+		return sub
 	}
-	h = s.headers.intern(h)
-	return &prepared{url: u, body: body, header: h, record: rec, observe: observe}, nil
+	if i := strings.Index(text, sub); i >= 0 {
+		return text[i : i+len(sub)]
+	}
+	return sub
+}
+
+// newID returns a delivery id unique within the run: "d-<seq>-<8 hex>".
+func (s *Sender) newID() string {
+	var b [32]byte
+	id := append(b[:0], "d-"...)
+	id = strconv.AppendInt(id, s.seq.Add(1), 10)
+	id = append(id, '-')
+	r := rand.Uint32()
+	for shift := 28; shift >= 0; shift -= 4 {
+		id = append(id, "0123456789abcdef"[r>>uint(shift)&0xf])
+	}
+	return string(id)
 }
 
 // Deliver sends n to target under the sender's policy, running the whole
@@ -276,7 +387,7 @@ func (p Policy) decide(a Attempt) (Outcome, bool) {
 		return Delivered, false // D-3
 	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
 		return Rejected, false // D-5, P-6: any 4xx, 408 and 429 included
-	case a.Number >= p.MaxAttempts:
+	case int(a.Number) >= p.MaxAttempts:
 		return Exhausted, false // D-4, D-6
 	}
 	return "", true // 3xx (P-3), 5xx, other codes and P-4 errors
@@ -300,7 +411,7 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
 // sending and the status line and headers; the body is then read, up to
 // MaxBodyBytes, only until the same deadline.
 func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt {
-	a := Attempt{Number: number, StartedAt: s.clock.Now()}
+	a := Attempt{Number: int32(number), StartedAt: s.clock.Now()}
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var timedOut atomic.Bool
@@ -310,35 +421,51 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	})
 	defer deadline.Stop()
 
-	req, err := http.NewRequestWithContext(actx, s.policy.Method, pd.url.String(), bytes.NewReader(pd.body))
+	// The URL is parsed once per target and kept as the caller encoded its
+	// path and query (D-9); the header is shared, as neither the client
+	// nor the transport modifies a request's header.
+	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.record.Request.Body))
 	if err != nil {
 		a.Error, a.Detail = ErrProtocol, err.Error()
 		return a
 	}
-	req.URL = pd.url // keep the caller's encoding of path and query (D-9)
-	req.Header = pd.header.Clone()
-	resp, err := s.client.Do(req)
+	req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header
+	var resp *http.Response
+	if s.direct && pd.target.url.User == nil {
+		// What Client.Do does when it has no redirect to follow, no
+		// cookie jar, no timeout and no user information to send.
+		resp, err = s.client.Transport.RoundTrip(req)
+	} else {
+		resp, err = s.client.Do(req)
+	}
 	a.Duration = s.clock.Now().Sub(a.StartedAt)
 	if err != nil {
 		a.Error = classify(err, timedOut.Load(), ctx.Err() != nil)
-		a.Detail = errorDetail(err, a.Error, s.policy)
-		s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
-			"error", a.Error, "duration", a.Duration)
+		a.Detail = intern(errorDetail(err, a.Error, s.policy))
+		if s.logger.Enabled(ctx, slog.LevelDebug) {
+			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
+				"error", a.Error, "duration", a.Duration)
+		}
 		return a
 	}
 	defer resp.Body.Close()
 	a.StatusCode = resp.StatusCode
 	a.ResponseHeaders = s.headers.intern(resp.Header)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
+	var body []byte
+	if resp.Body != http.NoBody {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
+	}
 	if int64(len(body)) > s.policy.MaxBodyBytes {
 		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true
 	}
 	if err != nil {
 		a.BodyTruncated = true
 	}
-	a.ResponseBody = string(body)
-	s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
-		"status", a.StatusCode, "duration", a.Duration)
+	a.ResponseBody = internBytes(body)
+	if s.logger.Enabled(ctx, slog.LevelDebug) {
+		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
+			"status", a.StatusCode, "duration", a.Duration)
+	}
 	return a
 }
 

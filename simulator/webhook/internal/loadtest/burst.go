@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -18,8 +20,20 @@ func runBurst(ctx context.Context, args []string) error {
 	n := fs.Int("n", 20000, "notifications")
 	c := fs.Int("c", 50, "concurrency (engine MaxInFlight)")
 	keepAlive := fs.Bool("keepalive", false, "reuse connections")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the burst to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if err := mustLoopback(*target); err != nil {
 		return err

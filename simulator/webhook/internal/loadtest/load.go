@@ -5,8 +5,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -26,8 +28,14 @@ func runLoad(ctx context.Context, args []string) error {
 	interval := fs.Duration("interval", 100*time.Millisecond, "RetryInterval (divided by 100 with -accelerated)")
 	accelerated := fs.Bool("accelerated", true, "Pace Accelerated: waits are RetryInterval/100")
 	keepAlive := fs.Bool("keepalive", true, "reuse connections between attempts")
+	memProfile := fs.String("memprofile", os.Getenv("LOADTEST_HEAPPROFILE"),
+		"write a heap profile here once every delivery has ended (every record still held)")
+	memLimit := fs.Int64("memlimit", 0, "soft memory limit in MiB for this process (debug.SetMemoryLimit, as GOMEMLIMIT); 0 keeps the runtime's")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memLimit > 0 {
+		debug.SetMemoryLimit(*memLimit << 20)
 	}
 	inProcess := *target == ""
 	if inProcess {
@@ -109,7 +117,7 @@ func runLoad(ctx context.Context, args []string) error {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	if prof := os.Getenv("LOADTEST_HEAPPROFILE"); prof != "" {
+	if prof := *memProfile; prof != "" {
 		if f, err := os.Create(prof); err == nil {
 			_ = pprof.WriteHeapProfile(f)
 			_ = f.Close()
@@ -118,6 +126,7 @@ func runLoad(ctx context.Context, args []string) error {
 	fmt.Printf("deliveries=%d attempts=%d outcomes=%v\n", *n, total, outcomes)
 	fmt.Printf("policy: max_attempts=%d wait=%s keepalive=%v max_in_flight=%d receiver_in_process=%v\n",
 		p.MaxAttempts, p.Wait(), p.KeepAlive, *inflight, inProcess)
+	fmt.Printf("runtime: GOGC=%q memory_limit=%s\n", os.Getenv("GOGC"), memLimitString(debug.SetMemoryLimit(-1)))
 	fmt.Printf("wall=%s submit=%s attempts/s=%.0f\n", wall.Round(time.Millisecond), submitted.Round(time.Millisecond),
 		float64(total)/wall.Seconds())
 	fmt.Printf("peak_rss=%s final_rss=%s live_heap_after_gc=%.1f MB (%.0f B/delivery) peak_goroutines=%d\n",
@@ -140,4 +149,12 @@ func procStatus(field string) string {
 		}
 	}
 	return "n/a"
+}
+
+// memLimitString renders the runtime's soft memory limit.
+func memLimitString(limit int64) string {
+	if limit == math.MaxInt64 {
+		return "none"
+	}
+	return fmt.Sprintf("%d MiB", limit>>20)
 }
