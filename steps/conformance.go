@@ -17,6 +17,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -169,10 +170,10 @@ func (c *Conformance) Definitions() []Definition {
 				if st.lastN.Kind == "" {
 					return errors.New("no earlier notification in this scenario to deliver again")
 				}
-				t := time.NewTimer(st.cfg.Policy.Wait())
+				t := st.cfg.clock().NewTimer(st.cfg.Policy.Wait())
 				defer t.Stop()
 				select {
-				case <-t.C:
+				case <-t.C():
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -328,6 +329,14 @@ func (c *Conformance) Definitions() []Definition {
 			Doc:     "The TLS handshake verified the certificate and negotiated TLS 1.2 or 1.3 (RC-14).",
 			Func:    conf(func(st *conformanceScenario) error { return st.tlsVerdict() })},
 	}
+}
+
+// clock is the time source of the deliveries and the waits between them.
+func (c *Conformance) clock() clock.Clock {
+	if c.Options.Clock != nil {
+		return c.Options.Clock
+	}
+	return clock.Real{}
 }
 
 func (c *Conformance) regions() []webhook.Region {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -106,4 +107,14 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 		return p, usageError{err}
 	}
 	return p, nil
+}
+
+// clockFor is the clock of a command's deliveries: in real time, Precise,
+// so AssemblyAI's 10 s waits and deadlines hold to the millisecond even on
+// a machine that wakes sleepers late; accelerated runs need no precision.
+func clockFor(p webhook.Policy) clock.Clock {
+	if p.Pace == webhook.RealTime {
+		return clock.Precise{}
+	}
+	return clock.Real{}
 }

@@ -103,7 +103,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	}
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Policy: p, Regions: regions, Allowlist: f.allowlist != "",
-			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger()}},
+			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger(), Clock: clockFor(p)}},
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: versionText,
 		AllowlistName: f.allowlist, Seed: time.Now().UnixNano(),
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },

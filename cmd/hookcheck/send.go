@@ -64,7 +64,7 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 	if err != nil {
 		return err
 	}
-	sender, err := webhook.NewSender(p, webhook.Options{Logger: a.logger()})
+	sender, err := webhook.NewSender(p, webhook.Options{Logger: a.logger(), Clock: clockFor(p)})
 	if err != nil {
 		return usageError{err}
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -39,7 +40,7 @@ func runTiming(ctx context.Context, args []string) error {
 	}()
 
 	p := webhook.DefaultPolicy() // real time: nothing compressed
-	s, err := webhook.NewSender(p, webhook.Options{})
+	s, err := webhook.NewSender(p, webhook.Options{Clock: clock.Precise{}})
 	if err != nil {
 		return err
 	}
