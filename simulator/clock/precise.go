@@ -70,26 +70,28 @@ func (t *preciseTimer) C() <-chan time.Time { return t.c }
 func (t *preciseTimer) Stop() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.disarmLocked()
+}
+
+func (t *preciseTimer) Reset(d time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	was := t.disarmLocked()
+	t.pending = true
+	gen, deadline := t.gen, time.Now().Add(d)
+	t.t = time.AfterFunc(max(d-t.slack, 0), func() { t.spin(gen, deadline) })
+	return was
+}
+
+// disarmLocked cancels the current arming and reports whether it was
+// pending; a spin already running sees the new generation and gives up.
+func (t *preciseTimer) disarmLocked() bool {
 	t.gen++
 	if t.t != nil {
 		t.t.Stop()
 	}
 	was := t.pending
 	t.pending = false
-	return was
-}
-
-func (t *preciseTimer) Reset(d time.Duration) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.gen++
-	if t.t != nil {
-		t.t.Stop()
-	}
-	was := t.pending
-	t.pending = true
-	gen, deadline := t.gen, time.Now().Add(d)
-	t.t = time.AfterFunc(max(d-t.slack, 0), func() { t.spin(gen, deadline) })
 	return was
 }
 
