@@ -7,7 +7,7 @@ GO ?= go
 timing: ## real 10 s waits and timeouts on loopback (about 190 s): deviation of each from 10.000 s
 	$(GO) run ./simulator/webhook/internal/loadtest timing
 
-burst: ## burst rate of the engine beside wrk on one loopback receiver (needs wrk)
+burst: ## burst rate of the engine beside wrk and hey on one loopback receiver (apt-get install -y wrk hey)
 	scripts/burst.sh
 
 load: ## N deliveries at once (N=100000) against an always-500 loopback receiver in its own process
