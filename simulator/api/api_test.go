@@ -120,7 +120,12 @@ func TestLifecycleWithWebhookAndAuth(t *testing.T) { // A-3, A-4, A-5, D-1, D-2,
 	assert.NotEmpty(t, done["text"])
 	assert.NotEmpty(t, done["words"])
 	require.Eventually(t, func() bool { return rc.count(id) == 1 }, 3*time.Second, 5*time.Millisecond)
-	_, done = e.call(t, http.MethodGet, "/v2/transcript/"+id, nil)
+	// The receiver has the request before the sender has its answer: the
+	// code appears once the attempt is recorded (P-5).
+	require.Eventually(t, func() bool {
+		_, done = e.call(t, http.MethodGet, "/v2/transcript/"+id, nil)
+		return done["webhook_status_code"] != nil
+	}, 3*time.Second, 5*time.Millisecond)
 	assert.EqualValues(t, 200, done["webhook_status_code"])
 
 	h := rc.got()[0]
