@@ -50,7 +50,8 @@ other methods) that show how it refuses what it must refuse. It writes
 results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
 
 Without --target it starts hookcheck's built-in compliant receiver on loopback
-and checks that: a quick way to see what a passing run looks like.
+and checks that, with a generated auth secret, an X-Forwarded-For allowlist and
+both regions so that every check runs: a quick way to see a passing run.
 
 Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 1 one did (or the run was interrupted), 2 usage or setup error.`,
