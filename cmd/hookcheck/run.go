@@ -37,6 +37,7 @@ type runFlags struct {
 	out           string
 	strict        bool
 	regionSet     bool
+	seed          int64
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -73,12 +74,16 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 	fs.IntVar(&f.concurrency, "concurrency", suite.DefaultConcurrency, "scenarios run at once (burst and latency always run alone)")
 	fs.StringVar(&f.out, "out", "hookcheck-report", "directory to write the report files into")
 	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
+	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order (default: a new seed each run, recorded in the report)")
 	f.policy.register(fs, policyFlagSet{auth: true})
 	return cmd
 }
 
 func runRun(ctx context.Context, a *app, f *runFlags) error {
 	f.regionSet = a.flagChanged("region")
+	if !a.flagChanged("seed") {
+		f.seed = time.Now().UnixNano()
+	}
 	regions, err := parseRegions(f.region)
 	if err != nil {
 		return err
@@ -106,7 +111,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		Conformance: steps.Conformance{Policy: p, Regions: regions, Allowlist: f.allowlist != "",
 			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger(), Clock: clockFor(p)}},
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: versionText,
-		AllowlistName: f.allowlist, Seed: time.Now().UnixNano(),
+		AllowlistName: f.allowlist, Seed: f.seed,
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
 	}
 	if f.features != "" {

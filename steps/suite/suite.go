@@ -51,7 +51,9 @@ type Config struct {
 	BuiltInReceiver bool
 	// AllowlistName describes the allowlist setting for the report.
 	AllowlistName string
-	// Seed is recorded in the report; scenarios run in file order.
+	// Seed shuffles the order in which scenarios start (within each pass),
+	// so that an order that exposes a receiver's concurrency bug can be
+	// replayed; zero runs them in file order. It is recorded in the report.
 	Seed int64
 	// OnScenario is called as each scenario ends (from its goroutine,
 	// serialised), e.g. for a progress line.
@@ -184,7 +186,7 @@ func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter TagFilter,
 		Options: &godog.Options{
 			Format: "progress", Output: io.Discard, NoColors: true, Strict: true,
 			FS: p.cfg.Features, Paths: []string{"."}, Tags: filter.String(),
-			Concurrency: concurrency, DefaultContext: ctx,
+			Concurrency: concurrency, DefaultContext: ctx, Randomize: p.cfg.Seed,
 		},
 	}
 	suite.Run() // the recorder has every result; godog's status adds nothing
