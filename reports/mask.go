@@ -73,7 +73,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	}
 	needs := r.needsMask(d, d.Request.Headers) || MaskURL(d.Target) != d.Target || MaskURL(d.Request.URL) != d.Request.URL
 	for _, a := range d.Attempts {
-		needs = needs || r.needsMask(d, a.ResponseHeaders)
+		needs = needs || r.needsMask(d, a.ResponseHeaders())
 	}
 	if !needs {
 		return d, false
@@ -83,7 +83,12 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	c.Request.Headers = r.maskHeader(d, d.Request.Headers)
 	c.Attempts = append([]webhook.Attempt(nil), d.Attempts...)
 	for i := range c.Attempts {
-		c.Attempts[i].ResponseHeaders = r.maskHeader(d, c.Attempts[i].ResponseHeaders)
+		if a := &c.Attempts[i]; a.Answer != nil {
+			// Answers are shared and read-only: mask a copy.
+			an := *a.Answer
+			an.ResponseHeaders = r.maskHeader(d, an.ResponseHeaders)
+			a.Answer = &an
+		}
 	}
 	return &c, true
 }

@@ -174,7 +174,7 @@ func TestEngineCancelRecordsCancelledPromptly(t *testing.T) {
 		assert.Len(t, waiting[0].Delivery().Attempts, 3, "attempts at 0, 10, 20 s")
 		last := inFlight[0].Delivery().LastAttempt()
 		assert.Equal(t, 2, int(last.Number))
-		assert.Equal(t, webhook.ErrAttemptStopped, last.Error, "the attempt in flight is stopped")
+		assert.Equal(t, webhook.ErrAttemptStopped, last.Error(), "the attempt in flight is stopped")
 		assert.Equal(t, 5*time.Second, last.Duration)
 
 		_, err := e.Submit(failing, completed(t), webhook.Observer{})

@@ -53,6 +53,7 @@ type Sender struct {
 	logger    *slog.Logger
 	seq       atomic.Int64
 	headers   headerInterner // shares equal header sets between records
+	answers   answerInterner // shares equal answers between attempts
 	summary   PolicySummary  // the policy's summary, for every record
 	direct    bool           // attempts go to the transport itself, not through client
 
@@ -381,7 +382,7 @@ func (s *Sender) finish(pd *prepared, o Outcome) {
 // ends, or whether it is retried.
 func (p Policy) decide(a Attempt) (Outcome, bool) {
 	switch {
-	case a.Error == ErrAttemptStopped:
+	case a.Error() == ErrAttemptStopped:
 		return Cancelled, false
 	case a.Succeeded():
 		return Delivered, false // D-3
@@ -426,7 +427,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	// nor the transport modifies a request's header.
 	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.record.Request.Body))
 	if err != nil {
-		a.Error, a.Detail = ErrProtocol, err.Error()
+		a.Answer = s.answers.intern(Answer{Error: ErrProtocol, Detail: err.Error()})
 		return a
 	}
 	req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header
@@ -440,28 +441,29 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	}
 	a.Duration = s.clock.Now().Sub(a.StartedAt)
 	if err != nil {
-		a.Error = classify(err, timedOut.Load(), ctx.Err() != nil)
-		a.Detail = intern(errorDetail(err, a.Error, s.policy))
+		class := classify(err, timedOut.Load(), ctx.Err() != nil)
+		a.Answer = s.answers.intern(Answer{Error: class, Detail: intern(errorDetail(err, class, s.policy))})
 		if s.logger.Enabled(ctx, slog.LevelDebug) {
 			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
-				"error", a.Error, "duration", a.Duration)
+				"error", class, "duration", a.Duration)
 		}
 		return a
 	}
 	defer resp.Body.Close()
-	a.StatusCode = resp.StatusCode
-	a.ResponseHeaders = s.headers.intern(resp.Header)
+	a.StatusCode = int32(resp.StatusCode) // net/http keeps a status to three digits
+	an := Answer{ResponseHeaders: s.headers.intern(resp.Header)}
 	var body []byte
 	if resp.Body != http.NoBody {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
 	}
 	if int64(len(body)) > s.policy.MaxBodyBytes {
-		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true
+		body, an.BodyTruncated = body[:s.policy.MaxBodyBytes], true
 	}
 	if err != nil {
-		a.BodyTruncated = true
+		an.BodyTruncated = true
 	}
-	a.ResponseBody = internBytes(body)
+	an.ResponseBody = internBytes(body)
+	a.Answer = s.answers.intern(an)
 	if s.logger.Enabled(ctx, slog.LevelDebug) {
 		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
 			"status", a.StatusCode, "duration", a.Duration)
