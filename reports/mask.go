@@ -2,7 +2,6 @@ package reports
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -32,7 +31,7 @@ func (r *Result) SecretHeader(d *webhook.Delivery, name string) bool {
 func (r *Result) Masked() *Result {
 	var out *Result
 	scenariosCopied := false
-	if t := MaskURL(r.Environment.Target); t != r.Environment.Target {
+	if t := webhook.RedactTarget(r.Environment.Target); t != r.Environment.Target {
 		c := *r
 		c.Environment.Target = t
 		out = &c
@@ -71,7 +70,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	if d == nil {
 		return d, false
 	}
-	needs := r.needsMask(d, d.Request.Headers) || MaskURL(d.Target) != d.Target || MaskURL(d.Request.URL) != d.Request.URL
+	needs := r.needsMask(d, d.Request.Headers) || webhook.RedactTarget(d.Target) != d.Target || webhook.RedactTarget(d.Request.URL) != d.Request.URL
 	for _, a := range d.Attempts {
 		needs = needs || r.needsMask(d, a.ResponseHeaders())
 	}
@@ -79,7 +78,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 		return d, false
 	}
 	c := *d
-	c.Target, c.Request.URL = MaskURL(d.Target), MaskURL(d.Request.URL)
+	c.Target, c.Request.URL = webhook.RedactTarget(d.Target), webhook.RedactTarget(d.Request.URL)
 	c.Request.Headers = r.maskHeader(d, d.Request.Headers)
 	c.Attempts = append([]webhook.Attempt(nil), d.Attempts...)
 	for i := range c.Attempts {
@@ -122,17 +121,4 @@ func (r *Result) maskHeader(d *webhook.Delivery, h http.Header) http.Header {
 		}
 	}
 	return out
-}
-
-// MaskURL masks the password of a URL's user info, if it has one.
-func MaskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if p, has := u.User.Password(); has && p != webhook.Mask {
-		u.User = url.UserPassword(u.User.Username(), webhook.Mask)
-		return u.String()
-	}
-	return raw
 }

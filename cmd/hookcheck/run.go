@@ -167,7 +167,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usageError{err}
 	}
 	fmt.Fprintf(a.out, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
-		redactTarget(target), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+		webhook.RedactTarget(target), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
 
 	res := prep.Run(ctx)
 	printSummary(a.out, res)
@@ -247,7 +247,7 @@ func reachable(ctx context.Context, target string, p webhook.Policy) error {
 		if errors.As(err, &opErr) {
 			err = opErr.Err
 		}
-		return fmt.Errorf("target %s is unreachable: %v", redactTarget(target), err)
+		return fmt.Errorf("target %s is unreachable: %v", webhook.RedactTarget(target), err)
 	}
 	return conn.Close()
 }
@@ -264,14 +264,6 @@ func checkWritable(dir string) error {
 	name := probe.Name()
 	probe.Close()
 	return os.Remove(name)
-}
-
-func redactTarget(target string) string {
-	u, err := webhook.ParseTarget(target)
-	if err != nil {
-		return target
-	}
-	return webhook.RedactURL(u)
 }
 
 var statusMark = map[reports.Status]string{

@@ -109,12 +109,11 @@ func notification(f *sendFlags) (webhook.Notification, error) {
 }
 
 func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Policy) {
-	u, _ := webhook.ParseTarget(target)
 	what := fmt.Sprintf("%s notification (status %s, transcript %s)", n.Kind, n.Status, n.TranscriptID)
 	if n.Kind == webhook.KindRedactedAudio {
 		what = "redacted-audio notification (D-11)"
 	}
-	fmt.Fprintf(w, "Delivering a %s to %s\n", what, webhook.RedactURL(u))
+	fmt.Fprintf(w, "Delivering a %s to %s\n", what, webhook.RedactTarget(target))
 	auth := "no auth header"
 	if p.Auth != nil {
 		auth = fmt.Sprintf("auth header %s: %s", p.Auth.Name, p.Auth.Value)

@@ -172,4 +172,4 @@ func anchor(i int) string { return fmt.Sprintf("sc-%d", i+1) }
 
 // maskURL masks a password left in a URL (defence in depth: the model
 // masks it already).
-func maskURL(raw string) string { return reports.MaskURL(raw) }
+func maskURL(raw string) string { return webhook.RedactTarget(raw) }

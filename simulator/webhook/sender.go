@@ -146,6 +146,19 @@ func ParseTarget(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// RedactTarget masks the password in a raw URL's user information and
+// leaves any other text, parseable or not, exactly as it is.
+func RedactTarget(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if p, has := u.User.Password(); !has || p == Mask {
+		return raw
+	}
+	return RedactURL(u)
+}
+
 // RedactURL masks the password of a URL's user information.
 func RedactURL(u *url.URL) string {
 	if _, has := u.User.Password(); has {

@@ -1,59 +1,29 @@
 package suite_test
 
 import (
-	"context"
 	"slices"
 	"sort"
 	"testing"
-	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
-	"github.com/hookcheck/hookcheck/simulator/memnet"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
-	"github.com/hookcheck/hookcheck/simulator/webhook"
-	"github.com/hookcheck/hookcheck/steps"
 	"github.com/hookcheck/hookcheck/steps/suite"
-)
-
-const (
-	authName  = "X-Webhook-Secret"
-	authValue = "proof-matrix-secret"
 )
 
 // runAgainst runs the built-in suite against a reference receiver on an
 // in-memory network, inside a synctest bubble: time is virtual, so hanging
 // and slow receivers cost nothing and the verdicts are deterministic. The
-// receiver is configured like the suite: auth header, allowlist of both
-// regions' addresses read from X-Forwarded-For, path /webhook.
+// receiver and the run are configured alike (fixture.Conformant): auth
+// header, allowlist of both regions' addresses read from X-Forwarded-For,
+// path /webhook; scenarios run 8 at a time, as `hookcheck run` does.
 func runAgainst(t *testing.T, behaviour string) *reports.Result {
 	t.Helper()
-	var res *reports.Result
-	synctest.Test(t, func(t *testing.T) {
-		b, err := receiver.Lookup(behaviour)
-		require.NoError(t, err)
-		cfg := receiver.Config{
-			Path: "/webhook", AuthHeaderName: authName, AuthHeaderValue: authValue,
-			Allowlist: &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()},
-		}
-		n := memnet.New()
-		srv, err := n.Serve("", b.New(cfg, receiver.Params{}))
-		require.NoError(t, err)
-		defer srv.Close()
-
-		p := webhook.DefaultPolicy()
-		p.Auth = &webhook.AuthHeader{Name: authName, Value: authValue}
-		prep, err := suite.Prepare(suite.Config{Conformance: steps.Conformance{
-			Target: srv.URL + "/webhook", Policy: p, Allowlist: true,
-			Regions: []webhook.Region{webhook.RegionUS, webhook.RegionEU},
-			Options: webhook.Options{DialContext: n.DialContext},
-		}})
-		require.NoError(t, err)
-		res = prep.Run(context.Background())
-	})
-	return res
+	o := fixture.Conformant
+	o.Concurrency = suite.DefaultConcurrency
+	return fixture.Run(t, behaviour, o)
 }
 
 func failedIDs(res *reports.Result) []string {

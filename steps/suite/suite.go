@@ -198,7 +198,7 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 	ended := time.Now()
 	env := reports.Environment{
 		HookcheckVersion: p.cfg.Version, GoVersion: runtime.Version(),
-		Profile: "faithful", Target: redact(c.Target), BuiltInReceiver: p.cfg.BuiltInReceiver,
+		Profile: "faithful", Target: webhook.RedactTarget(c.Target), BuiltInReceiver: p.cfg.BuiltInReceiver,
 		TimeoutMS: ms(pol.Timeout), MaxAttempts: pol.MaxAttempts, RetryIntervalMS: ms(pol.RetryInterval),
 		WaitMS: ms(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
 		Burst: c.Burst, Tags: p.cfg.Tags, Features: p.cfg.FeaturesName, Strict: p.cfg.Strict,
@@ -220,14 +220,6 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 		env.AuthHeaderName = pol.Auth.Name
 	}
 	return env
-}
-
-func redact(target string) string {
-	u, err := webhook.ParseTarget(target)
-	if err != nil {
-		return target
-	}
-	return webhook.RedactURL(u)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
