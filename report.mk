@@ -3,11 +3,12 @@
 GO               ?= go
 REPORT_CHECK_DIR ?= $(CURDIR)/hookcheck-report/sample
 CHROMIUM         ?= chromium
-SUDO             := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: report-check
-report-check: ## render sample reports headless to PNG (installs Debian's chromium if missing); fails on an empty render
-	@command -v $(CHROMIUM) >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+report-check: ## render sample reports headless to PNG (installs Debian's chromium if missing and run as root); fails on an empty render
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "report-check needs Chromium: install Debian's chromium (apt-get install chromium) or set CHROMIUM=path"; exit 2; fi; }
 	rm -rf $(REPORT_CHECK_DIR) && mkdir -p $(REPORT_CHECK_DIR)
 	$(GO) test -count=1 -run '^TestWriteSample$$' ./reports/internal/sample -sample=$(REPORT_CHECK_DIR)
 	@set -e; for run in default burst1000; do \

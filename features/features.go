@@ -33,7 +33,7 @@ func Requirements() ([]reports.Requirement, error) {
 }
 
 // Simulator is the fidelity suite: one scenario or outline per rule of
-// shared/spec/assemblyai-webhooks.md, tagged with its id.
+// docs/spec.md, tagged with its id.
 //
 //go:embed simulator/*.feature
 var Simulator embed.FS

@@ -1,5 +1,5 @@
 # The sender's schedule: when a delivery ends and how. Rules from
-# shared/spec/assemblyai-webhooks.md; every scenario is tagged with the rule
+# docs/spec.md; every scenario is tagged with the rule
 # it checks. Time is virtual: the full 190 s schedule runs in milliseconds.
 Feature: Delivery outcome and retry schedule
   AssemblyAI posts a notification, waits 10 s for a 2xx, and retries up to

@@ -3,7 +3,7 @@
 // something known to aim at.
 //
 // The Compliant receiver does everything the spec asks of a receiver
-// (shared/spec/assemblyai-webhooks.md): it answers a valid notification
+// (docs/spec.md): it answers a valid notification
 // (D-2, D-11) with 200 at once (D-3), acknowledges redeliveries without
 // repeating their side effect (D-4), rejects what cannot be a delivery with a
 // 4xx so it is not retried (D-5), checks the optional auth header (D-8) and
