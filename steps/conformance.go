@@ -96,22 +96,29 @@ func conf[F any](f F) any { return bind[conformanceScenario](f) }
 // deliveries.go, probes.go and expectations.go.
 func (c *Conformance) Definitions() []Definition {
 	return []Definition{
-		// Preconditions.
-		{Kind: "Given", Pattern: `^an auth header is configured$`, Example: `an auth header is configured`,
-			Doc:  "Not applicable unless --auth-header-name is set (RC-09).",
-			Func: conf((*conformanceScenario).requireAuthHeader)},
-		{Kind: "Given", Pattern: `^a source-address allowlist is declared$`, Example: `a source-address allowlist is declared`,
-			Doc:  "Not applicable unless --allowlist is set (RC-10).",
-			Func: conf((*conformanceScenario).requireAllowlist)},
-		{Kind: "Given", Pattern: `^the allowlist reads X-Forwarded-For$`, Example: `the allowlist reads X-Forwarded-For`,
-			Doc:  "Not applicable when the allowlist reads the socket address (--allowlist bind:IP).",
-			Func: conf((*conformanceScenario).requireHeaderAllowlist)},
-		{Kind: "Given", Pattern: `^the "(us|eu)" region is selected$`, Example: `the "eu" region is selected`,
-			Doc:  "Not applicable unless --region names the region (or both).",
-			Func: conf((*conformanceScenario).requireRegion)},
-		{Kind: "Given", Pattern: `^the webhook URL uses https$`, Example: `the webhook URL uses https`,
-			Doc:  "Not applicable for an http target, or with --insecure (RC-14).",
-			Func: conf((*conformanceScenario).requireHTTPS)},
+		// Preconditions: guards that configure nothing. Each makes the
+		// scenario not applicable unless the run was configured so, and
+		// says so in its text.
+		{Kind: "Given", Pattern: `^the run is configured with an auth header \(otherwise not applicable\)$`,
+			Example: `the run is configured with an auth header (otherwise not applicable)`,
+			Doc:     "Not applicable unless --auth-header-name is set (RC-09).",
+			Func:    conf((*conformanceScenario).requireAuthHeader)},
+		{Kind: "Given", Pattern: `^the run is configured with a source-address allowlist \(otherwise not applicable\)$`,
+			Example: `the run is configured with a source-address allowlist (otherwise not applicable)`,
+			Doc:     "Not applicable unless --allowlist is set (RC-10).",
+			Func:    conf((*conformanceScenario).requireAllowlist)},
+		{Kind: "Given", Pattern: `^the run's allowlist reads X-Forwarded-For \(otherwise not applicable\)$`,
+			Example: `the run's allowlist reads X-Forwarded-For (otherwise not applicable)`,
+			Doc:     "Not applicable when the allowlist reads the socket address (--allowlist bind:IP).",
+			Func:    conf((*conformanceScenario).requireHeaderAllowlist)},
+		{Kind: "Given", Pattern: `^the run is configured for the "(us|eu)" region \(otherwise not applicable\)$`,
+			Example: `the run is configured for the "eu" region (otherwise not applicable)`,
+			Doc:     "Not applicable unless --region names the region (or both).",
+			Func:    conf((*conformanceScenario).requireRegion)},
+		{Kind: "Given", Pattern: `^the run targets an https webhook URL and verifies its certificate \(otherwise not applicable\)$`,
+			Example: `the run targets an https webhook URL and verifies its certificate (otherwise not applicable)`,
+			Doc:     "Not applicable for an http target, or with --insecure (RC-14).",
+			Func:    conf((*conformanceScenario).requireHTTPS)},
 
 		// Deliveries, exactly as AssemblyAI sends them.
 		{Kind: "When", Pattern: `^AssemblyAI delivers an? "(completed|error)" transcript notification$`,
@@ -206,6 +213,30 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,
 			Doc:     "The TLS handshake verified the certificate and negotiated TLS 1.2 or 1.3 (RC-14).",
 			Func:    conf((*conformanceScenario).tlsVerdict)},
+
+		// Deprecated phrasings of the guards: they read as if they
+		// configured something. Kept so that users' own feature files
+		// still run; same methods, so same behaviour.
+		{Kind: "Given", Pattern: `^an auth header is configured$`, Example: `an auth header is configured`,
+			Doc:        "Deprecated phrasing of the auth header guard.",
+			Deprecated: `the run is configured with an auth header (otherwise not applicable)`,
+			Func:       conf((*conformanceScenario).requireAuthHeader)},
+		{Kind: "Given", Pattern: `^a source-address allowlist is declared$`, Example: `a source-address allowlist is declared`,
+			Doc:        "Deprecated phrasing of the allowlist guard.",
+			Deprecated: `the run is configured with a source-address allowlist (otherwise not applicable)`,
+			Func:       conf((*conformanceScenario).requireAllowlist)},
+		{Kind: "Given", Pattern: `^the allowlist reads X-Forwarded-For$`, Example: `the allowlist reads X-Forwarded-For`,
+			Doc:        "Deprecated phrasing of the X-Forwarded-For allowlist guard.",
+			Deprecated: `the run's allowlist reads X-Forwarded-For (otherwise not applicable)`,
+			Func:       conf((*conformanceScenario).requireHeaderAllowlist)},
+		{Kind: "Given", Pattern: `^the "(us|eu)" region is selected$`, Example: `the "eu" region is selected`,
+			Doc:        "Deprecated phrasing of the region guard.",
+			Deprecated: `the run is configured for the "eu" region (otherwise not applicable)`,
+			Func:       conf((*conformanceScenario).requireRegion)},
+		{Kind: "Given", Pattern: `^the webhook URL uses https$`, Example: `the webhook URL uses https`,
+			Doc:        "Deprecated phrasing of the https guard.",
+			Deprecated: `the run targets an https webhook URL and verifies its certificate (otherwise not applicable)`,
+			Func:       conf((*conformanceScenario).requireHTTPS)},
 	}
 }
 
