@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -95,26 +96,14 @@ func (st *conformanceScenario) p95WithinBudget() error {
 		times[i] = d.Attempts[0].Duration
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	p95 := Percentile(times, 95)
+	p95 := stats.Percentile(times, 95)
 	budget := st.cfg.LatencyBudget
 	if budget <= 0 {
 		budget = DefaultLatencyBudget
 	}
 	if p95 > budget {
 		return fmt.Errorf("p95 acknowledgement time %s exceeds the %s budget (p50 %s, max %s over %d deliveries). At this speed a slow moment in production reaches AssemblyAI's 10 s deadline (D-3), and each miss costs a retry",
-			p95.Round(time.Millisecond), budget, Percentile(times, 50).Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), len(times))
+			stats.FormatDuration(p95), stats.FormatDuration(budget), stats.FormatDuration(stats.Percentile(times, 50)), stats.FormatDuration(times[len(times)-1]), len(times))
 	}
 	return nil
-}
-
-// Percentile returns the nearest-rank p-th percentile of sorted times.
-func Percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100
-	if rank < 1 {
-		rank = 1
-	}
-	return sorted[rank-1]
 }
