@@ -195,7 +195,7 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).expectEveryAcknowledged)},
 		{Kind: "Then", Pattern: `^the p95 acknowledgement time is within the latency budget$`,
 			Example: `the p95 acknowledgement time is within the latency budget`,
-			Doc:     "The 95th percentile of first-attempt times is at most --latency-budget (default 2 s; RC-03).",
+			Doc:     "The 95th percentile (nearest rank, as the report's chart) of first-attempt times is at most --latency-budget (default 2 s; RC-03).",
 			Func:    conf((*conformanceScenario).p95WithinBudget)},
 		{Kind: "Then", Pattern: `^the receiver (?:refuses|rejects) it with a 4xx$`,
 			Example: `the receiver refuses it with a 4xx`,
