@@ -2,9 +2,10 @@ package reports
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
+
+	"github.com/hookcheck/hookcheck/internal/stats"
 )
 
 // Helpers shared by the renderers, so that every output words the verdict
@@ -96,40 +97,10 @@ func FormatMS(ms float64) string {
 	return FormatDuration(time.Duration(ms * float64(time.Millisecond)))
 }
 
-// FormatDuration formats d for people, like FormatMS.
-func FormatDuration(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0 ms"
-	case d < time.Millisecond:
-		return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000)
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	case d < 10*time.Second:
-		return trimZeros(fmt.Sprintf("%.2f", d.Seconds())) + " s"
-	case d < time.Minute:
-		return trimZeros(fmt.Sprintf("%.1f", d.Seconds())) + " s"
-	}
-	m := int(d / time.Minute)
-	s := int(math.Round((d % time.Minute).Seconds()))
-	if s == 60 {
-		m, s = m+1, 0
-	}
-	if m >= 60 {
-		return fmt.Sprintf("%d h %d min", m/60, m%60)
-	}
-	return fmt.Sprintf("%d min %d s", m, s)
-}
-
-// trimZeros drops a fraction of zeros: "10.0" → "10", "1.50" → "1.5".
-func trimZeros(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
-}
+// FormatDuration formats d for people, like FormatMS. It is
+// stats.FormatDuration, which the step library's failure messages use too,
+// so a time reads the same in a message and in the report beside it.
+func FormatDuration(d time.Duration) string { return stats.FormatDuration(d) }
 
 func plural(n int, noun string) string {
 	if n == 1 {

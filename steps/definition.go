@@ -21,6 +21,11 @@ type Definition struct {
 	Kind string
 	// Func is the step function, taking context.Context first.
 	Func any
+	// Deprecated, when set, is the step text to write instead: the
+	// pattern is an old phrasing kept registered so that users' own
+	// feature files still run. docs/steps.md lists it apart and Closest
+	// never suggests it.
+	Deprecated string
 }
 
 // register adds defs to sc.
@@ -40,6 +45,9 @@ func Closest(text string, defs []Definition, n int) []string {
 	words := wordSet(text)
 	var all []scored
 	for _, d := range defs {
+		if d.Deprecated != "" {
+			continue
+		}
 		all = append(all, scored{d.Example, similarity(words, wordSet(d.Example))})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })

@@ -14,6 +14,11 @@
 //     engine and checks the schedule against the spec's rules. Its timings
 //     are exact because the suite runs in a testing/synctest bubble.
 //
+// Each Definition points at a short named method of the scenario's state,
+// so a step reads as one line in the table and its code is found by name;
+// the methods live in files by role (preconditions.go, deliveries.go,
+// probes.go, expectations.go; simulator_*.go for the Simulator).
+//
 // Package steps/suite runs feature files with these steps into a
 // reports.Result. docs/steps.md lists every step with an example.
 package steps

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,6 +35,34 @@ func TestEveryExampleMatchesItsPattern(t *testing.T) {
 		assert.Contains(t, []string{"Given", "When", "Then"}, d.Kind, d.Pattern)
 		assert.NotEmpty(t, d.Doc, d.Pattern)
 	}
+}
+
+// TestDeprecatedTextsPointAtCurrentSteps: every old phrasing names a
+// replacement that a current step matches, so the advice in
+// docs/steps.md can be followed.
+func TestDeprecatedTextsPointAtCurrentSteps(t *testing.T) {
+	defs := append((&steps.Conformance{}).Definitions(), steps.Simulator{}.Definitions()...)
+	n := 0
+	for _, old := range defs {
+		if old.Deprecated == "" {
+			continue
+		}
+		n++
+		var matched []string
+		for _, cur := range defs {
+			if cur.Deprecated == "" && cur.Kind == old.Kind && regexp.MustCompile(cur.Pattern).MatchString(old.Deprecated) {
+				matched = append(matched, cur.Pattern)
+			}
+		}
+		assert.Len(t, matched, 1, "replacement of %q", old.Example)
+	}
+	assert.Equal(t, 5, n, "the five guard steps were renamed")
+}
+
+func TestClosestNeverSuggestsADeprecatedText(t *testing.T) {
+	defs := (&steps.Conformance{}).Definitions()
+	got := steps.Closest("an auth header is configured", defs, 1)
+	assert.Equal(t, []string{"the run is configured with an auth header (otherwise not applicable)"}, got)
 }
 
 func TestClosestSuggestsTheNearestSteps(t *testing.T) {
@@ -78,6 +107,22 @@ They assert exact times, so they run inside a ` + "`testing/synctest`" + ` bubbl
 `)
 	table(&b, "###", simulator)
 	b.WriteString(`
+## Deprecated step texts
+
+These older phrasings still run, with the same behaviour, so existing
+feature files keep working; write the new text instead. They read as if
+they configured something, but a guard only makes the scenario not
+applicable when the run was not configured so.
+
+| old step | write instead |
+|---|---|
+`)
+	for _, d := range append(defs, simulator...) {
+		if d.Deprecated != "" {
+			fmt.Fprintf(&b, "| `%s %s` | `%s %s` |\n", d.Kind, d.Example, d.Kind, d.Deprecated)
+		}
+	}
+	b.WriteString(`
 ## Patterns
 
 Each step matches a regular expression; the quoted or numbered parts are
@@ -85,7 +130,9 @@ parameters.
 
 `)
 	for _, d := range append(defs, simulator...) {
-		fmt.Fprintf(&b, "- `%s`\n", d.Pattern)
+		if d.Deprecated == "" {
+			fmt.Fprintf(&b, "- `%s`\n", d.Pattern)
+		}
 	}
 	return b.String()
 }
@@ -94,7 +141,7 @@ func table(b *strings.Builder, heading string, defs []steps.Definition) {
 	for _, kind := range []string{"Given", "When", "Then"} {
 		fmt.Fprintf(b, "\n%s %s\n\n| step | what it does |\n|---|---|\n", heading, kind)
 		for _, d := range defs {
-			if d.Kind == kind {
+			if d.Kind == kind && d.Deprecated == "" {
 				fmt.Fprintf(b, "| `%s %s` | %s |\n", kind, d.Example, strings.ReplaceAll(d.Doc, "|", "\\|"))
 			}
 		}

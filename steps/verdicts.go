@@ -3,8 +3,8 @@ package steps
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -16,7 +16,7 @@ func acknowledged(d *webhook.Delivery) error {
 	if first := d.Attempts[0]; first.Succeeded() {
 		return nil
 	}
-	return fmt.Errorf("%s; expected a 2xx within %s. %s", exchange(d), d.Policy.Timeout(), consequence(d))
+	return fmt.Errorf("%s; expected a 2xx within %s. %s", exchange(d), stats.FormatDuration(d.Policy.Timeout()), consequence(d))
 }
 
 // refused: a 4xx, which ends the request (D-5).
@@ -75,13 +75,13 @@ func describeBody(d *webhook.Delivery) string {
 
 func answer(a webhook.Attempt) string {
 	if a.Answered() {
-		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.Status()), roundMS(a.Duration))
+		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.Status()), stats.FormatDuration(a.Duration))
 	}
 	switch a.Error() {
 	case webhook.ErrTimeout:
-		return fmt.Sprintf("no answer within %s (timeout)", roundMS(a.Duration))
+		return fmt.Sprintf("no answer within %s (timeout)", stats.FormatDuration(a.Duration))
 	}
-	return fmt.Sprintf("%s after %s (%s)", a.Error(), roundMS(a.Duration), a.Detail())
+	return fmt.Sprintf("%s after %s (%s)", a.Error(), stats.FormatDuration(a.Duration), a.Detail())
 }
 
 // consequence says what AssemblyAI does with this delivery's answers.
@@ -107,12 +107,4 @@ func consequence(d *webhook.Delivery) string {
 		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6): the notification is lost and your app must poll GET /v2/transcript/{id}", len(d.Attempts))
 	}
 	return "The delivery was stopped before it ended"
-}
-
-func roundMS(d interface{ Milliseconds() int64 }) string {
-	ms := d.Milliseconds()
-	if ms >= 1000 {
-		return strings.TrimSuffix(fmt.Sprintf("%.2fs", float64(ms)/1000), "0")
-	}
-	return fmt.Sprintf("%dms", ms)
 }

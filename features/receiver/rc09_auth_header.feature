@@ -4,7 +4,7 @@ Feature: RC-09 Rejects forged requests
   carries that header verbatim (D-8). Requests without it are forgeries.
 
   Background:
-    Given an auth header is configured
+    Given the run is configured with an auth header (otherwise not applicable)
 
   Scenario: A delivery with the right auth header is acknowledged
     When AssemblyAI delivers a "completed" transcript notification

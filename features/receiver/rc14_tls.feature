@@ -4,7 +4,7 @@ Feature: RC-14 Presents a certificate that verifies
   1.2 or later; otherwise every attempt fails (P-4).
 
   Background:
-    Given the webhook URL uses https
+    Given the run targets an https webhook URL and verifies its certificate (otherwise not applicable)
 
   Scenario: The TLS handshake verifies with TLS 1.2 or later
     When AssemblyAI connects to the webhook URL over TLS

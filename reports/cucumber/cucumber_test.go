@@ -56,7 +56,7 @@ func TestCucumberStatusesDurationsAndTags(t *testing.T) {
 	assert.Equal(t, "passed", when.Result.Status)
 	assert.Equal(t, int64(190e9), when.Result.Duration, "nanoseconds: ten 10 s timeouts and nine 10 s waits")
 	assert.Equal(t, "failed", then.Result.Status)
-	assert.Contains(t, then.Result.ErrorMessage, "no answer within 10.00s (timeout)")
+	assert.Contains(t, then.Result.ErrorMessage, "no answer within 10 s (timeout)")
 	assert.Contains(t, hang.Tags, cucumber.Tag{Name: "@RC-02", Line: hang.Line - 1})
 
 	tls := 0

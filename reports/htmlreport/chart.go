@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -62,7 +63,10 @@ func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
 		return c
 	}
 	sort.SliceStable(samples, func(i, j int) bool { return samples[i].Duration < samples[j].Duration })
-	p50, p95, top := quantile(samples, 50), quantile(samples, 95), samples[len(samples)-1].Duration
+	// The step library's p95 check uses the same nearest-rank definition,
+	// so a failure message and this chart state the same p95.
+	p50, p95 := samples[stats.NearestRank(len(samples), 50)].Duration, samples[stats.NearestRank(len(samples), 95)].Duration
+	top := samples[len(samples)-1].Duration
 	c.P50, c.P95, c.Max = reports.FormatDuration(p50), reports.FormatDuration(p95), reports.FormatDuration(top)
 	for _, a := range samples {
 		if a.Duration >= timeout || a.Error() == webhook.ErrTimeout {
@@ -155,8 +159,4 @@ func spread(ms []mark) {
 		ms[i].Y, ms[i].LabelY = num(ms[i].y), num(ly)
 		prev = ly
 	}
-}
-
-func quantile(sorted []webhook.Attempt, p int) time.Duration {
-	return sorted[(len(sorted)-1)*p/100].Duration
 }

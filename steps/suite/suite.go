@@ -18,6 +18,7 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/hookcheck/hookcheck/features"
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
@@ -199,10 +200,10 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 	env := reports.Environment{
 		HookcheckVersion: p.cfg.Version, GoVersion: runtime.Version(),
 		Profile: "faithful", Target: webhook.RedactTarget(c.Target), BuiltInReceiver: p.cfg.BuiltInReceiver,
-		TimeoutMS: ms(pol.Timeout), MaxAttempts: pol.MaxAttempts, RetryIntervalMS: ms(pol.RetryInterval),
-		WaitMS: ms(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
+		TimeoutMS: stats.Milliseconds(pol.Timeout), MaxAttempts: pol.MaxAttempts, RetryIntervalMS: stats.Milliseconds(pol.RetryInterval),
+		WaitMS: stats.Milliseconds(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
 		Burst: c.Burst, Tags: p.cfg.Tags, Features: p.cfg.FeaturesName, Strict: p.cfg.Strict,
-		Seed: p.cfg.Seed, StartedAt: started, EndedAt: ended, DurationMS: ms(ended.Sub(started)),
+		Seed: p.cfg.Seed, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
 	}
 	if pol.Pace == webhook.Accelerated {
 		env.Profile = "accelerated"
@@ -221,8 +222,6 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 	}
 	return env
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // recorder collects scenario results from godog's hooks. Hooks of
 // concurrent scenarios run in their own goroutines, so it locks.
@@ -260,7 +259,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		step := reports.Step{Keyword: keyword(st), Text: st.Text, Status: stepStatus(status)}
 		if !run.stepStart.IsZero() {
-			step.DurationMS = ms(time.Since(run.stepStart))
+			step.DurationMS = stats.Milliseconds(time.Since(run.stepStart))
 		}
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			step.Error = err.Error()
@@ -335,7 +334,7 @@ func (r *recorder) newScenario(pk *godog.Scenario) reports.Scenario {
 
 // finish sets a scenario's status from its steps and evidence.
 func finish(s reports.Scenario, ev steps.Evidence) reports.Scenario {
-	s.DurationMS = ms(time.Since(s.StartedAt))
+	s.DurationMS = stats.Milliseconds(time.Since(s.StartedAt))
 	s.Deliveries, s.Chart = ev.Deliveries, ev.Chart
 	s.Status = reports.Passed
 	for i := range s.Steps {

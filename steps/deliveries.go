@@ -1,0 +1,165 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The deliveries are AssemblyAI's traffic exactly as it sends it: the
+// configured policy, the full retry schedule.
+
+// deliverTranscript: one transcript-ready delivery (D-2).
+func (st *conformanceScenario) deliverTranscript(ctx context.Context, status string) error {
+	n, err := webhook.TranscriptReady("", status)
+	if err != nil {
+		return err
+	}
+	return st.deliver(ctx, n, "", nil)
+}
+
+// redeliverAfterInterval waits one retry interval, then delivers the
+// previous notification again, same transcript_id (D-4).
+func (st *conformanceScenario) redeliverAfterInterval(ctx context.Context) error {
+	if st.lastN.Kind == "" {
+		return errors.New("no earlier notification in this scenario to deliver again")
+	}
+	t := st.cfg.clock().NewTimer(st.cfg.Policy.Wait())
+	defer t.Stop()
+	select {
+	case <-t.C():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return st.deliver(ctx, st.lastN, "", nil)
+}
+
+// deliverWithQuery adds a team's metadata to the webhook URL (D-9).
+func (st *conformanceScenario) deliverWithQuery(ctx context.Context, status, query string) error {
+	n, err := webhook.TranscriptReady("", status)
+	if err != nil {
+		return err
+	}
+	return st.deliver(ctx, n, query, nil)
+}
+
+// deliverFromRegion shows the region's source address (D-7).
+func (st *conformanceScenario) deliverFromRegion(ctx context.Context, status, region string) error {
+	n, err := webhook.TranscriptReady("", status)
+	if err != nil {
+		return err
+	}
+	return st.deliver(ctx, n, "", func(p *webhook.Policy) { p.Region = webhook.Region(region) })
+}
+
+// deliverExtraFields sends a body with fields beyond transcript_id and
+// status, which a receiver must tolerate.
+func (st *conformanceScenario) deliverExtraFields(ctx context.Context) error {
+	body := fmt.Sprintf(`{"transcript_id":%q,"status":"completed","language_code":"en_us","audio_duration":281.5,"webhook_version":"2"}`, webhook.NewUUID())
+	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", nil)
+}
+
+// deliverRedactedAudio sends the D-11 notification.
+func (st *conformanceScenario) deliverRedactedAudio(ctx context.Context) error {
+	n := webhook.RedactedAudioReady("https://cdn.assemblyai.example/redacted/" + webhook.NewUUID() + ".wav")
+	return st.deliver(ctx, n, "", nil)
+}
+
+// deliverSequence makes count deliveries, each after the previous one
+// ended; the latest When step's deliveries are all of them.
+func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, status string) error {
+	st.setChart("latency")
+	var all []*webhook.Delivery
+	for range count {
+		n, err := webhook.TranscriptReady("", status)
+		if err != nil {
+			return err
+		}
+		if err := st.deliver(ctx, n, "", nil); err != nil {
+			return err
+		}
+		all = append(all, st.last...)
+	}
+	st.last = all
+	return nil
+}
+
+// deliver sends n under the configured policy, changed by change, to the
+// target with query appended, and records the delivery.
+func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notification, query string, change func(*webhook.Policy)) error {
+	p := st.cfg.Policy
+	if change != nil {
+		change(&p)
+	}
+	sender, err := webhook.NewSender(p, st.cfg.Options)
+	if err != nil {
+		return fmt.Errorf("delivery policy: %w", err)
+	}
+	defer sender.Close()
+	d, err := sender.Deliver(ctx, withQuery(st.cfg.Target, query), n, webhook.Observer{})
+	if err != nil {
+		return err
+	}
+	st.lastN = n
+	st.record(d)
+	if d.Outcome == webhook.Cancelled {
+		return fmt.Errorf("the run was stopped during the delivery: %w", context.Cause(ctx))
+	}
+	return nil
+}
+
+// burst sends --burst notifications at once through the engine, each with
+// its own schedule.
+func (st *conformanceScenario) burst(ctx context.Context, status string) error {
+	st.setChart("burst")
+	n := st.cfg.Burst
+	if n <= 0 {
+		n = DefaultBurst
+	}
+	sender, err := webhook.NewSender(st.cfg.Policy, st.cfg.Options)
+	if err != nil {
+		return fmt.Errorf("delivery policy: %w", err)
+	}
+	defer sender.Close()
+	engine := webhook.NewEngine(sender, webhook.EngineOptions{MaxInFlight: n})
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- engine.Run(runCtx) }()
+	tickets := make([]*webhook.Ticket, 0, n)
+	for range n {
+		note, err := webhook.TranscriptReady("", status)
+		if err != nil {
+			return err
+		}
+		t, err := engine.Submit(st.cfg.Target, note, webhook.Observer{})
+		if err != nil {
+			return fmt.Errorf("submit burst delivery: %w", err)
+		}
+		tickets = append(tickets, t)
+	}
+	engine.Close()
+	if err := <-done; err != nil {
+		return fmt.Errorf("the run was stopped during the burst: %w", err)
+	}
+	ds := make([]*webhook.Delivery, len(tickets))
+	for i, t := range tickets {
+		<-t.Done()
+		ds[i] = t.Delivery()
+	}
+	st.record(ds...)
+	return nil
+}
+
+func withQuery(target, query string) string {
+	if query == "" {
+		return target
+	}
+	if strings.Contains(target, "?") {
+		return target + "&" + query
+	}
+	return target + "?" + query
+}

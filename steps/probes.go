@@ -1,0 +1,125 @@
+package steps
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"net"
+	"net/url"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The probes are not AssemblyAI's traffic: each request is sent once, to
+// see how the receiver answers what it must refuse or survive.
+
+// Addresses used for forged requests. They are documentation ranges (RFC
+// 5737) written into X-Forwarded-For only: nothing is ever sent to them.
+const forgedSourceAddress = "198.51.100.23"
+
+// sendMalformed sends a malformed body once (RC-08).
+func (st *conformanceScenario) sendMalformed(ctx context.Context, kind string) error {
+	body := map[string]string{
+		"invalid JSON":     `{"transcript_id": "` + webhook.NewUUID() + `", "status": `,
+		"an empty body":    ``,
+		"no transcript_id": `{"status":"completed"}`,
+	}[kind]
+	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", probe)
+}
+
+// forgeWithoutAuth sends a notification without the auth header (D-8).
+func (st *conformanceScenario) forgeWithoutAuth(ctx context.Context) error {
+	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Auth = nil })
+}
+
+// forgeWrongAuth sends the configured auth header with a random value.
+func (st *conformanceScenario) forgeWrongAuth(ctx context.Context) error {
+	return st.deliverProbe(ctx, func(p *webhook.Policy) {
+		if p.Auth != nil {
+			p.Auth = &webhook.AuthHeader{Name: p.Auth.Name, Value: webhook.Secret(randomToken())}
+		}
+	})
+}
+
+// forgeSource sends from an address that is not AssemblyAI's (D-7): a
+// forged X-Forwarded-For in header mode, another loopback in bind mode.
+func (st *conformanceScenario) forgeSource(ctx context.Context) error {
+	return st.deliverProbe(ctx, func(p *webhook.Policy) {
+		if p.Source.Mode == webhook.SourceBind {
+			p.Source.BindIP = otherLoopback(p.Source.BindIP)
+			return
+		}
+		p.Source = webhook.SourceAddress{Mode: webhook.SourceNone}
+		p.ExtraHeaders = map[string][]string{"X-Forwarded-For": {forgedSourceAddress}}
+	})
+}
+
+// forgeWithoutForwardedFor sends a notification with no source address
+// header.
+func (st *conformanceScenario) forgeWithoutForwardedFor(ctx context.Context) error {
+	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Source = webhook.SourceAddress{Mode: webhook.SourceNone} })
+}
+
+// sendOtherMethod sends the notification with another method (RC-13).
+func (st *conformanceScenario) sendOtherMethod(ctx context.Context, method string) error {
+	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Method = method })
+}
+
+// connectTLS makes the TLS handshake; tlsVerdict judges it, so a failed
+// handshake is a finding, not a step error.
+func (st *conformanceScenario) connectTLS(ctx context.Context) error {
+	st.handshake(ctx)
+	return nil
+}
+
+// probe sends a request once: probes check one answer, they are not
+// AssemblyAI traffic to be retried.
+func probe(p *webhook.Policy) { p.MaxAttempts = 1 }
+
+func (st *conformanceScenario) deliverProbe(ctx context.Context, change func(*webhook.Policy)) error {
+	n, err := webhook.TranscriptReady("", webhook.StatusCompleted)
+	if err != nil {
+		return err
+	}
+	return st.deliver(ctx, n, "", func(p *webhook.Policy) { change(p); probe(p) })
+}
+
+func (st *conformanceScenario) handshake(ctx context.Context) {
+	u, err := url.Parse(st.cfg.Target)
+	if err != nil {
+		st.tlsErr = err
+		return
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	dialer := &tls.Dialer{
+		NetDialer: &net.Dialer{Timeout: st.cfg.Policy.Timeout},
+		Config:    &tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS10}, //nolint:gosec // to see and report old versions
+	}
+	dctx, cancel := context.WithTimeout(ctx, st.cfg.Policy.Timeout)
+	defer cancel()
+	conn, err := dialer.DialContext(dctx, "tcp", host)
+	if err != nil {
+		st.tlsErr = err
+		return
+	}
+	defer conn.Close()
+	st.tlsVer = conn.(*tls.Conn).ConnectionState().Version
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "forged-" + hex.EncodeToString(b)
+}
+
+// otherLoopback returns a loopback address other than ip.
+func otherLoopback(ip net.IP) net.IP {
+	if ip.Equal(net.IPv4(127, 0, 0, 3)) {
+		return net.IPv4(127, 0, 0, 4)
+	}
+	return net.IPv4(127, 0, 0, 3)
+}
