@@ -30,9 +30,6 @@ import (
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
-// Version is hookcheck's version, as reports show it.
-const Version = "0.1.0-dev"
-
 // Target is the receiver to check and how. Set URL or Handler.
 type Target struct {
 	// URL is a running receiver's webhook URL.
@@ -168,7 +165,7 @@ func (t Target) prepare(url string, opts webhook.Options) (*suite.Prepared, erro
 	prep, err := suite.Prepare(suite.Config{
 		Conformance: steps.Conformance{Target: url, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, Options: opts},
-		Features: t.Features, FeaturesName: featuresName(t.Features), Tags: t.Tags, Strict: t.Strict, Version: Version,
+		Features: t.Features, FeaturesName: featuresName(t.Features), Tags: t.Tags, Strict: t.Strict, Version: Version(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hookcheck: %w", err)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	hookcheckapi "github.com/hookcheck/hookcheck"
+
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
@@ -110,7 +112,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Policy: p, Regions: regions, Allowlist: f.allowlist != "",
 			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger(), Clock: clockFor(p)}},
-		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: versionText,
+		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: hookcheckapi.Version(),
 		AllowlistName: f.allowlist, Seed: f.seed,
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
 	}
