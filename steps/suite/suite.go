@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -26,6 +27,9 @@ import (
 // DefaultConcurrency is how many scenarios run at once, apart from the
 // @serial ones (burst and latency), which run alone afterwards.
 const DefaultConcurrency = 8
+
+// builtInDir is where the built-in features live in the repository.
+const builtInDir = "features/receiver"
 
 // SerialTag marks scenarios that must not run beside others.
 const SerialTag = "@serial"
@@ -78,17 +82,21 @@ type Prepared struct {
 	selected []plannedScenario
 	filter   TagFilter
 	catalog  []reports.Requirement
+	// uriPrefix makes a scenario's URI a path a reader can open: the
+	// built-in features' directory in the repository.
+	uriPrefix string
 }
 
 // Prepare checks everything that can be checked without touching the
 // receiver. Its errors are *SetupError.
 func Prepare(cfg Config) (*Prepared, error) {
+	uriPrefix := ""
 	if cfg.Features == nil {
-		sub, err := fs.Sub(features.Receiver, "receiver")
+		sub, err := fs.Sub(features.Receiver, path.Base(builtInDir))
 		if err != nil {
 			return nil, err
 		}
-		cfg.Features, cfg.FeaturesName = sub, "built-in"
+		cfg.Features, cfg.FeaturesName, uriPrefix = sub, "built-in", builtInDir+"/"
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -101,7 +109,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if err != nil {
 		return nil, setupErr(err)
 	}
-	p := &Prepared{cfg: cfg, planned: planned, filter: filter}
+	p := &Prepared{cfg: cfg, planned: planned, filter: filter, uriPrefix: uriPrefix}
 	for _, sc := range planned {
 		if filter.Match(sc.tags) {
 			p.selected = append(p.selected, sc)
@@ -130,7 +138,8 @@ func (p *Prepared) Selected() int { return len(p.selected) }
 // early: then the verdict is incomplete and what did not run is skipped.
 func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	started := time.Now()
-	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario}
+	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
+		uriPrefix: p.uriPrefix}
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
@@ -231,10 +240,12 @@ type recorder struct {
 	planned    map[string]plannedScenario
 	done       map[string]reports.Scenario
 	onScenario func(reports.Scenario)
+	uriPrefix  string
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
 type running struct {
+	key       string // the planned scenario's scenarioKey
 	scenario  reports.Scenario
 	stepStart time.Time
 	next      int // index of the next step to fill
@@ -244,7 +255,8 @@ type runKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
-		run := &running{scenario: r.newScenario(pk)}
+		s, key := r.newScenario(pk)
+		run := &running{key: key, scenario: s}
 		return context.WithValue(ctx, runKey{}, run), nil
 	})
 	sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
@@ -293,7 +305,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		r.done[s.ID] = s
+		r.done[run.key] = s
 		if r.onScenario != nil {
 			r.onScenario(s) // under the lock: progress lines never interleave
 		}
@@ -301,14 +313,16 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 	})
 }
 
-func (r *recorder) newScenario(pk *godog.Scenario) reports.Scenario {
+// newScenario starts the record of pk and returns it with the key of its
+// planned scenario.
+func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 	var texts []string
 	for _, st := range pk.Steps {
 		texts = append(texts, st.Text)
 	}
 	key := scenarioKey(pk.Uri, pk.Name, texts)
 	pl, ok := r.planned[key]
-	s := reports.Scenario{ID: key, Name: pk.Name, URI: pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now()}
+	s := reports.Scenario{Name: pk.Name, URI: r.uriPrefix + pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now()}
 	if ok {
 		s.Line, s.Feature = pl.line, pl.feat
 	}
@@ -330,7 +344,7 @@ func (r *recorder) newScenario(pk *godog.Scenario) reports.Scenario {
 		}
 		s.Steps = append(s.Steps, step)
 	}
-	return s
+	return s, key
 }
 
 // finish sets a scenario's status from its steps and evidence.
@@ -373,7 +387,7 @@ func (r *recorder) results(selected []plannedScenario) []reports.Scenario {
 			out = append(out, s)
 			continue
 		}
-		s := reports.Scenario{ID: pl.key, Name: pl.name, URI: pl.uri, Feature: pl.feat, Line: pl.line,
+		s := reports.Scenario{Name: pl.name, URI: r.uriPrefix + pl.uri, Feature: pl.feat, Line: pl.line,
 			Tags: pl.tags, Status: reports.Skipped, Reason: "not run: the run was interrupted"}
 		for _, t := range pl.tags {
 			if strings.HasPrefix(t, "@RC-") {
