@@ -31,8 +31,8 @@ const DefaultConcurrency = 8
 // builtInDir is where the built-in features live in the repository.
 const builtInDir = "features/receiver"
 
-// SerialTag marks scenarios that must not run beside others.
-const SerialTag = "@serial"
+// serialTag marks scenarios that must not run beside others.
+const serialTag = "@serial"
 
 // Config is one run of the suite.
 type Config struct {
@@ -42,7 +42,7 @@ type Config struct {
 	Features fs.FS
 	// FeaturesName names Features in the report ("built-in" or a path).
 	FeaturesName string
-	// Tags selects scenarios (godog syntax, see TagFilter).
+	// Tags selects scenarios (godog syntax, see tagFilter).
 	Tags string
 	// Strict makes failed SHOULD requirements fail the run too.
 	Strict bool
@@ -80,7 +80,7 @@ type Prepared struct {
 	cfg      Config
 	planned  []plannedScenario
 	selected []plannedScenario
-	filter   TagFilter
+	filter   tagFilter
 	catalog  []reports.Requirement
 	// uriPrefix makes a scenario's URI a path a reader can open: the
 	// built-in features' directory in the repository.
@@ -101,7 +101,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	filter, err := ParseTags(cfg.Tags)
+	filter, err := parseTags(cfg.Tags)
 	if err != nil {
 		return nil, setupErr(err)
 	}
@@ -146,11 +146,11 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	// Scenarios that may overlap run first, concurrently; then the serial
 	// ones (burst, latency) one at a time, so nothing skews their timings.
 	passes := []struct {
-		filter      TagFilter
+		filter      tagFilter
 		concurrency int
 	}{
-		{p.filter.And("~" + SerialTag), p.cfg.Concurrency},
-		{p.filter.And(SerialTag), 1},
+		{p.filter.And("~" + serialTag), p.cfg.Concurrency},
+		{p.filter.And(serialTag), 1},
 	}
 	for _, pass := range passes {
 		if ctx.Err() != nil || !p.any(pass.filter) {
@@ -175,7 +175,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	return res
 }
 
-func (p *Prepared) any(f TagFilter) bool {
+func (p *Prepared) any(f tagFilter) bool {
 	for _, sc := range p.selected {
 		if f.Match(sc.tags) {
 			return true
@@ -184,7 +184,7 @@ func (p *Prepared) any(f TagFilter) bool {
 	return false
 }
 
-func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter TagFilter, concurrency int) {
+func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter tagFilter, concurrency int) {
 	conf := p.cfg.Conformance
 	suite := godog.TestSuite{
 		Name: "hookcheck",
