@@ -11,8 +11,13 @@ BENCHTIME ?= 1x
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## build bin/hookcheck
-	$(GO) build -o $(BIN) ./cmd/hookcheck
+# A release stamps its version: `make build VERSION=0.2.0` passes
+# -ldflags "-X github.com/hookcheck/hookcheck.releaseVersion=0.2.0".
+# Without it, `hookcheck version` reads the module's build info (the
+# version `go install` fetched, or "(devel)" plus the commit in a checkout).
+VERSION ?=
+build: ## build bin/hookcheck (VERSION=x.y.z stamps a release version)
+	$(GO) build $(if $(VERSION),-ldflags "-X github.com/hookcheck/hookcheck.releaseVersion=$(VERSION)") -o $(BIN) ./cmd/hookcheck
 
 test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 	$(GO) test -count=1 $(PKGS)

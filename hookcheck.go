@@ -18,22 +18,25 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/memnet"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
-// Version is hookcheck's version, as reports show it.
-const Version = "0.1.0-dev"
-
-// Target is the receiver to check and how. Set URL or Handler.
+// Target is the receiver to check and how: the one description of a run
+// that the Go API, the hookcheck CLI and the test fixtures all build, and
+// Prepare turns into a suite ready to run. Set URL or Handler; every other
+// field has a working zero value.
 type Target struct {
 	// URL is a running receiver's webhook URL.
 	URL string
@@ -41,13 +44,15 @@ type Target struct {
 	// network and checked in virtual time.
 	Handler http.Handler
 	// Path is the path Handler serves the webhook on; default "/webhook".
+	// It may carry a query ("/webhook?customer=1").
 	Path string
 	// AuthHeaderName and AuthHeaderValue are the webhook auth header the
 	// receiver expects (D-8); leave empty when it expects none.
 	AuthHeaderName  string
 	AuthHeaderValue string
 	// Allowlist says the receiver admits only AssemblyAI's source
-	// addresses, read from X-Forwarded-For.
+	// addresses, read from X-Forwarded-For (or from the socket, when
+	// Policy.Source binds deliveries to an address).
 	Allowlist bool
 	// Regions are the regions whose address is checked; default US.
 	Regions []webhook.Region
@@ -61,11 +66,113 @@ type Target struct {
 	// Features replaces the built-in feature files with the team's own,
 	// written with hookcheck's steps (docs/steps.md).
 	Features fs.FS
+	// FeaturesName names Features in the report, e.g. their directory;
+	// default "custom" (and "built-in" without Features).
+	FeaturesName string
 	// Burst is how many concurrent notifications RC-11 sends (default 50).
 	Burst int
-	// Policy, when set, replaces AssemblyAI's delivery policy.
+	// LatencyBudget bounds RC-03's p95 acknowledgement time; zero means
+	// steps.DefaultLatencyBudget.
+	LatencyBudget time.Duration
+	// Policy, when set, replaces AssemblyAI's delivery policy. Fast,
+	// AuthHeaderName and Regions still apply on top of it.
 	Policy *webhook.Policy
+	// Concurrency bounds the scenarios run at once; zero means
+	// suite.DefaultConcurrency.
+	Concurrency int
+	// Seed shuffles the order scenarios start in, to replay a run's
+	// order; zero keeps file order. The report records it.
+	Seed int64
+	// OnScenario, when set, is called as each scenario ends (serialised),
+	// e.g. for a progress line.
+	OnScenario func(reports.Scenario)
+	// Logger receives one debug line per delivery attempt; nil means none.
+	Logger *slog.Logger
+	// Clock times the deliveries to a URL; nil means the wall clock. (A
+	// Handler runs in its synctest bubble's virtual time.)
+	Clock clock.Clock
+	// BuiltInReceiver tells the report that the target is one of
+	// hookcheck's own reference receivers, started for this run.
+	BuiltInReceiver bool
 }
+
+// Prepared is a run ready to start: the features are parsed, every step is
+// defined and the selection is counted, but nothing has been sent. As
+// httptest.NewUnstartedServer lets a test look before Start, it lets a
+// caller check the setup (and show Selected) before Run.
+type Prepared struct {
+	suite *suite.Prepared
+	stop  func() // closes the in-memory server of a Handler target
+}
+
+// Prepare checks t without sending anything. Its errors are the caller's
+// to fix: a bad target, unreadable or undefined features, a tag
+// expression that selects nothing (those are *suite.SetupError). A Handler
+// target is served on an in-memory network at once; Run or Close stops it.
+func Prepare(t Target) (*Prepared, error) {
+	target, opts, stop := t.URL, webhook.Options{Clock: t.Clock, Logger: t.Logger}, func() {}
+	if t.Handler != nil {
+		n := memnet.New()
+		srv, err := n.Serve("", t.Handler)
+		if err != nil {
+			return nil, fmt.Errorf("serve the handler: %w", err)
+		}
+		path := t.Path
+		if path == "" {
+			path = "/webhook"
+		}
+		// The bubble's virtual time paces a Handler: no wall clock.
+		target, opts.DialContext, opts.Clock, stop = srv.URL+path, n.DialContext, nil, srv.Close
+	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
+		return nil, err
+	}
+	p := webhook.DefaultPolicy()
+	if t.Policy != nil {
+		p = *t.Policy
+	}
+	if t.Fast {
+		p.Pace = webhook.Accelerated
+	}
+	if t.AuthHeaderName != "" {
+		p.Auth = &webhook.AuthHeader{Name: t.AuthHeaderName, Value: webhook.Secret(t.AuthHeaderValue)}
+	}
+	if len(t.Regions) > 0 {
+		p.Region = t.Regions[0]
+	}
+	cfg := suite.Config{
+		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
+			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts},
+		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
+		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
+		Seed: t.Seed, OnScenario: t.OnScenario,
+	}
+	if t.Features != nil && cfg.FeaturesName == "" {
+		cfg.FeaturesName = "custom"
+	}
+	if t.Allowlist {
+		cfg.AllowlistName = p.Source.String() // "header" or "bind:IP"
+	}
+	prep, err := suite.Prepare(cfg)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &Prepared{suite: prep, stop: stop}, nil
+}
+
+// Selected is the number of scenarios Run will execute.
+func (p *Prepared) Selected() int { return p.suite.Selected() }
+
+// Run executes the suite once and returns the result; a receiver's
+// failures are in the result. When ctx ends early the result is
+// incomplete. Run closes a Handler target's server when it returns.
+func (p *Prepared) Run(ctx context.Context) *reports.Result {
+	defer p.Close()
+	return p.suite.Run(ctx)
+}
+
+// Close stops a Handler target's in-memory server; Run does it too.
+func (p *Prepared) Close() { p.stop() }
 
 // Check runs the suite against a URL target and returns the result. It
 // fails only when the suite cannot run (bad target or features); a
@@ -74,12 +181,9 @@ func Check(ctx context.Context, t Target) (*reports.Result, error) {
 	if t.Handler != nil {
 		return nil, errors.New("hookcheck.Check takes a URL target; use hookcheck.Test for an http.Handler")
 	}
-	if _, err := webhook.ParseTarget(t.URL); err != nil {
-		return nil, err
-	}
-	prep, err := t.prepare(t.URL, webhook.Options{})
+	prep, err := Prepare(t)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hookcheck: %w", err)
 	}
 	return prep.Run(ctx), nil
 }
@@ -125,17 +229,7 @@ func runHandler(t *testing.T, target Target) *reports.Result {
 	t.Helper()
 	var res *reports.Result
 	synctest.Test(t, func(t *testing.T) {
-		n := memnet.New()
-		srv, err := n.Serve("", target.Handler)
-		if err != nil {
-			t.Fatalf("hookcheck: serve handler: %v", err)
-		}
-		defer srv.Close()
-		path := target.Path
-		if path == "" {
-			path = "/webhook"
-		}
-		prep, err := target.prepare(srv.URL+path, webhook.Options{DialContext: n.DialContext})
+		prep, err := Prepare(target)
 		if err != nil {
 			t.Fatalf("hookcheck: %v", err)
 		}
@@ -149,36 +243,4 @@ func subtestName(s reports.Scenario) string {
 		return s.Name
 	}
 	return strings.Join(s.Requirements, ",") + " " + s.Name
-}
-
-func (t Target) prepare(url string, opts webhook.Options) (*suite.Prepared, error) {
-	p := webhook.DefaultPolicy()
-	if t.Policy != nil {
-		p = *t.Policy
-	}
-	if t.Fast {
-		p.Pace = webhook.Accelerated
-	}
-	if t.AuthHeaderName != "" {
-		p.Auth = &webhook.AuthHeader{Name: t.AuthHeaderName, Value: webhook.Secret(t.AuthHeaderValue)}
-	}
-	if len(t.Regions) > 0 {
-		p.Region = t.Regions[0]
-	}
-	prep, err := suite.Prepare(suite.Config{
-		Conformance: steps.Conformance{Target: url, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
-			Burst: t.Burst, Options: opts},
-		Features: t.Features, FeaturesName: featuresName(t.Features), Tags: t.Tags, Strict: t.Strict, Version: Version,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("hookcheck: %w", err)
-	}
-	return prep, nil
-}
-
-func featuresName(f fs.FS) string {
-	if f == nil {
-		return ""
-	}
-	return "custom"
 }

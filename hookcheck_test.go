@@ -8,12 +8,14 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
 // teamHandler is a receiver written the way a team might, independently of
@@ -99,4 +101,29 @@ func ExampleCheck() {
 		fmt.Println(q.ID, q.Reason)
 	}
 	// Output: conformant
+}
+
+// TestPrepareThenRun: Prepare checks the setup without sending anything
+// and counts the selection; Run then checks the receiver, and the report
+// records the run as the Target described it.
+func TestPrepareThenRun(t *testing.T) {
+	_, err := hookcheck.Prepare(hookcheck.Target{Handler: teamHandler(), Tags: "@RC-99"})
+	var se *suite.SetupError
+	require.ErrorAs(t, err, &se, "a selection of nothing is the caller's to fix")
+
+	_, err = hookcheck.Prepare(hookcheck.Target{URL: "ftp://127.0.0.1/x"})
+	require.ErrorContains(t, err, "scheme must be http or https")
+
+	synctest.Test(t, func(t *testing.T) {
+		prep, err := hookcheck.Prepare(hookcheck.Target{Handler: teamHandler(), Path: "/hooks/aai", Tags: "@RC-01",
+			Seed: 7, Concurrency: 1})
+		require.NoError(t, err)
+		assert.Positive(t, prep.Selected())
+		res := prep.Run(t.Context())
+		assert.Equal(t, reports.Conformant, res.Verdict)
+		assert.Equal(t, hookcheck.Version(), res.Environment.HookcheckVersion)
+		assert.Equal(t, int64(7), res.Environment.Seed)
+		assert.Equal(t, "built-in", res.Environment.Features)
+		assert.Len(t, res.Scenarios, prep.Selected())
+	})
 }

@@ -109,8 +109,5 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// Plural returns "1 noun" or "n nouns".
-func Plural(n int, noun string) string { return plural(n, noun) }
-
 // Label is a status as a report shows it: "passed", "not applicable".
 func (s Status) Label() string { return strings.ReplaceAll(string(s), "_", " ") }

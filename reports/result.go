@@ -7,6 +7,7 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +16,13 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// Schema names the version of the results.json format.
-const Schema = "https://hookcheck.dev/schemas/results/v1"
+// Schema names the version of the results.json format. v2 made each
+// requirement's scenarios a list of ScenarioRef (v1 held internal keys)
+// and dropped the scenarios' internal "id".
+const Schema = "https://hookcheck.dev/schemas/results/v2"
+
+// schemaV1 is the format before v2, recognised only to say so.
+const schemaV1 = "https://hookcheck.dev/schemas/results/v1"
 
 // Verdict is the run's answer: may this endpoint be registered?
 type Verdict string
@@ -118,13 +124,22 @@ type Requirement struct {
 	// requirement: its Level, or for a MUST/SHOULD one the part that failed.
 	FailedLevel Level `json:"failed_level,omitempty"`
 	// Reason explains a failure, not_applicable or skipped in a sentence.
-	Reason    string   `json:"reason,omitempty"`
-	Scenarios []string `json:"scenarios"` // Scenario.ID of each scenario that checks it
+	Reason string `json:"reason,omitempty"`
+	// Scenarios point at each scenario that checks it, in run order.
+	Scenarios []ScenarioRef `json:"scenarios"`
+}
+
+// ScenarioRef points at one scenario the way a reader finds it: the
+// feature file, the line and the name. The line is the scenario's, or for
+// an outline the example row's, so a ref is unique within a run.
+type ScenarioRef struct {
+	Feature string `json:"feature"` // the feature file (Scenario.URI)
+	Line    int    `json:"line"`
+	Name    string `json:"name"`
 }
 
 // Scenario is one executed (or skipped) Gherkin scenario.
 type Scenario struct {
-	ID           string    `json:"id"`
 	Name         string    `json:"name"`
 	Feature      string    `json:"feature"`
 	URI          string    `json:"uri"`
@@ -143,6 +158,9 @@ type Scenario struct {
 	// or "burst".
 	Chart string `json:"chart,omitempty"`
 }
+
+// Ref is how requirements point at s.
+func (s Scenario) Ref() ScenarioRef { return ScenarioRef{Feature: s.URI, Line: s.Line, Name: s.Name} }
 
 // Step is one step of a scenario.
 type Step struct {
@@ -225,14 +243,30 @@ func (r *Result) Write(w io.Writer) error {
 	return nil
 }
 
-// Read decodes a results.json, checking its schema.
+// Read decodes a results.json, checking its schema first: a file of
+// another version is refused by name rather than by whichever of its
+// fields fails to decode.
 func Read(rd io.Reader) (*Result, error) {
-	var r Result
-	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("decode results: %w", err)
 	}
-	if r.Schema != Schema {
-		return nil, fmt.Errorf("results schema %q is not %q", r.Schema, Schema)
+	switch head.Schema {
+	case Schema:
+	case schemaV1:
+		return nil, errors.New("results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
+	default:
+		return nil, fmt.Errorf("results schema %q is not %q", head.Schema, Schema)
+	}
+	var r Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("decode results: %w", err)
 	}
 	return &r, nil
 }

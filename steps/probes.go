@@ -91,10 +91,7 @@ func (st *conformanceScenario) handshake(ctx context.Context) {
 		st.tlsErr = err
 		return
 	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "443")
-	}
+	host := webhook.HostPort(u)
 	dialer := &tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: st.cfg.Policy.Timeout},
 		Config:    &tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS10}, //nolint:gosec // to see and report old versions

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	hookcheckapi "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 )
 
@@ -51,8 +50,4 @@ func requireOneLine(t *testing.T, r result, want string) {
 	require.Contains(t, lines[0], want)
 	require.NotContains(t, r.stderr, "goroutine ")
 	require.NotContains(t, r.stderr, "panic")
-}
-
-func TestVersionMatchesTheGoAPI(t *testing.T) {
-	require.Equal(t, hookcheckapi.Version, versionText, "the CLI and the Go API report one version")
 }

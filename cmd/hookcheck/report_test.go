@@ -42,5 +42,10 @@ func TestReportUsageErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"schema":"other"}`), 0o644))
 	requireOneLine(t, hookcheck(t, nil, "report", "--in", bad, "--html", filepath.Join(dir, "x.html")), "schema")
+	v1 := filepath.Join(dir, "v1.json")
+	require.NoError(t, os.WriteFile(v1, []byte(`{"schema":"https://hookcheck.dev/schemas/results/v1",`+
+		`"requirements":[{"id":"RC-01","scenarios":["x.feature\u0000name\u0000step"]}]}`), 0o644))
+	requireOneLine(t, hookcheck(t, nil, "report", "--in", v1, "--html", filepath.Join(dir, "x.html")),
+		"results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	requireOneLine(t, hookcheck(t, nil, "report", "--bogus"), "unknown flag")
 }

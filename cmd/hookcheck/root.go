@@ -9,14 +9,15 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	hookcheckapi "github.com/hookcheck/hookcheck"
 )
 
 // Exit codes shared by every command.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // the check or delivery failed
-	exitUsage   = 2 // the user's flags or files are wrong, or setup failed
-	versionText = "0.1.0-dev"
+	exitOK     = 0
+	exitFailed = 1 // the check or delivery failed
+	exitUsage  = 2 // the user's flags or files are wrong, or setup failed
 )
 
 // streams are the process's standard streams, replaceable in tests.
@@ -76,7 +77,7 @@ func newRootCmd(a *app) *cobra.Command {
 		Long: `hookcheck sends webhooks exactly as AssemblyAI does (10 s deadline, up to 10
 attempts 10 s apart, no retry after a 4xx, fixed source addresses, optional
 auth header) and tells you whether your receiver copes.`,
-		Version:       versionText,
+		Version:       hookcheckapi.Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -86,7 +87,7 @@ auth header) and tells you whether your receiver copes.`,
 	root.SetIn(a.in)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { a.cmd = cmd }
-	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a))
+	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a), newVersionCmd(a))
 	return root
 }
 

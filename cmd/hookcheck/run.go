@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	hookcheckapi "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
@@ -107,11 +108,10 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
 	}
-	cfg := suite.Config{
-		Conformance: steps.Conformance{Policy: p, Regions: regions, Allowlist: f.allowlist != "",
-			Burst: f.burst, LatencyBudget: f.latencyBudget, Options: webhook.Options{Logger: a.logger(), Clock: clockFor(p)}},
-		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Version: versionText,
-		AllowlistName: f.allowlist, Seed: f.seed,
+	t := hookcheckapi.Target{
+		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
+		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
+		Logger: a.logger(), Clock: clockFor(p),
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
 	}
 	if f.features != "" {
@@ -119,7 +119,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		if err != nil || !st.IsDir() {
 			return usagef("--features %s: not a directory", f.features)
 		}
-		cfg.Features, cfg.FeaturesName = os.DirFS(f.features), f.features
+		t.Features, t.FeaturesName = os.DirFS(f.features), f.features
 	}
 	if err := checkWritable(f.out); err != nil {
 		return usagef("--out %s: %v", f.out, err)
@@ -140,22 +140,21 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		if !f.regionSet {
 			regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
 		}
-		cfg.Conformance.Policy, cfg.Conformance.Allowlist, cfg.AllowlistName = p, true, f.allowlist
-		cfg.Conformance.Regions = regions
+		t.Allowlist, t.Regions = true, regions
 		url, stop, err := startBuiltIn(p, f.allowlist)
 		if err != nil {
 			return fmt.Errorf("start the built-in receiver: %w", err)
 		}
 		defer stop()
-		target, cfg.BuiltInReceiver = url, true
+		target, t.BuiltInReceiver = url, true
 		fmt.Fprintf(a.out, "No --target: checking hookcheck's built-in compliant receiver at %s\n"+
 			"  (auth header %s with a generated secret, X-Forwarded-For allowlist, regions %s)\n", url, p.Auth.Name, joinRegions(regions))
 	} else if _, err := webhook.ParseTarget(target); err != nil {
 		return usagef("--target: %v", err)
 	}
-	cfg.Conformance.Target = target
+	t.URL = target
 
-	prep, err := suite.Prepare(cfg)
+	prep, err := hookcheckapi.Prepare(t)
 	if err != nil {
 		var se *suite.SetupError
 		if errors.As(err, &se) {
@@ -229,14 +228,7 @@ func startBuiltIn(p webhook.Policy, allowlist string) (string, func(), error) {
 // target: every scenario would fail for the same reason.
 func reachable(ctx context.Context, target string, p webhook.Policy) error {
 	u, _ := url.Parse(target)
-	host := u.Host
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
+	host := webhook.HostPort(u)
 	d := net.Dialer{Timeout: min(p.Timeout, 10*time.Second)}
 	if p.Source.Mode == webhook.SourceBind {
 		d.LocalAddr = &net.TCPAddr{IP: p.Source.BindIP}

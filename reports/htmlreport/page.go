@@ -58,14 +58,14 @@ func newPage(r *reports.Result, o Options) (*page, error) {
 	if p.Verdict == "" {
 		p.Verdict = string(reports.Incomplete)
 	}
-	names, anchors := map[string]string{}, map[string]string{}
+	anchors := map[reports.ScenarioRef]string{}
 	for i, sc := range r.Scenarios {
-		names[sc.ID], anchors[sc.ID] = sc.Name, anchor(i)
+		anchors[sc.Ref()] = anchor(i)
 	}
 	for _, q := range r.Requirements {
 		row := requirementRow{Requirement: q}
-		for _, id := range q.Scenarios {
-			row.Checks = append(row.Checks, link{Anchor: anchors[id], Text: names[id]})
+		for _, ref := range q.Scenarios {
+			row.Checks = append(row.Checks, link{Anchor: anchors[ref], Text: ref.Name})
 		}
 		p.Requirements = append(p.Requirements, row)
 	}

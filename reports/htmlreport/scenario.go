@@ -152,7 +152,10 @@ func compactResults(d *webhook.Delivery) string {
 }
 
 func outcomeSentence(d *webhook.Delivery) string {
-	n := reports.Plural(len(d.Attempts), "attempt")
+	n := fmt.Sprintf("%d attempts", len(d.Attempts))
+	if len(d.Attempts) == 1 {
+		n = "1 attempt"
+	}
 	took := reports.FormatDuration(d.EndedAt.Sub(d.StartedAt))
 	switch d.Outcome {
 	case webhook.Delivered:

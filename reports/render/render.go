@@ -21,28 +21,28 @@ import (
 // The file names WriteAll uses.
 const (
 	ResultsFile  = "results.json"
-	JUnitFile    = "junit.xml"
-	CucumberFile = "cucumber.json"
-	HTMLFile     = "report.html"
-	SummaryFile  = "summary.md"
+	junitFile    = "junit.xml"
+	cucumberFile = "cucumber.json"
+	htmlFile     = "report.html"
+	summaryFile  = "summary.md"
 )
 
 // Writer renders a result to w; every renderer package's Write is one.
 type Writer func(w io.Writer, r *reports.Result) error
 
-// Outputs maps each file WriteAll writes to its renderer, in order.
-func Outputs() []Output {
-	return []Output{
+// outputs maps each file WriteAll writes to its renderer, in order.
+func outputs() []output {
+	return []output{
 		{ResultsFile, func(w io.Writer, r *reports.Result) error { return r.Write(w) }},
-		{JUnitFile, junit.Write},
-		{CucumberFile, cucumber.Write},
-		{HTMLFile, htmlreport.Write},
-		{SummaryFile, markdown.Write},
+		{junitFile, junit.Write},
+		{cucumberFile, cucumber.Write},
+		{htmlFile, htmlreport.Write},
+		{summaryFile, markdown.Write},
 	}
 }
 
-// Output is one file of a report directory.
-type Output struct {
+// output is one file of a report directory.
+type output struct {
 	Name  string
 	Write Writer
 }
@@ -55,7 +55,7 @@ func WriteAll(dir string, r *reports.Result) (paths []string, err error) {
 		return nil, fmt.Errorf("create report directory: %w", err)
 	}
 	r = r.Masked()
-	for _, o := range Outputs() {
+	for _, o := range outputs() {
 		p := filepath.Join(dir, o.Name)
 		if err := WriteFile(p, r, o.Write); err != nil {
 			return paths, err

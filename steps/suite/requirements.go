@@ -39,7 +39,7 @@ func requirementResult(q reports.Requirement, scenarios []reports.Scenario) repo
 		if !contains(s.Requirements, q.ID) {
 			continue
 		}
-		q.Scenarios = append(q.Scenarios, s.ID)
+		q.Scenarios = append(q.Scenarios, s.Ref())
 		switch s.Status {
 		case reports.Passed:
 			passed = append(passed, s)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -28,8 +29,11 @@ import (
 // @serial ones (burst and latency), which run alone afterwards.
 const DefaultConcurrency = 8
 
-// SerialTag marks scenarios that must not run beside others.
-const SerialTag = "@serial"
+// builtInDir is where the built-in features live in the repository.
+const builtInDir = "features/receiver"
+
+// serialTag marks scenarios that must not run beside others.
+const serialTag = "@serial"
 
 // Config is one run of the suite.
 type Config struct {
@@ -39,7 +43,7 @@ type Config struct {
 	Features fs.FS
 	// FeaturesName names Features in the report ("built-in" or a path).
 	FeaturesName string
-	// Tags selects scenarios (godog syntax, see TagFilter).
+	// Tags selects scenarios (godog syntax, see tagFilter).
 	Tags string
 	// Strict makes failed SHOULD requirements fail the run too.
 	Strict bool
@@ -77,24 +81,28 @@ type Prepared struct {
 	cfg      Config
 	planned  []plannedScenario
 	selected []plannedScenario
-	filter   TagFilter
+	filter   tagFilter
 	catalog  []reports.Requirement
+	// uriPrefix makes a scenario's URI a path a reader can open: the
+	// built-in features' directory in the repository.
+	uriPrefix string
 }
 
 // Prepare checks everything that can be checked without touching the
 // receiver. Its errors are *SetupError.
 func Prepare(cfg Config) (*Prepared, error) {
+	uriPrefix := ""
 	if cfg.Features == nil {
-		sub, err := fs.Sub(features.Receiver, "receiver")
+		sub, err := fs.Sub(features.Receiver, path.Base(builtInDir))
 		if err != nil {
 			return nil, err
 		}
-		cfg.Features, cfg.FeaturesName = sub, "built-in"
+		cfg.Features, cfg.FeaturesName, uriPrefix = sub, "built-in", builtInDir+"/"
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	filter, err := ParseTags(cfg.Tags)
+	filter, err := parseTags(cfg.Tags)
 	if err != nil {
 		return nil, setupErr(err)
 	}
@@ -102,7 +110,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if err != nil {
 		return nil, setupErr(err)
 	}
-	p := &Prepared{cfg: cfg, planned: planned, filter: filter}
+	p := &Prepared{cfg: cfg, planned: planned, filter: filter, uriPrefix: uriPrefix}
 	for _, sc := range planned {
 		if filter.Match(sc.tags) {
 			p.selected = append(p.selected, sc)
@@ -131,18 +139,19 @@ func (p *Prepared) Selected() int { return len(p.selected) }
 // early: then the verdict is incomplete and what did not run is skipped.
 func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	started := time.Now()
-	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario}
+	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
+		uriPrefix: p.uriPrefix}
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
 	// Scenarios that may overlap run first, concurrently; then the serial
 	// ones (burst, latency) one at a time, so nothing skews their timings.
 	passes := []struct {
-		filter      TagFilter
+		filter      tagFilter
 		concurrency int
 	}{
-		{p.filter.And("~" + SerialTag), p.cfg.Concurrency},
-		{p.filter.And(SerialTag), 1},
+		{p.filter.And("~" + serialTag), p.cfg.Concurrency},
+		{p.filter.And(serialTag), 1},
 	}
 	for _, pass := range passes {
 		if ctx.Err() != nil || !p.any(pass.filter) {
@@ -167,7 +176,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	return res
 }
 
-func (p *Prepared) any(f TagFilter) bool {
+func (p *Prepared) any(f tagFilter) bool {
 	for _, sc := range p.selected {
 		if f.Match(sc.tags) {
 			return true
@@ -176,7 +185,7 @@ func (p *Prepared) any(f TagFilter) bool {
 	return false
 }
 
-func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter TagFilter, concurrency int) {
+func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter tagFilter, concurrency int) {
 	conf := p.cfg.Conformance
 	suite := godog.TestSuite{
 		Name: "hookcheck",
@@ -230,10 +239,12 @@ type recorder struct {
 	planned    map[string]plannedScenario
 	done       map[string]reports.Scenario
 	onScenario func(reports.Scenario)
+	uriPrefix  string
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
 type running struct {
+	key       string // the planned scenario's scenarioKey
 	scenario  reports.Scenario
 	stepStart time.Time
 	next      int // index of the next step to fill
@@ -243,7 +254,8 @@ type runKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
-		run := &running{scenario: r.newScenario(pk)}
+		s, key := r.newScenario(pk)
+		run := &running{key: key, scenario: s}
 		return context.WithValue(ctx, runKey{}, run), nil
 	})
 	sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
@@ -292,7 +304,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		r.done[s.ID] = s
+		r.done[run.key] = s
 		if r.onScenario != nil {
 			r.onScenario(s) // under the lock: progress lines never interleave
 		}
@@ -300,14 +312,16 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 	})
 }
 
-func (r *recorder) newScenario(pk *godog.Scenario) reports.Scenario {
+// newScenario starts the record of pk and returns it with the key of its
+// planned scenario.
+func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 	var texts []string
 	for _, st := range pk.Steps {
 		texts = append(texts, st.Text)
 	}
 	key := scenarioKey(pk.Uri, pk.Name, texts)
 	pl, ok := r.planned[key]
-	s := reports.Scenario{ID: key, Name: pk.Name, URI: pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now()}
+	s := reports.Scenario{Name: pk.Name, URI: r.uriPrefix + pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now()}
 	if ok {
 		s.Line, s.Feature = pl.line, pl.feat
 	}
@@ -329,7 +343,7 @@ func (r *recorder) newScenario(pk *godog.Scenario) reports.Scenario {
 		}
 		s.Steps = append(s.Steps, step)
 	}
-	return s
+	return s, key
 }
 
 // finish sets a scenario's status from its steps and evidence.
@@ -372,7 +386,7 @@ func (r *recorder) results(selected []plannedScenario) []reports.Scenario {
 			out = append(out, s)
 			continue
 		}
-		s := reports.Scenario{ID: pl.key, Name: pl.name, URI: pl.uri, Feature: pl.feat, Line: pl.line,
+		s := reports.Scenario{Name: pl.name, URI: r.uriPrefix + pl.uri, Feature: pl.feat, Line: pl.line,
 			Tags: pl.tags, Status: reports.Skipped, Reason: "not run: the run was interrupted"}
 		for _, t := range pl.tags {
 			if strings.HasPrefix(t, "@RC-") {

@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// TagFilter is a godog tag expression: groups separated by "," are OR-ed,
+// tagFilter is a godog tag expression: groups separated by "," are OR-ed,
 // terms within a group separated by "&&" are AND-ed, and "~" negates a term:
 // "@RC-01,@RC-02", "@must && ~@serial". It is parsed here so that a
 // malformed expression is a clear usage error, and so that the scenarios it
 // selects can be counted before anything runs.
-type TagFilter struct {
+type tagFilter struct {
 	groups [][]tagTerm
 }
 
@@ -22,9 +22,9 @@ type tagTerm struct {
 
 var tagName = regexp.MustCompile(`^[A-Za-z0-9_.:/-]+$`)
 
-// ParseTags parses expr; the empty expression selects everything.
-func ParseTags(expr string) (TagFilter, error) {
-	var f TagFilter
+// parseTags parses expr; the empty expression selects everything.
+func parseTags(expr string) (tagFilter, error) {
+	var f tagFilter
 	if strings.TrimSpace(expr) == "" {
 		return f, nil
 	}
@@ -35,7 +35,7 @@ func ParseTags(expr string) (TagFilter, error) {
 			not := strings.HasPrefix(t, "~")
 			t = strings.TrimPrefix(strings.TrimPrefix(t, "~"), "@")
 			if !tagName.MatchString(t) {
-				return TagFilter{}, fmt.Errorf("tag expression %q: %q is not a tag (write @tag or ~@tag, join with && for AND and , for OR)", expr, strings.TrimSpace(raw))
+				return tagFilter{}, fmt.Errorf("tag expression %q: %q is not a tag (write @tag or ~@tag, join with && for AND and , for OR)", expr, strings.TrimSpace(raw))
 			}
 			terms = append(terms, tagTerm{name: t, not: not})
 		}
@@ -46,7 +46,7 @@ func ParseTags(expr string) (TagFilter, error) {
 
 // Match reports whether a scenario with tags (each with or without "@") is
 // selected.
-func (f TagFilter) Match(tags []string) bool {
+func (f tagFilter) Match(tags []string) bool {
 	if len(f.groups) == 0 {
 		return true
 	}
@@ -71,12 +71,12 @@ func (f TagFilter) Match(tags []string) bool {
 
 // And returns f restricted to scenarios that also match term ("@x" or
 // "~@x"), distributing it over f's groups.
-func (f TagFilter) And(term string) TagFilter {
+func (f tagFilter) And(term string) tagFilter {
 	t := tagTerm{name: strings.TrimPrefix(strings.TrimPrefix(term, "~"), "@"), not: strings.HasPrefix(term, "~")}
 	if len(f.groups) == 0 {
-		return TagFilter{groups: [][]tagTerm{{t}}}
+		return tagFilter{groups: [][]tagTerm{{t}}}
 	}
-	out := TagFilter{}
+	out := tagFilter{}
 	for _, g := range f.groups {
 		out.groups = append(out.groups, append(append([]tagTerm(nil), g...), t))
 	}
@@ -84,7 +84,7 @@ func (f TagFilter) And(term string) TagFilter {
 }
 
 // String renders the filter in godog's syntax.
-func (f TagFilter) String() string {
+func (f tagFilter) String() string {
 	groups := make([]string, len(f.groups))
 	for i, g := range f.groups {
 		terms := make([]string, len(g))
