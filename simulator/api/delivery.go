@@ -7,7 +7,7 @@ import (
 )
 
 // finishProcessing ends id's processing and hands its notification to
-// the engine (D-1). It runs on the Processor's goroutine.
+// the engine (D-1). It runs on the processor's goroutine.
 func (s *Server) finishProcessing(id string) {
 	var (
 		target   string
@@ -16,7 +16,7 @@ func (s *Server) finishProcessing(id string) {
 		redacted bool
 		base     string
 	)
-	s.store.view(id, func(t *Transcript) {
+	s.store.view(id, func(t *transcript) {
 		t.FinishedAt = s.cfg.Clock.Now()
 		if t.Fail {
 			t.status = StatusError
@@ -85,7 +85,7 @@ func (s *Server) setWebhookStatusCode(id string, code *int) {
 		return
 	}
 	c := *code
-	s.store.view(id, func(t *Transcript) { t.webhookStatusCode = &c })
+	s.store.view(id, func(t *transcript) { t.webhookStatusCode = &c })
 }
 
 // redactedAudioURL is where the D-11 notification says the redacted audio

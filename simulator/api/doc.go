@@ -32,11 +32,11 @@
 //
 // # Design
 //
-// A Server holds a Store of transcripts under one mutex. Processing delays
-// are kept in a single heap with one clock timer (Processor), so a thousand
+// A Server holds a store of transcripts under one mutex. Processing delays
+// are kept in a single heap with one clock timer (the processor), so a thousand
 // transcripts in flight cost no goroutine each. When a transcript completes
 // or fails, its notification goes to the one webhook.Engine; the engine's
-// Observer copies each attempt into the Store, so webhook_status_code moves
+// Observer copies each attempt into the store, so webhook_status_code moves
 // per P-5 while the retries run, and the inspection endpoint shows every
 // record. Time comes from a clock.Clock so tests can use virtual time.
 //

@@ -19,8 +19,8 @@ var ErrShuttingDown = errors.New("the emulated API is shutting down")
 // Run must be running for transcripts to finish and deliveries to go out.
 type Server struct {
 	cfg       Config
-	store     *Store
-	processor *Processor
+	store     *transcriptStore
+	processor *processor
 	sender    *webhook.Sender
 	engine    *webhook.Engine
 	handler   http.Handler
@@ -53,8 +53,13 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Store returns the server's store, for in-process inspection.
-func (s *Server) Store() *Store { return s.store }
+// Deliveries returns every delivery record in the order the deliveries
+// began, or only those of transcriptID when it is not empty: what GET
+// /hookcheck/v1/deliveries answers, for in-process inspection. The records
+// are copies.
+func (s *Server) Deliveries(transcriptID string) []DeliveryRecord {
+	return s.store.deliveriesOf(transcriptID)
+}
 
 // Run processes transcripts and sends their deliveries until Shutdown has
 // drained them, or until ctx ends: then attempts in flight are cancelled
@@ -77,7 +82,7 @@ func (s *Server) Run(ctx context.Context) error {
 	procDone := make(chan struct{})
 	go func() {
 		defer close(procDone)
-		s.processor.Run(runCtx)
+		s.processor.run(runCtx)
 	}()
 	engineDone := make(chan error, 1)
 	go func() { engineDone <- s.engine.Run(runCtx) }()

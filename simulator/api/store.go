@@ -8,13 +8,13 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// Store holds every transcript and every delivery record of a Server. It is
+// transcriptStore holds every transcript and every delivery record of a Server. It is
 // safe for concurrent use; all transcript fields are read and written
 // under its mutex.
-type Store struct {
+type transcriptStore struct {
 	mu          sync.Mutex
-	transcripts map[string]*Transcript
-	order       []*Transcript // by creation, oldest first
+	transcripts map[string]*transcript
+	order       []*transcript // by creation, oldest first
 	deliveries  map[string]*DeliveryRecord
 	delivOrder  []*DeliveryRecord
 }
@@ -28,13 +28,13 @@ type DeliveryRecord struct {
 	*webhook.Delivery
 }
 
-func newStore() *Store {
-	return &Store{transcripts: map[string]*Transcript{}, deliveries: map[string]*DeliveryRecord{}}
+func newStore() *transcriptStore {
+	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{}}
 }
 
 // add stores t, stamping its creation time under the lock so that the
 // creation order and the times agree; stamp then runs under the same lock.
-func (s *Store) add(t *Transcript, now func() time.Time, stamp func(t *Transcript)) {
+func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t *transcript)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.Created = now()
@@ -45,7 +45,7 @@ func (s *Store) add(t *Transcript, now func() time.Time, stamp func(t *Transcrip
 
 // view runs f on the transcript id under the lock; it reports false when
 // there is none.
-func (s *Store) view(id string, f func(t *Transcript)) bool {
+func (s *transcriptStore) view(id string, f func(t *transcript)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.transcripts[id]
@@ -57,20 +57,20 @@ func (s *Store) view(id string, f func(t *Transcript)) bool {
 
 // ordered runs f under the lock with the transcripts oldest first; f must
 // not keep the slice.
-func (s *Store) ordered(f func(order []*Transcript)) {
+func (s *transcriptStore) ordered(f func(order []*transcript)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(s.order)
 }
 
 // index returns the position of id in creation order, or -1.
-func index(order []*Transcript, id string) int {
-	return slices.IndexFunc(order, func(t *Transcript) bool { return t.ID == id })
+func index(order []*transcript, id string) int {
+	return slices.IndexFunc(order, func(t *transcript) bool { return t.ID == id })
 }
 
 // recordDelivery stores a snapshot of d for transcriptID. The engine owns d
 // while the delivery runs, so the snapshot copies what may still change.
-func (s *Store) recordDelivery(transcriptID string, d *webhook.Delivery) {
+func (s *transcriptStore) recordDelivery(transcriptID string, d *webhook.Delivery) {
 	cp := *d
 	cp.Attempts = slices.Clone(d.Attempts)
 	if d.WebhookStatusCode != nil {
@@ -91,7 +91,7 @@ func (s *Store) recordDelivery(transcriptID string, d *webhook.Delivery) {
 // registerDelivery stores the first snapshot of a delivery just submitted,
 // unless an attempt has already recorded a newer one. Only the fields that
 // the engine never changes after Submit are read from d.
-func (s *Store) registerDelivery(transcriptID string, d *webhook.Delivery) {
+func (s *transcriptStore) registerDelivery(transcriptID string, d *webhook.Delivery) {
 	cp := webhook.Delivery{ID: d.ID, Target: d.Target, Notification: d.Notification,
 		Policy: d.Policy, Request: d.Request, StartedAt: d.StartedAt, Attempts: []webhook.Attempt{}}
 	s.mu.Lock()
@@ -104,9 +104,9 @@ func (s *Store) registerDelivery(transcriptID string, d *webhook.Delivery) {
 	s.delivOrder = append(s.delivOrder, r)
 }
 
-// Deliveries returns every delivery record in the order they began,
+// deliveriesOf returns every delivery record in the order they began,
 // optionally only those of transcriptID. The records are copies.
-func (s *Store) Deliveries(transcriptID string) []DeliveryRecord {
+func (s *transcriptStore) deliveriesOf(transcriptID string) []DeliveryRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []DeliveryRecord{}

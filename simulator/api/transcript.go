@@ -31,9 +31,9 @@ const (
 // timestampLayout is the zone-less timestamp of the list endpoint.
 const timestampLayout = "2006-01-02T15:04:05.000000"
 
-// Transcript is one submitted transcript as the Store keeps it. Its fields
-// are guarded by the Store's mutex.
-type Transcript struct {
+// transcript is one submitted transcript as the server's store keeps it. Its
+// fields are guarded by the store's mutex.
+type transcript struct {
 	ID       string
 	AudioURL string
 	// Params are the documented request fields as the client gave them,
@@ -69,7 +69,7 @@ type Transcript struct {
 
 // statusAt is the status as a client sees it at now: a queued transcript
 // shows processing once ProcessingAt has passed.
-func (t *Transcript) statusAt(now time.Time) Status {
+func (t *transcript) statusAt(now time.Time) Status {
 	if t.status == StatusQueued && !now.Before(t.ProcessingAt) {
 		return StatusProcessing
 	}
@@ -78,7 +78,7 @@ func (t *Transcript) statusAt(now time.Time) Status {
 
 // transcriptObject renders t as AssemblyAI's Transcript schema. The fields
 // the schema requires are always present.
-func (t *Transcript) transcriptObject(now time.Time) map[string]any {
+func (t *transcript) transcriptObject(now time.Time) map[string]any {
 	o := map[string]any{}
 	if !t.deleted {
 		for k, v := range t.Params {
@@ -124,7 +124,7 @@ func (t *Transcript) transcriptObject(now time.Time) map[string]any {
 }
 
 // listItem renders t as AssemblyAI's TranscriptListItem schema.
-func (t *Transcript) listItem(now time.Time, base string) listItem {
+func (t *transcript) listItem(now time.Time, base string) listItem {
 	it := listItem{ID: t.ID, ResourceURL: base + "/v2/transcript/" + t.ID, Status: t.statusAt(now),
 		Created: t.Created.UTC().Format(timestampLayout), AudioURL: t.AudioURL}
 	if t.deleted {

@@ -37,16 +37,16 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 	if sub.Magic.HasDelay {
 		delay = sub.Magic.Delay
 	}
-	t := &Transcript{ID: webhook.NewUUID(), AudioURL: sub.AudioURL, Params: sub.Params,
+	t := &transcript{ID: webhook.NewUUID(), AudioURL: sub.AudioURL, Params: sub.Params,
 		WebhookURL: sub.WebhookURL, WebhookAuth: sub.Auth, Redaction: sub.Redaction,
 		Fail: sub.Magic.Fail, base: s.base(r), redactAudio: sub.RedactPIIAudio, status: StatusQueued}
 	var obj map[string]any
-	s.store.add(t, s.cfg.Clock.Now, func(t *Transcript) {
+	s.store.add(t, s.cfg.Clock.Now, func(t *transcript) {
 		t.DueAt = t.Created.Add(delay)
 		t.ProcessingAt = t.Created.Add(delay / 5)
 		obj = t.transcriptObject(t.Created)
 	})
-	s.processor.Add(t.ID, t.DueAt)
+	s.processor.add(t.ID, t.DueAt)
 	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", t.ID, "delay", delay,
 		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
 	writeJSON(w, http.StatusOK, obj)
@@ -57,7 +57,7 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getTranscript(w http.ResponseWriter, r *http.Request) {
 	var obj map[string]any
 	now := s.cfg.Clock.Now()
-	if !s.store.view(r.PathValue("id"), func(t *Transcript) { obj = t.transcriptObject(now) }) {
+	if !s.store.view(r.PathValue("id"), func(t *transcript) { obj = t.transcriptObject(now) }) {
 		writeError(w, http.StatusBadRequest, MsgNotFound)
 		return
 	}
@@ -72,7 +72,7 @@ func (s *Server) deleteTranscript(w http.ResponseWriter, r *http.Request) {
 		inFlight bool
 	)
 	now := s.cfg.Clock.Now()
-	found := s.store.view(r.PathValue("id"), func(t *Transcript) {
+	found := s.store.view(r.PathValue("id"), func(t *transcript) {
 		if !t.status.Finished() {
 			inFlight = true
 			return
@@ -103,7 +103,7 @@ func (s *Server) getRedactedAudio(w http.ResponseWriter, r *http.Request) {
 		ready bool
 		url   string
 	)
-	if !s.store.view(r.PathValue("id"), func(t *Transcript) {
+	if !s.store.view(r.PathValue("id"), func(t *transcript) {
 		ready = t.redactAudio && t.status == StatusCompleted && !t.deleted
 		url = redactedAudioURL(t.base, t.ID)
 	}) {
