@@ -89,7 +89,7 @@ func (s *Server) setWebhookStatusCode(id string, code *int) {
 }
 
 // redactedAudioURL is where the D-11 notification says the redacted audio
-// is; the emulator does not serve audio there.
+// is; the emulator serves its WAV file there (getRedactedAudioFile).
 func redactedAudioURL(base, id string) string {
-	return base + "/hookcheck/v1/redacted-audio/" + id + ".wav"
+	return base + redactedAudioPath + id + ".wav"
 }

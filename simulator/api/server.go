@@ -24,6 +24,8 @@ type Server struct {
 	sender    *webhook.Sender
 	engine    *webhook.Engine
 	handler   http.Handler
+	calls     *callLog
+	audio     []byte // the WAV served at every audio URL
 
 	mu        sync.Mutex
 	pending   int           // transcripts in processing plus deliveries not yet ended
@@ -46,7 +48,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
 	s := &Server{cfg: cfg, store: newStore(), sender: sender,
-		engine:  webhook.NewEngine(sender, cfg.EngineOptions),
+		engine: webhook.NewEngine(sender, cfg.EngineOptions),
+		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
 		drained: make(chan struct{}), done: make(chan struct{})}
 	s.processor = newProcessor(cfg.Clock, s.finishProcessing)
 	s.handler = s.routes()

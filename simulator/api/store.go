@@ -17,6 +17,7 @@ type transcriptStore struct {
 	order       []*transcript // by creation, oldest first
 	deliveries  map[string]*DeliveryRecord
 	delivOrder  []*DeliveryRecord
+	uploads     map[string]struct{} // ids of the upload URLs handed out
 }
 
 // DeliveryRecord is one delivery the emulator made for a transcript: the
@@ -29,7 +30,8 @@ type DeliveryRecord struct {
 }
 
 func newStore() *transcriptStore {
-	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{}}
+	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{},
+		uploads: map[string]struct{}{}}
 }
 
 // add stores t, stamping its creation time under the lock so that the
@@ -41,6 +43,21 @@ func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t 
 	stamp(t)
 	s.transcripts[t.ID] = t
 	s.order = append(s.order, t)
+}
+
+// addUpload remembers an upload id so that its URL serves audio.
+func (s *transcriptStore) addUpload(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploads[id] = struct{}{}
+}
+
+// hasUpload reports whether id is an upload handed out.
+func (s *transcriptStore) hasUpload(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.uploads[id]
+	return ok
 }
 
 // view runs f on the transcript id under the lock; it reports false when

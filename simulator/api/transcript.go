@@ -76,6 +76,12 @@ func (t *transcript) statusAt(now time.Time) Status {
 	return t.status
 }
 
+// redactedAudioReady reports whether t's redacted audio exists (D-11): it
+// was asked for, the transcript completed, and it was not deleted.
+func (t *transcript) redactedAudioReady() bool {
+	return t.redactAudio && t.status == StatusCompleted && !t.deleted
+}
+
 // transcriptObject renders t as AssemblyAI's Transcript schema. The fields
 // the schema requires are always present.
 func (t *transcript) transcriptObject(now time.Time) map[string]any {

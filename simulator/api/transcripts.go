@@ -47,6 +47,7 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 		obj = t.transcriptObject(t.Created)
 	})
 	s.processor.add(t.ID, t.DueAt)
+	noteTranscript(w, t.ID)
 	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", t.ID, "delay", delay,
 		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
 	writeJSON(w, http.StatusOK, obj)
@@ -104,7 +105,7 @@ func (s *Server) getRedactedAudio(w http.ResponseWriter, r *http.Request) {
 		url   string
 	)
 	if !s.store.view(r.PathValue("id"), func(t *transcript) {
-		ready = t.redactAudio && t.status == StatusCompleted && !t.deleted
+		ready = t.redactedAudioReady()
 		url = redactedAudioURL(t.base, t.ID)
 	}) {
 		writeError(w, http.StatusBadRequest, MsgNotFound)
