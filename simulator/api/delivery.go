@@ -1,8 +1,6 @@
 package api
 
 import (
-	"fmt"
-
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -17,14 +15,7 @@ func (s *Server) finishProcessing(id string) {
 		base     string
 	)
 	s.store.view(id, func(t *transcript) {
-		t.FinishedAt = s.cfg.Clock.Now()
-		if t.Fail {
-			t.status = StatusError
-			t.errorMessage = fmt.Sprintf(DownloadErrorMessage, t.AudioURL)
-		} else {
-			t.status = StatusCompleted
-			t.speech = newSpeech(t.ID, t.Redaction)
-		}
+		t.finish(s.cfg.Clock.Now())
 		status, target, auth = t.status, t.WebhookURL, t.WebhookAuth
 		redacted = t.redactAudio && t.status == StatusCompleted
 		base = t.base

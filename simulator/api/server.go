@@ -137,9 +137,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Serve serves s on l and runs it until ctx ends; then it stops accepting
-// connections and drains within grace (see Shutdown).
+// connections and drains within grace (see Shutdown). Requests in flight
+// when ctx ends see their context end, so a GET held back by a Fault's
+// delay does not hold the drain up.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(context.WithoutCancel(ctx)) }()
 	serveErr := make(chan error, 1)

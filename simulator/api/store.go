@@ -36,13 +36,18 @@ func newStore() *transcriptStore {
 
 // add stores t, stamping its creation time under the lock so that the
 // creation order and the times agree; stamp then runs under the same lock.
-func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t *transcript)) {
+// It reports false, storing nothing, when t's id is taken.
+func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t *transcript)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, taken := s.transcripts[t.ID]; taken {
+		return false
+	}
 	t.Created = now()
 	stamp(t)
 	s.transcripts[t.ID] = t
 	s.order = append(s.order, t)
+	return true
 }
 
 // addUpload remembers an upload id so that its URL serves audio.

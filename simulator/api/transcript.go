@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -61,10 +62,51 @@ type transcript struct {
 	redactAudio bool   // redact_pii_audio: send the D-11 notification
 
 	status            Status
-	errorMessage      string
+	errorMessage      string // the A-5 error; empty means DownloadErrorMessage
 	speech            Speech
 	webhookStatusCode *int
 	deleted           bool
+
+	fault      Fault     // how GET /v2/transcript/{id} misbehaves; zero: it does not
+	faultSince time.Time // when fault was set, for Fault.For
+	faultHits  int       // GETs that have misbehaved, for Fault.Times
+}
+
+// transcriptSpec is what a transcript is made of, whether a client
+// submitted it (POST /v2/transcript) or it was seeded (Server.Seed), so
+// both go through newTranscript and finish.
+type transcriptSpec struct {
+	id, audioURL, webhookURL string
+	base                     string // the API's base URL as the submitter saw it
+	params                   map[string]json.RawMessage
+	auth                     *webhook.AuthHeader
+	redaction                Redaction
+	redactAudio              bool
+	fail                     bool
+	errorMessage             string
+}
+
+// newTranscript makes a queued transcript from sp; the store stamps its
+// times when it adds it.
+func newTranscript(sp transcriptSpec) *transcript {
+	return &transcript{ID: sp.id, AudioURL: sp.audioURL, Params: sp.params, WebhookURL: sp.webhookURL,
+		WebhookAuth: sp.auth, Redaction: sp.redaction, Fail: sp.fail, base: sp.base,
+		redactAudio: sp.redactAudio, errorMessage: sp.errorMessage, status: StatusQueued}
+}
+
+// finish ends t's processing at now: status error with its message
+// when it was made to fail, else completed with its text and words.
+func (t *transcript) finish(now time.Time) {
+	t.FinishedAt = now
+	if t.Fail {
+		t.status = StatusError
+		if t.errorMessage == "" {
+			t.errorMessage = fmt.Sprintf(DownloadErrorMessage, t.AudioURL)
+		}
+		return
+	}
+	t.status = StatusCompleted
+	t.speech = newSpeech(t.ID, t.Redaction)
 }
 
 // statusAt is the status as a client sees it at now: a queued transcript
