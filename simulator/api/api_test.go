@@ -286,7 +286,7 @@ func TestShutdownRecordsPendingDeliveriesAsCancelled(t *testing.T) {
 	defer cancel()
 	assert.ErrorIs(t, srv.Shutdown(ctx), context.DeadlineExceeded)
 	require.NoError(t, <-runDone)
-	ds := srv.Store().Deliveries(id)
+	ds := srv.Deliveries(id)
 	require.Len(t, ds, 1)
 	assert.Equal(t, webhook.Cancelled, ds[0].Outcome)
 

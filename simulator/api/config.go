@@ -57,6 +57,9 @@ type Config struct {
 	// redacted_audio_url, e.g. "http://127.0.0.1:8080". Empty means
 	// "http://" plus the Host of each request.
 	BaseURL string
+	// MaxCalls bounds the call log (see Server.Calls); zero means
+	// DefaultMaxCalls. The oldest calls are dropped first.
+	MaxCalls int
 }
 
 // withDefaults returns c with its zero fields filled, or why it cannot work.
@@ -73,6 +76,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxRequestBytes == 0 {
 		c.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if c.MaxCalls == 0 {
+		c.MaxCalls = DefaultMaxCalls
+	}
+	if c.MaxCalls < 0 {
+		errs = append(errs, fmt.Errorf("call log bound must not be negative, got %d", c.MaxCalls))
 	}
 	if c.MaxUploadBytes < 0 || c.MaxRequestBytes < 0 {
 		errs = append(errs, errors.New("body limits must not be negative"))

@@ -11,5 +11,5 @@ type deliveryList struct {
 // ?transcript_id=, so a team's tests can assert on what their receiver
 // answered. It is read-only and outside /v2, which AssemblyAI owns.
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, deliveryList{Deliveries: s.store.Deliveries(r.URL.Query().Get("transcript_id"))})
+	writeJSON(w, http.StatusOK, deliveryList{Deliveries: s.store.deliveriesOf(r.URL.Query().Get("transcript_id"))})
 }

@@ -1,13 +1,11 @@
 package api
 
 import (
-	"fmt"
-
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 // finishProcessing ends id's processing and hands its notification to
-// the engine (D-1). It runs on the Processor's goroutine.
+// the engine (D-1). It runs on the processor's goroutine.
 func (s *Server) finishProcessing(id string) {
 	var (
 		target   string
@@ -16,15 +14,8 @@ func (s *Server) finishProcessing(id string) {
 		redacted bool
 		base     string
 	)
-	s.store.view(id, func(t *Transcript) {
-		t.FinishedAt = s.cfg.Clock.Now()
-		if t.Fail {
-			t.status = StatusError
-			t.errorMessage = fmt.Sprintf(DownloadErrorMessage, t.AudioURL)
-		} else {
-			t.status = StatusCompleted
-			t.speech = newSpeech(t.ID, t.Redaction)
-		}
+	s.store.view(id, func(t *transcript) {
+		t.finish(s.cfg.Clock.Now())
 		status, target, auth = t.status, t.WebhookURL, t.WebhookAuth
 		redacted = t.redactAudio && t.status == StatusCompleted
 		base = t.base
@@ -85,11 +76,11 @@ func (s *Server) setWebhookStatusCode(id string, code *int) {
 		return
 	}
 	c := *code
-	s.store.view(id, func(t *Transcript) { t.webhookStatusCode = &c })
+	s.store.view(id, func(t *transcript) { t.webhookStatusCode = &c })
 }
 
 // redactedAudioURL is where the D-11 notification says the redacted audio
-// is; the emulator does not serve audio there.
+// is; the emulator serves its WAV file there (getRedactedAudioFile).
 func redactedAudioURL(base, id string) string {
-	return base + "/hookcheck/v1/redacted-audio/" + id + ".wav"
+	return base + redactedAudioPath + id + ".wav"
 }

@@ -15,9 +15,20 @@
 //	GET    /v2/transcript/{id}     Transcript                             
 //	DELETE /v2/transcript/{id}     Transcript, data removed               
 //	GET    /hookcheck/v1/deliveries[?transcript_id=]                    (inspection)
+//	GET    /hookcheck/v1/calls[?transcript_id=]                         (inspection)
+//	GET    /hookcheck/v1/uploads/{id}, /hookcheck/v1/redacted-audio/{id}.wav
+//	                               a generated WAV file, no key needed
 //
-// All of them need the API key in the Authorization header; errors are
-// always {"error": "..."}.
+// All of them but the audio URLs need the API key in the Authorization
+// header; errors are always {"error": "..."}. Every request is
+// kept in a bounded call log (Server.Calls).
+//
+// # Seeds and faults
+//
+// Server.Seed makes a finished transcript exist under a chosen id, for a
+// caller that sends its own notifications; a Fault (on the seed, or via
+// Server.SetFault) makes one transcript's GET slow, failing, or rate
+// limited, for a while or a number of times.
 //
 // # Magic values
 //
@@ -32,11 +43,11 @@
 //
 // # Design
 //
-// A Server holds a Store of transcripts under one mutex. Processing delays
-// are kept in a single heap with one clock timer (Processor), so a thousand
+// A Server holds a store of transcripts under one mutex. Processing delays
+// are kept in a single heap with one clock timer (the processor), so a thousand
 // transcripts in flight cost no goroutine each. When a transcript completes
 // or fails, its notification goes to the one webhook.Engine; the engine's
-// Observer copies each attempt into the Store, so webhook_status_code moves
+// Observer copies each attempt into the store, so webhook_status_code moves
 // per P-5 while the retries run, and the inspection endpoint shows every
 // record. Time comes from a clock.Clock so tests can use virtual time.
 //

@@ -80,8 +80,8 @@ func (s *Server) listTranscripts(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Clock.Now()
 	page := transcriptList{Transcripts: []listItem{}}
 	unknown := false
-	s.store.ordered(func(order []*Transcript) {
-		match := func(t *Transcript) bool {
+	s.store.ordered(func(order []*transcript) {
+		match := func(t *transcript) bool {
 			return !lq.throttled && (lq.status == "" || t.statusAt(now) == lq.status) &&
 				(lq.createdOn == "" || t.Created.UTC().Format(time.DateOnly) == lq.createdOn)
 		}
@@ -138,7 +138,7 @@ func (s *Server) listTranscripts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
-func anyMatch(ts []*Transcript, match func(*Transcript) bool) bool {
+func anyMatch(ts []*transcript, match func(*transcript) bool) bool {
 	for _, t := range ts {
 		if match(t) {
 			return true

@@ -9,11 +9,11 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/clock"
 )
 
-// Processor ends each transcript's processing when its delay has passed.
+// processor ends each transcript's processing when its delay has passed.
 // One goroutine (Run) holds every transcript in processing in a heap
 // ordered by due time, with a single clock timer for the earliest, so a
 // thousand transcripts in processing cost no goroutine or timer each.
-type Processor struct {
+type processor struct {
 	clock  clock.Clock
 	finish func(id string)
 
@@ -30,12 +30,12 @@ type job struct {
 
 // newProcessor returns a processor that calls finish(id) from Run's
 // goroutine when a transcript is due.
-func newProcessor(c clock.Clock, finish func(id string)) *Processor {
-	return &Processor{clock: c, finish: finish, wake: make(chan struct{}, 1)}
+func newProcessor(c clock.Clock, finish func(id string)) *processor {
+	return &processor{clock: c, finish: finish, wake: make(chan struct{}, 1)}
 }
 
-// Add schedules id to finish at due.
-func (p *Processor) Add(id string, due time.Time) {
+// add schedules id to finish at due.
+func (p *processor) add(id string, due time.Time) {
 	p.mu.Lock()
 	p.pending = append(p.pending, job{id: id, due: due})
 	p.mu.Unlock()
@@ -45,7 +45,7 @@ func (p *Processor) Add(id string, due time.Time) {
 	}
 }
 
-func (p *Processor) take() []job {
+func (p *processor) take() []job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	q := p.pending
@@ -53,8 +53,8 @@ func (p *Processor) take() []job {
 	return q
 }
 
-// Run finishes transcripts as they fall due, until ctx ends.
-func (p *Processor) Run(ctx context.Context) {
+// run finishes transcripts as they fall due, until ctx ends.
+func (p *processor) run(ctx context.Context) {
 	var (
 		h        jobHeap
 		seq      uint64

@@ -17,6 +17,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/v2/transcript/{id}", methods{http.MethodGet: s.getTranscript, http.MethodDelete: s.deleteTranscript})
 	mux.Handle("/v2/transcript/{id}/redacted-audio", methods{http.MethodGet: s.getRedactedAudio})
 	mux.Handle("/hookcheck/v1/deliveries", methods{http.MethodGet: s.listDeliveries})
+	mux.Handle("/hookcheck/v1/calls", methods{http.MethodGet: s.listCalls})
+	mux.Handle(uploadsPath+"{id}", methods{http.MethodGet: s.getUpload, http.MethodHead: s.getUpload})
+	mux.Handle(redactedAudioPath+"{file}", methods{http.MethodGet: s.getRedactedAudioFile, http.MethodHead: s.getRedactedAudioFile})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, MsgNoRoute)
 	})
@@ -39,16 +42,22 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusMethodNotAllowed, "Method not allowed")
 }
 
-// ServeHTTP serves the emulated API.
+// ServeHTTP serves the emulated API. Every request, answered or refused,
+// goes into the call log (see Calls).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Clock.Now()
-	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+	sw := &statusWriter{ResponseWriter: w, transcriptID: pathTranscriptID(r.URL.Path)}
+	authorized := s.authorized(r.Header.Get("Authorization"))
 	defer func() {
-		// The Authorization header, the API key, is never logged.
+		took := s.cfg.Clock.Now().Sub(start)
+		// The Authorization header, the API key, is never logged nor
+		// recorded: only whether it was accepted.
+		s.calls.add(Call{At: start, Method: r.Method, Path: r.URL.Path, TranscriptID: sw.transcriptID,
+			Authorized: authorized, Status: sw.code, DurationMS: float64(took) / float64(time.Millisecond)})
 		s.cfg.Logger.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.code, "duration", s.cfg.Clock.Now().Sub(start).Round(time.Microsecond))
+			"status", sw.code, "duration", took.Round(time.Microsecond))
 	}()
-	if !s.authorized(r.Header.Get("Authorization")) {
+	if !authorized && !isAudioPath(r.URL.Path) {
 		writeError(sw, http.StatusUnauthorized, MsgUnauthorized)
 		return
 	}
@@ -91,15 +100,26 @@ func tooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
-// statusWriter remembers the status for the request log.
+// statusWriter remembers the status and the transcript concerned for the
+// request log and the call log. code stays 0 until an answer begins.
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	code         int
+	transcriptID string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.code = code
+	if w.code == 0 {
+		w.code = code
+	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

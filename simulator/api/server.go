@@ -19,11 +19,13 @@ var ErrShuttingDown = errors.New("the emulated API is shutting down")
 // Run must be running for transcripts to finish and deliveries to go out.
 type Server struct {
 	cfg       Config
-	store     *Store
-	processor *Processor
+	store     *transcriptStore
+	processor *processor
 	sender    *webhook.Sender
 	engine    *webhook.Engine
 	handler   http.Handler
+	calls     *callLog
+	audio     []byte // the WAV served at every audio URL
 
 	mu        sync.Mutex
 	pending   int           // transcripts in processing plus deliveries not yet ended
@@ -46,15 +48,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
 	s := &Server{cfg: cfg, store: newStore(), sender: sender,
-		engine:  webhook.NewEngine(sender, cfg.EngineOptions),
+		engine: webhook.NewEngine(sender, cfg.EngineOptions),
+		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
 		drained: make(chan struct{}), done: make(chan struct{})}
 	s.processor = newProcessor(cfg.Clock, s.finishProcessing)
 	s.handler = s.routes()
 	return s, nil
 }
 
-// Store returns the server's store, for in-process inspection.
-func (s *Server) Store() *Store { return s.store }
+// Deliveries returns every delivery record in the order the deliveries
+// began, or only those of transcriptID when it is not empty: what GET
+// /hookcheck/v1/deliveries answers, for in-process inspection. The records
+// are copies.
+func (s *Server) Deliveries(transcriptID string) []DeliveryRecord {
+	return s.store.deliveriesOf(transcriptID)
+}
 
 // Run processes transcripts and sends their deliveries until Shutdown has
 // drained them, or until ctx ends: then attempts in flight are cancelled
@@ -77,7 +85,7 @@ func (s *Server) Run(ctx context.Context) error {
 	procDone := make(chan struct{})
 	go func() {
 		defer close(procDone)
-		s.processor.Run(runCtx)
+		s.processor.run(runCtx)
 	}()
 	engineDone := make(chan error, 1)
 	go func() { engineDone <- s.engine.Run(runCtx) }()
@@ -129,9 +137,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Serve serves s on l and runs it until ctx ends; then it stops accepting
-// connections and drains within grace (see Shutdown).
+// connections and drains within grace (see Shutdown). Requests in flight
+// when ctx ends see their context end, so a GET held back by a Fault's
+// delay does not hold the drain up.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(context.WithoutCancel(ctx)) }()
 	serveErr := make(chan error, 1)

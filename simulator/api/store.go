@@ -8,15 +8,16 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// Store holds every transcript and every delivery record of a Server. It is
+// transcriptStore holds every transcript and every delivery record of a Server. It is
 // safe for concurrent use; all transcript fields are read and written
 // under its mutex.
-type Store struct {
+type transcriptStore struct {
 	mu          sync.Mutex
-	transcripts map[string]*Transcript
-	order       []*Transcript // by creation, oldest first
+	transcripts map[string]*transcript
+	order       []*transcript // by creation, oldest first
 	deliveries  map[string]*DeliveryRecord
 	delivOrder  []*DeliveryRecord
+	uploads     map[string]struct{} // ids of the upload URLs handed out
 }
 
 // DeliveryRecord is one delivery the emulator made for a transcript: the
@@ -28,24 +29,45 @@ type DeliveryRecord struct {
 	*webhook.Delivery
 }
 
-func newStore() *Store {
-	return &Store{transcripts: map[string]*Transcript{}, deliveries: map[string]*DeliveryRecord{}}
+func newStore() *transcriptStore {
+	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{},
+		uploads: map[string]struct{}{}}
 }
 
 // add stores t, stamping its creation time under the lock so that the
 // creation order and the times agree; stamp then runs under the same lock.
-func (s *Store) add(t *Transcript, now func() time.Time, stamp func(t *Transcript)) {
+// It reports false, storing nothing, when t's id is taken.
+func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t *transcript)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, taken := s.transcripts[t.ID]; taken {
+		return false
+	}
 	t.Created = now()
 	stamp(t)
 	s.transcripts[t.ID] = t
 	s.order = append(s.order, t)
+	return true
+}
+
+// addUpload remembers an upload id so that its URL serves audio.
+func (s *transcriptStore) addUpload(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploads[id] = struct{}{}
+}
+
+// hasUpload reports whether id is an upload handed out.
+func (s *transcriptStore) hasUpload(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.uploads[id]
+	return ok
 }
 
 // view runs f on the transcript id under the lock; it reports false when
 // there is none.
-func (s *Store) view(id string, f func(t *Transcript)) bool {
+func (s *transcriptStore) view(id string, f func(t *transcript)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.transcripts[id]
@@ -57,20 +79,20 @@ func (s *Store) view(id string, f func(t *Transcript)) bool {
 
 // ordered runs f under the lock with the transcripts oldest first; f must
 // not keep the slice.
-func (s *Store) ordered(f func(order []*Transcript)) {
+func (s *transcriptStore) ordered(f func(order []*transcript)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(s.order)
 }
 
 // index returns the position of id in creation order, or -1.
-func index(order []*Transcript, id string) int {
-	return slices.IndexFunc(order, func(t *Transcript) bool { return t.ID == id })
+func index(order []*transcript, id string) int {
+	return slices.IndexFunc(order, func(t *transcript) bool { return t.ID == id })
 }
 
 // recordDelivery stores a snapshot of d for transcriptID. The engine owns d
 // while the delivery runs, so the snapshot copies what may still change.
-func (s *Store) recordDelivery(transcriptID string, d *webhook.Delivery) {
+func (s *transcriptStore) recordDelivery(transcriptID string, d *webhook.Delivery) {
 	cp := *d
 	cp.Attempts = slices.Clone(d.Attempts)
 	if d.WebhookStatusCode != nil {
@@ -91,7 +113,7 @@ func (s *Store) recordDelivery(transcriptID string, d *webhook.Delivery) {
 // registerDelivery stores the first snapshot of a delivery just submitted,
 // unless an attempt has already recorded a newer one. Only the fields that
 // the engine never changes after Submit are read from d.
-func (s *Store) registerDelivery(transcriptID string, d *webhook.Delivery) {
+func (s *transcriptStore) registerDelivery(transcriptID string, d *webhook.Delivery) {
 	cp := webhook.Delivery{ID: d.ID, Target: d.Target, Notification: d.Notification,
 		Policy: d.Policy, Request: d.Request, StartedAt: d.StartedAt, Attempts: []webhook.Attempt{}}
 	s.mu.Lock()
@@ -104,9 +126,9 @@ func (s *Store) registerDelivery(transcriptID string, d *webhook.Delivery) {
 	s.delivOrder = append(s.delivOrder, r)
 }
 
-// Deliveries returns every delivery record in the order they began,
+// deliveriesOf returns every delivery record in the order they began,
 // optionally only those of transcriptID. The records are copies.
-func (s *Store) Deliveries(transcriptID string) []DeliveryRecord {
+func (s *transcriptStore) deliveriesOf(transcriptID string) []DeliveryRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []DeliveryRecord{}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -31,9 +32,9 @@ const (
 // timestampLayout is the zone-less timestamp of the list endpoint.
 const timestampLayout = "2006-01-02T15:04:05.000000"
 
-// Transcript is one submitted transcript as the Store keeps it. Its fields
-// are guarded by the Store's mutex.
-type Transcript struct {
+// transcript is one submitted transcript as the server's store keeps it. Its
+// fields are guarded by the store's mutex.
+type transcript struct {
 	ID       string
 	AudioURL string
 	// Params are the documented request fields as the client gave them,
@@ -61,24 +62,71 @@ type Transcript struct {
 	redactAudio bool   // redact_pii_audio: send the D-11 notification
 
 	status            Status
-	errorMessage      string
+	errorMessage      string // the A-5 error; empty means DownloadErrorMessage
 	speech            Speech
 	webhookStatusCode *int
 	deleted           bool
+
+	fault      Fault     // how GET /v2/transcript/{id} misbehaves; zero: it does not
+	faultSince time.Time // when fault was set, for Fault.For
+	faultHits  int       // GETs that have misbehaved, for Fault.Times
+}
+
+// transcriptSpec is what a transcript is made of, whether a client
+// submitted it (POST /v2/transcript) or it was seeded (Server.Seed), so
+// both go through newTranscript and finish.
+type transcriptSpec struct {
+	id, audioURL, webhookURL string
+	base                     string // the API's base URL as the submitter saw it
+	params                   map[string]json.RawMessage
+	auth                     *webhook.AuthHeader
+	redaction                Redaction
+	redactAudio              bool
+	fail                     bool
+	errorMessage             string
+}
+
+// newTranscript makes a queued transcript from sp; the store stamps its
+// times when it adds it.
+func newTranscript(sp transcriptSpec) *transcript {
+	return &transcript{ID: sp.id, AudioURL: sp.audioURL, Params: sp.params, WebhookURL: sp.webhookURL,
+		WebhookAuth: sp.auth, Redaction: sp.redaction, Fail: sp.fail, base: sp.base,
+		redactAudio: sp.redactAudio, errorMessage: sp.errorMessage, status: StatusQueued}
+}
+
+// finish ends t's processing at now: status error with its message
+// when it was made to fail, else completed with its text and words.
+func (t *transcript) finish(now time.Time) {
+	t.FinishedAt = now
+	if t.Fail {
+		t.status = StatusError
+		if t.errorMessage == "" {
+			t.errorMessage = fmt.Sprintf(DownloadErrorMessage, t.AudioURL)
+		}
+		return
+	}
+	t.status = StatusCompleted
+	t.speech = newSpeech(t.ID, t.Redaction)
 }
 
 // statusAt is the status as a client sees it at now: a queued transcript
 // shows processing once ProcessingAt has passed.
-func (t *Transcript) statusAt(now time.Time) Status {
+func (t *transcript) statusAt(now time.Time) Status {
 	if t.status == StatusQueued && !now.Before(t.ProcessingAt) {
 		return StatusProcessing
 	}
 	return t.status
 }
 
+// redactedAudioReady reports whether t's redacted audio exists (D-11): it
+// was asked for, the transcript completed, and it was not deleted.
+func (t *transcript) redactedAudioReady() bool {
+	return t.redactAudio && t.status == StatusCompleted && !t.deleted
+}
+
 // transcriptObject renders t as AssemblyAI's Transcript schema. The fields
 // the schema requires are always present.
-func (t *Transcript) transcriptObject(now time.Time) map[string]any {
+func (t *transcript) transcriptObject(now time.Time) map[string]any {
 	o := map[string]any{}
 	if !t.deleted {
 		for k, v := range t.Params {
@@ -124,7 +172,7 @@ func (t *Transcript) transcriptObject(now time.Time) map[string]any {
 }
 
 // listItem renders t as AssemblyAI's TranscriptListItem schema.
-func (t *Transcript) listItem(now time.Time, base string) listItem {
+func (t *transcript) listItem(now time.Time, base string) listItem {
 	it := listItem{ID: t.ID, ResourceURL: base + "/v2/transcript/" + t.ID, Status: t.statusAt(now),
 		Created: t.Created.UTC().Format(timestampLayout), AudioURL: t.AudioURL}
 	if t.deleted {

@@ -37,16 +37,25 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 	if sub.Magic.HasDelay {
 		delay = sub.Magic.Delay
 	}
-	t := &Transcript{ID: webhook.NewUUID(), AudioURL: sub.AudioURL, Params: sub.Params,
-		WebhookURL: sub.WebhookURL, WebhookAuth: sub.Auth, Redaction: sub.Redaction,
-		Fail: sub.Magic.Fail, base: s.base(r), redactAudio: sub.RedactPIIAudio, status: StatusQueued}
-	var obj map[string]any
-	s.store.add(t, s.cfg.Clock.Now, func(t *Transcript) {
-		t.DueAt = t.Created.Add(delay)
-		t.ProcessingAt = t.Created.Add(delay / 5)
-		obj = t.transcriptObject(t.Created)
-	})
-	s.processor.Add(t.ID, t.DueAt)
+	spec := transcriptSpec{audioURL: sub.AudioURL, params: sub.Params, webhookURL: sub.WebhookURL,
+		auth: sub.Auth, redaction: sub.Redaction, fail: sub.Magic.Fail, base: s.base(r),
+		redactAudio: sub.RedactPIIAudio}
+	var (
+		obj map[string]any
+		t   *transcript
+	)
+	for added := false; !added; {
+		// A seeded id could in theory equal a fresh UUID; draw again then.
+		spec.id = webhook.NewUUID()
+		t = newTranscript(spec)
+		added = s.store.add(t, s.cfg.Clock.Now, func(t *transcript) {
+			t.DueAt = t.Created.Add(delay)
+			t.ProcessingAt = t.Created.Add(delay / 5)
+			obj = t.transcriptObject(t.Created)
+		})
+	}
+	s.processor.add(t.ID, t.DueAt)
+	noteTranscript(w, t.ID)
 	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", t.ID, "delay", delay,
 		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
 	writeJSON(w, http.StatusOK, obj)
@@ -54,13 +63,24 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 
 // getTranscript answers the transcript object, or the A-6
 // lookup error.
+// A Fault set on the transcript applies first.
 func (s *Server) getTranscript(w http.ResponseWriter, r *http.Request) {
-	var obj map[string]any
-	now := s.cfg.Clock.Now()
-	if !s.store.view(r.PathValue("id"), func(t *Transcript) { obj = t.transcriptObject(now) }) {
+	var (
+		id     = r.PathValue("id")
+		fault  Fault
+		faulty bool
+	)
+	if !s.store.view(id, func(t *transcript) { fault, faulty = t.takeFault(s.cfg.Clock.Now()) }) {
 		writeError(w, http.StatusBadRequest, MsgNotFound)
 		return
 	}
+	if faulty && s.answerFault(r.Context(), w, fault) {
+		return
+	}
+	// Rendered after any delay, so the status is the one at answer time.
+	var obj map[string]any
+	now := s.cfg.Clock.Now()
+	s.store.view(id, func(t *transcript) { obj = t.transcriptObject(now) })
 	writeJSON(w, http.StatusOK, obj)
 }
 
@@ -72,7 +92,7 @@ func (s *Server) deleteTranscript(w http.ResponseWriter, r *http.Request) {
 		inFlight bool
 	)
 	now := s.cfg.Clock.Now()
-	found := s.store.view(r.PathValue("id"), func(t *Transcript) {
+	found := s.store.view(r.PathValue("id"), func(t *transcript) {
 		if !t.status.Finished() {
 			inFlight = true
 			return
@@ -103,9 +123,13 @@ func (s *Server) getRedactedAudio(w http.ResponseWriter, r *http.Request) {
 		ready bool
 		url   string
 	)
-	if !s.store.view(r.PathValue("id"), func(t *Transcript) {
-		ready = t.redactAudio && t.status == StatusCompleted && !t.deleted
-		url = redactedAudioURL(t.base, t.ID)
+	if !s.store.view(r.PathValue("id"), func(t *transcript) {
+		ready = t.redactedAudioReady()
+		base := t.base
+		if base == "" { // seeded with no Config.BaseURL
+			base = s.base(r)
+		}
+		url = redactedAudioURL(base, t.ID)
 	}) {
 		writeError(w, http.StatusBadRequest, MsgNotFound)
 		return

@@ -14,7 +14,8 @@ type uploadedFile struct {
 }
 
 // upload takes raw bytes and answers their URL. The bytes are
-// counted against MaxUploadBytes and dropped: nothing transcribes them.
+// counted against MaxUploadBytes and dropped: nothing transcribes them,
+// and the URL serves the emulator's own WAV file instead.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	if s.isClosing() {
 		writeError(w, http.StatusServiceUnavailable, MsgUnavailable)
@@ -32,7 +33,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Upload failed: the request body is empty")
 		return
 	}
-	writeJSON(w, http.StatusOK, uploadedFile{UploadURL: s.base(r) + "/hookcheck/v1/uploads/" + webhook.NewUUID()})
+	id := webhook.NewUUID()
+	s.store.addUpload(id)
+	writeJSON(w, http.StatusOK, uploadedFile{UploadURL: s.base(r) + uploadsPath + id})
 }
 
 func (s *Server) isClosing() bool {

@@ -1,0 +1,114 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-faker/faker/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/api"
+	"github.com/hookcheck/hookcheck/simulator/clock"
+)
+
+// serve sends one request straight to srv's handler.
+func serve(srv http.Handler, key, method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", key)
+	}
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, req)
+	return w
+}
+
+func TestWrongKeyIs401OnEveryEndpoint(t *testing.T) { // A-1
+	srv, err := api.New(api.Config{APIKey: testKey})
+	require.NoError(t, err)
+	id := faker.UUIDHyphenated()
+	endpoints := [][2]string{
+		{http.MethodPost, "/v2/upload"}, {http.MethodPost, "/v2/transcript"}, {http.MethodGet, "/v2/transcript"},
+		{http.MethodGet, "/v2/transcript/" + id}, {http.MethodDelete, "/v2/transcript/" + id},
+		{http.MethodGet, "/v2/transcript/" + id + "/redacted-audio"},
+		{http.MethodGet, "/hookcheck/v1/deliveries"}, {http.MethodGet, "/hookcheck/v1/calls"},
+	}
+	for _, ep := range endpoints {
+		for _, key := range []string{"", "wrong-key", "Bearer " + testKey} {
+			w := serve(srv, key, ep[0], ep[1], `{"audio_url":"https://x.test/a.mp3"}`)
+			assert.Equal(t, http.StatusUnauthorized, w.Code, "%s %s key %q", ep[0], ep[1], key)
+			assert.JSONEq(t, `{"error":"`+api.MsgUnauthorized+`"}`, w.Body.String())
+		}
+	}
+	calls := srv.Calls("")
+	require.Len(t, calls, 3*len(endpoints))
+	for _, c := range calls {
+		assert.False(t, c.Authorized)
+		assert.Equal(t, http.StatusUnauthorized, c.Status)
+	}
+	assert.Len(t, srv.Calls(id), 3*3, "the id in the path is recorded even when refused")
+}
+
+func TestCallLogRecordsEveryRequest(t *testing.T) {
+	fake := clock.NewFake(time.Date(2024, 3, 11, 21, 29, 59, 0, time.UTC))
+	srv, err := api.New(api.Config{APIKey: testKey, Clock: fake})
+	require.NoError(t, err)
+
+	w := serve(srv, testKey, http.MethodPost, "/v2/transcript", `{"audio_url":"https://x.test/a.mp3"}`)
+	require.Equal(t, http.StatusOK, w.Code)
+	var tr map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &tr))
+	id := tr["id"].(string)
+	fake.Advance(time.Second)
+	serve(srv, testKey, http.MethodGet, "/v2/transcript/"+id+"?x=1", "")
+	serve(srv, "wrong-"+testKey, http.MethodGet, "/v2/transcript/"+id, "")
+	serve(srv, testKey, http.MethodGet, "/v2/transcript", "")
+	serve(srv, testKey, http.MethodGet, "/v2/transcript/"+faker.UUIDHyphenated(), "")
+
+	start := fake.Now().Add(-time.Second)
+	assert.Equal(t, []api.Call{
+		{At: start, Method: "POST", Path: "/v2/transcript", TranscriptID: id, Authorized: true, Status: 200},
+		{At: start.Add(time.Second), Method: "GET", Path: "/v2/transcript/" + id, TranscriptID: id, Authorized: true, Status: 200},
+		{At: start.Add(time.Second), Method: "GET", Path: "/v2/transcript/" + id, TranscriptID: id, Authorized: false, Status: 401},
+	}, srv.Calls(id))
+	all := srv.Calls("")
+	require.Len(t, all, 5)
+	assert.Equal(t, "", all[3].TranscriptID, "the list concerns no one transcript")
+	assert.Equal(t, http.StatusBadRequest, all[4].Status, "A-6 lookup error")
+
+	// The same log over HTTP, as JSON with the documented keys; no key in it.
+	w = serve(srv, testKey, http.MethodGet, "/hookcheck/v1/calls?transcript_id="+id, "")
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.NotContains(t, w.Body.String(), testKey)
+	var body struct {
+		Calls   []map[string]any `json:"calls"`
+		Dropped int              `json:"dropped"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	require.Len(t, body.Calls, 3)
+	for _, k := range []string{"method", "path", "transcript_id", "authorized", "status", "at", "duration_ms"} {
+		assert.Contains(t, body.Calls[0], k)
+	}
+	assert.Equal(t, "2024-03-11T21:29:59Z", body.Calls[0]["at"])
+	assert.Zero(t, body.Dropped)
+}
+
+func TestCallLogIsBounded(t *testing.T) {
+	srv, err := api.New(api.Config{APIKey: testKey, MaxCalls: 3})
+	require.NoError(t, err)
+	for i := range 5 {
+		serve(srv, testKey, http.MethodGet, "/v2/transcript/id-"+string(rune('a'+i)), "")
+	}
+	calls := srv.Calls("")
+	require.Len(t, calls, 3)
+	assert.Equal(t, []string{"id-c", "id-d", "id-e"}, []string{calls[0].TranscriptID, calls[1].TranscriptID, calls[2].TranscriptID}, "oldest dropped first")
+	assert.Equal(t, 2, srv.DroppedCalls())
+	assert.Empty(t, srv.Calls("id-a"))
+
+	_, err = api.New(api.Config{MaxCalls: -1})
+	assert.Error(t, err)
+}
