@@ -46,7 +46,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
 	s := &Server{cfg: cfg, store: newStore(), sender: sender,
-		engine:  webhook.NewEngine(sender, cfg.EngineOptions),
+		engine:  webhook.NewEngine(sender, cfg.MaxInFlight),
 		drained: make(chan struct{}), done: make(chan struct{})}
 	s.processor = newProcessor(cfg.Clock, s.finishProcessing)
 	s.handler = s.routes()
