@@ -33,7 +33,7 @@ var mutants = []mutant{
 	{"@P-1", "simulator/webhook/sender.go", "timedOut.Store(true)", "timedOut.Store(false)"},
 	{"@P-2", "simulator/webhook/sender.go", "wait = s.policy.Wait()", "wait = s.policy.Wait() - a.Duration"},
 	{"@P-3", "simulator/webhook/policy.go", "MaxRedirects:  10,", "MaxRedirects:  10, FollowRedirects: true,"},
-	{"@P-4", "simulator/webhook/sender.go", "case int(a.Number) >= p.MaxAttempts:", "case int(a.Number) >= p.MaxAttempts || a.Error() != NoError:"},
+	{"@P-4", "simulator/webhook/sender.go", "case a.Number >= p.MaxAttempts:", "case a.Number >= p.MaxAttempts || a.Failure != NoError:"},
 	{"@P-5", "simulator/webhook/record.go", "for i := len(attempts) - 1; i >= 0; i-- {", "for i := len(attempts) - 1; i >= len(attempts)-1; i-- {"},
 	{"@P-6", "simulator/webhook/sender.go", "a.StatusCode >= 400 && a.StatusCode < 500", "a.StatusCode >= 400 && a.StatusCode < 408"},
 	{"@P-7", "simulator/webhook/sender.go", `h.Set("X-Forwarded-For", p.Region.Address())`, `h.Set("X-Real-Ip", p.Region.Address())`},

@@ -72,7 +72,7 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	}
 	needs := r.needsMask(d, d.Request.Headers) || webhook.RedactTarget(d.Target) != d.Target || webhook.RedactTarget(d.Request.URL) != d.Request.URL
 	for _, a := range d.Attempts {
-		needs = needs || r.needsMask(d, a.ResponseHeaders())
+		needs = needs || r.needsMask(d, a.ResponseHeaders)
 	}
 	if !needs {
 		return d, false
@@ -82,12 +82,8 @@ func (r *Result) maskDelivery(d *webhook.Delivery) (*webhook.Delivery, bool) {
 	c.Request.Headers = r.maskHeader(d, d.Request.Headers)
 	c.Attempts = append([]webhook.Attempt(nil), d.Attempts...)
 	for i := range c.Attempts {
-		if a := &c.Attempts[i]; a.Answer != nil {
-			// Answers are shared and read-only: mask a copy.
-			an := *a.Answer
-			an.ResponseHeaders = r.maskHeader(d, an.ResponseHeaders)
-			a.Answer = &an
-		}
+		a := &c.Attempts[i]
+		a.ResponseHeaders = r.maskHeader(d, a.ResponseHeaders)
 	}
 	return &c, true
 }

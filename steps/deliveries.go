@@ -124,7 +124,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 		return fmt.Errorf("delivery policy: %w", err)
 	}
 	defer sender.Close()
-	engine := webhook.NewEngine(sender, webhook.EngineOptions{MaxInFlight: n})
+	engine := webhook.NewEngine(sender, n)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -135,7 +135,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 		if err != nil {
 			return err
 		}
-		t, err := engine.Submit(st.cfg.Target, note, webhook.Observer{})
+		t, err := engine.Submit(st.cfg.Target, note, webhook.DeliveryOptions{}, webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit burst delivery: %w", err)
 		}

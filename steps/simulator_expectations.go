@@ -94,7 +94,7 @@ func (st *simulatorScenario) expectFirstFailed(class string) error {
 	if err != nil {
 		return err
 	}
-	if a := d.Attempts[0]; string(a.Error()) != class {
+	if a := d.Attempts[0]; string(a.Failure) != class {
 		return fmt.Errorf("expected the first attempt to fail with %s, got %s", class, attemptSummary(a))
 	}
 	return nil
@@ -249,7 +249,7 @@ func (st *simulatorScenario) everyAttempt(class string, after time.Duration) err
 		return err
 	}
 	for _, a := range d.Attempts {
-		if string(a.Error()) != class || (after > 0 && a.Duration != after) {
+		if string(a.Failure) != class || (after > 0 && a.Duration != after) {
 			return fmt.Errorf("expected every attempt to fail with %s, got %s", class, attemptsSummary(d))
 		}
 	}
@@ -267,7 +267,7 @@ func attemptSummary(a webhook.Attempt) string {
 	if a.Answered() {
 		return fmt.Sprintf("%d after %s", a.StatusCode, a.Duration)
 	}
-	return fmt.Sprintf("%s after %s", a.Error(), a.Duration)
+	return fmt.Sprintf("%s after %s", a.Failure, a.Duration)
 }
 
 func attemptsSummary(d *webhook.Delivery) string {

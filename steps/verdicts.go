@@ -48,7 +48,7 @@ func noRedirect(d *webhook.Delivery) error {
 	for _, a := range d.Attempts {
 		if a.StatusCode >= 300 && a.StatusCode < 400 {
 			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",
-				exchange(d), a.StatusCode, a.ResponseHeaders().Get("Location"), consequence(d))
+				exchange(d), a.StatusCode, a.ResponseHeaders.Get("Location"), consequence(d))
 		}
 	}
 	return nil
@@ -75,13 +75,13 @@ func describeBody(d *webhook.Delivery) string {
 
 func answer(a webhook.Attempt) string {
 	if a.Answered() {
-		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.Status()), stats.FormatDuration(a.Duration))
+		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.StatusCode), stats.FormatDuration(a.Duration))
 	}
-	switch a.Error() {
+	switch a.Failure {
 	case webhook.ErrTimeout:
 		return fmt.Sprintf("no answer within %s (timeout)", stats.FormatDuration(a.Duration))
 	}
-	return fmt.Sprintf("%s after %s (%s)", a.Error(), stats.FormatDuration(a.Duration), a.Detail())
+	return fmt.Sprintf("%s after %s (%s)", a.Failure, stats.FormatDuration(a.Duration), a.Detail)
 }
 
 // consequence says what AssemblyAI does with this delivery's answers.

@@ -123,9 +123,9 @@ func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Pol
 }
 
 func printAttempt(w io.Writer, at webhook.Attempt) {
-	result := string(at.Error())
+	result := string(at.Failure)
 	if at.Answered() {
-		result = fmt.Sprintf("%d %s", at.StatusCode, http.StatusText(at.Status()))
+		result = fmt.Sprintf("%d %s", at.StatusCode, http.StatusText(at.StatusCode))
 	}
 	next := ""
 	if at.WaitAfter > 0 {

@@ -69,7 +69,7 @@ func newChart(sc *reports.Scenario, timeout time.Duration, maxBars int) *chart {
 	top := samples[len(samples)-1].Duration
 	c.P50, c.P95, c.Max = reports.FormatDuration(p50), reports.FormatDuration(p95), reports.FormatDuration(top)
 	for _, a := range samples {
-		if a.Duration >= timeout || a.Error() == webhook.ErrTimeout {
+		if a.Duration >= timeout || a.Failure == webhook.ErrTimeout {
 			c.Over++
 		}
 	}

@@ -51,12 +51,12 @@ func answers(r *reports.Result, d *webhook.Delivery, excerpt int) []answer {
 			index[key] = g
 			groups = append(groups, g)
 		}
-		g.numbers = append(g.numbers, int(a.Number))
+		g.numbers = append(g.numbers, a.Number)
 	}
 	out := make([]answer, 0, len(groups))
 	for _, g := range groups {
-		e := evidence{Line: "HTTP " + result(g.a), Headers: headers(r, d, g.a.ResponseHeaders())}
-		e.Body, e.Note = cut(g.a.ResponseBody(), excerpt, g.a.BodyTruncated())
+		e := evidence{Line: "HTTP " + result(g.a), Headers: headers(r, d, g.a.ResponseHeaders)}
+		e.Body, e.Note = cut(g.a.ResponseBody, excerpt, g.a.BodyTruncated)
 		out = append(out, answer{Attempts: numbers(g.numbers), evidence: e})
 	}
 	return out
@@ -64,10 +64,10 @@ func answers(r *reports.Result, d *webhook.Delivery, excerpt int) []answer {
 
 func responseKey(a webhook.Attempt) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d\x00%s\x00", a.StatusCode, a.ResponseBody())
-	for _, k := range sortedHeaders(a.ResponseHeaders()) {
+	fmt.Fprintf(&b, "%d\x00%s\x00", a.StatusCode, a.ResponseBody)
+	for _, k := range sortedHeaders(a.ResponseHeaders) {
 		if k != "Date" {
-			fmt.Fprintf(&b, "%s=%q\x00", k, a.ResponseHeaders()[k])
+			fmt.Fprintf(&b, "%s=%q\x00", k, a.ResponseHeaders[k])
 		}
 	}
 	return b.String()

@@ -112,8 +112,8 @@ func newDelivery(r *reports.Result, d *webhook.Delivery, o Options) *delivery {
 		first = d.Attempts[0].StartedAt
 	}
 	for _, a := range d.Attempts {
-		ar := attemptRow{Number: int(a.Number), Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),
-			Result: result(a), Class: attemptClass(a), Duration: reports.FormatDuration(a.Duration), Detail: a.Detail()}
+		ar := attemptRow{Number: a.Number, Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),
+			Result: result(a), Class: attemptClass(a), Duration: reports.FormatDuration(a.Duration), Detail: a.Detail}
 		if a.WaitAfter > 0 {
 			ar.Wait = reports.FormatDuration(a.WaitAfter)
 		}
@@ -174,22 +174,22 @@ func outcomeSentence(d *webhook.Delivery) string {
 // result is an attempt's result in words: "500 Internal Server Error".
 func result(a webhook.Attempt) string {
 	if a.Answered() {
-		return strings.TrimSpace(fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.Status())))
+		return strings.TrimSpace(fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode)))
 	}
-	if a.Error() == "" {
+	if a.Failure == "" {
 		return "no answer"
 	}
-	return strings.ReplaceAll(string(a.Error()), "_", " ")
+	return strings.ReplaceAll(string(a.Failure), "_", " ")
 }
 
 func shortResult(a webhook.Attempt) string {
 	if a.Answered() {
 		return fmt.Sprint(a.StatusCode)
 	}
-	if a.Error() == "" {
+	if a.Failure == "" {
 		return "none"
 	}
-	return strings.ReplaceAll(string(a.Error()), "_", " ")
+	return strings.ReplaceAll(string(a.Failure), "_", " ")
 }
 
 // attemptClass is the colour class of an attempt: s2 (2xx), s4 (4xx, lost),
@@ -203,9 +203,9 @@ func attemptClass(a webhook.Attempt) string {
 		return "s4"
 	case a.Answered():
 		return "s5"
-	case a.Error() == webhook.ErrTimeout:
+	case a.Failure == webhook.ErrTimeout:
 		return "timeout"
-	case a.Error() == webhook.ErrAttemptStopped:
+	case a.Failure == webhook.ErrAttemptStopped:
 		return "cancel"
 	}
 	return "neterr"

@@ -76,10 +76,10 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
 			LabelX: num(x(start))}
 		b.Title = fmt.Sprintf("Attempt %d at +%s: %s after %s (deadline %s)", a.Number,
 			reports.FormatDuration(start), result(a), reports.FormatDuration(a.Duration), reports.FormatDuration(timeout))
-		if a.Detail() != "" && !a.Answered() {
-			b.Title += "; " + a.Detail()
+		if a.Detail != "" && !a.Answered() {
+			b.Title += "; " + a.Detail
 		}
-		b.Label = fit(room, fmt.Sprintf("#%d %s", a.Number, shortResult(a)), fmt.Sprintf("#%d", a.Number), strconv.Itoa(int(a.Number)))
+		b.Label = fit(room, fmt.Sprintf("#%d %s", a.Number, shortResult(a)), fmt.Sprintf("#%d", a.Number), strconv.Itoa(a.Number))
 		t.Bars = append(t.Bars, b)
 		if a.WaitAfter > 0 && i+1 < len(d.Attempts) {
 			from, to := x(start+a.Duration), x(next)

@@ -208,7 +208,7 @@ func attempts(d *webhook.Delivery) string {
 		if a.Answered() {
 			parts = append(parts, fmt.Sprint(a.StatusCode))
 		} else {
-			parts = append(parts, string(a.Error()))
+			parts = append(parts, string(a.Failure))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -76,7 +76,7 @@ func TestCanarySecretAppearsInNoOutputFile(t *testing.T) {
 	for _, sc := range res.Scenarios {
 		for _, d := range sc.Deliveries {
 			for _, a := range d.Attempts {
-				echoed = echoed || a.ResponseHeaders().Get("X-Webhook-Secret") == canary
+				echoed = echoed || a.ResponseHeaders.Get("X-Webhook-Secret") == canary
 			}
 		}
 	}

@@ -166,7 +166,7 @@ func TestMagicErrorAndRetriesUpdateStatusCode(t *testing.T) { // A-5, D-4, P-5
 	}, 3*time.Second, 5*time.Millisecond)
 	ds := e.deliveries(t, id)
 	require.Len(t, ds[0].Attempts, 3)
-	assert.Equal(t, []int{500, 500, 200}, []int{ds[0].Attempts[0].Status(), ds[0].Attempts[1].Status(), ds[0].Attempts[2].Status()})
+	assert.Equal(t, []int{500, 500, 200}, []int{ds[0].Attempts[0].StatusCode, ds[0].Attempts[1].StatusCode, ds[0].Attempts[2].StatusCode})
 	assert.Equal(t, "error", rc.got()[0].Body["status"])
 	_, done = e.call(t, http.MethodGet, "/v2/transcript/"+id, nil)
 	assert.EqualValues(t, 200, done["webhook_status_code"])

@@ -47,8 +47,9 @@ type Config struct {
 	// SenderOptions tune the delivery transport. A nil Clock or Logger
 	// there is taken from this Config.
 	SenderOptions webhook.Options
-	// EngineOptions tune the delivery engine.
-	EngineOptions webhook.EngineOptions
+	// MaxInFlight bounds the delivery attempts running at once; zero means
+	// webhook.DefaultMaxInFlight.
+	MaxInFlight int
 	// Clock is the time source; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives request and lifecycle logs; nil means none.

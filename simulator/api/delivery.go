@@ -58,7 +58,7 @@ func (s *Server) submit(id, target string, n webhook.Notification, auth *webhook
 			}
 		},
 	}
-	t, err := s.engine.SubmitWith(target, n, webhook.DeliveryOptions{Auth: auth}, observe)
+	t, err := s.engine.Submit(target, n, webhook.DeliveryOptions{Auth: auth}, observe)
 	if err != nil {
 		// The target was checked at submission, so only a stopped engine
 		// gets here; the notification is then lost, and the log says so.

@@ -48,7 +48,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
 	s := &Server{cfg: cfg, store: newStore(), sender: sender,
-		engine: webhook.NewEngine(sender, cfg.EngineOptions),
+		engine: webhook.NewEngine(sender, cfg.MaxInFlight),
 		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
 		drained: make(chan struct{}), done: make(chan struct{})}
 	s.processor = newProcessor(cfg.Clock, s.finishProcessing)

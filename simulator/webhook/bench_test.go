@@ -123,13 +123,13 @@ func BenchmarkLoopbackConcurrent(b *testing.B) {
 			n, _ := webhook.TranscriptReady("", webhook.StatusCompleted)
 			var peak atomic.Int64
 			for b.Loop() {
-				e := webhook.NewEngine(s, webhook.EngineOptions{})
+				e := webhook.NewEngine(s, 0)
 				stop := sampleGoroutines(&peak)
 				ran := make(chan error, 1)
 				go func() { ran <- e.Run(context.Background()) }()
 				tickets := make([]*webhook.Ticket, 0, tc.n)
 				for range tc.n {
-					tk, err := e.Submit(srv.URL, n, webhook.Observer{})
+					tk, err := e.Submit(srv.URL, n, webhook.DeliveryOptions{}, webhook.Observer{})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -80,9 +80,9 @@ func TestTransportErrorClasses(t *testing.T) { // P-4
 			require.NoError(t, err)
 			require.Len(t, d.Attempts, 1)
 			a := d.Attempts[0]
-			assert.Equal(t, tc.want, a.Error(), "detail: %s", a.Detail())
+			assert.Equal(t, tc.want, a.Failure, "detail: %s", a.Detail)
 			assert.False(t, a.Answered())
-			assert.NotEmpty(t, a.Detail())
+			assert.NotEmpty(t, a.Detail)
 			assert.Equal(t, webhook.Exhausted, d.Outcome, "P-4 failures are retryable failures")
 			assert.Nil(t, d.WebhookStatusCode, "P-5")
 			assert.Equal(t, 1, mt.GetTotalCallCount())
@@ -132,8 +132,8 @@ func TestFakeClockDrivesTheFullScheduleWithExactSpacing(t *testing.T) { // D-4, 
 	}
 	for i := 1; i <= p.MaxAttempts; i++ {
 		a := next()
-		require.Equal(t, i, int(a.Number))
-		require.Equal(t, 500, a.Status())
+		require.Equal(t, i, a.Number)
+		require.Equal(t, 500, a.StatusCode)
 		require.Equal(t, start.Add(time.Duration(i-1)*p.RetryInterval), a.StartedAt, "attempt %d starts on the P-2 grid", i)
 		if i == p.MaxAttempts {
 			assert.Zero(t, a.WaitAfter)
@@ -162,6 +162,6 @@ func TestFakeClockDrivesTheFullScheduleWithExactSpacing(t *testing.T) { // D-4, 
 	assert.Equal(t, seconds(0, 10, 20, 30, 40, 50, 60, 70, 80, 90), starts(d))
 	assert.Equal(t, 90*time.Second, d.EndedAt.Sub(d.StartedAt))
 	assert.Equal(t, 10, mt.GetTotalCallCount())
-	assert.Equal(t, "boom", d.LastAttempt().ResponseBody())
+	assert.Equal(t, "boom", d.LastAttempt().ResponseBody)
 	assert.Zero(t, fake.Pending(), "no timer left behind")
 }

@@ -14,18 +14,11 @@ const DefaultMaxInFlight = 512
 // ErrEngineClosed is returned by Submit after Close or once Run has ended.
 var ErrEngineClosed = errors.New("delivery engine is closed")
 
-// EngineOptions tune an Engine.
-type EngineOptions struct {
-	// MaxInFlight bounds the attempts running at once; deliveries waiting
-	// between attempts cost no goroutine. Zero means DefaultMaxInFlight.
-	MaxInFlight int
-}
-
 // Engine runs many deliveries at once, each on its own schedule. One
 // scheduler goroutine holds every delivery that waits for its next attempt
 // in a heap ordered by due time, with a single timer for the earliest; it
 // hands due attempts to a pool of worker goroutines, started as needed and
-// never more than MaxInFlight, which live until Run returns. Memory
+// never more than maxInFlight, which live until Run returns. Memory
 // therefore grows with the records, not with goroutines or timers.
 type Engine struct {
 	sender      *Sender
@@ -82,33 +75,32 @@ func (t *Ticket) end() {
 	}
 }
 
-// NewEngine returns an engine that sends with s. Call Run to start it.
-func NewEngine(s *Sender, o EngineOptions) *Engine {
-	n := o.MaxInFlight
-	if n <= 0 {
-		n = DefaultMaxInFlight
+// NewEngine returns an engine that sends with s, running at most
+// maxInFlight attempts at once; deliveries waiting between attempts cost
+// no goroutine. maxInFlight <= 0 means DefaultMaxInFlight. Call Run to
+// start it.
+func NewEngine(s *Sender, maxInFlight int) *Engine {
+	if maxInFlight <= 0 {
+		maxInFlight = DefaultMaxInFlight
 	}
-	return &Engine{sender: s, maxInFlight: n, wake: make(chan struct{}, 1), stop: make(chan struct{})}
-}
-
-// Submit queues a delivery of n to target; its first attempt starts as soon
-// as a slot is free. It fails for a bad target or after Close.
-func (e *Engine) Submit(target string, n Notification, observe Observer) (*Ticket, error) {
-	return e.SubmitWith(target, n, DeliveryOptions{}, observe)
+	return &Engine{sender: s, maxInFlight: maxInFlight, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
 // DeliveryOptions are the settings of one delivery that override the
-// engine's policy, for callers such as the emulated API whose transcripts
-// each carry their own webhook settings.
+// sender's policy, for callers such as the emulated API whose transcripts
+// each carry their own webhook settings. The zero value keeps the policy.
 type DeliveryOptions struct {
 	// Auth replaces the policy's auth header for this delivery (D-8); nil
 	// keeps the policy's.
 	Auth *AuthHeader
 }
 
-// SubmitWith is Submit with per-delivery settings.
-func (e *Engine) SubmitWith(target string, n Notification, o DeliveryOptions, observe Observer) (*Ticket, error) {
-	pd, err := e.sender.prepareWith(target, n, o, observe)
+// Submit queues a delivery of n to target under the sender's policy, as
+// overridden by o; its first attempt starts as soon as a slot is free.
+// observe is told about the delivery as it runs. Submit fails for a bad
+// target or auth header, or after Close.
+func (e *Engine) Submit(target string, n Notification, o DeliveryOptions, observe Observer) (*Ticket, error) {
+	pd, err := e.sender.prepare(target, n, o, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +178,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}()
 
 	// A worker runs attempts until Run returns. results and finished hold
-	// MaxInFlight, so a worker never waits for the scheduler.
+	// maxInFlight, so a worker never waits for the scheduler.
 	worker := func(t *Ticket) {
 		defer wg.Done()
 		for ; t != nil; t = <-work {

@@ -12,20 +12,20 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// TestSubmitWithSendsEachDeliveryItsOwnAuthHeader checks that one engine
+// TestSubmitSendsEachDeliveryItsOwnAuthHeader checks that one engine
 // carries a different D-8 header per delivery, masked in the record.
-func TestSubmitWithSendsEachDeliveryItsOwnAuthHeader(t *testing.T) { // D-8
+func TestSubmitSendsEachDeliveryItsOwnAuthHeader(t *testing.T) { // D-8
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, webhook.DefaultPolicy())
 		url, rec := r.serve(t, status(http.StatusOK, 0))
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{})
+		e := webhook.NewEngine(r.sender, 0)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go func() { _ = e.Run(ctx) }()
 
-		a, err := e.SubmitWith(url, completed(t), webhook.DeliveryOptions{Auth: &webhook.AuthHeader{Name: "X-One", Value: "v1"}}, webhook.Observer{})
+		a, err := e.Submit(url, completed(t), webhook.DeliveryOptions{Auth: &webhook.AuthHeader{Name: "X-One", Value: "v1"}}, webhook.Observer{})
 		require.NoError(t, err)
-		b, err := e.SubmitWith(url, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
+		b, err := e.Submit(url, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		require.NoError(t, err)
 		<-a.Done()
 		<-b.Done()
@@ -44,7 +44,7 @@ func TestSubmitWithSendsEachDeliveryItsOwnAuthHeader(t *testing.T) { // D-8
 		assert.Equal(t, "X-One", a.Delivery().Policy.AuthHeaderName)
 		assert.Empty(t, b.Delivery().Request.Headers.Get("X-One"))
 
-		_, err = e.SubmitWith(url, completed(t), webhook.DeliveryOptions{Auth: &webhook.AuthHeader{Name: "bad name", Value: "v"}}, webhook.Observer{})
+		_, err = e.Submit(url, completed(t), webhook.DeliveryOptions{Auth: &webhook.AuthHeader{Name: "bad name", Value: "v"}}, webhook.Observer{})
 		assert.Error(t, err)
 	})
 }

@@ -32,7 +32,7 @@ func submitN(t *testing.T, e *webhook.Engine, target string, n int) []*webhook.T
 	t.Helper()
 	out := make([]*webhook.Ticket, 0, n)
 	for range n {
-		tk, err := e.Submit(target, completed(t), webhook.Observer{})
+		tk, err := e.Submit(target, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		require.NoError(t, err)
 		out = append(out, tk)
 	}
@@ -62,7 +62,7 @@ func TestEngineThousandAlways500WithBoundedInFlight(t *testing.T) { // D-4, D-6,
 		r := newRig(t, webhook.DefaultPolicy())
 		conc := &concurrency{next: status(500, time.Second)} // each answer takes 1 s
 		url, _ := r.serve(t, conc)
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{MaxInFlight: 50})
+		e := webhook.NewEngine(r.sender, 50)
 		ran := startEngine(context.Background(), e)
 		tickets := submitN(t, e, url, 1000)
 		e.Close()
@@ -90,7 +90,7 @@ func submitKeyed(t *testing.T, e *webhook.Engine, base string, n int) []*webhook
 	t.Helper()
 	out := make([]*webhook.Ticket, 0, n)
 	for i := range n {
-		tk, err := e.Submit(fmt.Sprintf("%s&key=%d", base, i), completed(t), webhook.Observer{})
+		tk, err := e.Submit(fmt.Sprintf("%s&key=%d", base, i), completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		require.NoError(t, err)
 		out = append(out, tk)
 	}
@@ -125,7 +125,7 @@ func TestEngineMixedReceivers(t *testing.T) { // D-3, D-4, D-5
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, webhook.DefaultPolicy())
 		url, _ := r.serve(t, perDelivery())
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{MaxInFlight: 8})
+		e := webhook.NewEngine(r.sender, 8)
 		ran := startEngine(context.Background(), e)
 		ok := submitKeyed(t, e, url+"?mode=ok", 100)
 		missing := submitKeyed(t, e, url+"?mode=missing", 100)
@@ -159,7 +159,7 @@ func TestEngineCancelRecordsCancelledPromptly(t *testing.T) {
 		failing, _ := r.serve(t, status(500, 0))
 		hanging, _ := r.serve(t, status(0, 0))
 		// Slots for all: no delivery waits for one, so the schedule is exact.
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{MaxInFlight: 200})
+		e := webhook.NewEngine(r.sender, 200)
 		ctx, cancel := context.WithCancel(context.Background())
 		ran := startEngine(ctx, e)
 		begin := time.Now()
@@ -173,11 +173,11 @@ func TestEngineCancelRecordsCancelledPromptly(t *testing.T) {
 		requireAllCancelledAt(t, begin.Add(25*time.Second), waiting, inFlight)
 		assert.Len(t, waiting[0].Delivery().Attempts, 3, "attempts at 0, 10, 20 s")
 		last := inFlight[0].Delivery().LastAttempt()
-		assert.Equal(t, 2, int(last.Number))
-		assert.Equal(t, webhook.ErrAttemptStopped, last.Error(), "the attempt in flight is stopped")
+		assert.Equal(t, 2, last.Number)
+		assert.Equal(t, webhook.ErrAttemptStopped, last.Failure, "the attempt in flight is stopped")
 		assert.Equal(t, 5*time.Second, last.Duration)
 
-		_, err := e.Submit(failing, completed(t), webhook.Observer{})
+		_, err := e.Submit(failing, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		assert.ErrorIs(t, err, webhook.ErrEngineClosed)
 	})
 }
@@ -186,7 +186,7 @@ func TestEngineCancelRecordsQueuedDeliveriesToo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, webhook.DefaultPolicy())
 		hanging, _ := r.serve(t, status(0, 0))
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{MaxInFlight: 1})
+		e := webhook.NewEngine(r.sender, 1)
 		ctx, cancel := context.WithCancel(context.Background())
 		ran := startEngine(ctx, e)
 		begin := time.Now()
@@ -200,7 +200,7 @@ func TestEngineCancelRecordsQueuedDeliveriesToo(t *testing.T) {
 			assert.Empty(t, tk.Delivery().Attempts)
 			assert.Nil(t, tk.Delivery().WebhookStatusCode)
 		}
-		_, err := e.Submit(hanging, completed(t), webhook.Observer{})
+		_, err := e.Submit(hanging, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		assert.ErrorIs(t, err, webhook.ErrEngineClosed)
 	})
 }
@@ -225,10 +225,10 @@ func TestEngineCloseThenRunReturnsWhenAllHaveEnded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, webhook.DefaultPolicy())
 		url, _ := r.serve(t, perDelivery())
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{})
+		e := webhook.NewEngine(r.sender, 0)
 		tickets := submitKeyed(t, e, url+"?mode=flaky", 50)
 		e.Close() // before Run: what was submitted still runs to its end
-		_, err := e.Submit(url, completed(t), webhook.Observer{})
+		_, err := e.Submit(url, completed(t), webhook.DeliveryOptions{}, webhook.Observer{})
 		assert.ErrorIs(t, err, webhook.ErrEngineClosed)
 
 		begin := time.Now()
@@ -249,7 +249,7 @@ func TestEngineCloseThenRunReturnsWhenAllHaveEnded(t *testing.T) {
 func TestEngineRunWithNothingSubmitted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, webhook.DefaultPolicy())
-		e := webhook.NewEngine(r.sender, webhook.EngineOptions{})
+		e := webhook.NewEngine(r.sender, 0)
 		ran := startEngine(context.Background(), e)
 		time.Sleep(time.Minute)
 		e.Close()

@@ -65,9 +65,9 @@ func deliverToWith(t *testing.T, kind hostile.Kind, p webhook.Policy, o hostile.
 	t.Logf("%s: outcome %s in %s, heap growth %d B", kind, d.Outcome, took.Round(time.Millisecond), heapGrowth)
 	for _, a := range d.Attempts {
 		t.Logf("  attempt %d: status %d error %q (%s) in %s, body %d B truncated=%v",
-			a.Number, a.StatusCode, a.Error(), a.Detail(), a.Duration.Round(time.Millisecond), len(a.ResponseBody()), a.BodyTruncated())
+			a.Number, a.StatusCode, a.Failure, a.Detail, a.Duration.Round(time.Millisecond), len(a.ResponseBody), a.BodyTruncated)
 		assert.LessOrEqual(t, a.Duration, p.Timeout+slack, "attempt %d overran its deadline (D-3)", a.Number)
-		assert.LessOrEqual(t, int64(len(a.ResponseBody())), p.MaxBodyBytes, "P-1: body kept is capped")
+		assert.LessOrEqual(t, int64(len(a.ResponseBody)), p.MaxBodyBytes, "P-1: body kept is capped")
 	}
 	// The whole schedule: every attempt within its deadline, plus the waits.
 	bound := time.Duration(p.MaxAttempts)*(p.Timeout+slack) + time.Duration(p.MaxAttempts-1)*p.Wait()
@@ -88,7 +88,7 @@ func requireAllFailWith(t *testing.T, d *webhook.Delivery, class webhook.ErrorCl
 	assert.Equal(t, webhook.Exhausted, d.Outcome, "P-4: retried, then given up (D-6)")
 	require.Len(t, d.Attempts, p.MaxAttempts)
 	for _, a := range d.Attempts {
-		assert.Equal(t, class, a.Error(), "attempt %d: %s", a.Number, a.Detail())
+		assert.Equal(t, class, a.Failure, "attempt %d: %s", a.Number, a.Detail)
 		assert.False(t, a.Answered())
 	}
 	assert.Nil(t, d.WebhookStatusCode, "P-5: no attempt got an HTTP answer")
@@ -122,7 +122,7 @@ func TestHostileEndlessHeadersAreCapped(t *testing.T) {
 	p := shortPolicy()
 	d, _, growth := deliverTo(t, hostile.EndlessHeaders, p)
 	requireAllFailWith(t, d, webhook.ErrProtocol, p)
-	assert.Contains(t, d.Attempts[0].Detail(), "headers exceeded")
+	assert.Contains(t, d.Attempts[0].Detail, "headers exceeded")
 	assert.Less(t, growth, int64(2<<20), "memory stays bounded")
 }
 
@@ -132,9 +132,9 @@ func TestHostileEndlessBodyIsCapped(t *testing.T) { // P-1
 	assert.Equal(t, webhook.Delivered, d.Outcome, "the status is what counts (P-1)")
 	require.Len(t, d.Attempts, 1)
 	a := d.Attempts[0]
-	assert.Equal(t, 200, a.Status())
-	assert.True(t, a.BodyTruncated())
-	assert.Len(t, a.ResponseBody(), webhook.DefaultMaxBodyBytes)
+	assert.Equal(t, 200, a.StatusCode)
+	assert.True(t, a.BodyTruncated)
+	assert.Len(t, a.ResponseBody, webhook.DefaultMaxBodyBytes)
 	// The record holds 64 KiB of body; anything much beyond is a leak of
 	// the endless stream.
 	assert.Less(t, growth, int64(1<<20), "memory stays bounded")
@@ -145,8 +145,8 @@ func TestHostileEndlessBodyWithSmallCap(t *testing.T) { // P-1
 	p.MaxBodyBytes = 100
 	d, _, _ := deliverTo(t, hostile.EndlessBody, p)
 	a := d.Attempts[0]
-	assert.Len(t, a.ResponseBody(), 100)
-	assert.True(t, a.BodyTruncated())
+	assert.Len(t, a.ResponseBody, 100)
+	assert.True(t, a.BodyTruncated)
 }
 
 func TestHostileTrickledBodyStopsAtTheDeadline(t *testing.T) { // P-1
@@ -154,9 +154,9 @@ func TestHostileTrickledBodyStopsAtTheDeadline(t *testing.T) { // P-1
 	d, took, _ := deliverTo(t, hostile.TrickleBody, p)
 	assert.Equal(t, webhook.Delivered, d.Outcome)
 	a := d.Attempts[0]
-	assert.Equal(t, 200, a.Status())
-	assert.True(t, a.BodyTruncated(), "the body did not end before the deadline")
-	assert.NotEmpty(t, a.ResponseBody())
+	assert.Equal(t, 200, a.StatusCode)
+	assert.True(t, a.BodyTruncated, "the body did not end before the deadline")
+	assert.NotEmpty(t, a.ResponseBody)
 	assert.GreaterOrEqual(t, took, p.Timeout-50*time.Millisecond)
 }
 
@@ -171,7 +171,7 @@ func TestHostileNotHTTP(t *testing.T) {
 	p := shortPolicy()
 	d, _, _ := deliverTo(t, hostile.NotHTTP, p)
 	requireAllFailWith(t, d, webhook.ErrProtocol, p)
-	assert.Contains(t, d.Attempts[0].Detail(), "malformed HTTP")
+	assert.Contains(t, d.Attempts[0].Detail, "malformed HTTP")
 }
 
 func TestHostileRedirectLoopFollowed(t *testing.T) { // P-3 with following on
@@ -179,7 +179,7 @@ func TestHostileRedirectLoopFollowed(t *testing.T) { // P-3 with following on
 	p.FollowRedirects = true
 	d, _, _ := deliverTo(t, hostile.RedirectLoop, p)
 	requireAllFailWith(t, d, webhook.ErrProtocol, p)
-	assert.Contains(t, d.Attempts[0].Detail(), "redirects")
+	assert.Contains(t, d.Attempts[0].Detail, "redirects")
 }
 
 func TestHostileRedirectLoopNotFollowed(t *testing.T) { // P-3
@@ -188,9 +188,9 @@ func TestHostileRedirectLoopNotFollowed(t *testing.T) { // P-3
 	assert.Equal(t, webhook.Exhausted, d.Outcome, "a 3xx is retried, not a 4xx")
 	require.Len(t, d.Attempts, p.MaxAttempts)
 	for _, a := range d.Attempts {
-		assert.Equal(t, 302, a.Status())
-		assert.Equal(t, webhook.NoError, a.Error())
-		assert.Equal(t, "/hook?customer_id=1", a.ResponseHeaders().Get("Location"))
+		assert.Equal(t, 302, a.StatusCode)
+		assert.Equal(t, webhook.NoError, a.Failure)
+		assert.Equal(t, "/hook?customer_id=1", a.ResponseHeaders.Get("Location"))
 	}
 	require.NotNil(t, d.WebhookStatusCode)
 	assert.Equal(t, 302, *d.WebhookStatusCode)

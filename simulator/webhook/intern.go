@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"net/http"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -146,50 +145,4 @@ func compact(h http.Header) http.Header {
 		c[k] = all[start:len(all):len(all)]
 	}
 	return c
-}
-
-// answerKey identifies an Answer whose header set is the one at headers.
-type answerKey struct {
-	err       ErrorClass
-	detail    string
-	body      string
-	headers   uintptr // the identity of an interned (or unshared) header map
-	truncated bool
-}
-
-// answerInterner shares equal Answers between the attempts of a Sender,
-// so that an attempt costs its struct and a pointer. It is safe for
-// concurrent use.
-type answerInterner struct {
-	mu      sync.Mutex
-	answers map[answerKey]*Answer
-}
-
-// intern returns an Answer equal to an, shared with other attempts when
-// it is small enough to be worth it; nil when an is all zero. an's header
-// must come from a headerInterner (or be unshared) and is not modified.
-func (in *answerInterner) intern(an Answer) *Answer {
-	if an.zero() {
-		return nil
-	}
-	if len(an.Detail) > maxInternedString || len(an.ResponseBody) > maxInternedString {
-		return &an
-	}
-	key := answerKey{err: an.Error, detail: an.Detail, body: an.ResponseBody, truncated: an.BodyTruncated}
-	if an.ResponseHeaders != nil {
-		key.headers = reflect.ValueOf(an.ResponseHeaders).Pointer()
-	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	// The cached Answer holds its header map, so the map's address is not
-	// reused while its key is in the cache.
-	if shared, ok := in.answers[key]; ok {
-		return shared
-	}
-	if in.answers == nil || len(in.answers) >= maxInterned {
-		in.answers = make(map[answerKey]*Answer, 64)
-	}
-	shared := &an
-	in.answers[key] = shared
-	return shared
 }

@@ -1,8 +1,8 @@
 // Package webhook is hookcheck's AssemblyAI webhook sender: a delivery policy
 // whose defaults are AssemblyAI's documented behaviour (rules D-1..D-12 and
-// project decisions P-1..P-7 of docs/spec.md), a Sender
-// that runs one delivery's full schedule, and an Engine that runs many
-// thousands of deliveries at once with bounded memory and goroutines.
+// project decisions P-1..P-7 of docs/spec.md), a Sender that runs one
+// delivery's full schedule, and an Engine that runs many thousands of
+// deliveries at once with bounded memory and goroutines.
 package webhook
 
 import (

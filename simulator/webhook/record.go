@@ -45,80 +45,36 @@ type Request struct {
 	Body    string      `json:"body"`
 }
 
-// Answer is what an attempt got besides its status and timing: the
-// failure when there was no HTTP answer, or the answer's headers and body.
-// Equal answers repeat across thousands of attempts, so a Sender shares
-// one Answer between them: an Answer is immutable once in an Attempt;
-// to change one, copy it and point the Attempt at the copy.
-type Answer struct {
-	// Error is the class of failure when there was no HTTP answer.
-	Error ErrorClass
-	// Detail is the transport's own words for Error.
-	Detail string
-	// ResponseHeaders are the answer's headers; read-only.
+// Attempt is the record of one attempt of a delivery: when it ran, and
+// either the HTTP answer it got (StatusCode, ResponseHeaders, ResponseBody)
+// or why it got none (Failure, Detail).
+type Attempt struct {
+	// Number counts attempts from 1.
+	Number int
+	// StartedAt is when the attempt began to dial.
+	StartedAt time.Time
+	// Duration runs from StartedAt to the status line and headers, or to
+	// the failure (P-1).
+	Duration time.Duration
+	// StatusCode is the answer's HTTP status; 0 when there was no answer.
+	StatusCode int
+	// ResponseHeaders are the answer's headers. The sender shares equal
+	// header sets between records to keep many pending deliveries small,
+	// so treat them as read-only: clone before changing.
 	ResponseHeaders http.Header
 	// ResponseBody is at most MaxBodyBytes of the answer's body (P-1).
 	ResponseBody string
 	// BodyTruncated is true when the body was longer than what was kept,
 	// or did not end before the deadline.
 	BodyTruncated bool
-}
-
-// Attempt is the record of one attempt of a delivery. It is kept to 56
-// bytes (ten of them, a full schedule, fit a 576-byte allocation), which
-// counts with many thousands of deliveries pending: what rarely varies
-// between attempts is in its shared Answer.
-type Attempt struct {
-	// StartedAt is when the attempt began to dial.
-	StartedAt time.Time
-	// Duration runs from StartedAt to the status line and headers, or to
-	// the error (P-1).
-	Duration time.Duration
+	// Failure is why the attempt got no HTTP answer (P-4); NoError when
+	// it got one.
+	Failure ErrorClass
+	// Detail is the transport's own words for Failure.
+	Detail string
 	// WaitAfter is the wait that followed this attempt (0 for the last).
 	WaitAfter time.Duration
-	// Number counts attempts from 1.
-	Number int32
-	// StatusCode is the answer's status; 0 when there was no HTTP answer.
-	StatusCode int32
-	// Answer is the rest of what the attempt got; nil when it is all zero.
-	// It may be shared with other attempts: read-only.
-	Answer *Answer
 }
-
-func (an *Answer) zero() bool {
-	return an.Error == NoError && an.Detail == "" && an.ResponseHeaders == nil && an.ResponseBody == "" && !an.BodyTruncated
-}
-
-// noAnswer is the Answer of an attempt whose Answer is nil.
-var noAnswer Answer
-
-func (a *Attempt) answer() *Answer {
-	if a.Answer == nil {
-		return &noAnswer
-	}
-	return a.Answer
-}
-
-// Error is the class of failure when there was no HTTP answer.
-func (a Attempt) Error() ErrorClass { return a.answer().Error }
-
-// Detail is the transport's own words for Error.
-func (a Attempt) Detail() string { return a.answer().Detail }
-
-// ResponseHeaders are the answer's headers. Equal header sets are shared
-// between records to keep many pending deliveries small: treat them as
-// read-only.
-func (a Attempt) ResponseHeaders() http.Header { return a.answer().ResponseHeaders }
-
-// ResponseBody is at most MaxBodyBytes of the answer's body (P-1).
-func (a Attempt) ResponseBody() string { return a.answer().ResponseBody }
-
-// BodyTruncated is true when the body was longer than what was kept, or
-// did not end before the deadline.
-func (a Attempt) BodyTruncated() bool { return a.answer().BodyTruncated }
-
-// Status returns StatusCode as an int, as net/http has it.
-func (a Attempt) Status() int { return int(a.StatusCode) }
 
 // Answered reports whether the attempt got an HTTP status.
 func (a Attempt) Answered() bool { return a.StatusCode != 0 }
@@ -126,27 +82,26 @@ func (a Attempt) Answered() bool { return a.StatusCode != 0 }
 // Succeeded reports whether the attempt got a 2xx (D-3).
 func (a Attempt) Succeeded() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
 
-// attemptJSON is an Attempt on the wire. Its field order is the JSON's,
-// which is independent of Attempt's (laid out for size) and must not change.
+// attemptJSON is an Attempt on the wire, in the field order that
+// `hookcheck send --json` and results.json have always had.
 type attemptJSON struct {
-	Number          int32       `json:"number"`
-	Error           ErrorClass  `json:"error"`
+	Number          int         `json:"number"`
+	Failure         ErrorClass  `json:"error"`
 	Detail          string      `json:"detail,omitempty"`
 	ResponseHeaders http.Header `json:"response_headers,omitempty"`
 	ResponseBody    string      `json:"response_body,omitempty"`
 	BodyTruncated   bool        `json:"body_truncated,omitempty"`
 	StartedAt       string      `json:"started_at"`
 	DurationMS      float64     `json:"duration_ms"`
-	StatusCode      *int32      `json:"status_code"`
+	StatusCode      *int        `json:"status_code"`
 	WaitAfterMS     float64     `json:"wait_after_ms"`
 }
 
 // MarshalJSON renders times as RFC 3339 with fractional seconds, durations
 // in milliseconds and a missing status as null.
 func (a Attempt) MarshalJSON() ([]byte, error) {
-	an := a.answer()
-	j := attemptJSON{Number: a.Number, Error: an.Error, Detail: an.Detail, ResponseHeaders: an.ResponseHeaders,
-		ResponseBody: an.ResponseBody, BodyTruncated: an.BodyTruncated,
+	j := attemptJSON{Number: a.Number, Failure: a.Failure, Detail: a.Detail, ResponseHeaders: a.ResponseHeaders,
+		ResponseBody: a.ResponseBody, BodyTruncated: a.BodyTruncated,
 		StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano), DurationMS: ms(a.Duration), WaitAfterMS: ms(a.WaitAfter)}
 	if a.StatusCode != 0 {
 		j.StatusCode = &a.StatusCode
@@ -154,11 +109,11 @@ func (a Attempt) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes. Like encoding/json for a
+// plain struct, it keeps the fields the input leaves out.
 func (a *Attempt) UnmarshalJSON(b []byte) error {
-	an := a.answer()
-	j := attemptJSON{Number: a.Number, Error: an.Error, Detail: an.Detail, ResponseHeaders: an.ResponseHeaders,
-		ResponseBody: an.ResponseBody, BodyTruncated: an.BodyTruncated}
+	j := attemptJSON{Number: a.Number, Failure: a.Failure, Detail: a.Detail, ResponseHeaders: a.ResponseHeaders,
+		ResponseBody: a.ResponseBody, BodyTruncated: a.BodyTruncated}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
@@ -166,11 +121,8 @@ func (a *Attempt) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	a.Number, a.Answer = j.Number, nil
-	if got := (Answer{Error: j.Error, Detail: j.Detail, ResponseHeaders: j.ResponseHeaders,
-		ResponseBody: j.ResponseBody, BodyTruncated: j.BodyTruncated}); !got.zero() {
-		a.Answer = &got
-	}
+	a.Number, a.Failure, a.Detail = j.Number, j.Failure, j.Detail
+	a.ResponseHeaders, a.ResponseBody, a.BodyTruncated = j.ResponseHeaders, j.ResponseBody, j.BodyTruncated
 	a.StartedAt, a.Duration, a.WaitAfter = t, fromMS(j.DurationMS), fromMS(j.WaitAfterMS)
 	if j.StatusCode != nil {
 		a.StatusCode = *j.StatusCode
@@ -236,7 +188,7 @@ func (d *Delivery) LastAttempt() Attempt {
 func webhookStatusCode(attempts []Attempt) *int {
 	for i := len(attempts) - 1; i >= 0; i-- {
 		if attempts[i].Answered() {
-			c := int(attempts[i].StatusCode)
+			c := attempts[i].StatusCode
 			return &c
 		}
 	}

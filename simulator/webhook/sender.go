@@ -53,9 +53,7 @@ type Sender struct {
 	logger    *slog.Logger
 	seq       atomic.Int64
 	headers   headerInterner // shares equal header sets between records
-	answers   answerInterner // shares equal answers between attempts
 	summary   PolicySummary  // the policy's summary, for every record
-	direct    bool           // attempts go to the transport itself, not through client
 
 	mu         sync.Mutex
 	targets    map[string]*target // parsed targets, shared between deliveries
@@ -79,11 +77,10 @@ func NewSender(p Policy, o Options) (*Sender, error) {
 		s.transport = newTransport(p, o.DialContext)
 		rt = s.transport
 	}
+	// Every attempt goes through this client (see attempt): it applies
+	// P-3 through CheckRedirect and sends a URL's user information.
 	s.client = &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
 	s.summary = p.Summary()
-	// Without redirects to follow, the client only copies the request's
-	// headers (for redirects) before calling the transport: skip it.
-	s.direct = !p.FollowRedirects
 	return s, nil
 }
 
@@ -156,11 +153,11 @@ func RedactTarget(raw string) string {
 	if p, has := u.User.Password(); !has || p == Mask {
 		return raw
 	}
-	return RedactURL(u)
+	return redactURL(u)
 }
 
-// RedactURL masks the password of a URL's user information.
-func RedactURL(u *url.URL) string {
+// redactURL masks the password of a URL's user information.
+func redactURL(u *url.URL) string {
 	if _, has := u.User.Password(); has {
 		c := *u
 		c.User = url.UserPassword(u.User.Username(), Mask)
@@ -184,7 +181,7 @@ type prepared struct {
 type target struct {
 	url   *url.URL
 	host  string // the Host header, as http.NewRequest computes it
-	shown string // RedactURL(url)
+	shown string // redactURL(url)
 }
 
 // maxTargets bounds the parsed targets a Sender keeps for sharing; when it
@@ -204,7 +201,7 @@ func (s *Sender) target(raw string) (*target, error) {
 		return nil, err
 	}
 	// The Host is u.Host without an empty port, as http.NewRequest has it.
-	t = &target{url: u, host: strings.TrimSuffix(u.Host, ":"), shown: RedactURL(u)}
+	t = &target{url: u, host: strings.TrimSuffix(u.Host, ":"), shown: redactURL(u)}
 	s.mu.Lock()
 	if s.targets == nil || len(s.targets) >= maxTargets {
 		s.targets = make(map[string]*target, 16)
@@ -224,13 +221,9 @@ type headerSetKey struct {
 	length      int
 }
 
-func (s *Sender) prepare(target string, n Notification, observe Observer) (*prepared, error) {
-	return s.prepareWith(target, n, DeliveryOptions{}, observe)
-}
-
-// prepareWith is prepare with per-delivery settings that override the
-// policy's.
-func (s *Sender) prepareWith(raw string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
+// prepare makes a delivery of n to raw ready to send, with the settings of
+// o overriding the policy's.
+func (s *Sender) prepare(raw string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
 	t, err := s.target(raw)
 	if err != nil {
 		return nil, err
@@ -341,7 +334,7 @@ func (s *Sender) newID() string {
 // returns an error only when the delivery cannot start (a bad target); how
 // the delivery went is in the record.
 func (s *Sender) Deliver(ctx context.Context, target string, n Notification, observe Observer) (*Delivery, error) {
-	pd, err := s.prepare(target, n, observe)
+	pd, err := s.prepare(target, n, DeliveryOptions{}, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -395,13 +388,13 @@ func (s *Sender) finish(pd *prepared, o Outcome) {
 // ends, or whether it is retried.
 func (p Policy) decide(a Attempt) (Outcome, bool) {
 	switch {
-	case a.Error() == ErrAttemptStopped:
+	case a.Failure == ErrAttemptStopped:
 		return Cancelled, false
 	case a.Succeeded():
 		return Delivered, false // D-3
 	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
 		return Rejected, false // D-5, P-6: any 4xx, 408 and 429 included
-	case int(a.Number) >= p.MaxAttempts:
+	case a.Number >= p.MaxAttempts:
 		return Exhausted, false // D-4, D-6
 	}
 	return "", true // 3xx (P-3), 5xx, other codes and P-4 errors
@@ -421,11 +414,15 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attempt sends one request. The deadline (D-3, P-1) covers dialing,
-// sending and the status line and headers; the body is then read, up to
+// attempt sends one request through the sender's http.Client and records
+// what came back: it is the only path by which a delivery reaches a
+// receiver. The client's CheckRedirect applies P-3 (a 3xx is the answer
+// unless following is on) and the client sends any user information in
+// the URL as basic auth. The deadline (D-3, P-1) covers dialing, sending
+// and the status line and headers; the body is then read, up to
 // MaxBodyBytes, only until the same deadline.
 func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt {
-	a := Attempt{Number: int32(number), StartedAt: s.clock.Now()}
+	a := Attempt{Number: number, StartedAt: s.clock.Now()}
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var timedOut atomic.Bool
@@ -440,43 +437,38 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	// nor the transport modifies a request's header.
 	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.record.Request.Body))
 	if err != nil {
-		a.Answer = s.answers.intern(Answer{Error: ErrProtocol, Detail: err.Error()})
+		a.Failure, a.Detail = ErrProtocol, err.Error()
 		return a
 	}
 	req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header
-	var resp *http.Response
-	if s.direct && pd.target.url.User == nil {
-		// What Client.Do does when it has no redirect to follow, no
-		// cookie jar, no timeout and no user information to send.
-		resp, err = s.client.Transport.RoundTrip(req)
-	} else {
-		resp, err = s.client.Do(req)
-	}
+	resp, err := s.client.Do(req)
 	a.Duration = s.clock.Now().Sub(a.StartedAt)
 	if err != nil {
-		class := classify(err, timedOut.Load(), ctx.Err() != nil)
-		a.Answer = s.answers.intern(Answer{Error: class, Detail: intern(errorDetail(err, class, s.policy))})
+		a.Failure = classify(err, timedOut.Load(), ctx.Err() != nil)
+		// Equal details repeat across thousands of attempts: share them.
+		a.Detail = intern(errorDetail(err, a.Failure, s.policy))
 		if s.logger.Enabled(ctx, slog.LevelDebug) {
 			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
-				"error", class, "duration", a.Duration)
+				"error", a.Failure, "duration", a.Duration)
 		}
 		return a
 	}
 	defer resp.Body.Close()
-	a.StatusCode = int32(resp.StatusCode) // net/http keeps a status to three digits
-	an := Answer{ResponseHeaders: s.headers.intern(resp.Header)}
+	a.StatusCode = resp.StatusCode
+	// Equal header sets and bodies repeat across thousands of attempts:
+	// the record holds shared, read-only copies.
+	a.ResponseHeaders = s.headers.intern(resp.Header)
 	var body []byte
 	if resp.Body != http.NoBody {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
 	}
 	if int64(len(body)) > s.policy.MaxBodyBytes {
-		body, an.BodyTruncated = body[:s.policy.MaxBodyBytes], true
+		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true
 	}
 	if err != nil {
-		an.BodyTruncated = true
+		a.BodyTruncated = true // the body did not end before the deadline
 	}
-	an.ResponseBody = internBytes(body)
-	a.Answer = s.answers.intern(an)
+	a.ResponseBody = internBytes(body)
 	if s.logger.Enabled(ctx, slog.LevelDebug) {
 		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
 			"status", a.StatusCode, "duration", a.Duration)

@@ -71,7 +71,7 @@ func TestHangTimesOutEveryAttemptAndWaitsAfterEach(t *testing.T) { // D-3, P-1, 
 		assert.Equal(t, webhook.Exhausted, d.Outcome)
 		assert.Equal(t, seconds(0, 20, 40, 60, 80, 100, 120, 140, 160, 180), starts(d))
 		for _, a := range d.Attempts {
-			assert.Equal(t, webhook.ErrTimeout, a.Error())
+			assert.Equal(t, webhook.ErrTimeout, a.Failure)
 			assert.Equal(t, 10*time.Second, a.Duration)
 			assert.False(t, a.Answered())
 		}
@@ -92,7 +92,7 @@ func TestDeadlineIsTenSeconds(t *testing.T) { // D-3
 		d = r.deliver(t, slow, completed(t))
 		assert.Equal(t, webhook.Exhausted, d.Outcome)
 		assert.Len(t, rec.requests(), 10)
-		assert.Equal(t, webhook.ErrTimeout, d.Attempts[0].Error())
+		assert.Equal(t, webhook.ErrTimeout, d.Attempts[0].Failure)
 	})
 }
 
@@ -115,7 +115,7 @@ func TestRedirectIsNotFollowedAndIsRetried(t *testing.T) { // P-3
 		assert.Equal(t, webhook.Exhausted, d.Outcome)
 		assert.Len(t, rec.requests(), 10, "never follows to /elsewhere")
 		assert.Equal(t, 302, *d.WebhookStatusCode)
-		assert.Equal(t, "/elsewhere", d.Attempts[0].ResponseHeaders().Get("Location"))
+		assert.Equal(t, "/elsewhere", d.Attempts[0].ResponseHeaders.Get("Location"))
 	})
 }
 
@@ -125,7 +125,7 @@ func TestRefusedConnectionsAreRetried(t *testing.T) { // P-4
 		d := r.deliver(t, "http://127.0.0.1:9/hook", completed(t))
 		assert.Equal(t, webhook.Exhausted, d.Outcome)
 		require.Len(t, d.Attempts, 10)
-		assert.Equal(t, webhook.ErrRefused, d.Attempts[0].Error())
+		assert.Equal(t, webhook.ErrRefused, d.Attempts[0].Failure)
 		assert.Equal(t, seconds(0, 10, 20, 30, 40, 50, 60, 70, 80, 90), starts(d))
 		assert.Nil(t, d.WebhookStatusCode)
 	})
@@ -256,7 +256,7 @@ func TestCancellationStopsPromptly(t *testing.T) {
 		d, err = r.sender.Deliver(ctx, hang, completed(t), webhook.Observer{})
 		require.NoError(t, err)
 		assert.Equal(t, webhook.Cancelled, d.Outcome)
-		assert.Equal(t, webhook.ErrAttemptStopped, d.Attempts[0].Error())
+		assert.Equal(t, webhook.ErrAttemptStopped, d.Attempts[0].Failure)
 		assert.Equal(t, 3*time.Second, d.Attempts[0].Duration)
 	})
 }
@@ -268,7 +268,7 @@ func TestObserverSeesEveryAttempt(t *testing.T) {
 		var seen []int
 		var done int
 		_, err := r.sender.Deliver(context.Background(), url, completed(t), webhook.Observer{
-			OnAttempt: func(_ *webhook.Delivery, a webhook.Attempt) { seen = append(seen, a.Status()) },
+			OnAttempt: func(_ *webhook.Delivery, a webhook.Attempt) { seen = append(seen, a.StatusCode) },
 			OnDone:    func(*webhook.Delivery) { done++ },
 		})
 		require.NoError(t, err)

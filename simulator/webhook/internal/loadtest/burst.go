@@ -45,14 +45,14 @@ func runBurst(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	e := webhook.NewEngine(s, webhook.EngineOptions{MaxInFlight: *c})
+	e := webhook.NewEngine(s, *c)
 	ran := make(chan error, 1)
 	begin := time.Now()
 	go func() { ran <- e.Run(ctx) }()
 	tickets := make([]*webhook.Ticket, 0, *n)
 	for range *n {
 		tk, err := e.Submit(*target, webhook.Notification{Kind: webhook.KindTranscript,
-			TranscriptID: webhook.NewUUID(), Status: webhook.StatusCompleted}, webhook.Observer{})
+			TranscriptID: webhook.NewUUID(), Status: webhook.StatusCompleted}, webhook.DeliveryOptions{}, webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit: %w", err)
 		}

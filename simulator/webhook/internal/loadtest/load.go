@@ -63,7 +63,7 @@ func runLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	e := webhook.NewEngine(s, webhook.EngineOptions{MaxInFlight: *inflight})
+	e := webhook.NewEngine(s, *inflight)
 
 	var peakG atomic.Int64
 	sampleCtx, stopSampling := context.WithCancel(ctx)
@@ -91,7 +91,7 @@ func runLoad(ctx context.Context, args []string) error {
 	tickets := make([]*webhook.Ticket, 0, *n)
 	for range *n {
 		tk, err := e.Submit(*target, webhook.Notification{Kind: webhook.KindTranscript,
-			TranscriptID: webhook.NewUUID(), Status: webhook.StatusCompleted}, webhook.Observer{})
+			TranscriptID: webhook.NewUUID(), Status: webhook.StatusCompleted}, webhook.DeliveryOptions{}, webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit: %w", err)
 		}

@@ -78,7 +78,7 @@ func runTiming(ctx context.Context, args []string) error {
 		}
 		if k == 1 {
 			for _, a := range d.Attempts {
-				report(name+" timeout ("+string(a.Error())+")", int(a.Number), a.Duration, p.Timeout)
+				report(name+" timeout ("+string(a.Failure)+")", a.Number, a.Duration, p.Timeout)
 			}
 		}
 	}
