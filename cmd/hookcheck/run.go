@@ -239,7 +239,7 @@ func reachable(ctx context.Context, target string, p webhook.Policy) error {
 		if errors.As(err, &opErr) {
 			err = opErr.Err
 		}
-		return fmt.Errorf("target %s is unreachable: %v", webhook.RedactTarget(target), err)
+		return fmt.Errorf("target %s is unreachable: %w", webhook.RedactTarget(target), err)
 	}
 	return conn.Close()
 }
@@ -254,7 +254,9 @@ func checkWritable(dir string) error {
 		return errors.New("not writable")
 	}
 	name := probe.Name()
-	probe.Close()
+	if err := probe.Close(); err != nil {
+		return errors.New("not writable")
+	}
 	return os.Remove(name)
 }
 

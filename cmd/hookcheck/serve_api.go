@@ -13,7 +13,7 @@ import (
 )
 
 // envAPIKey lets CI pass the emulated API's key without the command line.
-const envAPIKey = "HOOKCHECK_API_KEY"
+const envAPIKey = "HOOKCHECK_API_KEY" //nolint:gosec // G101: the name of a variable, not a credential
 
 type serveAPIFlags struct {
 	policy          policyFlags

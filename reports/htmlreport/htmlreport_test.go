@@ -185,7 +185,7 @@ func TestSecretHeaderValuesNeverPrinted(t *testing.T) {
 	out, _ := render(t, res, everything())
 	assert.NotContains(t, out, canary)
 	assert.Contains(t, out, webhook.Mask)
-	assert.Equal(t, []string{canary}, d.Request.Headers["x-webhook-secret"], "the result itself is not changed")
+	assert.Equal(t, []string{canary}, d.Request.Headers["x-webhook-secret"], "the result itself is not changed") //nolint:staticcheck // SA1008: a non-canonical key on purpose
 }
 
 func TestSizeBudgets(t *testing.T) {

@@ -51,7 +51,8 @@ func newPage(r *reports.Result, o Options) (*page, error) {
 	}
 	r = r.Masked()
 	p := &page{
-		Result: r, CSS: template.CSS(css), Target: maskURL(r.Environment.Target), Verdict: string(r.Verdict),
+		Result: r, CSS: template.CSS(css), //nolint:gosec // G203: our own embedded stylesheet, not input
+		Target: maskURL(r.Environment.Target), Verdict: string(r.Verdict),
 		MustFixes: r.FailedMust(), ShouldFixes: r.FailedShould(), Scenarios: r.ScenarioCounts(),
 		Deliveries: r.DeliveryCount(), Started: stamp(r.Environment.StartedAt),
 	}

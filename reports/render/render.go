@@ -98,8 +98,8 @@ func WriteFile(path string, r *reports.Result, write Writer) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			_ = f.Close()
+			_ = os.Remove(f.Name()) // best effort: the write already failed
 		}
 	}()
 	if err := write(f, r); err != nil {

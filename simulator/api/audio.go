@@ -33,9 +33,11 @@ const (
 // newWAV builds the served audio: a 44-byte RIFF/WAVE header with one fmt
 // chunk (PCM) and one data chunk, then the samples, little-endian.
 func newWAV() []byte {
-	samples := int(audioDuration.Seconds() * audioSampleRate)
-	blockAlign := audioChannels * audioBits / 8
-	dataSize := samples * blockAlign
+	const (
+		samples    = int(audioDuration / time.Second * audioSampleRate)
+		blockAlign = audioChannels * audioBits / 8
+		dataSize   = samples * blockAlign
+	)
 	var b bytes.Buffer
 	b.Grow(44 + dataSize)
 	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }

@@ -89,12 +89,12 @@ func syntaxError(file string, err error) error {
 		}
 	}
 	if len(msgs) == 0 {
-		return fmt.Errorf("%s: Gherkin syntax error: %v", file, err)
+		return fmt.Errorf("%s: Gherkin syntax error: %w", file, err)
 	}
 	if len(msgs) > 1 {
-		return fmt.Errorf("Gherkin syntax error at %s (and %d more)", msgs[0], len(msgs)-1)
+		return fmt.Errorf("syntax error at %s (and %d more): not valid Gherkin", msgs[0], len(msgs)-1)
 	}
-	return fmt.Errorf("Gherkin syntax error at %s", msgs[0])
+	return fmt.Errorf("syntax error at %s: not valid Gherkin", msgs[0])
 }
 
 // plan pairs each pickle with the lines and keywords of its source.

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -83,7 +84,7 @@ func serve(ctx context.Context, listen string, h http.Handler) (string, func(), 
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", listen, err)
 	}
-	srv := &http.Server{Handler: h}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
