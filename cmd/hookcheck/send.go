@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -19,6 +21,8 @@ type sendFlags struct {
 	transcriptID     string
 	payload          string
 	redactedAudioURL string
+	sessionID        string
+	session          webhook.Session
 	json             bool
 }
 
@@ -42,8 +46,13 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.StringVar(&f.target, "target", "", "webhook URL to deliver to (required); its query string is sent as is (D-9)")
 	fs.StringVar(&f.status, "status", webhook.StatusCompleted, "transcript status in the notification: completed or error (D-2)")
 	fs.StringVar(&f.transcriptID, "transcript-id", "", "transcript id in the notification (default: a random UUID)")
-	fs.StringVar(&f.payload, "payload", "transcript", "notification kind: transcript or redacted-audio (D-11)")
+	fs.StringVar(&f.payload, "payload", "transcript", "notification kind: transcript, redacted-audio (D-11) or streaming-session (S-2)")
 	fs.StringVar(&f.redactedAudioURL, "redacted-audio-url", "https://cdn.assemblyai.example/redacted-audio.wav", "URL in the redacted-audio notification")
+	fs.StringVar(&f.sessionID, "session-id", "", "session id in the streaming-session webhook (default: a random UUID)")
+	fs.DurationVar(&f.session.Duration, "session-duration", 10*time.Minute, "length of the streaming session whose transcript the webhook carries (S-5: about 15 KB a minute; at most 24h)")
+	fs.Uint64Var(&f.session.Seed, "session-seed", 1, "seed of the session's generated turns: the same seed gives the same body")
+	fs.IntVar(&f.session.Speakers, "session-speakers", 0, "speakers in the session (speaker labels, S-4); 0 for no diarization")
+	fs.StringVar(&f.session.LanguageCode, "session-language", "", "language_code on every turn, as with language detection (S-4)")
 	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
 	f.policy.register(fs, policyFlagSet{auth: true, source: true})
 	return cmd
@@ -104,14 +113,30 @@ func notification(f *sendFlags) (webhook.Notification, error) {
 		return n, nil
 	case "redacted-audio":
 		return webhook.RedactedAudioReady(f.redactedAudioURL), nil
+	case "streaming-session":
+		n, err := webhook.StreamingSession(f.sessionID, f.session)
+		switch {
+		case errors.Is(err, webhook.ErrSessionDuration):
+			return n, usagef("--session-duration %s: must be positive and at most 24h", f.session.Duration)
+		case err != nil:
+			return n, usagef("--session-speakers: %v", err)
+		}
+		return n, nil
 	}
-	return webhook.Notification{}, usagef("--payload %q: want transcript or redacted-audio", f.payload)
+	return webhook.Notification{}, usagef("--payload %q: want transcript, redacted-audio or streaming-session", f.payload)
 }
 
 func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Policy) {
 	what := fmt.Sprintf("%s notification (status %s, transcript %s)", n.Kind, n.Status, n.TranscriptID)
-	if n.Kind == webhook.KindRedactedAudio {
+	switch n.Kind {
+	case webhook.KindRedactedAudio:
 		what = "redacted-audio notification (D-11)"
+	case webhook.KindStreamingSession:
+		size := "?"
+		if body, _, err := n.Encode(); err == nil {
+			size = stats.FormatBytes(len(body))
+		}
+		what = fmt.Sprintf("streaming-session webhook (S-2: session %s, %s long, body %s)", n.SessionID, n.Session.Duration, size)
 	}
 	fmt.Fprintf(w, "Delivering a %s to %s\n", what, webhook.RedactTarget(target))
 	auth := "no auth header"

@@ -44,3 +44,18 @@ func trimZeros(s string) string {
 	}
 	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
+
+// FormatBytes formats a size for people with a binary unit: "512 B",
+// "14 KiB", "2.6 MiB", as body limits (100 KB, 1 MB) are usually set.
+func FormatBytes(n int) string {
+	const k = 1024
+	switch {
+	case n < k:
+		return fmt.Sprintf("%d B", n)
+	case n < 10*k:
+		return trimZeros(fmt.Sprintf("%.1f", float64(n)/k)) + " KiB"
+	case n < k*k:
+		return fmt.Sprintf("%d KiB", (n+k/2)/k)
+	}
+	return trimZeros(fmt.Sprintf("%.1f", float64(n)/(k*k))) + " MiB"
+}

@@ -63,3 +63,12 @@ func TestFormatDuration(t *testing.T) {
 		assert.Equal(t, want, stats.FormatDuration(d), "%v", d)
 	}
 }
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int]string{0: "0 B", 1023: "1023 B", 1024: "1 KiB", 1536: "1.5 KiB",
+		14364: "14 KiB", 884905: "864 KiB", 2666467: "2.5 MiB", 1 << 20: "1 MiB"} {
+		if got := stats.FormatBytes(n); got != want {
+			t.Errorf("stats.FormatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -15,6 +16,9 @@ const (
 	KindTranscript Kind = "transcript"
 	// KindRedactedAudio is the redacted-audio-ready notification (D-11).
 	KindRedactedAudio Kind = "redacted-audio"
+	// KindStreamingSession is the webhook sent when a streaming
+	// speech-to-text session ends (S-2, S-4).
+	KindStreamingSession Kind = "streaming-session"
 	// KindRaw is arbitrary bytes, for malformed-input checks.
 	KindRaw Kind = "raw"
 )
@@ -35,6 +39,10 @@ type Notification struct {
 	Status       string `json:"status,omitempty"`
 	// RedactedAudioURL makes the redacted-audio body (D-11).
 	RedactedAudioURL string `json:"redacted_audio_url,omitempty"`
+	// SessionID and Session make the streaming session body (S-4); the
+	// body is generated from Session when the delivery is prepared.
+	SessionID string   `json:"session_id,omitempty"`
+	Session   *Session `json:"session,omitempty"`
 	// Raw and RawContentType are sent as they are for KindRaw.
 	Raw            []byte `json:"-"`
 	RawContentType string `json:"-"`
@@ -78,6 +86,11 @@ func (n Notification) Encode() ([]byte, string, error) {
 			RedactedAudioURL string `json:"redacted_audio_url"`
 		}{n.Status, n.RedactedAudioURL})
 		return b, "application/json", err
+	case KindStreamingSession:
+		if n.Session == nil {
+			return nil, "", errors.New("streaming-session notification without a session")
+		}
+		return n.Session.encode(n.SessionID), "application/json", nil
 	case KindRaw:
 		return n.Raw, n.RawContentType, nil
 	}
