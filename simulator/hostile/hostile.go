@@ -314,8 +314,9 @@ func (b behaviour) serve(kind Kind, c net.Conn, requestRead bool, spawn func(fun
 		drain(c)
 		return
 	case TrickleStatus:
-		spawn(func() { drain(c) }) // never answers the request; closing c ends this reader
-		b.trickleStatus(c)
+		// It never reads the request as such: a reader drains it and
+		// notices when the client leaves.
+		b.trickleStatus(c, b.watch(c, spawn))
 		return
 	}
 	if !requestRead && readRequest(c) != nil {
@@ -327,7 +328,7 @@ func (b behaviour) serve(kind Kind, c net.Conn, requestRead bool, spawn func(fun
 	case EndlessBody:
 		b.endlessBody(c)
 	case TrickleBody:
-		b.trickleBody(c)
+		b.trickleBody(c, b.watch(c, spawn))
 	case ResetMidAnswer:
 		b.resetMidAnswer(c)
 	case NotHTTP:
@@ -356,14 +357,30 @@ func (b behaviour) closing() bool {
 	}
 }
 
-// pause waits one interval; it reports false once the server is closing.
-func (b behaviour) pause() bool {
+// watch reads c until the client closes it (or the server does), and
+// returns a channel closed then: a trickle stops at once instead of at its
+// next write, so no goroutine outlives the client (in a synctest bubble, a
+// pause still pending after the run would be a leak).
+func (b behaviour) watch(c net.Conn, spawn func(func())) <-chan struct{} {
+	gone := make(chan struct{})
+	spawn(func() {
+		defer close(gone)
+		drain(c)
+	})
+	return gone
+}
+
+// pause waits one interval; it reports false once the server is closing
+// or the client has gone.
+func (b behaviour) pause(gone <-chan struct{}) bool {
 	t := time.NewTimer(b.interval)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
 	case <-b.done:
+		return false
+	case <-gone:
 		return false
 	}
 }
@@ -382,14 +399,14 @@ func readRequest(c net.Conn) error {
 // drain reads until the client closes or the server closes the connection.
 func drain(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
 
-func (b behaviour) trickleStatus(c net.Conn) {
+func (b behaviour) trickleStatus(c net.Conn, gone <-chan struct{}) {
 	line := []byte("HTTP/1.1 200 OK\r\nX-Trickle: ")
 	for i := 0; ; i++ {
 		ch := byte('a')
 		if i < len(line) {
 			ch = line[i]
 		}
-		if !b.pause() || b.write(c, []byte{ch}) != nil {
+		if !b.pause(gone) || b.write(c, []byte{ch}) != nil {
 			return
 		}
 	}
@@ -419,11 +436,11 @@ func (b behaviour) endlessBody(c net.Conn) {
 	}
 }
 
-func (b behaviour) trickleBody(c net.Conn) {
+func (b behaviour) trickleBody(c net.Conn, gone <-chan struct{}) {
 	if b.write(c, []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")) != nil {
 		return
 	}
-	for b.pause() {
+	for b.pause(gone) {
 		if b.write(c, []byte("trickle\n")) != nil {
 			return
 		}
