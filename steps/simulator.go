@@ -64,7 +64,7 @@ func (s Simulator) Definitions() []Definition {
 			Func: sim((*simulatorScenario).serveDelayed)},
 		{Kind: "Given", Pattern: `^a receiver that never answers$`, Example: "a receiver that never answers", Doc: "Serves the `hang` reference receiver.",
 			Func: sim((*simulatorScenario).serveHang)},
-		{Kind: "Given", Pattern: `^a receiver that resets the connection$`, Example: "a receiver that resets the connection", Doc: "Serves the `reset` reference receiver.",
+		{Kind: "Given", Pattern: `^a receiver that resets the connection$`, Example: "a receiver that resets the connection", Doc: "Serves the socket-level `reset-mid-answer` receiver (`simulator/hostile`).",
 			Func: sim((*simulatorScenario).serveReset)},
 		{Kind: "Given", Pattern: `^a receiver that redirects every delivery$`, Example: "a receiver that redirects every delivery", Doc: "Serves the `redirect` reference receiver (302 to itself).",
 			Func: sim((*simulatorScenario).serveRedirect)},

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -34,9 +36,21 @@ func (st *simulatorScenario) serveHang() error {
 	return st.serveBehaviour("hang", receiver.Params{})
 }
 
-// serveReset serves the reset reference receiver.
+// serveReset serves the socket-level reset-mid-answer receiver
+// (simulator/hostile) on the in-memory network, where its reset is a plain
+// close that the engine still classes connection_reset (P-4).
 func (st *simulatorScenario) serveReset() error {
-	return st.serveBehaviour("reset", receiver.Params{})
+	ln, err := st.net.Listen("")
+	if err != nil {
+		return fmt.Errorf("start receiver: %w", err)
+	}
+	srv, err := hostile.Serve(context.Background(), ln, hostile.ResetMidAnswer, hostile.Options{})
+	if err != nil {
+		return fmt.Errorf("start receiver: %w", err)
+	}
+	st.closers = append(st.closers, func() { _ = srv.Close() })
+	st.target = srv.URL
+	return nil
 }
 
 // serveRedirect serves the redirect reference receiver (302 to itself).

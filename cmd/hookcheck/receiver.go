@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -38,8 +39,15 @@ func newReceiverCmd(a *app) *cobra.Command {
 bodies, 405 on other methods) or one that is broken on purpose. Point
 'hookcheck send' or 'hookcheck run' at it to see what AssemblyAI would do.
 
-List the behaviours with --list.`,
+Broken receivers come at two levels: "http" ones speak HTTP correctly but
+answer wrongly (a status, a delay, a hang, a redirect, one flaw of the
+compliant receiver); "socket" ones break HTTP, TCP or TLS itself (a blackhole,
+a reset, bytes that are not HTTP, a bad certificate) and ignore --path, the
+auth and allowlist flags and the numeric options.
+
+List the behaviours and their level with --list.`,
 		Example: `  hookcheck receiver --listen 127.0.0.1:8080 --behaviour fail-first --fail-first 3
+  hookcheck receiver --listen 127.0.0.1:8080 --behaviour reset-mid-answer
   HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck receiver --behaviour compliant \
       --auth-header-name X-Webhook-Secret --allowlist header --allow-region both`,
 		Args: cobra.NoArgs,
@@ -67,6 +75,13 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 		return listBehaviours(a)
 	}
 	b, err := receiver.Lookup(f.behaviour)
+	if errors.Is(err, receiver.ErrUnknownBehaviour) {
+		kind, kerr := hostile.ParseKind(f.behaviour)
+		if kerr != nil {
+			return usagef("--behaviour: %v; socket-level: %s", err, strings.Join(kindNames(), ", "))
+		}
+		return runHostile(ctx, a, f.listen, kind)
+	}
 	if err != nil {
 		return usagef("--behaviour: %v", err)
 	}
@@ -95,6 +110,30 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 	}
 	_ = srv.Close() // hanging behaviours never finish by themselves
 	return nil
+}
+
+// runHostile serves a socket-level receiver on listen until ctx ends.
+func runHostile(ctx context.Context, a *app, listen string, kind hostile.Kind) error {
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		return usagef("--listen: %v", err)
+	}
+	srv, err := hostile.Serve(ctx, l, kind, hostile.Options{})
+	if err != nil {
+		return fmt.Errorf("receiver: %w", err)
+	}
+	fmt.Fprintf(a.out, "hookcheck: receiver %q (%s) listening on %s; Ctrl-C to stop\n",
+		kind, kind.Description(), srv.URL)
+	<-ctx.Done()
+	return srv.Close()
+}
+
+func kindNames() []string {
+	var names []string
+	for _, k := range hostile.Kinds() {
+		names = append(names, string(k))
+	}
+	return names
 }
 
 func (f *receiverFlags) config(a *app) (receiver.Config, error) {
@@ -130,9 +169,12 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 
 func listBehaviours(a *app) error {
 	w := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "BEHAVIOUR\tWHAT IT DOES\tBREAKS")
+	fmt.Fprintln(w, "BEHAVIOUR\tLEVEL\tWHAT IT DOES\tBREAKS")
 	for _, b := range receiver.Behaviours() {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", b.Name, b.Description, b.Violates)
+		fmt.Fprintf(w, "%s\thttp\t%s\t%s\n", b.Name, b.Description, b.Violates)
+	}
+	for _, k := range hostile.Kinds() {
+		fmt.Fprintf(w, "%s\tsocket\t%s\t%s\n", k, k.Description(), k.Violates())
 	}
 	return w.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 )
 
@@ -46,19 +47,20 @@ func TestSendJSONOutcomes(t *testing.T) {
 		{"fail-first", receiver.Params{FailFirst: 3}, "delivered", 4, 200, ""},
 		{"hang", receiver.Params{}, "exhausted", 10, nil, "timeout"},
 		{"redirect", receiver.Params{}, "exhausted", 10, 302, ""},
-		{"reset", receiver.Params{}, "exhausted", 10, nil, "connection_reset"},
-		{"garbage", receiver.Params{}, "exhausted", 10, nil, "protocol"},
+		// Socket-level receivers (simulator/hostile).
+		{string(hostile.ResetMidAnswer), receiver.Params{}, "exhausted", 10, nil, "connection_reset"},
+		{string(hostile.NotHTTP), receiver.Params{}, "exhausted", 10, nil, "protocol"},
 	}
 	for _, c := range cases {
 		t.Run(c.behaviour+"-"+c.outcome, func(t *testing.T) {
 			t.Parallel()
-			srv, inbox := serveBehaviour(t, c.behaviour, c.params, receiver.Config{})
-			r := hookcheck(t, nil, append([]string{"send", "--target", srv.URL + "/hook", "--json"}, fastSchedule...)...)
+			url, requests := serveAny(t, c.behaviour, c.params)
+			r := hookcheck(t, nil, append([]string{"send", "--target", url + "/hook", "--json"}, fastSchedule...)...)
 			var got sendJSON
 			require.NoError(t, json.Unmarshal([]byte(r.stdout), &got), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			assert.Equal(t, c.outcome, got.Outcome)
 			assert.Len(t, got.Attempts, c.attempts)
-			assert.Equal(t, c.attempts, inbox.Len(), "requests the receiver got")
+			assert.Equal(t, c.attempts, requests(), "requests the receiver got")
 			if c.code == nil {
 				assert.Nil(t, got.WebhookStatusCode)
 			} else if assert.NotNil(t, got.WebhookStatusCode) {
@@ -77,6 +79,21 @@ func TestSendJSONOutcomes(t *testing.T) {
 			assert.Equal(t, want, r.code)
 		})
 	}
+}
+
+// serveAny serves a behaviour of either level on real loopback and returns
+// its URL and a count of the requests (for a socket-level one, the
+// connections: each attempt gets a fresh one after the failure).
+func serveAny(t *testing.T, name string, p receiver.Params) (string, func() int) {
+	t.Helper()
+	if kind, err := hostile.ParseKind(name); err == nil {
+		srv, err := hostile.Start(t.Context(), kind, hostile.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = srv.Close() })
+		return srv.URL, func() int { return int(srv.Accepted()) }
+	}
+	srv, inbox := serveBehaviour(t, name, p, receiver.Config{})
+	return srv.URL, inbox.Len
 }
 
 func TestSendRefused(t *testing.T) {

@@ -2,40 +2,95 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/simulator/api"
-	"github.com/hookcheck/hookcheck/simulator/clock"
+	"github.com/hookcheck/hookcheck/simulator/memnet"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// TestVirtualTimeProcessing runs the default 2 s processing delay on a fake
-// clock: nothing moves until the clock does (A-5).
+// TestVirtualTimeProcessing runs the default 2 s processing delay in a
+// synctest bubble, with the emulator, its deliveries and the receiver on an
+// in-memory network: nothing finishes until virtual time reaches the delay
+// (A-5), and the list shows the exact times (the bubble's clock starts at
+// 2000-01-01 00:00:00 UTC).
 func TestVirtualTimeProcessing(t *testing.T) {
-	rc := newReceiver(t, nil)
-	fake := clock.NewFake(time.Date(2024, 3, 11, 21, 29, 59, 0, time.UTC))
-	e := newEmulator(t, api.Config{Clock: fake, ProcessingDelay: api.DefaultProcessingDelay})
-	_, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://x.test/a.mp3", "webhook_url": rc.URL})
-	id := tr["id"].(string)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	require.NoError(t, fake.WaitForTimers(ctx, 1))
+	synctest.Test(t, func(t *testing.T) {
+		n := memnet.New()
+		var (
+			mu    sync.Mutex
+			count = map[string]int{}
+		)
+		hook, err := n.Serve("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var body struct {
+				TranscriptID string `json:"transcript_id"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			mu.Lock()
+			count[body.TranscriptID]++
+			mu.Unlock()
+			w.WriteHeader(http.StatusOK)
+		}))
+		require.NoError(t, err)
+		defer hook.Close()
+		deliveries := func(id string) int {
+			mu.Lock()
+			defer mu.Unlock()
+			return count[id]
+		}
 
-	fake.Advance(time.Second)
-	_, got := e.call(t, http.MethodGet, "/v2/transcript/"+id, nil)
-	assert.Equal(t, "processing", got["status"])
-	assert.Equal(t, 0, rc.count(id))
+		srv, err := api.New(api.Config{APIKey: testKey, ProcessingDelay: api.DefaultProcessingDelay,
+			SenderOptions: webhook.Options{DialContext: n.DialContext}})
+		require.NoError(t, err)
+		ln, err := n.Listen("")
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ctx, ln, time.Second) }()
+		client := &http.Client{Transport: &http.Transport{DialContext: n.DialContext}}
+		defer client.CloseIdleConnections()
+		call := func(method, path, body string) map[string]any {
+			t.Helper()
+			req, err := http.NewRequest(method, "http://"+ln.Addr().String()+path, strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", testKey)
+			resp, err := client.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			raw, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			var out map[string]any
+			require.NoError(t, json.Unmarshal(raw, &out), string(raw))
+			return out
+		}
 
-	fake.Advance(time.Second)
-	got = e.waitFinished(t, id)
-	assert.Equal(t, "completed", got["status"])
-	require.Eventually(t, func() bool { return rc.count(id) == 1 }, 2*time.Second, 5*time.Millisecond)
-	_, list := e.call(t, http.MethodGet, "/v2/transcript", nil)
-	item := list["transcripts"].([]any)[0].(map[string]any)
-	assert.Equal(t, "2024-03-11T21:29:59.000000", item["created"])
-	assert.Equal(t, "2024-03-11T21:30:01.000000", item["completed"])
+		tr := call(http.MethodPost, "/v2/transcript", `{"audio_url":"https://x.test/a.mp3","webhook_url":"`+hook.URL+`/hook"}`)
+		id := tr["id"].(string)
+
+		time.Sleep(time.Second)
+		synctest.Wait()
+		assert.Equal(t, "processing", call(http.MethodGet, "/v2/transcript/"+id, "")["status"])
+		assert.Zero(t, deliveries(id))
+
+		time.Sleep(time.Second)
+		synctest.Wait()
+		assert.Equal(t, "completed", call(http.MethodGet, "/v2/transcript/"+id, "")["status"])
+		assert.Equal(t, 1, deliveries(id))
+		item := call(http.MethodGet, "/v2/transcript", "")["transcripts"].([]any)[0].(map[string]any)
+		assert.Equal(t, "2000-01-01T00:00:00.000000", item["created"])
+		assert.Equal(t, "2000-01-01T00:00:02.000000", item["completed"])
+
+		cancel()
+		assert.NoError(t, <-served)
+	})
 }

@@ -1,7 +1,10 @@
-// Package clock is the time source of the delivery engine. The engine never
-// calls the time package directly, so tests can run a full ten-attempt
-// schedule (about 190 s of AssemblyAI time, P-2) in milliseconds with Fake,
-// while production uses Real.
+// Package clock is the time source of the delivery engine and the emulated
+// API. Production uses Real (or Precise, for tighter timers). Tests get
+// virtual time from testing/synctest, whose bubble fakes the time package
+// that Real reads, so a full ten-attempt schedule (about 190 s of
+// AssemblyAI time, P-2) runs in milliseconds; the interface stays so that a
+// benchmark can compress time in ways a bubble does not (see the webhook
+// benchmarks' jump clock).
 package clock
 
 import "time"

@@ -41,9 +41,10 @@ type Behaviour struct {
 // ErrUnknownBehaviour is wrapped by Lookup's error for an unknown name.
 var ErrUnknownBehaviour = errors.New("unknown receiver behaviour")
 
-// Behaviours returns every behaviour: compliant first, then the blunt ones
-// for the delivery engine, then the one-flaw receivers for the conformance
-// suite. The blunt ones ignore Path, auth and allowlist: they are the
+// Behaviours returns every HTTP-level behaviour: compliant first, then the
+// blunt ones for the delivery engine, then the one-flaw receivers for the
+// conformance suite. (Socket-level ones, such as a reset or bytes that are
+// not HTTP, are hostile.Kinds.) The blunt ones ignore Path, auth and allowlist: they are the
 // receiver a delivery-engine test points at, whatever it sends. The slice is
 // new on each call.
 func Behaviours() []Behaviour {
@@ -55,9 +56,7 @@ func Behaviours() []Behaviour {
 		{"fail-first", "answers Params.Status (default 500) to the first Params.FailFirst (default 3) requests, then 200", "D-3 until it recovers", newFailFirst},
 		{"delay", "waits Params.Delay, then answers 200", "D-3 when the delay reaches 10 s", newDelay},
 		{"hang", "reads the request, then never answers", "D-3: no answer within 10 s", newHang},
-		{"reset", "closes the connection with a TCP RST instead of answering", "D-3: no answer (P-4)", newReset},
 		{"redirect", "answers 302 to Params.Location (default its own URL, a loop)", "D-3: a 3xx is not a 2xx (P-3)", newRedirect},
-		{"garbage", "answers bytes that are not HTTP, then closes the connection", "D-3: no HTTP answer (P-4)", newGarbage},
 
 		flawed("error-500-on-error-status", "answers 500 to status \"error\" notifications", "RC-02 (D-2, D-4)", flawError500OnErrorStatus),
 		flawed("slow-ack", "answers 200 only after Params.Delay (default 3 s)", "RC-03 (p95 ≤ 2 s, D-3)", flawSlowAck),

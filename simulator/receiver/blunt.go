@@ -1,10 +1,8 @@
 package receiver
 
 import (
-	"net"
 	"net/http"
 	"sync/atomic"
-	"time"
 )
 
 // Defaults of the blunt behaviours' Params.
@@ -15,10 +13,6 @@ const (
 	// DefaultFailFirst is how many requests fail-first fails.
 	DefaultFailFirst = 3
 )
-
-// garbageReply is not an HTTP status line, so the sender's parser fails
-// (a protocol error, retried under P-4).
-var garbageReply = []byte("SSH-2.0-not-http\r\n\x00\xff\xfe garbage\r\n\r\n")
 
 // newStatus always answers p.Status.
 func newStatus(cfg Config, p Params) http.Handler {
@@ -62,52 +56,11 @@ func newHang(cfg Config, _ Params) http.Handler {
 	})
 }
 
-// newReset closes the connection with a TCP RST instead of answering
-// (P-4: a reset is retried).
-func newReset(cfg Config, _ Params) http.Handler {
-	return newBase(cfg).handler(func(w http.ResponseWriter, r *http.Request, _ payload) {
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			// Not a connection (e.g. a ResponseRecorder): abort the
-			// response, which net/http turns into a closed connection.
-			panic(http.ErrAbortHandler)
-		}
-		if tc, ok := tcpConn(conn); ok {
-			_ = tc.SetLinger(0) // linger 0 makes Close send RST, not FIN
-		}
-		_ = conn.Close()
-	})
-}
-
-// tcpConn finds the TCP connection under conn, through TLS if needed.
-func tcpConn(conn net.Conn) (*net.TCPConn, bool) {
-	if inner, ok := conn.(interface{ NetConn() net.Conn }); ok {
-		conn = inner.NetConn()
-	}
-	tc, ok := conn.(*net.TCPConn)
-	return tc, ok
-}
-
 // newRedirect answers 302 to p.Location, by default the request's own URL:
 // a loop for a sender that follows redirects (P-3).
 func newRedirect(cfg Config, p Params) http.Handler {
 	return newBase(cfg).handler(func(w http.ResponseWriter, r *http.Request, _ payload) {
 		w.Header().Set("Location", orDefault(p.Location, r.URL.RequestURI()))
 		w.WriteHeader(http.StatusFound)
-	})
-}
-
-// newGarbage answers bytes that are not HTTP, then closes the connection.
-func newGarbage(cfg Config, _ Params) http.Handler {
-	return newBase(cfg).handler(func(w http.ResponseWriter, r *http.Request, _ payload) {
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler) // see newReset
-		}
-		defer conn.Close()
-		// A short deadline so a client that never reads cannot hold us.
-		_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
-		_, _ = buf.Write(garbageReply)
-		_ = buf.Flush()
 	})
 }

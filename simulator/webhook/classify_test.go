@@ -12,6 +12,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-faker/faker/v4"
@@ -25,7 +26,7 @@ import (
 
 // These tests replace the transport with httpmock: no socket is opened,
 // so each transport error can be produced exactly and its P-4 class
-// checked, and the schedule can run on a fake clock.
+// checked, and the schedule can run in a synctest bubble.
 
 const mockTarget = "http://receiver.invalid/hooks/aai"
 
@@ -90,78 +91,67 @@ func TestTransportErrorClasses(t *testing.T) { // P-4
 	}
 }
 
-// The full D-4 schedule against a receiver that always answers 500, driven
-// by a fake clock: each wait is exactly RetryInterval from the end of one
-// attempt to the start of the next (P-2), and no attempt starts a
-// nanosecond early. This proves the clock is injectable end to end.
-func TestFakeClockDrivesTheFullScheduleWithExactSpacing(t *testing.T) { // D-4, P-2
-	start := time.Date(2024, 3, 11, 21, 29, 59, 0, time.UTC)
-	fake := clock.NewFake(start)
-	p := webhook.DefaultPolicy()
-	secret := faker.Password()
-	p.Auth = &webhook.AuthHeader{Name: "X-Hook-Secret", Value: webhook.Secret(secret)}
-	s, mt := mockSender(t, p, fake)
-	mt.RegisterResponder(http.MethodPost, mockTarget, func(req *http.Request) (*http.Response, error) {
-		if req.Header.Get("X-Hook-Secret") != secret { // D-8
-			return httpmock.NewStringResponse(http.StatusUnauthorized, ""), nil
-		}
-		return httpmock.NewStringResponse(http.StatusInternalServerError, "boom"), nil
-	})
-
-	attempts := make(chan webhook.Attempt, p.MaxAttempts)
-	result := make(chan *webhook.Delivery, 1)
-	go func() {
-		d, err := s.Deliver(context.Background(), mockTarget, fakerNotification(t), webhook.Observer{
-			OnAttempt: func(_ *webhook.Delivery, a webhook.Attempt) { attempts <- a },
+// The full D-4 schedule against a receiver that always answers 500, in a
+// synctest bubble's virtual time: each wait is exactly RetryInterval from
+// the end of one attempt to the start of the next (P-2), and no attempt
+// starts a nanosecond early. httpmock answers in the calling goroutine, so
+// the bubble sees every wait of the engine as durable.
+func TestVirtualTimeDrivesTheFullScheduleWithExactSpacing(t *testing.T) { // D-4, P-2
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		p := webhook.DefaultPolicy()
+		secret := faker.Password()
+		p.Auth = &webhook.AuthHeader{Name: "X-Hook-Secret", Value: webhook.Secret(secret)}
+		s, mt := mockSender(t, p, nil)
+		mt.RegisterResponder(http.MethodPost, mockTarget, func(req *http.Request) (*http.Response, error) {
+			if req.Header.Get("X-Hook-Secret") != secret { // D-8
+				return httpmock.NewStringResponse(http.StatusUnauthorized, ""), nil
+			}
+			return httpmock.NewStringResponse(http.StatusInternalServerError, "boom"), nil
 		})
-		assert.NoError(t, err)
-		result <- d
-	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // real-time guard only
-	defer cancel()
-	next := func() webhook.Attempt {
-		t.Helper()
-		select {
-		case a := <-attempts:
-			return a
-		case <-ctx.Done():
-			t.Fatal("no attempt came")
-			return webhook.Attempt{}
+		attempts := make(chan webhook.Attempt, p.MaxAttempts)
+		result := make(chan *webhook.Delivery, 1)
+		go func() {
+			d, err := s.Deliver(context.Background(), mockTarget, fakerNotification(t), webhook.Observer{
+				OnAttempt: func(_ *webhook.Delivery, a webhook.Attempt) { attempts <- a },
+			})
+			assert.NoError(t, err)
+			result <- d
+		}()
+
+		for i := 1; i <= p.MaxAttempts; i++ {
+			synctest.Wait()
+			var a webhook.Attempt
+			select {
+			case a = <-attempts:
+			default:
+				t.Fatalf("attempt %d did not come on time", i)
+			}
+			require.Equal(t, i, a.Number)
+			require.Equal(t, 500, a.StatusCode)
+			require.Equal(t, start.Add(time.Duration(i-1)*p.RetryInterval), a.StartedAt, "attempt %d starts on the P-2 grid", i)
+			if i == p.MaxAttempts {
+				assert.Zero(t, a.WaitAfter)
+				break
+			}
+			require.Equal(t, p.RetryInterval, a.WaitAfter)
+			time.Sleep(p.RetryInterval - time.Nanosecond)
+			synctest.Wait()
+			select {
+			case a := <-attempts:
+				t.Fatalf("attempt %d started a nanosecond early", a.Number)
+			default:
+			}
+			time.Sleep(time.Nanosecond)
 		}
-	}
-	for i := 1; i <= p.MaxAttempts; i++ {
-		a := next()
-		require.Equal(t, i, a.Number)
-		require.Equal(t, 500, a.StatusCode)
-		require.Equal(t, start.Add(time.Duration(i-1)*p.RetryInterval), a.StartedAt, "attempt %d starts on the P-2 grid", i)
-		if i == p.MaxAttempts {
-			assert.Zero(t, a.WaitAfter)
-			break
-		}
-		require.Equal(t, p.RetryInterval, a.WaitAfter)
-		// The attempt's deadline timer is stopped; only the wait remains.
-		require.NoError(t, fake.WaitForTimers(ctx, 1))
-		require.Equal(t, 1, fake.Pending())
-		fake.Advance(p.RetryInterval - time.Nanosecond)
-		select {
-		case a := <-attempts:
-			t.Fatalf("attempt %d started a nanosecond early", a.Number)
-		case <-time.After(5 * time.Millisecond):
-		}
-		fake.Advance(time.Nanosecond)
-	}
-	var d *webhook.Delivery
-	select {
-	case d = <-result:
-	case <-ctx.Done():
-		t.Fatal("delivery did not end")
-	}
-	assert.Equal(t, webhook.Exhausted, d.Outcome)
-	assert.Len(t, d.Attempts, 10)
-	assert.Equal(t, seconds(0, 10, 20, 30, 40, 50, 60, 70, 80, 90), starts(d))
-	assert.Equal(t, 90*time.Second, d.EndedAt.Sub(d.StartedAt))
-	assert.Equal(t, 10, mt.GetTotalCallCount())
-	assert.Equal(t, "boom", d.LastAttempt().ResponseBody)
-	assert.Zero(t, fake.Pending(), "no timer left behind")
+		synctest.Wait()
+		d := <-result
+		assert.Equal(t, webhook.Exhausted, d.Outcome)
+		assert.Len(t, d.Attempts, 10)
+		assert.Equal(t, seconds(0, 10, 20, 30, 40, 50, 60, 70, 80, 90), starts(d))
+		assert.Equal(t, 90*time.Second, d.EndedAt.Sub(d.StartedAt))
+		assert.Equal(t, 10, mt.GetTotalCallCount())
+		assert.Equal(t, "boom", d.LastAttempt().ResponseBody)
+	})
 }

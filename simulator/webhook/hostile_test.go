@@ -2,8 +2,10 @@ package webhook_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,11 +13,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hookcheck/hookcheck/simulator/hostile"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 // These tests deliver over REAL loopback TCP to the receivers of package
-// hostile, with a short policy, and check that the engine survives each:
+// hostile (and, for the redirect loop, receiver's "redirect"), with a short policy, and check that the engine survives each:
 // every attempt ends within the deadline plus a small slack (D-3, P-1), is
 // given the right P-4 class, keeps at most MaxBodyBytes of any body (P-1),
 // and leaves no goroutine behind.
@@ -174,17 +177,41 @@ func TestHostileNotHTTP(t *testing.T) {
 	assert.Contains(t, d.Attempts[0].Detail, "malformed HTTP")
 }
 
-func TestHostileRedirectLoopFollowed(t *testing.T) { // P-3 with following on
+// redirectTarget serves receiver's "redirect" (302 to its own URL) on real
+// loopback: a redirect is an HTTP-level misbehaviour, so it lives in
+// simulator/receiver, not in hostile.
+func redirectTarget(t *testing.T) string {
+	t.Helper()
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs last, after the closes below
+	b, err := receiver.Lookup("redirect")
+	require.NoError(t, err)
+	srv := httptest.NewServer(b.New(receiver.Config{}, receiver.Params{}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/hook?customer_id=1"
+}
+
+func deliverRedirect(t *testing.T, p webhook.Policy) *webhook.Delivery {
+	t.Helper()
+	target := redirectTarget(t)
+	s, err := webhook.NewSender(p, webhook.Options{})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	d, err := s.Deliver(context.Background(), target, completed(t), webhook.Observer{})
+	require.NoError(t, err)
+	return d
+}
+
+func TestRedirectLoopFollowed(t *testing.T) { // P-3 with following on
 	p := shortPolicy()
 	p.FollowRedirects = true
-	d, _, _ := deliverTo(t, hostile.RedirectLoop, p)
+	d := deliverRedirect(t, p)
 	requireAllFailWith(t, d, webhook.ErrProtocol, p)
 	assert.Contains(t, d.Attempts[0].Detail, "redirects")
 }
 
-func TestHostileRedirectLoopNotFollowed(t *testing.T) { // P-3
+func TestRedirectLoopNotFollowed(t *testing.T) { // P-3
 	p := shortPolicy()
-	d, _, _ := deliverTo(t, hostile.RedirectLoop, p)
+	d := deliverRedirect(t, p)
 	assert.Equal(t, webhook.Exhausted, d.Outcome, "a 3xx is retried, not a 4xx")
 	require.Len(t, d.Attempts, p.MaxAttempts)
 	for _, a := range d.Attempts {
@@ -225,6 +252,53 @@ func TestHostileReceiversWithKeepAlive(t *testing.T) {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			d, _, _ := deliverTo(t, tc.kind, p)
 			requireAllFailWith(t, d, tc.class, p)
+		})
+	}
+}
+
+// On the in-memory network (net.Pipe: no TCP RST, no kernel buffers) every
+// kind gets the same P-4 class as on loopback, in virtual time: a reset is a
+// plain close there, and classify still calls it connection_reset. The
+// suite's and the fidelity features' virtual-time runs rely on this.
+func TestHostileKindsOnMemnet(t *testing.T) {
+	for _, tc := range []struct {
+		kind   hostile.Kind
+		class  webhook.ErrorClass // NoError: delivered with 200
+		detail string
+	}{
+		{hostile.Blackhole, webhook.ErrTimeout, ""},
+		{hostile.TrickleStatus, webhook.ErrTimeout, ""},
+		{hostile.EndlessHeaders, webhook.ErrProtocol, "headers exceeded"},
+		{hostile.EndlessBody, webhook.NoError, ""},
+		{hostile.TrickleBody, webhook.NoError, ""},
+		{hostile.ResetMidAnswer, webhook.ErrReset, ""},
+		{hostile.NotHTTP, webhook.ErrProtocol, "malformed HTTP"},
+		{hostile.BadCertificate, webhook.ErrTLS, ""},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := shortPolicy()
+				r := newRig(t, p)
+				ln, err := r.net.Listen("")
+				require.NoError(t, err)
+				srv, err := hostile.Serve(t.Context(), ln, tc.kind, hostile.Options{})
+				require.NoError(t, err)
+				t.Cleanup(func() { assert.NoError(t, srv.Close()) })
+				d := r.deliver(t, srv.URL+"/hook", completed(t))
+				if tc.class == webhook.NoError {
+					assert.Equal(t, webhook.Delivered, d.Outcome)
+					a := d.Attempts[0]
+					assert.Equal(t, 200, a.StatusCode)
+					assert.True(t, a.BodyTruncated)
+					assert.LessOrEqual(t, int64(len(a.ResponseBody)), p.MaxBodyBytes)
+					return
+				}
+				requireAllFailWith(t, d, tc.class, p)
+				for _, a := range d.Attempts {
+					assert.LessOrEqual(t, a.Duration, p.Timeout, "attempt %d overran its deadline (D-3)", a.Number)
+				}
+				assert.Contains(t, d.Attempts[0].Detail, tc.detail)
+			})
 		})
 	}
 }

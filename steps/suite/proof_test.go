@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
@@ -86,8 +87,13 @@ var proofMatrix = []struct {
 	{"wrong-path", ids(acknowledging)},
 	{"status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
 	{"hang", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"reset", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"garbage", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"reset-mid-answer", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"not-http", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"blackhole", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"trickle-status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"endless-headers", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"endless-body", ids([]string{"RC-08", "RC-09", "RC-10", "RC-13"})}, // a 200 is an answer, whatever follows (P-1)
+	{"trickle-body", ids([]string{"RC-08", "RC-09", "RC-10", "RC-13"})},
 	{"redirect", ids(acknowledging, []string{"RC-08", "RC-12", "RC-13"})},
 }
 
@@ -123,14 +129,20 @@ func TestProofMatrix(t *testing.T) {
 }
 
 // TestEveryReferenceReceiverIsInTheMatrix keeps the matrix complete as
-// behaviours are added (fail-first and delay are timing-dependent engine
-// receivers, checked by the fidelity suite instead).
+// behaviours are added, HTTP-level (simulator/receiver) and socket-level
+// (simulator/hostile) alike. fail-first and delay are timing-dependent
+// engine receivers, checked by the fidelity suite instead; bad-certificate
+// fails the TLS handshake, which an in-memory plain-HTTP target cannot
+// have (its P-4 class is checked in simulator/webhook, on memnet too).
 func TestEveryReferenceReceiverIsInTheMatrix(t *testing.T) {
-	inMatrix := map[string]bool{"fail-first": true, "delay": true}
+	inMatrix := map[string]bool{"fail-first": true, "delay": true, string(hostile.BadCertificate): true}
 	for _, row := range proofMatrix {
 		inMatrix[row.behaviour] = true
 	}
 	for _, b := range receiver.Behaviours() {
 		assert.True(t, inMatrix[b.Name], "behaviour %q is not in the proof matrix", b.Name)
+	}
+	for _, k := range hostile.Kinds() {
+		assert.True(t, inMatrix[string(k)], "hostile kind %q is not in the proof matrix", k)
 	}
 }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/hostile"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+// --list shows both catalogues, each behaviour once, with its level.
+func TestReceiverListShowsBothLevels(t *testing.T) {
+	r := hookcheck(t, nil, "receiver", "--list")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+	require.Regexp(t, `^BEHAVIOUR\s+LEVEL\s+WHAT IT DOES\s+BREAKS$`, lines[0])
+	level := map[string]string{}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		require.GreaterOrEqual(t, len(f), 2, l)
+		_, dup := level[f[0]]
+		assert.False(t, dup, "%s listed twice", f[0])
+		level[f[0]] = f[1]
+	}
+	for _, b := range receiver.Behaviours() {
+		assert.Equal(t, "http", level[b.Name], b.Name)
+	}
+	for _, k := range hostile.Kinds() {
+		assert.Equal(t, "socket", level[string(k)], k)
+	}
+	assert.Len(t, level, len(receiver.Behaviours())+len(hostile.Kinds()))
+}
+
+// --behaviour serves a socket-level kind on --listen until Ctrl-C.
+func TestReceiverServesASocketLevelKind(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"receiver", "--listen", "127.0.0.1:0", "--behaviour", "not-http"},
+			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, func(string) string { return "" })
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	require.Len(t, addr, 2, line)
+
+	c, err := net.DialTimeout("tcp", addr[1], 5*time.Second)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = io.WriteString(c, "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+	require.NoError(t, err)
+	got, err := bufio.NewReader(c).ReadString('\n')
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(got, "SSH-2.0"), "not HTTP: %q", got)
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("receiver did not stop")
+	}
+}
+
+func TestReceiverUnknownBehaviourNamesBothLevels(t *testing.T) {
+	r := hookcheck(t, nil, "receiver", "--behaviour", "nope")
+	requireOneLine(t, r, "unknown receiver behaviour")
+	assert.Contains(t, r.stderr, "compliant")
+	assert.Contains(t, r.stderr, "reset-mid-answer")
+}
