@@ -232,6 +232,9 @@ func postTo(t *testing.T, h http.Handler, e *env) (*http.Response, error) {
 
 func TestEveryBehaviourBehavesAsDescribed(t *testing.T) {
 	flaws, blunt := flawCases(), bluntCases()
+	for name, check := range fetchCases() {
+		blunt[name] = check
+	}
 	for _, b := range receiver.Behaviours() {
 		t.Run(b.Name, func(t *testing.T) {
 			assert.NotEmpty(t, b.Description)
