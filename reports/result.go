@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/api"
@@ -296,4 +298,36 @@ func ReadFile(path string) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
+}
+
+// CallsFor returns the API calls of s that concern d's transcript: those
+// naming its transcript_id, or for a redacted-audio notification (which
+// has none, D-11) the transcript whose audio URL it announced.
+func (s Scenario) CallsFor(d *webhook.Delivery) []api.Call {
+	var out []api.Call
+	for _, c := range s.APICalls {
+		switch {
+		case c.TranscriptID == "":
+		case d.Notification.TranscriptID != "" && c.TranscriptID == d.Notification.TranscriptID,
+			d.Notification.TranscriptID == "" && d.Notification.RedactedAudioURL != "" &&
+				strings.Contains(d.Notification.RedactedAudioURL, c.TranscriptID):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// DescribeCall says what a call did, for a reader: "GET
+// /v2/transcript/ID: 200 after 12 ms".
+func DescribeCall(c api.Call) string {
+	status := "no answer (the client went away)"
+	if c.Status != 0 {
+		status = strconv.Itoa(c.Status)
+	}
+	key := ""
+	if !c.Authorized {
+		key = ", without a valid API key"
+	}
+	return fmt.Sprintf("%s %s: %s after %s%s", c.Method, c.Path, status,
+		FormatDuration(time.Duration(c.DurationMS*float64(time.Millisecond))), key)
 }
