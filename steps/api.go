@@ -22,7 +22,7 @@ import (
 
 // apiPoll is how often an expectation looks at the API's call log while it
 // waits for the receiver's fetch.
-const apiPoll = 100 * time.Millisecond
+const apiPoll = 20 * time.Millisecond
 
 // requireAPI: RC-15..RC-17 need the emulated API, or the receiver's calls
 // cannot be seen.
