@@ -7,7 +7,7 @@
 //	}
 //
 // Each scenario becomes a subtest: a failure names the requirement (RC-01 …
-// RC-14), what was sent, what came back and what AssemblyAI would do about
+// RC-17), what was sent, what came back and what AssemblyAI would do about
 // it. An in-process handler is checked in virtual time (testing/synctest),
 // so the full retry schedules cost milliseconds; a URL is checked in real
 // time, with accelerated waits when Fast is set.
@@ -17,15 +17,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/memnet"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -94,7 +98,41 @@ type Target struct {
 	// BuiltInReceiver tells the report that the target is one of
 	// hookcheck's own reference receivers, started for this run.
 	BuiltInReceiver bool
+
+	// NewHandler, instead of Handler, is an in-process receiver built once
+	// the run's emulated AssemblyAI API is up: it is given the API's base
+	// URL, key and an HTTP client that reaches it (over the in-memory
+	// network), so that a handler using AssemblyAI's SDK with a base-URL
+	// option fetches its transcripts there and RC-15..RC-17 apply. When
+	// the handler is an io.Closer, the run closes it as it ends: work it
+	// does in the background must end then, as a synctest bubble (where
+	// hookcheck.Test runs it) requires.
+	NewHandler func(api API) http.Handler
+	// APIAddr, for a URL target, serves the emulated AssemblyAI API on
+	// this address for the run (e.g. "127.0.0.1:8090"; port 0 picks one),
+	// so that RC-15..RC-17 apply. Empty serves none.
+	APIAddr string
+	// APIKey is the key the emulated API accepts: required with
+	// APIAddr; with NewHandler, empty means a generated one.
+	APIKey string
 }
+
+// API is the emulated AssemblyAI API a run serves, as the receiver under
+// test reaches it. Every notification of the run refers to a transcript
+// that exists there, in the state the notification announces.
+type API struct {
+	// BaseURL is what to give an SDK's base-URL option, e.g.
+	// assemblyai.WithBaseURL(api.BaseURL) in Go.
+	BaseURL string
+	// Key is the API key it accepts; any other gets AssemblyAI's 401.
+	Key string
+	// HTTPClient reaches BaseURL; pass it on (assemblyai.WithHTTPClient)
+	// for an in-process handler, whose API is on an in-memory network.
+	HTTPClient *http.Client
+}
+
+// apiGrace bounds how long the emulated API may take to stop after a run.
+const apiGrace = 2 * time.Second
 
 // Prepared is a run ready to start: the features are parsed, every step is
 // defined and the selection is counted, but nothing has been sent. As
@@ -102,7 +140,8 @@ type Target struct {
 // caller check the setup (and show Selected) before Run.
 type Prepared struct {
 	suite *suite.Prepared
-	stop  func() // closes the in-memory server of a Handler target
+	stop  func() // closes the in-memory server of a Handler target and the API
+	api   *API   // the emulated API served for the run, if any
 }
 
 // Prepare checks t without sending anything. Its errors are the caller's
@@ -111,10 +150,54 @@ type Prepared struct {
 // target is served on an in-memory network at once; Run or Close stops it.
 func Prepare(t Target) (*Prepared, error) {
 	target, opts, stop := t.URL, webhook.Options{Clock: t.Clock, Logger: t.Logger}, func() {}
-	if t.Handler != nil {
+	var (
+		apiSrv  *api.Server
+		apiInfo *API
+	)
+	switch {
+	case t.Handler != nil && t.NewHandler != nil:
+		return nil, errors.New("set Handler or NewHandler, not both")
+	case (t.Handler != nil || t.NewHandler != nil) && t.APIAddr != "":
+		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
+	case t.APIAddr != "" && t.APIKey == "":
+		return nil, errors.New("the emulated API needs a key (APIKey; --api-key or HOOKCHECK_API_KEY)")
+	}
+	if t.Handler != nil || t.NewHandler != nil {
 		n := memnet.New()
-		srv, err := n.Serve("", t.Handler)
+		h := t.Handler
+		if t.NewHandler != nil {
+			key := t.APIKey
+			if key == "" {
+				key = "hookcheck-" + webhook.NewUUID()
+			}
+			l, err := n.Listen("")
+			if err != nil {
+				return nil, fmt.Errorf("serve the emulated API: %w", err)
+			}
+			client := &http.Client{Transport: &http.Transport{DialContext: n.DialContext}}
+			apiInfo = &API{BaseURL: l.URL(), Key: key, HTTPClient: client}
+			var stopAPI func()
+			// The bubble's virtual time paces the API too: no wall clock.
+			apiSrv, stopAPI, err = serveAPI(l, apiInfo, nil, t.Logger)
+			if err != nil {
+				return nil, err
+			}
+			h = t.NewHandler(*apiInfo)
+			closer, _ := h.(io.Closer)
+			stop = func() {
+				// The handler's background work (its fetches) ends before
+				// the API does: a synctest bubble needs every goroutine
+				// gone.
+				if closer != nil {
+					_ = closer.Close()
+				}
+				stopAPI()
+				client.CloseIdleConnections()
+			}
+		}
+		srv, err := n.Serve("", h)
 		if err != nil {
+			stop()
 			return nil, fmt.Errorf("serve the handler: %w", err)
 		}
 		path := t.Path
@@ -122,9 +205,21 @@ func Prepare(t Target) (*Prepared, error) {
 			path = "/webhook"
 		}
 		// The bubble's virtual time paces a Handler: no wall clock.
-		target, opts.DialContext, opts.Clock, stop = srv.URL+path, n.DialContext, nil, srv.Close
+		stopAPI := stop
+		target, opts.DialContext, opts.Clock = srv.URL+path, n.DialContext, nil
+		stop = func() { srv.Close(); stopAPI() }
 	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
 		return nil, err
+	} else if t.APIAddr != "" {
+		l, err := net.Listen("tcp", t.APIAddr)
+		if err != nil {
+			return nil, &suite.SetupError{Err: fmt.Errorf("serve the emulated AssemblyAI API on %s: %w", t.APIAddr, err)}
+		}
+		apiInfo = &API{BaseURL: "http://" + l.Addr().String(), Key: t.APIKey, HTTPClient: http.DefaultClient}
+		apiSrv, stop, err = serveAPI(l, apiInfo, t.Clock, t.Logger)
+		if err != nil {
+			return nil, err
+		}
 	}
 	p := webhook.DefaultPolicy()
 	if t.Policy != nil {
@@ -141,10 +236,13 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
-			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts},
+			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario,
+	}
+	if apiInfo != nil {
+		cfg.Conformance.APIURL = apiInfo.BaseURL
 	}
 	if t.Features != nil && cfg.FeaturesName == "" {
 		cfg.FeaturesName = "custom"
@@ -157,7 +255,35 @@ func Prepare(t Target) (*Prepared, error) {
 		stop()
 		return nil, err
 	}
-	return &Prepared{suite: prep, stop: stop}, nil
+	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo}, nil
+}
+
+// serveAPI serves the emulated AssemblyAI API on l until the returned stop
+// is called. Transcripts are seeded by the run, not submitted, so the API
+// has no processing delay to speak of; its deliveries (of a transcript a
+// receiver submits itself) follow AssemblyAI's policy.
+func serveAPI(l net.Listener, info *API, clk clock.Clock, logger *slog.Logger) (*api.Server, func(), error) {
+	srv, err := api.New(api.Config{APIKey: webhook.Secret(info.Key), BaseURL: info.BaseURL, Clock: clk, Logger: logger})
+	if err != nil {
+		l.Close()
+		return nil, nil, fmt.Errorf("emulated API: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ctx, l, apiGrace) // ends when stop cancels ctx
+	}()
+	return srv, func() { cancel(); <-done }, nil
+}
+
+// API returns the emulated AssemblyAI API served for the run, and false
+// when the run serves none.
+func (p *Prepared) API() (API, bool) {
+	if p.api == nil {
+		return API{}, false
+	}
+	return *p.api, true
 }
 
 // Selected is the number of scenarios Run will execute.
@@ -178,7 +304,7 @@ func (p *Prepared) Close() { p.stop() }
 // fails only when the suite cannot run (bad target or features); a
 // receiver's failures are in the result.
 func Check(ctx context.Context, t Target) (*reports.Result, error) {
-	if t.Handler != nil {
+	if t.Handler != nil || t.NewHandler != nil {
 		return nil, errors.New("hookcheck.Check takes a URL target; use hookcheck.Test for an http.Handler")
 	}
 	prep, err := Prepare(t)
@@ -193,7 +319,7 @@ func Check(ctx context.Context, t Target) (*reports.Result, error) {
 func Test(t *testing.T, target Target) *reports.Result {
 	t.Helper()
 	var res *reports.Result
-	if target.Handler != nil {
+	if target.Handler != nil || target.NewHandler != nil {
 		res = runHandler(t, target)
 	} else {
 		var err error

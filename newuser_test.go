@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
@@ -204,4 +205,52 @@ func TestNewUserRateLimitSaysP6(t *testing.T) {
 	reason := res.FailedMust()[0].Reason
 	assert.Contains(t, reason, "429")
 	assert.Contains(t, reason, "P-6")
+}
+
+// fetchThenAnswer is what three of six public receivers do: fetch the
+// transcript with plain HTTP before answering, and answer the API's own
+// status when the fetch fails.
+func fetchThenAnswer(api hookcheck.API) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n struct {
+			TranscriptID string `json:"transcript_id"`
+		}
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&n) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if n.TranscriptID == "" {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, api.BaseURL+"/v2/transcript/"+n.TranscriptID, nil)
+		req.Header.Set("Authorization", api.Key)
+		resp, err := api.HTTPClient.Do(req)
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+	})
+}
+
+func TestNewUserFetchBeforeAnsweringNamesRC15AndRC16(t *testing.T) {
+	res := hookcheck.RunHandler(t, hookcheck.Target{Tags: "@api", NewHandler: fetchThenAnswer})
+	var ids []string
+	for _, q := range res.FailedMust() {
+		ids = append(ids, q.ID)
+	}
+	assert.Equal(t, []string{"RC-15", "RC-16"}, ids)
+}
+
+func TestNewUserHardCodedAPISaysSo(t *testing.T) {
+	// A receiver whose fetches go to https://api.assemblyai.com makes no
+	// call to the run's API: RC-17 fails with that hint, not a silent pass.
+	res := hookcheck.RunHandler(t, hookcheck.Target{Tags: "@RC-17", Path: "/hooks/aai",
+		NewHandler: func(hookcheck.API) http.Handler { return teamHandler() }})
+	failed := res.FailedShould()
+	require.Len(t, failed, 1)
+	assert.Equal(t, "RC-17", failed[0].ID)
+	assert.Contains(t, failed[0].Reason, "https://api.assemblyai.com")
 }

@@ -1,6 +1,6 @@
 // Package features holds hookcheck's Gherkin feature files and its
 // requirement catalogue: the receiver conformance suite (receiver/) checks
-// a team's webhook receiver against requirements RC-01..RC-14
+// a team's webhook receiver against requirements RC-01..RC-17
 // (requirements.json); the simulator's fidelity suite (simulator/) checks
 // hookcheck's own sender against AssemblyAI's rules. The files are embedded
 // so the CLI and the Go API can run them from any directory.

@@ -11,15 +11,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 // Schema names the version of the results.json format. v2 made each
 // requirement's scenarios a list of ScenarioRef (v1 held internal keys)
-// and dropped the scenarios' internal "id".
-const Schema = "https://hookcheck.dev/schemas/results/v2"
+// and dropped the scenarios' internal "id". v3 added the receiver's calls
+// to the emulated API (scenarios' "api_calls", environment's "api").
+const Schema = "https://hookcheck.dev/schemas/results/v3"
+
+// schemaV2 is v3 without the API fields: read as it is, since v3 only
+// added fields.
+const schemaV2 = "https://hookcheck.dev/schemas/results/v2"
 
 // schemaV1 is the format before v2, recognised only to say so.
 const schemaV1 = "https://hookcheck.dev/schemas/results/v1"
@@ -87,25 +95,28 @@ type Environment struct {
 	HookcheckVersion string `json:"hookcheck_version"`
 	GoVersion        string `json:"go_version"`
 	// Profile is "faithful" (real-time waits) or "accelerated" (--fast).
-	Profile         string    `json:"profile"`
-	Target          string    `json:"target"` // secrets masked
-	BuiltInReceiver bool      `json:"built_in_receiver"`
-	TimeoutMS       float64   `json:"timeout_ms"`
-	MaxAttempts     int       `json:"max_attempts"`
-	RetryIntervalMS float64   `json:"retry_interval_ms"`
-	WaitMS          float64   `json:"wait_ms"` // the actual wait after the profile
-	Regions         []string  `json:"regions"`
-	SourceAddress   string    `json:"source_address"`
-	AuthHeaderName  string    `json:"auth_header_name,omitempty"`
-	Allowlist       string    `json:"allowlist,omitempty"`
-	Burst           int       `json:"burst"`
-	Tags            string    `json:"tags,omitempty"`
-	Features        string    `json:"features"` // "built-in" or the directory
-	Strict          bool      `json:"strict"`
-	Seed            int64     `json:"seed"`
-	StartedAt       time.Time `json:"started_at"`
-	EndedAt         time.Time `json:"ended_at"`
-	DurationMS      float64   `json:"duration_ms"`
+	Profile         string   `json:"profile"`
+	Target          string   `json:"target"` // secrets masked
+	BuiltInReceiver bool     `json:"built_in_receiver"`
+	TimeoutMS       float64  `json:"timeout_ms"`
+	MaxAttempts     int      `json:"max_attempts"`
+	RetryIntervalMS float64  `json:"retry_interval_ms"`
+	WaitMS          float64  `json:"wait_ms"` // the actual wait after the profile
+	Regions         []string `json:"regions"`
+	SourceAddress   string   `json:"source_address"`
+	AuthHeaderName  string   `json:"auth_header_name,omitempty"`
+	Allowlist       string   `json:"allowlist,omitempty"`
+	Burst           int      `json:"burst"`
+	Tags            string   `json:"tags,omitempty"`
+	Features        string   `json:"features"` // "built-in" or the directory
+	Strict          bool     `json:"strict"`
+	Seed            int64    `json:"seed"`
+	// API is the base URL of the emulated AssemblyAI API the run served
+	// (--api); empty when it served none.
+	API        string    `json:"api,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	EndedAt    time.Time `json:"ended_at"`
+	DurationMS float64   `json:"duration_ms"`
 }
 
 // Requirement is one entry of the requirement catalogue with its result.
@@ -157,6 +168,10 @@ type Scenario struct {
 	// Chart, when set, asks renderers for a response-time chart: "latency"
 	// or "burst".
 	Chart string `json:"chart,omitempty"`
+	// APICalls are the calls the receiver made to the emulated AssemblyAI
+	// API about this scenario's transcripts, oldest first; each names its
+	// transcript, which ties it to the delivery that announced it.
+	APICalls []api.Call `json:"api_calls,omitempty"`
 }
 
 // Ref is how requirements point at s.
@@ -258,7 +273,7 @@ func Read(rd io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("decode results: %w", err)
 	}
 	switch head.Schema {
-	case Schema:
+	case Schema, schemaV2:
 	case schemaV1:
 		return nil, errors.New("results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	default:
@@ -283,4 +298,36 @@ func ReadFile(path string) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
+}
+
+// CallsFor returns the API calls of s that concern d's transcript: those
+// naming its transcript_id, or for a redacted-audio notification (which
+// has none, D-11) the transcript whose audio URL it announced.
+func (s Scenario) CallsFor(d *webhook.Delivery) []api.Call {
+	var out []api.Call
+	for _, c := range s.APICalls {
+		switch {
+		case c.TranscriptID == "":
+		case d.Notification.TranscriptID != "" && c.TranscriptID == d.Notification.TranscriptID,
+			d.Notification.TranscriptID == "" && d.Notification.RedactedAudioURL != "" &&
+				strings.Contains(d.Notification.RedactedAudioURL, c.TranscriptID):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// DescribeCall says what a call did, for a reader: "GET
+// /v2/transcript/ID: 200 after 12 ms".
+func DescribeCall(c api.Call) string {
+	status := "no answer (the client went away)"
+	if c.Status != 0 {
+		status = strconv.Itoa(c.Status)
+	}
+	key := ""
+	if !c.Authorized {
+		key = ", without a valid API key"
+	}
+	return fmt.Sprintf("%s %s: %s after %s%s", c.Method, c.Path, status,
+		FormatDuration(time.Duration(c.DurationMS*float64(time.Millisecond))), key)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -43,6 +44,12 @@ type Conformance struct {
 	LatencyBudget time.Duration
 	// Options reach the receiver (e.g. an in-memory dialer).
 	Options webhook.Options
+	// API is the emulated AssemblyAI API served for the run, which the
+	// receiver fetches transcripts from; nil makes RC-15..RC-17 not
+	// applicable. Every notification's transcript is seeded in it.
+	API *api.Server
+	// APIURL is API's base URL as the receiver reaches it, for messages.
+	APIURL string
 }
 
 // Evidence is what a conformance scenario leaves for the report.
@@ -54,6 +61,10 @@ type Evidence struct {
 	NotApplicable string
 	// Chart asks for a response-time chart: "latency" or "burst".
 	Chart string
+	// APICalls are the calls the receiver made to the emulated API about
+	// the scenario's transcripts, in the order they arrived; empty
+	// without Conformance.API.
+	APICalls []api.Call
 }
 
 // conformanceScenario is one scenario's state.
@@ -65,6 +76,8 @@ type conformanceScenario struct {
 	lastN  webhook.Notification
 	tlsErr error
 	tlsVer uint16
+	fault  api.Fault // how the API treats the scenario's transcripts
+	ids    []string  // transcripts seeded in the API, under mu
 }
 
 // EvidenceFrom returns the evidence of the scenario running in ctx.
@@ -74,9 +87,10 @@ func EvidenceFrom(ctx context.Context) (Evidence, bool) {
 		return Evidence{}, false
 	}
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	ev := st.ev
 	ev.Deliveries = slices.Clone(ev.Deliveries)
+	st.mu.Unlock()
+	ev.APICalls = st.calls() // takes mu itself
 	return ev, true
 }
 
@@ -115,10 +129,25 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `the run is configured for the "eu" region (otherwise not applicable)`,
 			Doc:     "Not applicable unless --region names the region (or both).",
 			Func:    conf((*conformanceScenario).requireRegion)},
+		{Kind: "Given", Pattern: `^the run is configured with AssemblyAI's API \(otherwise not applicable\)$`,
+			Example: `the run is configured with AssemblyAI's API (otherwise not applicable)`,
+			Doc:     "Not applicable unless --api is set: the run serves the emulated AssemblyAI API and the receiver fetches from it (RC-15..RC-17).",
+			Func:    conf((*conformanceScenario).requireAPI)},
 		{Kind: "Given", Pattern: `^the run targets an https webhook URL and verifies its certificate \(otherwise not applicable\)$`,
 			Example: `the run targets an https webhook URL and verifies its certificate (otherwise not applicable)`,
 			Doc:     "Not applicable for an http target, or with --insecure (RC-14).",
 			Func:    conf((*conformanceScenario).requireHTTPS)},
+
+		// The emulated API misbehaving on purpose, for the transcripts the
+		// scenario delivers from then on (with --api).
+		{Kind: "Given", Pattern: `^AssemblyAI's API answers each fetch of the transcript only after (\d+) seconds$`,
+			Example: `AssemblyAI's API answers each fetch of the transcript only after 15 seconds`,
+			Doc:     "Every GET /v2/transcript/{id} of the scenario's transcripts is held back that long (RC-15). Not applicable without --api.",
+			Func:    conf((*conformanceScenario).apiSlow)},
+		{Kind: "Given", Pattern: `^AssemblyAI's API answers the first (\d+) fetches of the transcript with (\d{3}), then recovers$`,
+			Example: `AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers`,
+			Doc:     "The first GETs of each of the scenario's transcripts get that status (a 429 with Retry-After: 1), later ones the transcript (RC-16). Not applicable without --api.",
+			Func:    conf((*conformanceScenario).apiFailing)},
 
 		// Deliveries, exactly as AssemblyAI sends them.
 		{Kind: "When", Pattern: `^AssemblyAI delivers an? "(completed|error)" transcript notification$`,
@@ -213,6 +242,19 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,
 			Doc:     "The TLS handshake verified the certificate and negotiated TLS 1.2 or 1.3 (RC-14).",
 			Func:    conf((*conformanceScenario).tlsVerdict)},
+
+		{Kind: "Then", Pattern: `^the receiver never answers it with a 4xx$`,
+			Example: `the receiver never answers it with a 4xx`,
+			Doc:     "No attempt of the latest delivery got a 4xx, which would end it (D-5): a 2xx or a 5xx are both fine (RC-16).",
+			Func:    conf((*conformanceScenario).expectNo4xx)},
+		{Kind: "Then", Pattern: `^the receiver fetches the transcript successfully once AssemblyAI's API recovers$`,
+			Example: `the receiver fetches the transcript successfully once AssemblyAI's API recovers`,
+			Doc:     "If a fetch of the latest delivery's transcript got the API's failure, a later one got the transcript, within the deadline after the delivery ended (RC-16). Not applicable without --api.",
+			Func:    conf((*conformanceScenario).expectFetchRecovered)},
+		{Kind: "Then", Pattern: `^the receiver fetches the notified transcript with the configured API key$`,
+			Example: `the receiver fetches the notified transcript with the configured API key`,
+			Doc:     "Within the deadline after the latest delivery ended, the receiver got its transcript with GET /v2/transcript/{id} and the right key (RC-17). Not applicable without --api.",
+			Func:    conf((*conformanceScenario).expectFetched)},
 
 		// Deprecated phrasings of the guards: they read as if they
 		// configured something. Kept so that users' own feature files

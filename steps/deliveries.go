@@ -58,7 +58,13 @@ func (st *conformanceScenario) deliverFromRegion(ctx context.Context, status, re
 // deliverExtraFields sends a body with fields beyond transcript_id and
 // status, which a receiver must tolerate.
 func (st *conformanceScenario) deliverExtraFields(ctx context.Context) error {
-	body := fmt.Sprintf(`{"transcript_id":%q,"status":"completed","language_code":"en_us","audio_duration":281.5,"webhook_version":"2"}`, webhook.NewUUID())
+	id := webhook.NewUUID()
+	// The transcript exists in the API like any other (with --api).
+	known := webhook.Notification{Kind: webhook.KindTranscript, TranscriptID: id, Status: webhook.StatusCompleted}
+	if err := st.seed(&known); err != nil {
+		return err
+	}
+	body := fmt.Sprintf(`{"transcript_id":%q,"status":"completed","language_code":"en_us","audio_duration":281.5,"webhook_version":"2"}`, id)
 	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", nil)
 }
 
@@ -93,6 +99,11 @@ func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notificati
 	p := st.cfg.Policy
 	if change != nil {
 		change(&p)
+	}
+	// With --api the transcript exists before it is announced (and the
+	// redacted audio URL is real).
+	if err := st.seed(&n); err != nil {
+		return err
 	}
 	sender, err := webhook.NewSender(p, st.cfg.Options)
 	if err != nil {
@@ -133,6 +144,9 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 	for range n {
 		note, err := webhook.TranscriptReady("", status)
 		if err != nil {
+			return err
+		}
+		if err := st.seed(&note); err != nil {
 			return err
 		}
 		t, err := engine.Submit(st.cfg.Target, note, webhook.DeliveryOptions{}, webhook.Observer{})

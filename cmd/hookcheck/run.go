@@ -39,6 +39,9 @@ type runFlags struct {
 	strict        bool
 	regionSet     bool
 	seed          int64
+	// The emulated AssemblyAI API served for the run (RC-15..RC-17).
+	api    string
+	apiKey string
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -46,20 +49,28 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--target URL]",
 		Short: "Check a webhook receiver against every requirement and write a report",
-		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-14):
+		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-17):
 real deliveries with AssemblyAI's schedule, plus probes (forged, malformed,
 other methods) that show how it refuses what it must refuse. It writes
 results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
 
+With --api ADDR it also serves the emulated AssemblyAI API on ADDR for the run:
+every notified transcript exists there, the API is made slow or failing on
+purpose per scenario, and every call the receiver makes is evidence (RC-15..17).
+Point the receiver's AssemblyAI base URL at http://ADDR; the key it must send
+comes from HOOKCHECK_API_KEY (or --api-key).
+
 Without --target it starts hookcheck's built-in compliant receiver on loopback
-and checks that, with a generated auth secret, an X-Forwarded-For allowlist and
-both regions so that every check runs: a quick way to see a passing run.
+and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
+both regions and the emulated API, so that every check runs: a quick way to
+see a passing run.
 
 Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 1 one did (or the run was interrupted), 2 usage or setup error.`,
 		Example: `  hookcheck run
   HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
+  HOOKCHECK_API_KEY=test hookcheck run --target http://127.0.0.1:8080/webhook --api 127.0.0.1:8090 --fast
   hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
@@ -77,7 +88,80 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
 	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order (default: a new seed each run, recorded in the report)")
 	f.policy.register(fs, policyFlagSet{auth: true})
+	// The emulated AssemblyAI API the receiver fetches transcripts from.
+	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17); key from env "+envAPIKey)
+	fs.StringVar(&f.apiKey, "api-key", "", "API key the emulated API accepts (prefer env "+envAPIKey+"; required with --api)")
 	return cmd
+}
+
+// builtInAPIAddr is where a built-in run serves the API without --api.
+const builtInAPIAddr = "127.0.0.1:0"
+
+// apiSettings checks --api and its key against the target; the built-in
+// run always serves the API, with a generated key unless one is given.
+func apiSettings(a *app, f *runFlags) (addr, key string, err error) {
+	key = f.apiKey
+	if key == "" {
+		key = a.getenv(envAPIKey)
+	}
+	addr = f.api
+	if f.target == "" {
+		if addr == "" {
+			addr = builtInAPIAddr
+		}
+		if key == "" {
+			key = "hookcheck-" + webhook.NewUUID()
+		}
+		return addr, key, nil
+	}
+	if addr == "" {
+		return "", "", nil
+	}
+	if key == "" {
+		return "", "", usagef("--api needs the key the receiver will send: set %s (or --api-key)", envAPIKey)
+	}
+	if sameAddress(addr, f.target) {
+		return "", "", usagef("--api %s is the --target's own address: serve the API on another port", addr)
+	}
+	return addr, key, nil
+}
+
+// sameAddress reports whether addr (host:port) is where target listens,
+// counting every loopback name as one host.
+func sameAddress(addr, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	thost, tport, err := net.SplitHostPort(webhook.HostPort(u))
+	if err != nil || port != tport {
+		return false
+	}
+	loopback := func(h string) bool {
+		if h == "localhost" || h == "" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+	}
+	return host == thost || (loopback(host) && loopback(thost))
+}
+
+// printAPI is the header line that says where the API is and how to point
+// AssemblyAI's SDKs at it. The key is never printed.
+func printAPI(w io.Writer, api hookcheckapi.API, builtIn bool) {
+	keyNote := "key from --api-key or " + envAPIKey
+	if builtIn {
+		keyNote = "a generated key given to the built-in receiver"
+	}
+	fmt.Fprintf(w, "Emulated AssemblyAI API at %s (%s); every notified transcript exists there.\n"+
+		"  Point the receiver's SDK at it: Go assemblyai.WithBaseURL(%q), Node new AssemblyAI({apiKey, baseUrl: %q}),\n"+
+		"  Python aai.settings.base_url = %q, plain HTTP: GET %s/v2/transcript/{id} (docs/serve-api.md)\n",
+		api.BaseURL, keyNote, api.BaseURL, api.BaseURL, api.BaseURL, api.BaseURL)
 }
 
 func runRun(ctx context.Context, a *app, f *runFlags) error {
@@ -124,9 +208,14 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	if err := checkWritable(f.out); err != nil {
 		return usagef("--out %s: %v", f.out, err)
 	}
+	if t.APIAddr, t.APIKey, err = apiSettings(a, f); err != nil {
+		return err
+	}
 
-	// The target: the user's, or the built-in compliant receiver.
+	// The target: the user's, or the built-in compliant receiver, which
+	// starts once the API it fetches from is up.
 	target := f.target
+	var builtIn func(*receiver.API) func()
 	if target == "" {
 		// Show every check at work: unless the user set them, the built-in
 		// run configures an auth header with a generated secret, an
@@ -141,11 +230,11 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 			regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
 		}
 		t.Allowlist, t.Regions = true, regions
-		url, stop, err := startBuiltIn(p, f.allowlist)
+		url, start, err := listenBuiltIn(p, f.allowlist)
 		if err != nil {
 			return fmt.Errorf("start the built-in receiver: %w", err)
 		}
-		defer stop()
+		builtIn = start
 		target, t.BuiltInReceiver = url, true
 		fmt.Fprintf(a.out, "No --target: checking hookcheck's built-in compliant receiver at %s\n"+
 			"  (auth header %s with a generated secret, X-Forwarded-For allowlist, regions %s)\n", url, p.Auth.Name, joinRegions(regions))
@@ -161,6 +250,19 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 			return usageError{err}
 		}
 		return err
+	}
+	defer prep.Close()
+	api, withAPI := prep.API()
+	if builtIn != nil {
+		var rapi *receiver.API
+		if withAPI {
+			rapi = &receiver.API{BaseURL: api.BaseURL, Key: webhook.Secret(api.Key)}
+		}
+		stop := builtIn(rapi)
+		defer stop()
+	}
+	if withAPI {
+		printAPI(a.out, api, builtIn != nil)
 	}
 	if err := reachable(ctx, target, p); err != nil {
 		return usageError{err}
@@ -200,9 +302,10 @@ func parseRegions(s string) ([]webhook.Region, error) {
 	return []webhook.Region{r}, nil
 }
 
-// startBuiltIn serves the compliant reference receiver on loopback,
-// configured like the run (auth header, allowlist), so it passes.
-func startBuiltIn(p webhook.Policy, allowlist string) (string, func(), error) {
+// listenBuiltIn listens for the compliant reference receiver on loopback
+// and returns its webhook URL and how to start it, configured like the run
+// (auth header, allowlist) so it passes, with the API it fetches from.
+func listenBuiltIn(p webhook.Policy, allowlist string) (string, func(*receiver.API) func(), error) {
 	rc := receiver.Config{Path: "/webhook"}
 	if p.Auth != nil {
 		rc.AuthHeaderName, rc.AuthHeaderValue = p.Auth.Name, p.Auth.Value
@@ -219,9 +322,14 @@ func startBuiltIn(p webhook.Policy, allowlist string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: receiver.NewCompliant(rc), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	return "http://" + l.Addr().String() + "/webhook", func() { _ = srv.Close() }, nil
+	start := func(api *receiver.API) func() {
+		rc.API = api
+		h := receiver.NewCompliant(rc)
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(l) }()
+		return func() { _ = srv.Close(); _ = h.Close() }
+	}
+	return "http://" + l.Addr().String() + "/webhook", start, nil
 }
 
 // reachable fails fast, before any scenario, when nothing listens at the

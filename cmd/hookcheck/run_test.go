@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -26,7 +27,14 @@ func TestRunBuiltInWritesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reports.Conformant, res.Verdict)
 	assert.True(t, res.Environment.BuiltInReceiver)
-	assert.Len(t, res.Requirements, 14)
+	assert.Len(t, res.Requirements, 17)
+	assert.Contains(t, r.stdout, "Emulated AssemblyAI API at http://127.0.0.1:")
+	assert.NotEmpty(t, res.Environment.API, "the built-in run serves the API")
+	for _, q := range res.Requirements {
+		if q.ID != "RC-14" {
+			assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
+		}
+	}
 	for _, f := range []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
@@ -168,4 +176,61 @@ func TestRunThatChecksNothingIsIncomplete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reports.Incomplete, res.Verdict)
 	assert.Contains(t, res.Reason, "no requirement was checked")
+}
+
+// freeLoopbackAddr returns a loopback address nothing listens on now.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestRunWithAPIChecksTheReceiversFetches(t *testing.T) {
+	const key = "cli-test-api-key"
+	addr := freeLoopbackAddr(t)
+	api := &receiver.API{BaseURL: "http://" + addr, Key: key}
+	srv, _ := serveBehaviour(t, "compliant", receiver.Params{}, receiver.Config{API: api})
+	out := t.TempDir()
+	r := hookcheck(t, map[string]string{envAPIKey: key}, "run", "--target", srv.URL+"/webhook", "--api", addr,
+		"--fast", "--tags", "@api", "--out", out)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "Emulated AssemblyAI API at http://"+addr)
+	assert.Contains(t, r.stdout, `assemblyai.WithBaseURL("http://`+addr+`")`)
+	assert.NotContains(t, r.stdout+r.stderr, key, "the API key is never printed")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "http://"+addr, res.Environment.API)
+	calls := 0
+	for _, q := range res.Requirements {
+		switch q.ID {
+		case "RC-15", "RC-16", "RC-17":
+			assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
+		}
+	}
+	for _, s := range res.Scenarios {
+		calls += len(s.APICalls)
+	}
+	assert.Positive(t, calls, "the receiver's calls are evidence")
+	raw, err := os.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), key)
+}
+
+func TestRunAPIBadInput(t *testing.T) {
+	target := "http://127.0.0.1:9/webhook"
+	r := hookcheck(t, nil, "run", "--target", target, "--api", "127.0.0.1:0", "--out", t.TempDir())
+	requireOneLine(t, r, "HOOKCHECK_API_KEY")
+
+	env := map[string]string{envAPIKey: "k"}
+	r = hookcheck(t, env, "run", "--target", "http://localhost:18095/webhook", "--api", "127.0.0.1:18095", "--out", t.TempDir())
+	requireOneLine(t, r, "the --target's own address")
+
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	r = hookcheck(t, env, "run", "--target", target, "--api", busy.Addr().String(), "--out", t.TempDir())
+	requireOneLine(t, r, "address already in use")
 }

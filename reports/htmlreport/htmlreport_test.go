@@ -291,3 +291,20 @@ func TestTimelineOfTenTimeouts(t *testing.T) {
 	}
 	assert.Equal(t, 10, labels, "every attempt is labelled")
 }
+
+// TestAPICallsOnTheTimeline: the receiver's calls to the emulated API are
+// marks on the delivery's time axis, green when it got its transcript and
+// red when it did not (here: a wrong key, 401), and listed below it.
+func TestAPICallsOnTheTimeline(t *testing.T) {
+	o := fixture.Conformant
+	o.Tags = "@RC-17"
+	for behaviour, want := range map[string]string{"compliant": "cok", "fetch-wrong-key": "cbad"} {
+		res := fixture.Run(t, behaviour, o)
+		_, doc := render(t, res, everything())
+		marks := find(doc, func(n *html.Node) bool { return tag("circle")(n) && hasClass(want)(n) })
+		assert.NotEmpty(t, marks, "%s: a %s call mark", behaviour, want)
+		lists := find(doc, func(n *html.Node) bool { return tag("ul")(n) && hasClass("calls")(n) })
+		require.NotEmpty(t, lists, behaviour)
+		assert.Contains(t, text(lists[0]), "GET /v2/transcript/")
+	}
+}

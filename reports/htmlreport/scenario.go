@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -36,6 +37,10 @@ type delivery struct {
 	Attempts []attemptRow
 	Request  evidence
 	Answers  []answer
+	// Calls are the receiver's calls to the emulated API about this
+	// delivery's transcript, as lines: "+40 ms GET /v2/transcript/ID: 200
+	// after 12 ms".
+	Calls []string
 }
 
 type attemptRow struct {
@@ -68,7 +73,7 @@ func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Optio
 	for i, d := range sc.Deliveries {
 		counts[d.Outcome]++
 		if b.take(i) {
-			s.Full = append(s.Full, newDelivery(r, d, o))
+			s.Full = append(s.Full, newDelivery(r, d, o, sc.CallsFor(d)))
 		} else {
 			s.Rest = append(s.Rest, newRow(d))
 		}
@@ -96,7 +101,7 @@ func timeoutOf(r *reports.Result, sc *reports.Scenario) time.Duration {
 	return webhook.DefaultTimeout
 }
 
-func newDelivery(r *reports.Result, d *webhook.Delivery, o Options) *delivery {
+func newDelivery(r *reports.Result, d *webhook.Delivery, o Options, calls []api.Call) *delivery {
 	v := &delivery{Delivery: d, Class: string(d.Outcome), Code: "null"}
 	if d.WebhookStatusCode != nil {
 		v.Code = fmt.Sprint(*d.WebhookStatusCode)
@@ -106,10 +111,13 @@ func newDelivery(r *reports.Result, d *webhook.Delivery, o Options) *delivery {
 	if timeout <= 0 {
 		timeout = msDuration(r.Environment.TimeoutMS)
 	}
-	v.Timeline = newTimeline(d, timeout)
+	v.Timeline = newTimeline(d, timeout, calls)
 	var first time.Time
 	if len(d.Attempts) > 0 {
 		first = d.Attempts[0].StartedAt
+	}
+	for _, c := range calls {
+		v.Calls = append(v.Calls, fmt.Sprintf("+%s %s", reports.FormatDuration(c.At.Sub(first)), reports.DescribeCall(c)))
 	}
 	for _, a := range d.Attempts {
 		ar := attemptRow{Number: a.Number, Offset: "+" + reports.FormatDuration(a.StartedAt.Sub(first)),

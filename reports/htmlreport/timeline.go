@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -30,6 +31,7 @@ type timeline struct {
 	Height int
 	Bars   []bar
 	Waits  []gap
+	Calls  []callMark // the receiver's calls to the emulated API
 	Ticks  []tick
 	AxisX2 string
 	AxisY  int // lower when there are no waits to draw
@@ -46,9 +48,14 @@ type bar struct {
 
 type gap struct{ X1, X2, Mid, Label, Title string }
 
+// callMark is one call the receiver made to the emulated API about the
+// delivery's transcript, on the attempts' time axis: a line from the
+// request to its answer, ending in a dot coloured by the answer.
+type callMark struct{ X1, X2, Class, Title string }
+
 type tick struct{ X, Label string }
 
-func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
+func newTimeline(d *webhook.Delivery, timeout time.Duration, calls []api.Call) timeline {
 	t := timeline{Width: tlWidth, Height: tlHeight, AxisX2: num(tlWidth - tlRight)}
 	t.Title = fmt.Sprintf("Timeline of delivery %s: %s", d.ID, outcomeSentence(d))
 	if len(d.Attempts) == 0 {
@@ -59,6 +66,9 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
 	for _, a := range d.Attempts {
 		end := a.StartedAt.Sub(origin) + max(a.Duration, timeout)
 		span = max(span, end)
+	}
+	for _, c := range calls {
+		span = max(span, c.At.Sub(origin)+callDuration(c))
 	}
 	span = max(span, time.Millisecond)
 	plot := float64(tlWidth - tlLeft - tlRight)
@@ -88,6 +98,15 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
 				Label: fit(to-from-4, "wait "+w, w), Title: fmt.Sprintf("Wait of %s before attempt %d", w, a.Number+1)})
 		}
 	}
+	for _, c := range calls {
+		off := c.At.Sub(origin)
+		class := "cok"
+		if c.Status < 200 || c.Status > 299 || !c.Authorized {
+			class = "cbad"
+		}
+		t.Calls = append(t.Calls, callMark{X1: num(x(off)), X2: num(max(x(off+callDuration(c)), x(off)+1)), Class: class,
+			Title: fmt.Sprintf("API call at +%s: %s", reports.FormatDuration(off), reports.DescribeCall(c))})
+	}
 	t.AxisY, t.TickY = 70, 84
 	if len(t.Waits) == 0 {
 		t.AxisY, t.TickY, t.Height = 52, 66, tlHeight-18
@@ -96,6 +115,10 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration) timeline {
 		t.Ticks = append(t.Ticks, tick{X: num(x(off)), Label: axisLabel(off)})
 	}
 	return t
+}
+
+func callDuration(c api.Call) time.Duration {
+	return time.Duration(c.DurationMS * float64(time.Millisecond))
 }
 
 // fit returns the first label that fits in room units, or "".

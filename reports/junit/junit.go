@@ -197,6 +197,15 @@ func failureBody(r *reports.Result, sc reports.Scenario) string {
 		}
 		fmt.Fprintf(&b, "  %s %s after %d attempt(s) in %s: %s\n", d.ID, d.Outcome, len(d.Attempts),
 			reports.FormatDuration(d.EndedAt.Sub(d.StartedAt)), attempts(d))
+		// The receiver's calls to the emulated API about this delivery's
+		// transcript, timed from its first attempt.
+		for _, c := range sc.CallsFor(d) {
+			off := time.Duration(0)
+			if len(d.Attempts) > 0 {
+				off = c.At.Sub(d.Attempts[0].StartedAt)
+			}
+			fmt.Fprintf(&b, "    API call at +%s: %s\n", reports.FormatDuration(off), reports.DescribeCall(c))
+		}
 	}
 	return b.String()
 }

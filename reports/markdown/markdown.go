@@ -37,6 +37,13 @@ func writeHeader(b *bufio.Writer, r *reports.Result) {
 	e := r.Environment
 	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", code(e.Target), escape(e.Profile),
 		e.StartedAt.UTC().Format(time.DateTime+" UTC"), reports.FormatMS(e.DurationMS))
+	if e.API != "" {
+		// Calls made after a scenario ended are not its evidence, so a
+		// count would vary from run to run; the failures that calls
+		// explain are in the requirements below.
+		fmt.Fprintf(b, "Emulated AssemblyAI API %s · the receiver's calls to it are on each delivery's timeline in `report.html` and in `junit.xml`, `results.json`\n\n",
+			code(e.API))
+	}
 	c := r.Counts
 	fmt.Fprintln(b, "| Level | Passed | Failed |")
 	fmt.Fprintln(b, "|---|---:|---:|")

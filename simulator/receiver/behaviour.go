@@ -74,6 +74,10 @@ func Behaviours() []Behaviour {
 		flawed("rate-limited", "answers 429 when more than Params.Limit (default 10) requests are in progress", "RC-11 (P-6)", flawRateLimited),
 		flawed("redirects", "answers 307 to its own URL instead of acknowledging", "RC-12 (P-3)", flawRedirects),
 		flawed("accepts-any-method", "answers 200 to GET, PUT and every other method", "RC-13 (D-1)", flawAcceptsAnyMethod),
+		flawed("fetch-before-ack", "with Config.API: fetches the transcript before answering, and answers 500 when the fetch fails", "RC-15 (D-3)", flawFetchBeforeAck),
+		flawed("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
+		flawed("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
+		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
 		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath},
 	}
 }

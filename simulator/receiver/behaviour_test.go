@@ -199,6 +199,9 @@ func bluntCases() map[string]func(t *testing.T) {
 
 func TestEveryBehaviourBehavesAsDescribed(t *testing.T) {
 	flaws, blunt := flawCases(), bluntCases()
+	for name, check := range fetchCases() {
+		blunt[name] = check
+	}
 	for _, b := range receiver.Behaviours() {
 		t.Run(b.Name, func(t *testing.T) {
 			assert.NotEmpty(t, b.Description)

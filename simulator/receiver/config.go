@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ type Config struct {
 	// Logger receives one line per request; nil discards. Header values
 	// are never logged, so the auth secret cannot leak.
 	Logger *slog.Logger
+	// API, when set, is the AssemblyAI API the receiver fetches each
+	// notified transcript from after acknowledging it; nil fetches
+	// nothing (and the fetching behaviours act as compliant).
+	API *API
 }
 
 // Validate reports every setting that cannot work.
@@ -66,6 +71,11 @@ func (c Config) Validate() error {
 	if c.Allowlist != nil {
 		if err := c.Allowlist.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("allowlist: %w", err))
+		}
+	}
+	if c.API != nil {
+		if u, err := url.Parse(c.API.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("API base URL %q must be an absolute http or https URL", c.API.BaseURL))
 		}
 	}
 	if c.MaxBodyBytes < 0 {

@@ -1,9 +1,11 @@
 package receiver
 
 import (
+	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,10 @@ const (
 	flawRateLimited
 	flawRedirects
 	flawAcceptsAnyMethod
+	flawFetchBeforeAck
+	flawPassesAPIStatus
+	flawNeverFetches
+	flawFetchWrongKey
 )
 
 // Defaults of the one-flaw receivers' Params.
@@ -54,6 +60,11 @@ type Receiver struct {
 	flaw     flaw
 	params   Params
 	inFlight atomic.Int64
+	fetched  sync.Map // transcript ids fetched or being fetched
+	// bg bounds the background fetches: Close cancels bgCtx and waits.
+	bgCtx  context.Context
+	bgStop context.CancelFunc
+	bg     sync.WaitGroup
 }
 
 // NewCompliant returns the receiver that does everything right. Check cfg
@@ -63,12 +74,22 @@ func NewCompliant(cfg Config) *Receiver { return newReceiver(cfg, Params{}, flaw
 // newReceiver returns the compliant receiver with flaw f.
 func newReceiver(cfg Config, p Params, f flaw) *Receiver {
 	rc := &Receiver{base: newBase(cfg), flaw: f, params: p}
+	rc.bgCtx, rc.bgStop = context.WithCancel(context.Background())
 	rc.h = rc.handler(rc.serve)
 	return rc
 }
 
 // ServeHTTP answers a request and records it in the inbox.
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) { rc.h.ServeHTTP(w, r) }
+
+// Close stops the receiver's background work (the transcript fetches it
+// makes after answering, with Config.API) and waits for it to end. It does
+// not stop the server serving it.
+func (rc *Receiver) Close() error {
+	rc.bgStop()
+	rc.bg.Wait()
+	return nil
+}
 
 // Inbox returns the inbox the receiver records into.
 func (rc *Receiver) Inbox() *Inbox { return rc.cfg.Inbox }
@@ -195,6 +216,15 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 		}
 		rc.answer(w, r, http.StatusOK, "redacted audio ready") // D-11
 		return
+	}
+	if rc.cfg.API != nil {
+		// AssemblyAI's guide: fetch the transcript the notification
+		// announces. Done before the other flaws so that each one-flaw
+		// receiver still fetches (RC-17) and fails only its own check.
+		if rc.fetchInline(w, r, n.transcriptID) {
+			return
+		}
+		defer rc.fetchLater(n.transcriptID)
 	}
 	if rc.flaw == flawError500OnErrorStatus && n.status == webhook.StatusError {
 		rc.answer(w, r, http.StatusInternalServerError, "failed on an error notification")

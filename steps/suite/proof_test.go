@@ -41,7 +41,11 @@ func failedIDs(res *reports.Result) []string {
 // acknowledging are the requirements whose scenarios expect a valid
 // delivery to be acknowledged with a 2xx: any receiver that never
 // acknowledges fails all of them.
-var acknowledging = []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-09", "RC-10", "RC-11"}
+var acknowledging = []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-09", "RC-10", "RC-11", "RC-15"}
+
+// notFetching is what a receiver that never reads a notification fails
+// besides: it never fetches the transcript either (RC-17).
+var notFetching = []string{"RC-17"}
 
 func ids(groups ...[]string) []string {
 	var out []string
@@ -61,7 +65,8 @@ func ids(groups ...[]string) []string {
 // acknowledged, so their rows list those too.
 // shouldOnly lists the receivers whose only failure is a SHOULD: the
 // verdict stays conformant (without --strict).
-var shouldOnly = []string{"compliant", "slow-ack", "strict-fields", "accepts-malformed", "accepts-any-method"}
+var shouldOnly = []string{"compliant", "slow-ack", "strict-fields", "accepts-malformed", "accepts-any-method",
+	"never-fetches", "fetch-wrong-key"}
 
 var proofMatrix = []struct {
 	behaviour string
@@ -83,18 +88,23 @@ var proofMatrix = []struct {
 	{"us-only-allowlist", ids([]string{"RC-10"})},
 	{"rate-limited", ids([]string{"RC-11"})},
 	{"accepts-any-method", ids([]string{"RC-13"})},
-	{"redirects", ids(acknowledging, []string{"RC-12"})},
-	{"wrong-path", ids(acknowledging)},
-	{"status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"hang", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"reset-mid-answer", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"not-http", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"blackhole", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"trickle-status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"endless-headers", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"endless-body", ids([]string{"RC-08", "RC-09", "RC-10", "RC-13"})}, // a 200 is an answer, whatever follows (P-1)
-	{"trickle-body", ids([]string{"RC-08", "RC-09", "RC-10", "RC-13"})},
-	{"redirect", ids(acknowledging, []string{"RC-08", "RC-12", "RC-13"})},
+	{"fetch-before-ack", ids([]string{"RC-15"})},
+	{"passes-api-status", ids([]string{"RC-16"})},
+	{"never-fetches", ids([]string{"RC-17"})},
+	{"fetch-wrong-key", ids([]string{"RC-17"})},
+	{"redirects", ids(acknowledging, notFetching, []string{"RC-12"})},
+	// A 404 is a 4xx: the notification is lost however the API behaves.
+	{"wrong-path", ids(acknowledging, notFetching, []string{"RC-16"})},
+	{"status", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"hang", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"reset-mid-answer", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"not-http", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"blackhole", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"trickle-status", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"endless-headers", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"endless-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})}, // a 200 is an answer, whatever follows (P-1)
+	{"trickle-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})},
+	{"redirect", ids(acknowledging, notFetching, []string{"RC-08", "RC-12", "RC-13"})},
 }
 
 func TestProofMatrix(t *testing.T) {
@@ -123,7 +133,7 @@ func TestProofMatrix(t *testing.T) {
 			covered[id] = true
 		}
 	}
-	for _, id := range []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-07", "RC-08", "RC-09", "RC-10", "RC-11", "RC-12", "RC-13"} {
+	for _, id := range []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-07", "RC-08", "RC-09", "RC-10", "RC-11", "RC-12", "RC-13", "RC-15", "RC-16", "RC-17"} {
 		assert.True(t, covered[id], "no receiver in the matrix fails %s", id)
 	}
 }
@@ -145,4 +155,20 @@ func TestEveryReferenceReceiverIsInTheMatrix(t *testing.T) {
 	for _, k := range hostile.Kinds() {
 		assert.True(t, inMatrix[string(k)], "hostile kind %q is not in the proof matrix", k)
 	}
+}
+
+// TestAPIRequirementsNeedTheAPI: without the emulated API the receiver's
+// fetches cannot be seen, so RC-15..RC-17 are not applicable, never passed.
+func TestAPIRequirementsNeedTheAPI(t *testing.T) {
+	o := fixture.Conformant
+	o.API = false
+	res := fixture.Run(t, "compliant", o)
+	for _, q := range res.Requirements {
+		switch q.ID {
+		case "RC-15", "RC-16", "RC-17":
+			assert.Equal(t, reports.NotApplicable, q.Status, q.ID)
+			assert.Contains(t, q.Reason, "--api")
+		}
+	}
+	assert.Equal(t, reports.Conformant, res.Verdict)
 }

@@ -212,7 +212,7 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 		TimeoutMS: stats.Milliseconds(pol.Timeout), MaxAttempts: pol.MaxAttempts, RetryIntervalMS: stats.Milliseconds(pol.RetryInterval),
 		WaitMS: stats.Milliseconds(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
 		Burst: c.Burst, Tags: p.cfg.Tags, Features: p.cfg.FeaturesName, Strict: p.cfg.Strict,
-		Seed: p.cfg.Seed, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
+		Seed: p.cfg.Seed, API: c.APIURL, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
 	}
 	if pol.Pace == webhook.Accelerated {
 		env.Profile = "accelerated"
@@ -349,7 +349,7 @@ func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 // finish sets a scenario's status from its steps and evidence.
 func finish(s reports.Scenario, ev steps.Evidence) reports.Scenario {
 	s.DurationMS = stats.Milliseconds(time.Since(s.StartedAt))
-	s.Deliveries, s.Chart = ev.Deliveries, ev.Chart
+	s.Deliveries, s.Chart, s.APICalls = ev.Deliveries, ev.Chart, ev.APICalls
 	s.Status = reports.Passed
 	for i := range s.Steps {
 		st := &s.Steps[i]

@@ -1,0 +1,115 @@
+package receiver_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/synctest"
+
+	"github.com/go-faker/faker/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/api"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+// handlerTransport answers a client's requests with an in-process handler.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	t.h.ServeHTTP(w, r)
+	return w.Result(), nil
+}
+
+const fetchKey = "receiver-test-key"
+
+// withAPI gives e's receivers an emulated API holding transcript id with
+// fault f, and returns the API.
+func withAPI(t *testing.T, e *env, id string, f api.Fault) *api.Server {
+	t.Helper()
+	srv, err := api.New(api.Config{APIKey: fetchKey, BaseURL: "http://api.test"})
+	require.NoError(t, err)
+	require.NoError(t, srv.Seed(api.SeedTranscript{ID: id, Fault: f}))
+	e.cfg.API = &receiver.API{BaseURL: "http://api.test", Key: fetchKey, Client: &http.Client{Transport: handlerTransport{srv}}}
+	return srv
+}
+
+// fetchRun serves the deliveries of transcript id to the behaviour called
+// name (in a synctest bubble, so that its background fetches end before
+// the calls are read) and returns the statuses answered and the API's
+// calls.
+func fetchRun(t *testing.T, name string, f api.Fault, deliveries int) ([]int, []api.Call) {
+	t.Helper()
+	var (
+		codes []int
+		calls []api.Call
+	)
+	synctest.Test(t, func(t *testing.T) {
+		id := faker.UUIDHyphenated()
+		e := newEnv(t)
+		srv := withAPI(t, e, id, f)
+		var h http.Handler
+		if name == "compliant" {
+			h = receiver.NewCompliant(e.cfg)
+		} else {
+			h = build(t, e, name, receiver.Params{})
+		}
+		for range deliveries {
+			codes = append(codes, serve(h, e.delivery(hookPath, transcript(id, "completed"))).Code)
+		}
+		synctest.Wait()
+		calls = srv.Calls(id)
+	})
+	return codes, calls
+}
+
+func callStatuses(calls []api.Call) []int {
+	out := []int{}
+	for _, c := range calls {
+		out = append(out, c.Status)
+	}
+	return out
+}
+
+// fetchCases shows each fetching flaw beside the compliant receiver, which
+// acknowledges first and fetches afterwards with its own retries.
+func fetchCases() map[string]func(t *testing.T) {
+	failOnce := func(status int) api.Fault { return api.Fault{Status: status, Times: 1} }
+	return map[string]func(t *testing.T){
+		"fetch-before-ack": func(t *testing.T) {
+			codes, calls := fetchRun(t, "fetch-before-ack", failOnce(500), 2)
+			assert.Equal(t, []int{500, 200}, codes, "answers after the fetch: 500 while the API fails")
+			assert.Equal(t, []int{500, 200}, callStatuses(calls))
+			codes, calls = fetchRun(t, "compliant", failOnce(500), 2)
+			assert.Equal(t, []int{200, 200}, codes, "compliant acknowledges first")
+			assert.Equal(t, []int{500, 200}, callStatuses(calls), "and retries its fetch")
+		},
+		"passes-api-status": func(t *testing.T) {
+			codes, _ := fetchRun(t, "passes-api-status", failOnce(429), 2)
+			assert.Equal(t, []int{429, 200}, codes, "the API's 429 becomes its own")
+			codes, _ = fetchRun(t, "compliant", failOnce(429), 2)
+			assert.Equal(t, []int{200, 200}, codes)
+		},
+		"never-fetches": func(t *testing.T) {
+			codes, calls := fetchRun(t, "never-fetches", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, codes)
+			assert.Empty(t, calls)
+			_, calls = fetchRun(t, "compliant", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, callStatuses(calls), "compliant fetches once")
+		},
+		"fetch-wrong-key": func(t *testing.T) {
+			codes, calls := fetchRun(t, "fetch-wrong-key", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, codes)
+			require.NotEmpty(t, calls)
+			for _, c := range calls {
+				assert.False(t, c.Authorized)
+				assert.Equal(t, http.StatusUnauthorized, c.Status)
+			}
+			_, calls = fetchRun(t, "compliant", api.Fault{}, 1)
+			require.Len(t, calls, 1)
+			assert.True(t, calls[0].Authorized)
+		},
+	}
+}

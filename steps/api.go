@@ -1,0 +1,249 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/internal/stats"
+	"github.com/hookcheck/hookcheck/simulator/api"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The API steps check the receiver's whole job (RC-15..RC-17): with the
+// emulated AssemblyAI API served for the run (Conformance.API), every
+// notification refers to a transcript that exists there in the matching
+// state, the API can misbehave on purpose for a scenario's transcripts,
+// and every call the receiver makes to it is evidence.
+
+// apiPoll is how often an expectation looks at the API's call log while it
+// waits for the receiver's fetch.
+const apiPoll = 20 * time.Millisecond
+
+// requireAPI: RC-15..RC-17 need the emulated API, or the receiver's calls
+// cannot be seen.
+func (st *conformanceScenario) requireAPI() error {
+	if st.cfg.API == nil {
+		return st.notApplicable("the run does not serve AssemblyAI's API (set --api ADDR and HOOKCHECK_API_KEY, and point the receiver's AssemblyAI base URL at it)")
+	}
+	return nil
+}
+
+// apiSlow makes the API hold back every GET of the scenario's transcripts
+// for secs seconds.
+func (st *conformanceScenario) apiSlow(secs int) error {
+	if err := st.requireAPI(); err != nil {
+		return err
+	}
+	st.fault = api.Fault{Delay: time.Duration(secs) * time.Second}
+	return nil
+}
+
+// apiFailing makes the API answer the first times GETs of each of the
+// scenario's transcripts with status, then recover. A 429 carries
+// Retry-After: 1, as a rate limit does.
+func (st *conformanceScenario) apiFailing(times, status int) error {
+	if err := st.requireAPI(); err != nil {
+		return err
+	}
+	f := api.Fault{Status: status, Times: times}
+	if status == http.StatusTooManyRequests {
+		f.RetryAfter = time.Second
+	}
+	if f.Status < 400 || f.Status > 599 {
+		return fmt.Errorf("the API can only fail with a 4xx or 5xx status, not %d", status)
+	}
+	st.fault = f
+	return nil
+}
+
+// seed makes the transcript n refers to exist in the API in the matching
+// state (completed or error), with the scenario's fault; a redacted-audio
+// notification gets a completed transcript with redacted audio and its
+// real URL. A redelivery's transcript exists already.
+func (st *conformanceScenario) seed(n *webhook.Notification) error {
+	if st.cfg.API == nil {
+		return nil
+	}
+	seed := api.SeedTranscript{Fault: st.fault}
+	switch n.Kind {
+	case webhook.KindTranscript:
+		seed.ID, seed.Status = n.TranscriptID, api.Status(n.Status)
+	case webhook.KindRedactedAudio:
+		seed.ID, seed.RedactPIIAudio = webhook.NewUUID(), true
+		n.RedactedAudioURL = st.cfg.API.RedactedAudioURL(seed.ID)
+	default:
+		return nil
+	}
+	err := st.cfg.API.Seed(seed)
+	if errors.Is(err, api.ErrTranscriptExists) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("seed the emulated API: %w", err)
+	}
+	st.mu.Lock()
+	st.ids = append(st.ids, seed.ID)
+	st.mu.Unlock()
+	return nil
+}
+
+// calls returns the API calls concerning the scenario's transcripts, in
+// the order they arrived.
+func (st *conformanceScenario) calls() []api.Call {
+	if st.cfg.API == nil {
+		return nil
+	}
+	st.mu.Lock()
+	ids := slices.Clone(st.ids)
+	st.mu.Unlock()
+	var out []api.Call
+	for _, id := range ids {
+		out = append(out, st.cfg.API.Calls(id)...)
+	}
+	slices.SortStableFunc(out, func(a, b api.Call) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// expectNo4xx: no attempt of the latest delivery got a 4xx, which would
+// end it (D-5), whatever the API did (RC-16).
+func (st *conformanceScenario) expectNo4xx() error {
+	return st.eachLast(func(d *webhook.Delivery) error {
+		for _, a := range d.Attempts {
+			if a.StatusCode >= 400 && a.StatusCode < 500 {
+				return fmt.Errorf("%s; attempt %d got %d while AssemblyAI's API was failing. A 4xx is never retried (D-5, P-6): the notification is lost. Answer 2xx and retry the fetch yourself, or 5xx so that AssemblyAI redelivers",
+					exchange(d), a.Number, a.StatusCode)
+			}
+		}
+		return nil
+	})
+}
+
+// expectFetchRecovered: when a fetch of a latest delivery's transcript got
+// the API's failure, a later one succeeded (RC-16). A receiver that never
+// fetches is RC-17's finding, not this one's.
+func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
+	if err := st.requireAPI(); err != nil {
+		return err
+	}
+	return st.eachLastTranscript(ctx, func(id string, calls []api.Call) (bool, error) {
+		failedAt := -1
+		for i, c := range calls {
+			if isFetch(c, id) && c.Status == st.fault.Status {
+				failedAt = i
+			}
+		}
+		for _, c := range calls[failedAt+1:] {
+			if isFetch(c, id) && c.Authorized && c.Status == http.StatusOK {
+				return true, nil
+			}
+		}
+		if failedAt < 0 {
+			return false, nil // no failed fetch (yet): nothing to recover from
+		}
+		return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
+			id, st.fault.Status, describeCalls(calls))
+	})
+}
+
+// expectFetched: every latest delivery's transcript was fetched with the
+// configured key and got it (RC-17).
+func (st *conformanceScenario) expectFetched(ctx context.Context) error {
+	if err := st.requireAPI(); err != nil {
+		return err
+	}
+	return st.eachLastTranscript(ctx, func(id string, calls []api.Call) (bool, error) {
+		var fetches []api.Call
+		for _, c := range calls {
+			if isFetch(c, id) {
+				fetches = append(fetches, c)
+			}
+		}
+		for _, c := range fetches {
+			if c.Authorized && c.Status == http.StatusOK {
+				return true, nil
+			}
+		}
+		switch {
+		case len(fetches) > 0 && !slices.ContainsFunc(fetches, func(c api.Call) bool { return c.Authorized }):
+			return false, fmt.Errorf("the receiver fetched transcript %s with a wrong API key: AssemblyAI's API answered 401 (A-1) and the transcript was never read (%s). Check the key the receiver is configured with",
+				id, describeCalls(fetches))
+		case len(fetches) > 0:
+			return false, fmt.Errorf("the receiver fetched transcript %s but never got it (%s)", id, describeCalls(fetches))
+		case len(st.cfg.API.Calls("")) == 0:
+			return false, fmt.Errorf("the receiver made no call to the emulated AssemblyAI API at %s within %s of the notification. If it calls https://api.assemblyai.com directly, its fetches cannot be checked: make its AssemblyAI base URL configurable and point it here (docs/serve-api.md)",
+				st.cfg.APIURL, stats.FormatDuration(st.cfg.Policy.Timeout))
+		}
+		return false, fmt.Errorf("the receiver did not fetch transcript %s (GET /v2/transcript/%s) within %s of the notification, though it called the API otherwise. Without the fetch it never reads the text, or the error of a failed transcript",
+			id, id, stats.FormatDuration(st.cfg.Policy.Timeout))
+	})
+}
+
+// eachLastTranscript waits, up to the deadline after the latest delivery
+// ended, until check reports done for the transcript of each delivery of
+// the latest When step, then returns the first error check gave at the
+// end of the wait. check sees the API calls concerning the transcript.
+func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check func(id string, calls []api.Call) (bool, error)) error {
+	var ids []string
+	for _, d := range st.last {
+		if d.Notification.Kind == webhook.KindTranscript && !slices.Contains(ids, d.Notification.TranscriptID) {
+			ids = append(ids, d.Notification.TranscriptID)
+		}
+	}
+	if len(ids) == 0 {
+		return errors.New("no transcript notification in the latest step: add a When step that delivers one")
+	}
+	clk := st.cfg.clock()
+	deadline := clk.Now().Add(st.cfg.Policy.Timeout)
+	for {
+		var errs []error
+		pending := false
+		for _, id := range ids {
+			done, err := check(id, st.cfg.API.Calls(id))
+			if !done {
+				pending = true
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		if !pending {
+			return nil
+		}
+		if !clk.Now().Before(deadline) {
+			return errors.Join(errs...)
+		}
+		t := clk.NewTimer(apiPoll)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// isFetch reports whether c is a GET of transcript id.
+func isFetch(c api.Call, id string) bool {
+	return c.Method == http.MethodGet && c.Path == "/v2/transcript/"+id
+}
+
+// describeCalls lists calls briefly: "GET 401, GET 401".
+func describeCalls(calls []api.Call) string {
+	if len(calls) == 0 {
+		return "no call"
+	}
+	parts := make([]string, 0, len(calls))
+	for _, c := range calls {
+		status := "no answer"
+		if c.Status != 0 {
+			status = fmt.Sprint(c.Status)
+		}
+		parts = append(parts, c.Method+" "+status)
+	}
+	return strings.Join(parts, ", ")
+}
