@@ -23,6 +23,7 @@ var ErrEngineClosed = errors.New("delivery engine is closed")
 type Engine struct {
 	sender      *Sender
 	maxInFlight int
+	epoch       time.Time // Tickets' due times count from it
 
 	mu      sync.Mutex
 	closed  bool
@@ -32,12 +33,13 @@ type Engine struct {
 	stop    chan struct{} // closed by Close
 }
 
-// Ticket follows one delivery submitted to an Engine.
+// Ticket follows one delivery submitted to an Engine. It keeps the
+// delivery's record in compact form (a journal) for as long as the
+// caller holds the Ticket; Delivery builds the plain record from it.
 type Ticket struct {
-	pd     prepared
-	record *Delivery
-	due    time.Time // of the next attempt, while the delivery waits
-	index  int
+	rec journal
+	pd  prepared // dropped when the delivery ends
+	due int64    // of the next attempt, while the delivery waits: ns since Engine.epoch
 
 	mu    sync.Mutex
 	done  chan struct{} // made by the first call of Done
@@ -61,8 +63,12 @@ func (t *Ticket) Done() <-chan struct{} {
 	return t.done
 }
 
-// Delivery returns the record; call it only after Done is closed.
-func (t *Ticket) Delivery() *Delivery { return t.record }
+// Delivery returns the record of the delivery: once Done is closed, the
+// final one; before, the record so far. Each call builds a new *Delivery
+// that the caller owns (the Ticket keeps only a compact form), so keep the
+// result rather than call Delivery again for each field. It is safe to
+// call from any goroutine at any time.
+func (t *Ticket) Delivery() *Delivery { return t.rec.delivery() }
 
 // end marks the delivery ended, dropping what only its attempts needed.
 func (t *Ticket) end() {
@@ -83,7 +89,8 @@ func NewEngine(s *Sender, maxInFlight int) *Engine {
 	if maxInFlight <= 0 {
 		maxInFlight = DefaultMaxInFlight
 	}
-	return &Engine{sender: s, maxInFlight: maxInFlight, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	return &Engine{sender: s, maxInFlight: maxInFlight, epoch: s.clock.Now(),
+		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
 // DeliveryOptions are the settings of one delivery that override the
@@ -100,13 +107,14 @@ type DeliveryOptions struct {
 // observe is told about the delivery as it runs. Submit fails for a bad
 // target or auth header, or after Close.
 func (e *Engine) Submit(target string, n Notification, o DeliveryOptions, observe Observer) (*Ticket, error) {
-	pd, err := e.sender.prepare(target, n, o, observe)
+	t := &Ticket{}
+	pd, err := e.sender.prepare(&t.rec, target, n, o, observe)
 	if err != nil {
 		return nil, err
 	}
-	t := &Ticket{pd: *pd, record: pd.record}
-	pd.record.StartedAt = e.sender.clock.Now()
-	t.due = pd.record.StartedAt
+	t.pd = pd
+	t.rec.head.StartedAt = e.sender.clock.Now()
+	t.due = e.since(t.rec.head.StartedAt)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -119,6 +127,11 @@ func (e *Engine) Submit(target string, n Notification, o DeliveryOptions, observ
 	}
 	return t, nil
 }
+
+// since returns t as a Ticket's due time: an int64 rather than a
+// time.Time saves 16 bytes per pending delivery, and durations since epoch
+// keep the monotonic clock's ordering.
+func (e *Engine) since(t time.Time) int64 { return int64(t.Sub(e.epoch)) }
 
 // take returns the submitted deliveries not yet taken; with last, it also
 // closes the engine so that none can follow.
@@ -171,7 +184,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	)
 	defer timer.Stop()
 	timer.Stop()
-	var armedFor time.Time
+	var (
+		armed    bool  // the timer runs
+		armedFor int64 // for this due time
+	)
 	defer func() {
 		close(work)
 		wg.Wait()
@@ -188,7 +204,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				finished <- struct{}{}
 				continue
 			}
-			t.due = s.clock.Now().Add(wait) // P-2: from the end of the attempt
+			t.due = e.since(s.clock.Now()) + int64(wait) // P-2: from the end of the attempt
 			results <- t
 		}
 	}
@@ -210,8 +226,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	for {
 		// Move what is due into the ready queue, then fill free slots.
-		now := s.clock.Now()
-		for waiting.Len() > 0 && !waiting[0].due.After(now) {
+		now := e.since(s.clock.Now())
+		for waiting.Len() > 0 && waiting[0].due <= now {
 			ready = append(ready, heap.Pop(&waiting).(*Ticket))
 		}
 		for len(ready) > 0 && inFlight < e.maxInFlight {
@@ -226,10 +242,10 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			return nil
 		}
-		if waiting.Len() > 0 && !waiting[0].due.Equal(armedFor) {
+		if waiting.Len() > 0 && (!armed || waiting[0].due != armedFor) {
 			timer.Stop()
-			armedFor = waiting[0].due
-			timer.Reset(armedFor.Sub(now))
+			armed, armedFor = true, waiting[0].due
+			timer.Reset(time.Duration(armedFor - now))
 		}
 		select {
 		case <-e.wake:
@@ -240,7 +256,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-finished:
 			inFlight--
 		case <-timer.C():
-			armedFor = time.Time{}
+			armed = false
 		case <-stop:
 			stop = nil
 			ready = append(ready, e.take(false)...)
@@ -280,16 +296,9 @@ func (e *Engine) cancelAll(waiting dueHeap, ready []*Ticket, inFlight int, resul
 type dueHeap []*Ticket
 
 func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
-func (h dueHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *dueHeap) Push(x any) {
-	ts := x.(*Ticket)
-	ts.index = len(*h)
-	*h = append(*h, ts)
-}
+func (h dueHeap) Less(i, j int) bool { return h[i].due < h[j].due }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(*Ticket)) }
 func (h *dueHeap) Pop() any {
 	old := *h
 	n := len(old)

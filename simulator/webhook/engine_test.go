@@ -256,3 +256,51 @@ func TestEngineRunWithNothingSubmitted(t *testing.T) {
 		require.NoError(t, <-ran)
 	})
 }
+
+// A pending delivery's record can be read at any time, from any goroutine
+// (the emulated API reads it right after Submit), and observers get plain
+// attempts and the record so far, although the engine keeps its records
+// in a compact form.
+func TestEngineRecordWhilePending(t *testing.T) { // P-2, P-5
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, webhook.DefaultPolicy())
+		url, _ := r.serve(t, failFirst(2))
+		e := webhook.NewEngine(r.sender, 4)
+		ran := startEngine(context.Background(), e)
+		var (
+			mu    sync.Mutex
+			seen  []webhook.Attempt
+			sofar []int // len(d.Attempts) of each OnAttempt's record
+			final *webhook.Delivery
+		)
+		tk, err := e.Submit(url, completed(t), webhook.DeliveryOptions{}, webhook.Observer{
+			OnAttempt: func(d *webhook.Delivery, a webhook.Attempt) {
+				mu.Lock()
+				defer mu.Unlock()
+				seen, sofar = append(seen, a), append(sofar, len(d.Attempts))
+				assert.Equal(t, a, d.LastAttempt())
+			},
+			OnDone: func(d *webhook.Delivery) { final = d },
+		})
+		require.NoError(t, err)
+		assert.Equal(t, webhook.Outcome(""), tk.Delivery().Outcome, "read at once, as simulator/api does")
+
+		time.Sleep(15 * time.Second) // attempts at 0 and 10 s; the next at 20 s
+		d := tk.Delivery()
+		require.Len(t, d.Attempts, 2)
+		assert.Equal(t, 500, *d.WebhookStatusCode)
+		assert.Equal(t, 10*time.Second, d.Attempts[0].WaitAfter)
+		d.Attempts[0].StatusCode = 999
+		assert.Equal(t, 500, tk.Delivery().Attempts[0].StatusCode, "each record is the caller's own")
+
+		e.Close()
+		require.NoError(t, <-ran)
+		<-tk.Done()
+		d = tk.Delivery()
+		assert.Equal(t, webhook.Delivered, d.Outcome)
+		assert.Equal(t, seen, d.Attempts)
+		assert.Equal(t, []int{1, 2, 3}, sofar)
+		assert.Equal(t, d, final)
+		assert.Equal(t, 200, *d.WebhookStatusCode)
+	})
+}

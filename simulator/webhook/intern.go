@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -145,4 +146,63 @@ func compact(h http.Header) http.Header {
 		c[k] = all[start:len(all):len(all)]
 	}
 	return c
+}
+
+// answer is what an attempt got besides its status: the part of an
+// Attempt that rarely varies between attempts. Answers are shared between
+// the attempts of a Sender (see answerInterner) and are read-only.
+type answer struct {
+	failure   ErrorClass
+	detail    string
+	headers   http.Header
+	body      string
+	truncated bool
+}
+
+// answerKey identifies an answer whose header set is the one at headers.
+type answerKey struct {
+	failure   ErrorClass
+	detail    string
+	body      string
+	headers   uintptr // the identity of an interned (or unshared) header map
+	truncated bool
+}
+
+// answerInterner shares equal answers between the attempts of a Sender, so
+// that an attempt kept by a journal costs its compact struct and a
+// pointer. It is safe for concurrent use.
+type answerInterner struct {
+	mu      sync.Mutex
+	answers map[answerKey]*answer
+}
+
+// intern returns the answer of a, shared with other attempts when it is
+// small enough to be worth it; nil when a got nothing to keep. a's header
+// must come from a headerInterner (or be unshared) and is not modified.
+func (in *answerInterner) intern(a *Attempt) *answer {
+	an := answer{failure: a.Failure, detail: a.Detail, headers: a.ResponseHeaders, body: a.ResponseBody,
+		truncated: a.BodyTruncated}
+	if an.failure == NoError && an.detail == "" && an.headers == nil && an.body == "" && !an.truncated {
+		return nil
+	}
+	if len(an.detail) > maxInternedString || len(an.body) > maxInternedString {
+		return &an
+	}
+	key := answerKey{failure: an.failure, detail: an.detail, body: an.body, truncated: an.truncated}
+	if an.headers != nil {
+		key.headers = reflect.ValueOf(an.headers).Pointer()
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	// The cached answer holds its header map, so the map's address is not
+	// reused while its key is in the cache.
+	if shared, ok := in.answers[key]; ok {
+		return shared
+	}
+	if in.answers == nil || len(in.answers) >= maxInterned {
+		in.answers = make(map[answerKey]*answer, 64)
+	}
+	shared := &an
+	in.answers[key] = shared
+	return shared
 }

@@ -38,9 +38,12 @@ type Options struct {
 // Observer is told about a delivery as it runs. Its functions are called
 // from the goroutine running the delivery and must not block for long.
 type Observer struct {
-	// OnAttempt is called after each attempt with the record so far.
+	// OnAttempt is called after each attempt with the record so far: d
+	// is built for the call (the sender keeps its records in a compact
+	// form), so the observer may keep it.
 	OnAttempt func(d *Delivery, a Attempt)
-	// OnDone is called once, when the delivery has ended.
+	// OnDone is called once, when the delivery has ended, with a record
+	// built for the call.
 	OnDone func(d *Delivery)
 }
 
@@ -53,6 +56,7 @@ type Sender struct {
 	logger    *slog.Logger
 	seq       atomic.Int64
 	headers   headerInterner // shares equal header sets between records
+	answers   answerInterner // shares equal answers between journals
 	summary   PolicySummary  // the policy's summary, for every record
 
 	mu         sync.Mutex
@@ -166,13 +170,14 @@ func redactURL(u *url.URL) string {
 	return u.String()
 }
 
-// prepared is a delivery ready to send: what every attempt repeats. The
-// target and the header are shared, read-only, between the deliveries of a
-// sender; the body is the record's Request.Body.
+// prepared is a delivery ready to send: what every attempt repeats, and
+// the journal its attempts go to. The target and the header are shared,
+// read-only, between the deliveries of a sender; the body is the record's
+// Request.Body.
 type prepared struct {
 	target  *target
 	header  http.Header
-	record  *Delivery
+	j       *journal
 	observe Observer
 }
 
@@ -222,20 +227,21 @@ type headerSetKey struct {
 }
 
 // prepare makes a delivery of n to raw ready to send, with the settings of
-// o overriding the policy's.
-func (s *Sender) prepare(raw string, n Notification, o DeliveryOptions, observe Observer) (*prepared, error) {
+// o overriding the policy's; its record starts in j, which the caller
+// provides so that it can live where the caller keeps the delivery.
+func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptions, observe Observer) (prepared, error) {
 	t, err := s.target(raw)
 	if err != nil {
-		return nil, err
+		return prepared{}, err
 	}
 	body, contentType, err := n.Encode()
 	if err != nil {
-		return nil, fmt.Errorf("encode notification: %w", err)
+		return prepared{}, fmt.Errorf("encode notification: %w", err)
 	}
 	p := s.policy
 	if o.Auth != nil {
 		if err := ValidateHeaderName(o.Auth.Name); err != nil {
-			return nil, fmt.Errorf("auth header: %w", err)
+			return prepared{}, fmt.Errorf("auth header: %w", err)
 		}
 		a := *o.Auth
 		p.Auth = &a
@@ -266,15 +272,15 @@ func (s *Sender) prepare(raw string, n Notification, o DeliveryOptions, observe 
 	if o.Auth != nil {
 		summary = p.Summary()
 	}
-	rec := &Delivery{
+	j.head = Delivery{
 		ID: s.newID(), Target: t.shown, Notification: n, Policy: summary,
 		// Every delivery of a sender sends the same headers, so the
 		// evidence and the header sent are shared (read-only) between them.
 		Request: Request{Method: p.Method, URL: t.shown, Headers: hs.evidence, Body: bodyText},
-		// One allocation for the whole schedule (D-4).
-		Attempts: make([]Attempt, 0, min(p.MaxAttempts, 64)),
 	}
-	return &prepared{target: t, header: hs.send, record: rec, observe: observe}, nil
+	// One allocation for the whole schedule (D-4).
+	j.attempts = make([]attemptRec, 0, min(p.MaxAttempts, 64))
+	return prepared{target: t, header: hs.send, j: j, observe: observe}, nil
 }
 
 // headerSet builds the D-12 header set of a delivery under p, and its
@@ -334,20 +340,20 @@ func (s *Sender) newID() string {
 // returns an error only when the delivery cannot start (a bad target); how
 // the delivery went is in the record.
 func (s *Sender) Deliver(ctx context.Context, target string, n Notification, observe Observer) (*Delivery, error) {
-	pd, err := s.prepare(target, n, DeliveryOptions{}, observe)
+	var j journal
+	pd, err := s.prepare(&j, target, n, DeliveryOptions{}, observe)
 	if err != nil {
 		return nil, err
 	}
-	d := pd.record
-	d.StartedAt = s.clock.Now()
+	j.head.StartedAt = s.clock.Now()
 	for {
-		wait, done := s.step(ctx, pd)
+		wait, done := s.step(ctx, &pd)
 		if done {
-			return d, nil
+			return j.delivery(), nil
 		}
 		if err := s.sleep(ctx, wait); err != nil {
-			s.finish(pd, Cancelled)
-			return d, nil
+			s.finish(&pd, Cancelled)
+			return j.delivery(), nil
 		}
 	}
 }
@@ -356,17 +362,15 @@ func (s *Sender) Deliver(ctx context.Context, target string, n Notification, obs
 // returns the wait before the following attempt, or done when the delivery
 // has ended (and then has recorded the outcome).
 func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, done bool) {
-	d := pd.record
-	a := s.attempt(ctx, pd, len(d.Attempts)+1)
-	d.Attempts = append(d.Attempts, a)
-	d.WebhookStatusCode = webhookStatusCode(d.Attempts)
+	a := s.attempt(ctx, pd, pd.j.count()+1)
 	outcome, retry := s.policy.decide(a)
 	if retry {
 		wait = s.policy.Wait()
-		d.Attempts[len(d.Attempts)-1].WaitAfter = wait
+		a.WaitAfter = wait
 	}
+	pd.j.add(&a, s.answers.intern(&a))
 	if pd.observe.OnAttempt != nil {
-		pd.observe.OnAttempt(d, d.Attempts[len(d.Attempts)-1])
+		pd.observe.OnAttempt(pd.j.delivery(), a)
 	}
 	if !retry {
 		s.finish(pd, outcome)
@@ -375,12 +379,11 @@ func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, do
 	return wait, false
 }
 
+// finish records how the delivery of pd ended.
 func (s *Sender) finish(pd *prepared, o Outcome) {
-	d := pd.record
-	d.Outcome = o
-	d.EndedAt = s.clock.Now()
+	pd.j.end(o, s.clock.Now())
 	if pd.observe.OnDone != nil {
-		pd.observe.OnDone(d)
+		pd.observe.OnDone(pd.j.delivery())
 	}
 }
 
@@ -435,7 +438,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	// The URL is parsed once per target and kept as the caller encoded its
 	// path and query (D-9); the header is shared, as neither the client
 	// nor the transport modifies a request's header.
-	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.record.Request.Body))
+	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.j.head.Request.Body))
 	if err != nil {
 		a.Failure, a.Detail = ErrProtocol, err.Error()
 		return a
@@ -448,7 +451,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 		// Equal details repeat across thousands of attempts: share them.
 		a.Detail = intern(errorDetail(err, a.Failure, s.policy))
 		if s.logger.Enabled(ctx, slog.LevelDebug) {
-			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.record.ID, "attempt", number,
+			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.j.head.ID, "attempt", number,
 				"error", a.Failure, "duration", a.Duration)
 		}
 		return a
@@ -470,7 +473,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	}
 	a.ResponseBody = internBytes(body)
 	if s.logger.Enabled(ctx, slog.LevelDebug) {
-		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.record.ID, "attempt", number,
+		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.j.head.ID, "attempt", number,
 			"status", a.StatusCode, "duration", a.Duration)
 	}
 	return a
