@@ -36,3 +36,7 @@ func Percentile(sorted []time.Duration, p int) time.Duration {
 // Milliseconds returns d in milliseconds to the microsecond, the unit and
 // precision of every duration in hookcheck's JSON records.
 func Milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// FromMilliseconds is the inverse of Milliseconds: a record's float
+// milliseconds as a Duration.
+func FromMilliseconds(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -92,11 +93,11 @@ func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Optio
 func timeoutOf(r *reports.Result, sc *reports.Scenario) time.Duration {
 	for _, d := range sc.Deliveries {
 		if d.Policy.TimeoutMS > 0 {
-			return msDuration(d.Policy.TimeoutMS)
+			return stats.FromMilliseconds(d.Policy.TimeoutMS)
 		}
 	}
 	if r.Environment.TimeoutMS > 0 {
-		return msDuration(r.Environment.TimeoutMS)
+		return stats.FromMilliseconds(r.Environment.TimeoutMS)
 	}
 	return webhook.DefaultTimeout
 }
@@ -107,9 +108,9 @@ func newDelivery(r *reports.Result, d *webhook.Delivery, o Options, calls []api.
 		v.Code = fmt.Sprint(*d.WebhookStatusCode)
 	}
 	v.Summary = outcomeSentence(d)
-	timeout := msDuration(d.Policy.TimeoutMS)
+	timeout := stats.FromMilliseconds(d.Policy.TimeoutMS)
 	if timeout <= 0 {
-		timeout = msDuration(r.Environment.TimeoutMS)
+		timeout = stats.FromMilliseconds(r.Environment.TimeoutMS)
 	}
 	v.Timeline = newTimeline(d, timeout, calls)
 	var first time.Time
@@ -218,8 +219,6 @@ func attemptClass(a webhook.Attempt) string {
 	}
 	return "neterr"
 }
-
-func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
 
 // sortedHeaders returns h's names in order.
 func sortedHeaders(h http.Header) []string {

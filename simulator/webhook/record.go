@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/hookcheck/hookcheck/internal/stats"
 )
 
 // Outcome is how a delivery ended.
@@ -102,7 +104,7 @@ type attemptJSON struct {
 func (a Attempt) MarshalJSON() ([]byte, error) {
 	j := attemptJSON{Number: a.Number, Failure: a.Failure, Detail: a.Detail, ResponseHeaders: a.ResponseHeaders,
 		ResponseBody: a.ResponseBody, BodyTruncated: a.BodyTruncated,
-		StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano), DurationMS: ms(a.Duration), WaitAfterMS: ms(a.WaitAfter)}
+		StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano), DurationMS: stats.Milliseconds(a.Duration), WaitAfterMS: stats.Milliseconds(a.WaitAfter)}
 	if a.StatusCode != 0 {
 		j.StatusCode = &a.StatusCode
 	}
@@ -123,16 +125,12 @@ func (a *Attempt) UnmarshalJSON(b []byte) error {
 	}
 	a.Number, a.Failure, a.Detail = j.Number, j.Failure, j.Detail
 	a.ResponseHeaders, a.ResponseBody, a.BodyTruncated = j.ResponseHeaders, j.ResponseBody, j.BodyTruncated
-	a.StartedAt, a.Duration, a.WaitAfter = t, fromMS(j.DurationMS), fromMS(j.WaitAfterMS)
+	a.StartedAt, a.Duration, a.WaitAfter = t, stats.FromMilliseconds(j.DurationMS), stats.FromMilliseconds(j.WaitAfterMS)
 	if j.StatusCode != nil {
 		a.StatusCode = *j.StatusCode
 	}
 	return nil
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func fromMS(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 
 // PolicySummary is the part of a policy a record shows (secrets left out).
 type PolicySummary struct {
@@ -147,8 +145,8 @@ type PolicySummary struct {
 
 // Summary returns what a record shows of p.
 func (p Policy) Summary() PolicySummary {
-	s := PolicySummary{TimeoutMS: ms(p.Timeout), MaxAttempts: p.MaxAttempts,
-		RetryIntervalMS: ms(p.RetryInterval), Pace: p.Pace.String(), Region: p.Region,
+	s := PolicySummary{TimeoutMS: stats.Milliseconds(p.Timeout), MaxAttempts: p.MaxAttempts,
+		RetryIntervalMS: stats.Milliseconds(p.RetryInterval), Pace: p.Pace.String(), Region: p.Region,
 		SourceAddress: p.Source.String()}
 	if p.Auth != nil {
 		s.AuthHeaderName = p.Auth.Name
@@ -196,4 +194,4 @@ func webhookStatusCode(attempts []Attempt) *int {
 }
 
 // Timeout returns the per-attempt deadline the delivery ran under.
-func (s PolicySummary) Timeout() time.Duration { return fromMS(s.TimeoutMS) }
+func (s PolicySummary) Timeout() time.Duration { return stats.FromMilliseconds(s.TimeoutMS) }

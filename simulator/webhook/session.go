@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/hookcheck/hookcheck/internal/stats"
 )
 
 // MaxSessionDuration is the longest streaming session AssemblyAI keeps
@@ -47,7 +49,7 @@ type sessionJSON struct {
 
 // MarshalJSON writes the duration in milliseconds.
 func (s Session) MarshalJSON() ([]byte, error) {
-	return json.Marshal(sessionJSON{ms(s.Duration), s.Seed, s.Speakers, s.LanguageCode})
+	return json.Marshal(sessionJSON{stats.Milliseconds(s.Duration), s.Seed, s.Speakers, s.LanguageCode})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -56,7 +58,7 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*s = Session{Duration: fromMS(j.DurationMS), Seed: j.Seed, Speakers: j.Speakers, LanguageCode: j.LanguageCode}
+	*s = Session{Duration: stats.FromMilliseconds(j.DurationMS), Seed: j.Seed, Speakers: j.Speakers, LanguageCode: j.LanguageCode}
 	return nil
 }
 
