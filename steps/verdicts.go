@@ -43,8 +43,18 @@ func noServerFailure(d *webhook.Delivery) error {
 	return fmt.Errorf("%s; expected no 5xx and no timeout. %s", exchange(d), consequence(d))
 }
 
-// noRedirect: no attempt got a 3xx (P-3).
+// noRedirect: no attempt got a 3xx (P-3). A delivery that got no HTTP
+// answer at all proves nothing about redirects, so it cannot pass: it
+// fails with the failure that kept the answer away (and the report then
+// attributes it to that failure's requirement).
 func noRedirect(d *webhook.Delivery) error {
+	answered := false
+	for _, a := range d.Attempts {
+		answered = answered || a.Answered()
+	}
+	if !answered {
+		return fmt.Errorf("%s; no attempt got an HTTP answer, so whether the receiver redirects cannot be seen. %s", exchange(d), consequence(d))
+	}
 	for _, a := range d.Attempts {
 		if a.StatusCode >= 300 && a.StatusCode < 400 {
 			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",

@@ -175,7 +175,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return fmt.Errorf("write report: %w", werr)
 	}
 	fmt.Fprintf(a.out, "Report: %s\n", strings.Join(paths, ", "))
-	if res.Verdict != reports.Conformant {
+	if !res.Pass() {
 		return exitError{exitFailed}
 	}
 	return nil
@@ -292,17 +292,22 @@ func printSummary(w io.Writer, r *reports.Result) {
 		if q.Status == reports.Failed && q.FailedLevel != "" {
 			level = string(q.FailedLevel)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, strings.ToUpper(string(q.Status)), q.Title)
+		status := strings.ToUpper(string(q.Status))
+		if b := q.Blocker(); b != "" {
+			status += " (" + q.Reason + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, status, q.Title)
 	}
 	_ = tw.Flush()
 	c := r.Counts
-	verdict := map[reports.Verdict]string{
-		reports.Conformant:    "CONFORMANT: safe to register with AssemblyAI",
-		reports.NotConformant: "NOT CONFORMANT: AssemblyAI would lose or repeat notifications",
-		reports.Incomplete:    "INCOMPLETE: " + r.Reason,
-	}[r.Verdict]
-	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Not applicable: %d. Skipped: %d.\n",
-		verdict, c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.NotApplicable, c.Skipped)
+	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Blocked by another failure: %d. Not applicable: %d. Skipped: %d.\n",
+		r.Headline(), c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.Blocked, c.NotApplicable, c.Skipped)
+	for _, q := range r.RootCauses() {
+		fmt.Fprintf(w, "Fix %s: %s\n", q.ID, q.Remediation)
+	}
+	if c.Blocked > 0 {
+		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")
+	}
 }
 
 // writeOutputs writes the run's files into dir and returns their paths.

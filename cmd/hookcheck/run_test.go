@@ -46,6 +46,47 @@ func TestRunReportsABrokenReceiver(t *testing.T) {
 	assert.Equal(t, "RC-07", failed[0].ID)
 }
 
+// TestRunSubsetIsPartial: a selection is no conformance verdict, but a
+// subset in CI that passes still exits 0.
+func TestRunSubsetIsPartial(t *testing.T) {
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--fast", "--tags", "@RC-11", "--out", out)
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "PARTIAL: 1 of 13 requirements checked; not a conformance verdict")
+	assert.NotContains(t, r.stdout, "CONFORMANT")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, reports.Partial, res.Verdict)
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "Partial run: 1 of 13 requirements checked")
+	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	require.NoError(t, err)
+	assert.Contains(t, strings.SplitN(string(md), "\n", 2)[0], "PARTIAL")
+}
+
+// TestRunNamesOneRootCause: a receiver that answers 500 to every POST has
+// one bug; the console names RC-01 and its fix, the rest blocked by it.
+func TestRunNamesOneRootCause(t *testing.T) {
+	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", out)
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stdout, "NOT CONFORMANT: notifications would be lost (RC-01)")
+	assert.Contains(t, r.stdout, "FAILED (blocked by RC-01 (same answer: 500 Internal Server Error))")
+	assert.Equal(t, 1, strings.Count(r.stdout, "Fix RC-"), "only RC-01's fix:\n%s", r.stdout)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	q, _ := res.Requirement("RC-11")
+	assert.Equal(t, "RC-01", q.Blocker())
+	for _, f := range []string{"junit.xml", "cucumber.json"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		require.NoError(t, err)
+		assert.Contains(t, string(b), "blocked by RC-01", f)
+		assert.Contains(t, string(b), "loses_notifications", f)
+	}
+}
+
 func TestRunStrictFailsOnShould(t *testing.T) {
 	srv, _ := serveBehaviour(t, "accepts-any-method", receiver.Params{}, receiver.Config{})
 	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", t.TempDir(), "--tags", "@RC-13")

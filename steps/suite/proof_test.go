@@ -85,9 +85,9 @@ var proofMatrix = []struct {
 	{"redirects", ids(acknowledging, []string{"RC-12"})},
 	{"wrong-path", ids(acknowledging)},
 	{"status", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"hang", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"reset", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
-	{"garbage", ids(acknowledging, []string{"RC-07", "RC-08", "RC-13"})},
+	{"hang", ids(acknowledging, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"reset", ids(acknowledging, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"garbage", ids(acknowledging, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
 	{"redirect", ids(acknowledging, []string{"RC-08", "RC-12", "RC-13"})},
 }
 
@@ -120,6 +120,87 @@ func TestProofMatrix(t *testing.T) {
 	for _, id := range []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-07", "RC-08", "RC-09", "RC-10", "RC-11", "RC-12", "RC-13"} {
 		assert.True(t, covered[id], "no receiver in the matrix fails %s", id)
 	}
+}
+
+// rootCauses are the receivers broken everywhere: each failed requirement
+// but the root one failed the same way, so the report names one cause.
+// A receiver with one flaw has no blocked requirement.
+var rootCauses = map[string]string{
+	"status": "RC-01", "hang": "RC-01", "reset": "RC-01", "garbage": "RC-01", "wrong-path": "RC-01",
+	"redirect": "RC-12", "redirects": "RC-12",
+}
+
+func TestRootCause(t *testing.T) {
+	for _, row := range proofMatrix {
+		t.Run(row.behaviour, func(t *testing.T) {
+			res := runAgainst(t, row.behaviour)
+			root, broken := rootCauses[row.behaviour]
+			for _, q := range res.Requirements {
+				switch {
+				case q.Status != reports.Failed:
+					assert.Nil(t, q.BlockedBy, q.ID)
+				case !broken || q.ID == root:
+					assert.Nil(t, q.BlockedBy, "%s keeps its own diagnosis", q.ID)
+				default:
+					assert.Equal(t, root, q.Blocker(), q.ID)
+					assert.Contains(t, q.Reason, "blocked by "+root+" (same answer: ", q.ID)
+				}
+			}
+			if broken {
+				causes := res.RootCauses()
+				if assert.Len(t, causes, 1) {
+					assert.Equal(t, root, causes[0].ID)
+				}
+				assert.Equal(t, len(row.fails)-1, res.Counts.Blocked)
+			}
+		})
+	}
+}
+
+// TestHeadlineNamesTheImpact: the verdict line names what the failure
+// costs, and says notifications are lost only when they would be.
+func TestHeadlineNamesTheImpact(t *testing.T) {
+	for _, c := range []struct{ behaviour, want, not string }{
+		{"crash-on-malformed", "malformed bodies", "lost"},
+		{"accepts-forged-auth", "accepts forged requests", "lost"},
+		{"no-allowlist", "accepts forged requests", "lost"},
+		{"auth-500", "5xx", "forged requests"},
+		{"status", "notifications would be lost (RC-01)", "forged"},
+		{"rate-limited", "notifications would be lost (RC-11)", "forged"},
+	} {
+		t.Run(c.behaviour, func(t *testing.T) {
+			res := runAgainst(t, c.behaviour)
+			for _, text := range []string{res.Headline(), res.Advice()} {
+				assert.Contains(t, text, c.want)
+				assert.NotContains(t, text, c.not)
+			}
+		})
+	}
+}
+
+// TestPartialRun: a selection that leaves out applicable requirements is
+// no conformance verdict, passing or not.
+func TestPartialRun(t *testing.T) {
+	o := fixture.Conformant
+	o.Tags = "@RC-11"
+	res := fixture.Run(t, "compliant", o)
+	assert.Equal(t, reports.Partial, res.Verdict)
+	assert.True(t, res.Pass(), "nothing selected failed: a CI subset still passes")
+	assert.Equal(t, 1, res.Coverage.Checked)
+	assert.Equal(t, 13, res.Coverage.Applicable, "RC-14 needs https, so it would not have applied")
+	assert.Contains(t, res.Headline(), "PARTIAL: 1 of 13 requirements checked; not a conformance verdict")
+
+	res = fixture.Run(t, "rate-limited", o)
+	assert.Equal(t, reports.Partial, res.Verdict)
+	assert.False(t, res.Pass(), "a selected MUST failed")
+
+	// Without an auth header RC-09 would not apply: leaving it out is no
+	// reason for partial.
+	o = fixture.Conformant
+	o.Tags = "~@RC-09"
+	o.Auth = false
+	res = fixture.Run(t, "compliant", o)
+	assert.Equal(t, reports.Conformant, res.Verdict)
 }
 
 // TestEveryReferenceReceiverIsInTheMatrix keeps the matrix complete as

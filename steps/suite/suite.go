@@ -162,8 +162,11 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
 	res.Scenarios = rec.results(p.selected)
 	res.Requirements = requirementResults(p.catalog, res.Scenarios)
+	refineImpact(res.Requirements, res.Scenarios)
+	attributeRootCause(res.Requirements, res.Scenarios)
 	interrupted := ctx.Err() != nil
 	res.Tally(p.cfg.Strict, interrupted)
+	res.Coverage = p.coverage(res.Requirements)
 	c := res.Counts
 	switch {
 	case interrupted:
@@ -172,8 +175,55 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		// A run that checked nothing must not read as a pass.
 		res.Verdict = reports.Incomplete
 		res.Reason = "no requirement was checked: every selected scenario was not applicable or did not run"
+	case len(res.Coverage.LeftOut) > 0:
+		// A subset that passes says nothing about what it left out.
+		res.Verdict = reports.Partial
+		res.Reason = fmt.Sprintf("the selection left out %s, which applied to this run", strings.Join(res.Coverage.LeftOut, ", "))
 	}
 	return res
+}
+
+// coverage counts the built-in requirements the run checked against those
+// that applied: a requirement no selected scenario checks is left out
+// unless its precondition (auth, allowlist, https) was not configured, in
+// which case it would not have applied anyway.
+func (p *Prepared) coverage(reqs []reports.Requirement) *reports.Coverage {
+	cov := &reports.Coverage{LeftOut: []string{}}
+	builtIn := map[string]bool{}
+	for _, q := range p.catalog {
+		builtIn[q.ID] = true
+	}
+	for _, q := range reqs {
+		if !builtIn[q.ID] {
+			continue
+		}
+		switch {
+		case q.Status == reports.Passed || q.Status == reports.Failed:
+			cov.Checked++
+			cov.Applicable++
+		case q.Status == reports.Skipped && len(q.Scenarios) == 0 && p.applies(q.Condition):
+			cov.Applicable++
+			cov.LeftOut = append(cov.LeftOut, q.ID)
+		}
+	}
+	return cov
+}
+
+// applies reports whether a requirement with this precondition would
+// apply to the run as configured.
+func (p *Prepared) applies(condition string) bool {
+	c := p.cfg.Conformance
+	switch condition {
+	case "":
+		return true
+	case "auth":
+		return c.Policy.Auth != nil
+	case "allowlist":
+		return c.Allowlist
+	case "https":
+		return strings.HasPrefix(c.Target, "https://") && !c.Policy.InsecureSkipVerify
+	}
+	return false
 }
 
 func (p *Prepared) any(f tagFilter) bool {
