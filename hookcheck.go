@@ -94,7 +94,21 @@ type Target struct {
 	// BuiltInReceiver tells the report that the target is one of
 	// hookcheck's own reference receivers, started for this run.
 	BuiltInReceiver bool
+	// FullSchedules makes every retry AssemblyAI would make even after a
+	// delivery's first attempt decided its check (by default the retries
+	// are recorded as not made), for the evidence of whole schedules.
+	FullSchedules bool
+	// MaxDuration bounds the whole run: past it the run stops and its
+	// result is incomplete, naming the scenarios cut. Zero means
+	// DefaultMaxDuration; negative means no bound.
+	MaxDuration time.Duration
 }
+
+// DefaultMaxDuration bounds a run unless Target.MaxDuration says
+// otherwise: long enough for a faithful (real-time) run of the built-in
+// suite against any receiver, since each delivery stops at its first
+// failed attempt, and short enough for a CI job.
+const DefaultMaxDuration = suite.DefaultMaxDuration
 
 // Prepared is a run ready to start: the features are parsed, every step is
 // defined and the selection is counted, but nothing has been sent. As
@@ -141,10 +155,10 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
-			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts},
+			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, FullSchedules: t.FullSchedules},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration,
 	}
 	if t.Features != nil && cfg.FeaturesName == "" {
 		cfg.FeaturesName = "custom"

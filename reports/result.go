@@ -109,7 +109,10 @@ type Result struct {
 	Schema  string  `json:"schema"`
 	Verdict Verdict `json:"verdict"`
 	Reason  string  `json:"reason,omitempty"` // why incomplete or partial
-	Counts  Counts  `json:"counts"`
+	// Cut names the scenarios an interrupt or the run's maximum duration
+	// stopped or kept from starting: "RC-03 The p95 …".
+	Cut    []string `json:"cut,omitempty"`
+	Counts Counts   `json:"counts"`
 	// Coverage says how much of the built-in catalogue the run checked;
 	// a partial run lists what the selection left out.
 	Coverage     *Coverage     `json:"coverage,omitempty"`

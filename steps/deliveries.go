@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -69,10 +70,18 @@ func (st *conformanceScenario) deliverRedactedAudio(ctx context.Context) error {
 }
 
 // deliverSequence makes count deliveries, each after the previous one
-// ended; the latest When step's deliveries are all of them.
+// ended; the latest When step's deliveries are all of them. It stops once
+// the p95 of the count can no longer be within the latency budget (enough
+// first attempts already missed it: RC-03 against a silent receiver would
+// otherwise take 20 timeouts), and says so in the scenario's evidence.
 func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, status string) error {
 	st.setChart("latency")
+	budget := st.cfg.latencyBudget()
+	// With nearest rank, the p95 of count values exceeds the budget as
+	// soon as count-rank+1 of them do, whatever the others are.
+	decisive := count - stats.NearestRank(count, 95)
 	var all []*webhook.Delivery
+	over := 0
 	for range count {
 		n, err := webhook.TranscriptReady("", status)
 		if err != nil {
@@ -82,6 +91,16 @@ func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, s
 			return err
 		}
 		all = append(all, st.last...)
+		for _, d := range st.last {
+			if d.Attempts[0].Duration > budget {
+				over++
+			}
+		}
+		if over >= decisive && len(all) < count {
+			st.setStopped(fmt.Sprintf("stopped after %d of %d deliveries: %d missed the %s budget, so the p95 of %d cannot be within it",
+				len(all), count, over, stats.FormatDuration(budget), count))
+			break
+		}
 	}
 	st.last = all
 	return nil
@@ -99,7 +118,7 @@ func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notificati
 		return fmt.Errorf("delivery policy: %w", err)
 	}
 	defer sender.Close()
-	d, err := sender.Deliver(ctx, withQuery(st.cfg.Target, query), n, webhook.Observer{})
+	d, err := sender.DeliverWith(ctx, withQuery(st.cfg.Target, query), n, st.cfg.deliveryOptions(), webhook.Observer{})
 	if err != nil {
 		return err
 	}
@@ -135,7 +154,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 		if err != nil {
 			return err
 		}
-		t, err := engine.Submit(st.cfg.Target, note, webhook.DeliveryOptions{}, webhook.Observer{})
+		t, err := engine.Submit(st.cfg.Target, note, st.cfg.deliveryOptions(), webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit burst delivery: %w", err)
 		}
@@ -152,6 +171,21 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 	}
 	st.record(ds...)
 	return nil
+}
+
+// decidedByFirstAttempt stops a delivery after its first failed attempt:
+// every conformance check reads the first attempt (D-3: it must be
+// acknowledged), so the retries AssemblyAI would make (D-4) cannot change
+// a verdict. They are recorded as not made (webhook.Stopped), and a
+// receiver that answers 500 slowly, or never, costs one attempt per
+// delivery instead of ten.
+var decidedByFirstAttempt = webhook.DeliveryOptions{Decided: func(webhook.Attempt) bool { return true }}
+
+func (c *Conformance) deliveryOptions() webhook.DeliveryOptions {
+	if c.FullSchedules {
+		return webhook.DeliveryOptions{}
+	}
+	return decidedByFirstAttempt
 }
 
 func withQuery(target, query string) string {

@@ -109,6 +109,8 @@ func consequence(d *webhook.Delivery) string {
 		return "A 4xx is never retried (D-5): AssemblyAI would lose this notification"
 	case len(d.Attempts) == 1 && d.Policy.MaxAttempts == 1:
 		return "AssemblyAI retries such an answer, up to 10 attempts in total (D-4)"
+	case d.Outcome == webhook.Stopped:
+		return fmt.Sprintf("AssemblyAI would retry it %d more times (D-4) and, if every attempt failed, give up (D-6): the notification would be lost. The first attempt decides this check, so hookcheck did not make the retries", d.NotMade)
 	case d.Outcome == webhook.Delivered:
 		return fmt.Sprintf("AssemblyAI would retry (D-4); here attempt %d got %s, so the notification arrives late and your handler runs more than once", last.Number, answer(last))
 	case d.Outcome == webhook.Rejected:

@@ -39,6 +39,9 @@ type runFlags struct {
 	strict        bool
 	regionSet     bool
 	seed          int64
+	// Issue 10/11: bounded and verified runs.
+	maxDuration   time.Duration
+	fullSchedules bool
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -55,8 +58,17 @@ Without --target it starts hookcheck's built-in compliant receiver on loopback
 and checks that, with a generated auth secret, an X-Forwarded-For allowlist and
 both regions so that every check runs: a quick way to see a passing run.
 
-Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
-1 one did (or the run was interrupted), 2 usage or setup error.`,
+A delivery stops after its first failed attempt, which decides every check
+(the retries AssemblyAI would make are recorded as not made; --full-schedules
+makes them), and the whole run stops after --max-duration (default 10m).
+
+Verdicts: conformant, not_conformant, incomplete (interrupted or past
+--max-duration), partial (--tags or --features left out an applicable
+requirement: not a conformance verdict).
+
+Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either;
+a partial run whose selection all passed is 0 too), 1 one did (or the run
+was interrupted or reached --max-duration), 2 usage or setup error.`,
 		Example: `  hookcheck run
   HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
@@ -76,6 +88,9 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 	fs.StringVar(&f.out, "out", "hookcheck-report", "directory to write the report files into")
 	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
 	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order (default: a new seed each run, recorded in the report)")
+	// Bounded runs (issue 10, issue 11 item 4).
+	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
+	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
 	f.policy.register(fs, policyFlagSet{auth: true})
 	return cmd
 }
@@ -107,12 +122,18 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usagef("--latency-budget must be positive, got %s", f.latencyBudget)
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
+	case f.maxDuration < 0:
+		return usagef("--max-duration must not be negative, got %s", f.maxDuration)
 	}
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
 		Logger: a.logger(), Clock: clockFor(p),
-		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
+		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
+		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
+	}
+	if f.maxDuration == 0 {
+		t.MaxDuration = -1 // the flag's 0 is "no limit"; the API's 0 is the default
 	}
 	if f.features != "" {
 		st, err := os.Stat(f.features)
@@ -304,6 +325,9 @@ func printSummary(w io.Writer, r *reports.Result) {
 		r.Headline(), c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.Blocked, c.NotApplicable, c.Skipped)
 	for _, q := range r.RootCauses() {
 		fmt.Fprintf(w, "Fix %s: %s\n", q.ID, q.Remediation)
+	}
+	for _, name := range r.Cut {
+		fmt.Fprintf(w, "Cut: %s\n", name)
 	}
 	if c.Blocked > 0 {
 		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")

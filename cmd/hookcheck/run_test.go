@@ -87,6 +87,26 @@ func TestRunNamesOneRootCause(t *testing.T) {
 	}
 }
 
+// TestRunMaxDurationCutsTheRun: past --max-duration the run stops, writes
+// every file with verdict incomplete and names the scenarios cut.
+func TestRunMaxDurationCutsTheRun(t *testing.T) {
+	srv, _ := serveBehaviour(t, "hang", receiver.Params{}, receiver.Config{})
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--max-duration", "1500ms", "--out", out)
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stdout, "INCOMPLETE: the run was interrupted before every scenario ended: the run reached its maximum duration of 1.5 s (--max-duration)")
+	assert.Contains(t, r.stdout, "Cut: RC-01 A completed notification")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, reports.Incomplete, res.Verdict)
+	assert.NotEmpty(t, res.Cut)
+	for _, f := range []string{"junit.xml", "cucumber.json", "report.html", "summary.md"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	r = hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--max-duration", "-1s", "--out", out)
+	assert.Equal(t, exitUsage, r.code)
+}
+
 func TestRunStrictFailsOnShould(t *testing.T) {
 	srv, _ := serveBehaviour(t, "accepts-any-method", receiver.Params{}, receiver.Config{})
 	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", t.TempDir(), "--tags", "@RC-13")

@@ -79,6 +79,9 @@ func writeNotChecked(b *bufio.Writer, r *reports.Result) {
 			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(sentence(q.Reason))))
 		}
 	}
+	for _, name := range r.Cut {
+		lines = append(lines, "- cut: "+escape(name))
+	}
 	if len(lines) == 0 {
 		return
 	}

@@ -174,6 +174,7 @@ type prepared struct {
 	header  http.Header
 	record  *Delivery
 	observe Observer
+	decided func(Attempt) bool
 }
 
 // target is a parsed webhook URL, shared between the deliveries of a
@@ -274,7 +275,7 @@ func (s *Sender) prepare(raw string, n Notification, o DeliveryOptions, observe 
 		// One allocation for the whole schedule (D-4).
 		Attempts: make([]Attempt, 0, min(p.MaxAttempts, 64)),
 	}
-	return &prepared{target: t, header: hs.send, record: rec, observe: observe}, nil
+	return &prepared{target: t, header: hs.send, record: rec, observe: observe, decided: o.Decided}, nil
 }
 
 // headerSet builds the D-12 header set of a delivery under p, and its
@@ -334,7 +335,12 @@ func (s *Sender) newID() string {
 // returns an error only when the delivery cannot start (a bad target); how
 // the delivery went is in the record.
 func (s *Sender) Deliver(ctx context.Context, target string, n Notification, observe Observer) (*Delivery, error) {
-	pd, err := s.prepare(target, n, DeliveryOptions{}, observe)
+	return s.DeliverWith(ctx, target, n, DeliveryOptions{}, observe)
+}
+
+// DeliverWith is Deliver with the settings of o overriding the policy's.
+func (s *Sender) DeliverWith(ctx context.Context, target string, n Notification, o DeliveryOptions, observe Observer) (*Delivery, error) {
+	pd, err := s.prepare(target, n, o, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -370,6 +376,12 @@ func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, do
 	}
 	if !retry {
 		s.finish(pd, outcome)
+		return 0, true
+	}
+	if pd.decided != nil && pd.decided(a) {
+		d.Attempts[len(d.Attempts)-1].WaitAfter = 0
+		d.NotMade = s.policy.MaxAttempts - len(d.Attempts)
+		s.finish(pd, Stopped)
 		return 0, true
 	}
 	return wait, false

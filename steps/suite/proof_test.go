@@ -10,6 +10,7 @@ import (
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
@@ -214,4 +215,26 @@ func TestEveryReferenceReceiverIsInTheMatrix(t *testing.T) {
 	for _, b := range receiver.Behaviours() {
 		assert.True(t, inMatrix[b.Name], "behaviour %q is not in the proof matrix", b.Name)
 	}
+}
+
+// TestDecidedOutcomeBoundsTheRun: every check reads first attempts, so a
+// failed first attempt ends its delivery (the retries recorded as not
+// made), and RC-03 stops once its p95 cannot be within the budget.
+func TestDecidedOutcomeBoundsTheRun(t *testing.T) {
+	res := runAgainst(t, "hang")
+	for _, sc := range res.Scenarios {
+		for _, d := range sc.Deliveries {
+			assert.Len(t, d.Attempts, 1, sc.Name)
+			if d.Policy.MaxAttempts > 1 {
+				assert.Equal(t, webhook.Stopped, d.Outcome, sc.Name)
+				assert.Equal(t, d.Policy.MaxAttempts-1, d.NotMade, sc.Name)
+			}
+		}
+		if slices.Contains(sc.Requirements, "RC-03") {
+			assert.Len(t, sc.Deliveries, 2, "two of twenty over budget decide the p95")
+			assert.Contains(t, sc.Reason, "stopped after 2 of 20 deliveries")
+		}
+	}
+	// Virtual time: about 20 s for RC-03 and 10 s per timeout, not 190 s per delivery.
+	assert.Less(t, res.Environment.DurationMS, float64(2*60*1000))
 }

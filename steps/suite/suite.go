@@ -29,6 +29,13 @@ import (
 // @serial ones (burst and latency), which run alone afterwards.
 const DefaultConcurrency = 8
 
+// DefaultMaxDuration bounds a run unless Config.MaxDuration says
+// otherwise. A delivery stops at its first failed attempt and RC-03 once
+// its p95 is decided, so the built-in suite against a receiver that never
+// answers ends in about two minutes even in real time; ten minutes leaves
+// room for a slow but answering receiver and still fits a CI job.
+const DefaultMaxDuration = 10 * time.Minute
+
 // builtInDir is where the built-in features live in the repository.
 const builtInDir = "features/receiver"
 
@@ -63,6 +70,17 @@ type Config struct {
 	// OnScenario is called as each scenario ends (from its goroutine,
 	// serialised), e.g. for a progress line.
 	OnScenario func(reports.Scenario)
+	// MaxDuration bounds the run: past it, the scenarios still running are
+	// stopped, the rest are not started, and the result is incomplete.
+	// Zero means DefaultMaxDuration, negative no bound.
+	MaxDuration time.Duration
+}
+
+// DeadlineError is why a run that reached its MaxDuration stopped.
+type DeadlineError struct{ Max time.Duration }
+
+func (e *DeadlineError) Error() string {
+	return fmt.Sprintf("the run reached its maximum duration of %s (--max-duration)", stats.FormatDuration(e.Max))
 }
 
 // SetupError is a problem with the user's input found before anything ran:
@@ -139,6 +157,14 @@ func (p *Prepared) Selected() int { return len(p.selected) }
 // early: then the verdict is incomplete and what did not run is skipped.
 func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	started := time.Now()
+	if d := p.cfg.MaxDuration; d >= 0 {
+		if d == 0 {
+			d = DefaultMaxDuration
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d})
+		defer cancel()
+	}
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
 		uriPrefix: p.uriPrefix}
 	for _, sc := range p.planned {
@@ -171,6 +197,9 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	switch {
 	case interrupted:
 		res.Reason = "the run was interrupted before every scenario ended: " + context.Cause(ctx).Error()
+		if res.Cut = cutScenarios(res.Scenarios); len(res.Cut) > 0 {
+			res.Reason += fmt.Sprintf("; %d of %d scenarios cut", len(res.Cut), len(res.Scenarios))
+		}
 	case c.MustPassed+c.MustFailed+c.ShouldPassed+c.ShouldFailed == 0:
 		// A run that checked nothing must not read as a pass.
 		res.Verdict = reports.Incomplete
@@ -224,6 +253,19 @@ func (p *Prepared) applies(condition string) bool {
 		return strings.HasPrefix(c.Target, "https://") && !c.Policy.InsecureSkipVerify
 	}
 	return false
+}
+
+// cutScenarios names the scenarios an interrupt stopped or kept from
+// starting: "RC-03 The p95 acknowledgement time …".
+func cutScenarios(scenarios []reports.Scenario) []string {
+	var out []string
+	for _, s := range scenarios {
+		if s.Status != reports.Skipped || !(strings.HasPrefix(s.Reason, "interrupted") || strings.HasPrefix(s.Reason, "not run: the run was interrupted")) {
+			continue
+		}
+		out = append(out, strings.TrimSpace(strings.Join(s.Requirements, ",")+" "+s.Name))
+	}
+	return out
 }
 
 func (p *Prepared) any(f tagFilter) bool {
