@@ -185,7 +185,7 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).forgeWithoutForwardedFor)},
 		{Kind: "When", Pattern: `^a (GET|PUT|DELETE|PATCH|HEAD|OPTIONS) request arrives at the webhook URL$`,
 			Example: `a GET request arrives at the webhook URL`,
-			Doc:     "The notification sent once with another method (RC-13).",
+			Doc:     "A request with another method, sent once (RC-13): GET, HEAD, DELETE and OPTIONS without a body or Content-Type, as crawlers and tools send them; PUT and PATCH with the notification.",
 			Func:    conf((*conformanceScenario).sendOtherMethod)},
 		{Kind: "When", Pattern: `^AssemblyAI connects to the webhook URL over TLS$`,
 			Example: `AssemblyAI connects to the webhook URL over TLS`,

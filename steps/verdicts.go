@@ -26,11 +26,25 @@ func refused(d *webhook.Delivery) error {
 	case a.StatusCode >= 400 && a.StatusCode < 500:
 		return nil
 	case a.Succeeded():
-		return fmt.Errorf("%s; expected a 4xx. The receiver accepted a request it must refuse: anyone who finds the URL can trigger it", exchange(d))
+		return fmt.Errorf("%s; expected a 4xx. %s", exchange(d), acceptedRisk(d))
 	case a.StatusCode >= 500:
 		return fmt.Errorf("%s; expected a 4xx. A 5xx tells AssemblyAI to retry (D-4) a request that can never succeed", exchange(d))
 	}
 	return fmt.Errorf("%s; expected a 4xx, the only answer that ends such a request at once (D-5)", exchange(d))
+}
+
+// acceptedRisk says what a 2xx to this probe risks: each probe has its
+// own, and a reader fixes what the sentence names.
+func acceptedRisk(d *webhook.Delivery) string {
+	switch {
+	case d.Request.Method != http.MethodPost:
+		return fmt.Sprintf("A 2xx to %s means the handler runs for requests AssemblyAI never sends (D-1): crawlers, link previews and health checks can trigger processing. Answer 405 with Allow: POST", d.Request.Method)
+	case d.Notification.Kind == webhook.KindRaw && d.Request.Body == "":
+		return "A 2xx to an empty body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+	case d.Notification.Kind == webhook.KindRaw:
+		return "A 2xx to a malformed body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+	}
+	return "The receiver accepted a forged request it must refuse: anyone who finds the URL can trigger its processing"
 }
 
 // noServerFailure: no 5xx, timeout or broken connection. A 3xx is RC-12's
@@ -77,6 +91,9 @@ func describeBody(d *webhook.Delivery) string {
 		return "(redacted-audio notification, D-11)"
 	}
 	body := d.Request.Body
+	if body == "" && d.Request.Method != http.MethodPost {
+		return "without a body"
+	}
 	if len(body) > 60 {
 		body = body[:60] + "…"
 	}

@@ -3,6 +3,7 @@ package suite_test
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -237,4 +238,36 @@ func TestDecidedOutcomeBoundsTheRun(t *testing.T) {
 	}
 	// Virtual time: about 20 s for RC-03 and 10 s per timeout, not 190 s per delivery.
 	assert.Less(t, res.Environment.DurationMS, float64(2*60*1000))
+}
+
+// TestProbeMessagesFitTheProbe: each probe answered 2xx names its own
+// risk, and GET and DELETE are sent without a body, as crawlers send them.
+func TestProbeMessagesFitTheProbe(t *testing.T) {
+	res := runAgainst(t, "accepts-any-method")
+	for _, sc := range res.Scenarios {
+		if !slices.Contains(sc.Requirements, "RC-13") {
+			continue
+		}
+		assert.Contains(t, sc.Reason, "crawlers, link previews and health checks", sc.Name)
+		assert.NotContains(t, sc.Reason, "forged", sc.Name)
+		d := sc.Deliveries[0]
+		if d.Request.Method == "GET" || d.Request.Method == "DELETE" {
+			assert.Empty(t, d.Request.Body, sc.Name)
+			assert.Empty(t, d.Request.Headers.Get("Content-Type"), sc.Name)
+		}
+	}
+	res = runAgainst(t, "accepts-malformed")
+	for _, sc := range res.Scenarios {
+		if sc.Status != reports.Failed {
+			continue
+		}
+		assert.Contains(t, sc.Reason, "hides a bug", sc.Name)
+		assert.NotContains(t, sc.Reason, "anyone who finds the URL", sc.Name)
+		if strings.Contains(sc.Name, "empty body") {
+			assert.Contains(t, sc.Reason, "A 2xx to an empty body")
+		}
+	}
+	res = runAgainst(t, "accepts-forged-auth")
+	q, _ := res.Requirement("RC-09")
+	assert.Contains(t, q.Reason, "forged request")
 }
