@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -102,6 +103,16 @@ type Target struct {
 	// result is incomplete, naming the scenarios cut. Zero means
 	// DefaultMaxDuration; negative means no bound.
 	MaxDuration time.Duration
+	// VerifyURL, when set, makes RC-18 ask the receiver's application
+	// whether each transcript it acknowledged was processed: GET the URL
+	// with {transcript_id} replaced; a 2xx means yes. For a Handler target
+	// a path ("/processed/{transcript_id}") is served by the Handler.
+	VerifyURL string
+	// VerifyHeaderName and VerifyHeaderValue authenticate those requests.
+	VerifyHeaderName  string
+	VerifyHeaderValue string
+	// VerifyWithin bounds the polling; zero means steps.DefaultVerifyWithin.
+	VerifyWithin time.Duration
 }
 
 // DefaultMaxDuration bounds a run unless Target.MaxDuration says
@@ -140,6 +151,18 @@ func Prepare(t Target) (*Prepared, error) {
 	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
 		return nil, err
 	}
+	var verify *steps.Verify
+	if t.VerifyURL != "" {
+		u := t.VerifyURL
+		if t.Handler != nil && strings.HasPrefix(u, "/") {
+			u = baseURL(target) + t.VerifyURL
+		}
+		if err := steps.ParseVerifyURL(u); err != nil {
+			stop()
+			return nil, &suite.SetupError{Err: err}
+		}
+		verify = &steps.Verify{URL: u, HeaderName: t.VerifyHeaderName, HeaderValue: webhook.Secret(t.VerifyHeaderValue), Within: t.VerifyWithin}
+	}
 	p := webhook.DefaultPolicy()
 	if t.Policy != nil {
 		p = *t.Policy
@@ -155,7 +178,7 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
-			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, FullSchedules: t.FullSchedules},
+			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, FullSchedules: t.FullSchedules, Verify: verify},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration,
@@ -250,6 +273,15 @@ func runHandler(t *testing.T, target Target) *reports.Result {
 		res = prep.Run(t.Context())
 	})
 	return res
+}
+
+// baseURL is scheme://host of a URL.
+func baseURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func subtestName(s reports.Scenario) string {

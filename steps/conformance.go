@@ -48,6 +48,12 @@ type Conformance struct {
 	// of a whole schedule. By default a delivery stops after its first
 	// failed attempt (see decidedByFirstAttempt).
 	FullSchedules bool
+	// Verify, when set, is how RC-18 asks the receiver's application
+	// whether what it acknowledged was processed.
+	Verify *Verify
+	// Ledger collects the acknowledged transcript ids of the run for
+	// RC-18; the suite sets a new one for each run.
+	Ledger *Ledger
 }
 
 // Evidence is what a conformance scenario leaves for the report.
@@ -127,6 +133,11 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `the run targets an https webhook URL and verifies its certificate (otherwise not applicable)`,
 			Doc:     "Not applicable for an http target, or with --insecure (RC-14).",
 			Func:    conf((*conformanceScenario).requireHTTPS)},
+
+		{Kind: "Given", Pattern: `^the run is configured with a verify URL \(otherwise not applicable\)$`,
+			Example: `the run is configured with a verify URL (otherwise not applicable)`,
+			Doc:     "Not applicable unless --verify-url is set (RC-18).",
+			Func:    conf((*conformanceScenario).requireVerify)},
 
 		// Deliveries, exactly as AssemblyAI sends them.
 		{Kind: "When", Pattern: `^AssemblyAI delivers an? "(completed|error)" transcript notification$`,
@@ -217,6 +228,10 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `the receiver does not answer with a 3xx`,
 			Doc:     "No attempt of the latest delivery got a redirect (P-3). Fails when no attempt got an HTTP answer at all: silence proves nothing.",
 			Func:    conf((*conformanceScenario).expectNoRedirect)},
+		{Kind: "Then", Pattern: `^every notification the receiver acknowledged in this run was processed$`,
+			Example: `every notification the receiver acknowledged in this run was processed`,
+			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes (RC-18).",
+			Func:    conf((*conformanceScenario).expectProcessed)},
 		{Kind: "Then", Pattern: `^the certificate verifies and the TLS version is 1\.2 or later$`,
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,
 			Doc:     "The TLS handshake verified the certificate and negotiated TLS 1.2 or 1.3 (RC-14).",
@@ -296,4 +311,5 @@ func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
 	st.ev.Deliveries = append(st.ev.Deliveries, ds...)
 	st.mu.Unlock()
 	st.last = ds
+	st.cfg.Ledger.add(ds...)
 }

@@ -42,6 +42,9 @@ type runFlags struct {
 	// Issue 10/11: bounded and verified runs.
 	maxDuration   time.Duration
 	fullSchedules bool
+	verifyURL     string
+	verifyHeader  string
+	verifyWithin  time.Duration
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -91,6 +94,9 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	// Bounded runs (issue 10, issue 11 item 4).
 	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
 	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
+	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed")
+	fs.StringVar(&f.verifyHeader, "verify-header", "", "header to authenticate --verify-url requests with; its value from $HOOKCHECK_VERIFY_HEADER_VALUE")
+	fs.DurationVar(&f.verifyWithin, "verify-within", steps.DefaultVerifyWithin, "how long RC-18 polls --verify-url for each acknowledged notification")
 	f.policy.register(fs, policyFlagSet{auth: true})
 	return cmd
 }
@@ -124,6 +130,13 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
 	case f.maxDuration < 0:
 		return usagef("--max-duration must not be negative, got %s", f.maxDuration)
+	case f.verifyWithin <= 0:
+		return usagef("--verify-within must be positive, got %s", f.verifyWithin)
+	}
+	if f.verifyURL != "" {
+		if err := steps.ParseVerifyURL(f.verifyURL); err != nil {
+			return usagef("--verify-url: %v", err)
+		}
 	}
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
@@ -131,6 +144,10 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		Logger: a.logger(), Clock: clockFor(p),
 		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
 		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
+		VerifyURL: f.verifyURL, VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
+	}
+	if f.verifyHeader != "" {
+		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")
 	}
 	if f.maxDuration == 0 {
 		t.MaxDuration = -1 // the flag's 0 is "no limit"; the API's 0 is the default

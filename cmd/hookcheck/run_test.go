@@ -26,7 +26,7 @@ func TestRunBuiltInWritesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reports.Conformant, res.Verdict)
 	assert.True(t, res.Environment.BuiltInReceiver)
-	assert.Len(t, res.Requirements, 14)
+	assert.Len(t, res.Requirements, 15)
 	for _, f := range []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
@@ -155,6 +155,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"header value without name", []string{"--auth-header-value", "v"}, nil, "needs --auth-header-name"},
 		{"malformed tag expression", []string{"--tags", "@must &&"}, nil, "is not a tag"},
 		{"tags matching nothing", []string{"--tags", "@RC-99"}, nil, "no scenario matches --tags"},
+		{"verify URL not a URL", []string{"--verify-url", "not a url {transcript_id}"}, nil, "--verify-url"},
+		{"verify URL without placeholder", []string{"--verify-url", "http://127.0.0.1:3000/x"}, nil, "no {transcript_id} placeholder"},
 		{"missing features dir", []string{"--features", "/nonexistent/features"}, nil, "not a directory"},
 		{"gherkin syntax error", []string{"--features", syntax}, nil, "mine.feature:4"},
 		{"undefined step", []string{"--features", undefined}, nil, `closest known steps: "AssemblyAI delivers a "completed" transcript notification"`},

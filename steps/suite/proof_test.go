@@ -103,6 +103,8 @@ func TestProofMatrix(t *testing.T) {
 				switch {
 				case q.ID == "RC-14":
 					assert.Equal(t, reports.NotApplicable, q.Status, "RC-14 needs an https target")
+				case q.ID == "RC-18":
+					assert.Equal(t, reports.NotApplicable, q.Status, "RC-18 needs a verify URL (TestProcessed)")
 				case slices.Contains(row.fails, q.ID):
 					assert.NotEmpty(t, q.Reason, "a failure says why")
 				default:
@@ -270,4 +272,26 @@ func TestProbeMessagesFitTheProbe(t *testing.T) {
 	res = runAgainst(t, "accepts-forged-auth")
 	q, _ := res.Requirement("RC-09")
 	assert.Contains(t, q.Reason, "forged request")
+}
+
+// TestProcessed: RC-18 passes when the receiver's application confirms
+// every acknowledged notification (the burst's 50 included) and fails on a
+// receiver that acknowledges everything and keeps 1 of 50.
+func TestProcessed(t *testing.T) {
+	o := fixture.Conformant
+	o.Concurrency = suite.DefaultConcurrency
+	o.VerifyURL = fixture.VerifyURL
+	res := fixture.RunHandler(t, fixture.NewWithProcessedView, o)
+	q, _ := res.Requirement("RC-18")
+	assert.Equal(t, reports.Passed, q.Status, q.Reason)
+	assert.Equal(t, reports.Conformant, res.Verdict)
+
+	res = fixture.RunHandler(t, fixture.NewForgetful(50), o)
+	q, _ = res.Requirement("RC-18")
+	assert.Equal(t, reports.Failed, q.Status)
+	assert.Regexp(t, `^Every acknowledged notification was processed: \d+ of \d+ acknowledged notifications were processed within 30 s; not processed: `, q.Reason)
+	assert.Equal(t, reports.LosesNotifications, q.Impact)
+	assert.Nil(t, q.BlockedBy)
+	assert.Equal(t, reports.NotConformant, res.Verdict)
+	assert.Equal(t, []string{"RC-18"}, failedIDs(res))
 }

@@ -42,6 +42,10 @@ const builtInDir = "features/receiver"
 // serialTag marks scenarios that must not run beside others.
 const serialTag = "@serial"
 
+// finalTag marks scenarios that read what the whole run did (RC-18): they
+// run alone, after every other.
+const finalTag = "@final"
+
 // Config is one run of the suite.
 type Config struct {
 	// Conformance is the receiver under test and the delivery policy.
@@ -176,14 +180,17 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		filter      tagFilter
 		concurrency int
 	}{
-		{p.filter.And("~" + serialTag), p.cfg.Concurrency},
-		{p.filter.And(serialTag), 1},
+		{p.filter.And("~" + serialTag).And("~" + finalTag), p.cfg.Concurrency},
+		{p.filter.And(serialTag).And("~" + finalTag), 1},
+		{p.filter.And(finalTag), 1},
 	}
+	conf := p.cfg.Conformance
+	conf.Ledger = steps.NewLedger() // this run's acknowledgements, for RC-18
 	for _, pass := range passes {
 		if ctx.Err() != nil || !p.any(pass.filter) {
 			continue
 		}
-		p.runPass(ctx, rec, pass.filter, pass.concurrency)
+		p.runPass(ctx, rec, conf, pass.filter, pass.concurrency)
 	}
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
 	res.Scenarios = rec.results(p.selected)
@@ -251,6 +258,8 @@ func (p *Prepared) applies(condition string) bool {
 		return c.Allowlist
 	case "https":
 		return strings.HasPrefix(c.Target, "https://") && !c.Policy.InsecureSkipVerify
+	case "verify":
+		return c.Verify != nil
 	}
 	return false
 }
@@ -277,8 +286,7 @@ func (p *Prepared) any(f tagFilter) bool {
 	return false
 }
 
-func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter tagFilter, concurrency int) {
-	conf := p.cfg.Conformance
+func (p *Prepared) runPass(ctx context.Context, rec *recorder, conf steps.Conformance, filter tagFilter, concurrency int) {
 	suite := godog.TestSuite{
 		Name: "hookcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
