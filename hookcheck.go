@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -115,6 +116,24 @@ type Target struct {
 	// APIKey is the key the emulated API accepts: required with
 	// APIAddr; with NewHandler, empty means a generated one.
 	APIKey string
+	// FullSchedules makes every retry AssemblyAI would make even after a
+	// delivery's first attempt decided its check (by default the retries
+	// are recorded as not made), for the evidence of whole schedules.
+	FullSchedules bool
+	// MaxDuration bounds the whole run: past it the run stops and its
+	// result is incomplete, naming the scenarios cut. Zero means
+	// DefaultMaxDuration; negative means no bound.
+	MaxDuration time.Duration
+	// VerifyURL, when set, makes RC-18 ask the receiver's application
+	// whether each transcript it acknowledged was processed: GET the URL
+	// with {transcript_id} replaced; a 2xx means yes. For a Handler target
+	// a path ("/processed/{transcript_id}") is served by the Handler.
+	VerifyURL string
+	// VerifyHeaderName and VerifyHeaderValue authenticate those requests.
+	VerifyHeaderName  string
+	VerifyHeaderValue string
+	// VerifyWithin bounds the polling; zero means steps.DefaultVerifyWithin.
+	VerifyWithin time.Duration
 }
 
 // API is the emulated AssemblyAI API a run serves, as the receiver under
@@ -133,6 +152,12 @@ type API struct {
 
 // apiGrace bounds how long the emulated API may take to stop after a run.
 const apiGrace = 2 * time.Second
+
+// DefaultMaxDuration bounds a run unless Target.MaxDuration says
+// otherwise: long enough for a faithful (real-time) run of the built-in
+// suite against any receiver, since each delivery stops at its first
+// failed attempt, and short enough for a CI job.
+const DefaultMaxDuration = suite.DefaultMaxDuration
 
 // Prepared is a run ready to start: the features are parsed, every step is
 // defined and the selection is counted, but nothing has been sent. As
@@ -221,6 +246,18 @@ func Prepare(t Target) (*Prepared, error) {
 			return nil, err
 		}
 	}
+	var verify *steps.Verify
+	if t.VerifyURL != "" {
+		u := t.VerifyURL
+		if (t.Handler != nil || t.NewHandler != nil) && strings.HasPrefix(u, "/") {
+			u = baseURL(target) + t.VerifyURL
+		}
+		if err := steps.ParseVerifyURL(u); err != nil {
+			stop()
+			return nil, &suite.SetupError{Err: err}
+		}
+		verify = &steps.Verify{URL: u, HeaderName: t.VerifyHeaderName, HeaderValue: webhook.Secret(t.VerifyHeaderValue), Within: t.VerifyWithin}
+	}
 	p := webhook.DefaultPolicy()
 	if t.Policy != nil {
 		p = *t.Policy
@@ -236,10 +273,11 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
-			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv},
+			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
+			FullSchedules: t.FullSchedules, Verify: verify},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration,
 	}
 	if apiInfo != nil {
 		cfg.Conformance.APIURL = apiInfo.BaseURL
@@ -362,6 +400,15 @@ func runHandler(t *testing.T, target Target) *reports.Result {
 		res = prep.Run(t.Context())
 	})
 	return res
+}
+
+// baseURL is scheme://host of a URL.
+func baseURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func subtestName(s reports.Scenario) string {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -20,8 +21,124 @@ func (v Verdict) Title() string {
 		return "Not conformant"
 	case Incomplete:
 		return "Incomplete"
+	case Partial:
+		return "Partial"
 	}
 	return "Unknown verdict"
+}
+
+// impactWords says what a failure of each impact class does, in words a
+// reader acts on; Headline and Advice name the worst class that failed.
+var impactWords = map[Impact]string{
+	LosesNotifications: "notifications would be lost",
+	Security:           "it accepts forged requests",
+	WastesRetries:      "it answers 5xx or times out on malformed bodies: AssemblyAI never sends them, but each would be retried 10 times",
+	Hygiene:            "SHOULD requirements failed in strict mode",
+}
+
+// Words says what a failure of class i costs; "" for an unknown class.
+func (i Impact) Words() string { return impactWords[i] }
+
+// RootCauses returns the failed requirements that count against the
+// verdict (MUST, and SHOULD with strict) and are not blocked by another,
+// worst impact first, then in catalogue order.
+func (r *Result) RootCauses() []Requirement {
+	var out []Requirement
+	for _, q := range r.Requirements {
+		if q.Status != Failed || q.BlockedBy != nil {
+			continue
+		}
+		if q.effectiveLevel() == Must || r.Environment.Strict {
+			out = append(out, q)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].EffectiveImpact().rank() < out[j].EffectiveImpact().rank() })
+	return out
+}
+
+// consequences names each impact class among the root causes, worst
+// first, with the requirements behind it: "notifications would be lost
+// (RC-01); it accepts forged requests (RC-09)".
+func (r *Result) consequences() string {
+	var parts []string
+	var ids []string
+	var cur Impact
+	flush := func() {
+		if len(ids) == 0 {
+			return
+		}
+		w := cur.Words()
+		if cur == WastesRetries && !(len(ids) == 1 && ids[0] == "RC-08") {
+			w = "it answers 5xx or times out on requests it must refuse with a 4xx: a 5xx is retried 10 times, a 4xx ends the request (D-4, D-5)"
+		}
+		if w == "" {
+			w = "requirements failed"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", w, strings.Join(ids, ", ")))
+		ids = nil
+	}
+	for i, q := range r.RootCauses() {
+		if i == 0 || q.EffectiveImpact() != cur {
+			flush()
+			cur = q.EffectiveImpact()
+		}
+		ids = append(ids, q.ID)
+	}
+	flush()
+	return strings.Join(parts, "; ")
+}
+
+// Headline is the verdict in one line, as the console prints it last:
+// "NOT CONFORMANT: it accepts forged requests (RC-09)".
+func (r *Result) Headline() string {
+	switch r.Verdict {
+	case Conformant:
+		return "CONFORMANT: safe to register with AssemblyAI"
+	case NotConformant:
+		if c := r.consequences(); c != "" {
+			return "NOT CONFORMANT: " + c
+		}
+		return "NOT CONFORMANT"
+	case Partial:
+		s := "PARTIAL: " + r.coverageText() + "; not a conformance verdict"
+		if c := r.consequences(); c != "" {
+			s += "; failed: " + c
+		}
+		return s
+	case Incomplete:
+		return "INCOMPLETE: " + r.Reason
+	}
+	return "NO VERDICT"
+}
+
+// coverageText is "1 of 14 requirements checked".
+func (r *Result) coverageText() string {
+	if r.Coverage == nil {
+		return "not every requirement was checked"
+	}
+	return fmt.Sprintf("%d of %d requirements checked", r.Coverage.Checked, r.Coverage.Applicable)
+}
+
+// blockedText is " 6 more failed the same way (blocked by RC-01)." or "".
+func (r *Result) blockedText() string {
+	by := map[string]int{}
+	var order []string
+	for _, q := range r.Requirements {
+		if b := q.Blocker(); b != "" && q.Status == Failed {
+			if by[b] == 0 {
+				order = append(order, b)
+			}
+			by[b]++
+		}
+	}
+	var parts []string
+	for _, b := range order {
+		parts = append(parts, fmt.Sprintf("%s failed the same way as %s (blocked by %s): fix %s first", plural(by[b], "more requirement"), b, b, b))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " " + strings.Join(parts, "; ") + "."
 }
 
 // Advice answers the reader's question in one sentence: may this endpoint
@@ -37,10 +154,22 @@ func (r *Result) Advice() string {
 	case NotConformant:
 		if r.Counts.MustFailed == 0 {
 			return fmt.Sprintf("Do not register this endpoint yet: %s failed in strict mode.",
-				plural(r.Counts.ShouldFailed, "SHOULD requirement"))
+				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText()
 		}
-		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s failed; notifications would be lost.",
-			plural(r.Counts.MustFailed, "MUST requirement"))
+		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s. %s failed.",
+			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText()
+	case Partial:
+		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
+		if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
+			s += " (left out: " + strings.Join(r.Coverage.LeftOut, ", ") + ")"
+		}
+		s += "."
+		if c := r.consequences(); c != "" {
+			s += " Among those checked: " + c + "." + r.blockedText()
+		} else {
+			s += " Nothing selected failed."
+		}
+		return s
 	case Incomplete:
 		if r.Reason != "" {
 			return "The run is incomplete, so there is no verdict: " + r.Reason
@@ -111,3 +240,26 @@ func plural(n int, noun string) string {
 
 // Label is a status as a report shows it: "passed", "not applicable".
 func (s Status) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// Diagnosis is the impact and root cause of a failed scenario, as the
+// JUnit and Cucumber messages carry them: "impact: loses_notifications;
+// blocked by RC-01 (same answer: 500 Internal Server Error)". It reads the
+// requirements the scenario checks; "" when none of them failed.
+func (r *Result) Diagnosis(sc Scenario) string {
+	var parts []string
+	for _, id := range sc.Requirements {
+		q, ok := r.Requirement(id)
+		if !ok || q.Status != Failed {
+			continue
+		}
+		part := q.ID
+		if im := q.EffectiveImpact(); im != "" {
+			part += " impact: " + string(im)
+		}
+		if q.Blocker() != "" {
+			part += "; " + q.Reason
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " | ")
+}

@@ -21,12 +21,14 @@ import (
 
 // Schema names the version of the results.json format. v2 made each
 // requirement's scenarios a list of ScenarioRef (v1 held internal keys)
-// and dropped the scenarios' internal "id". v3 added the receiver's calls
-// to the emulated API (scenarios' "api_calls", environment's "api").
+// and dropped the scenarios' internal "id". v3 added the partial verdict,
+// each requirement's impact and blocked_by, counts.blocked and coverage,
+// and the receiver's calls to the emulated API (scenarios' "api_calls",
+// environment's "api").
 const Schema = "https://hookcheck.dev/schemas/results/v3"
 
-// schemaV2 is v3 without the API fields: read as it is, since v3 only
-// added fields.
+// schemaV2 is read as well: v3 only added fields, so a v2 file decodes
+// with them empty.
 const schemaV2 = "https://hookcheck.dev/schemas/results/v2"
 
 // schemaV1 is the format before v2, recognised only to say so.
@@ -44,7 +46,45 @@ const (
 	NotConformant Verdict = "not_conformant"
 	// Incomplete: the run was interrupted or could not check everything.
 	Incomplete Verdict = "incomplete"
+	// Partial: the selection (tags, --features) left out a built-in
+	// requirement that applied, so the run is no conformance verdict;
+	// what was selected may still have failed (Result.Pass).
+	Partial Verdict = "partial"
 )
+
+// Impact is what a failed requirement costs, in the terms a reader acts
+// on; the headline of a run names the worst impact that failed.
+type Impact string
+
+// The impact classes, worst first.
+const (
+	// LosesNotifications: real deliveries are not acknowledged, so
+	// notifications are retried and lost (or arrive late).
+	LosesNotifications Impact = "loses_notifications"
+	// Security: forged requests are accepted.
+	Security Impact = "security"
+	// WastesRetries: a request AssemblyAI never sends (a malformed probe)
+	// gets a 5xx or a timeout, which AssemblyAI would retry 10 times.
+	WastesRetries Impact = "wastes_retries"
+	// Hygiene: a SHOULD; nothing is lost today.
+	Hygiene Impact = "hygiene"
+)
+
+// impactRank orders the impact classes, worst first; an unknown impact
+// (a user's own requirement) ranks last.
+func (i Impact) rank() int {
+	switch i {
+	case LosesNotifications:
+		return 0
+	case Security:
+		return 1
+	case WastesRetries:
+		return 2
+	case Hygiene:
+		return 3
+	}
+	return 4
+}
 
 // Level is how binding a requirement is.
 type Level string
@@ -71,10 +111,16 @@ const (
 
 // Result is a whole run: the contents of results.json.
 type Result struct {
-	Schema       string        `json:"schema"`
-	Verdict      Verdict       `json:"verdict"`
-	Reason       string        `json:"reason,omitempty"` // why incomplete
-	Counts       Counts        `json:"counts"`
+	Schema  string  `json:"schema"`
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason,omitempty"` // why incomplete or partial
+	// Cut names the scenarios an interrupt or the run's maximum duration
+	// stopped or kept from starting: "RC-03 The p95 …".
+	Cut    []string `json:"cut,omitempty"`
+	Counts Counts   `json:"counts"`
+	// Coverage says how much of the built-in catalogue the run checked;
+	// a partial run lists what the selection left out.
+	Coverage     *Coverage     `json:"coverage,omitempty"`
 	Environment  Environment   `json:"environment"`
 	Requirements []Requirement `json:"requirements"`
 	Scenarios    []Scenario    `json:"scenarios"`
@@ -88,6 +134,18 @@ type Counts struct {
 	ShouldFailed  int `json:"should_failed"`
 	NotApplicable int `json:"not_applicable"`
 	Skipped       int `json:"skipped"`
+	// Blocked counts the failed requirements (MUST or SHOULD, included in
+	// the counts above) that failed the same way as their BlockedBy.
+	Blocked int `json:"blocked"`
+}
+
+// Coverage is how much of the built-in requirement catalogue a run
+// checked: Checked of Applicable, and the applicable requirements the
+// selection (tags, --features) left out.
+type Coverage struct {
+	Checked    int      `json:"checked"`
+	Applicable int      `json:"applicable"`
+	LeftOut    []string `json:"left_out"`
 }
 
 // Environment is how the run was made: enough to reproduce it.
@@ -136,6 +194,13 @@ type Requirement struct {
 	FailedLevel Level `json:"failed_level,omitempty"`
 	// Reason explains a failure, not_applicable or skipped in a sentence.
 	Reason string `json:"reason,omitempty"`
+	// Impact is what a failure of it costs; for a MUST/SHOULD one whose
+	// SHOULD part failed, EffectiveImpact says hygiene.
+	Impact Impact `json:"impact,omitempty"`
+	// BlockedBy names the requirement whose failure this one repeats (the
+	// same answer to the same kind of request): its failure is not an
+	// independent finding and its own fix does not apply. null otherwise.
+	BlockedBy *string `json:"blocked_by"`
 	// Scenarios point at each scenario that checks it, in run order.
 	Scenarios []ScenarioRef `json:"scenarios"`
 }
@@ -208,6 +273,9 @@ func (r *Result) Tally(strict, interrupted bool) {
 		default:
 			c.ShouldFailed++
 		}
+		if q.Status == Failed && q.BlockedBy != nil {
+			c.Blocked++
+		}
 	}
 	r.Counts = c
 	switch {
@@ -218,6 +286,35 @@ func (r *Result) Tally(strict, interrupted bool) {
 	default:
 		r.Verdict = Conformant
 	}
+}
+
+// Pass reports whether the run passes as a CI step: conformant, or partial
+// with nothing selected failing (no MUST, and with strict no SHOULD).
+func (r *Result) Pass() bool {
+	switch r.Verdict {
+	case Conformant:
+		return true
+	case Partial:
+		return r.Counts.MustFailed == 0 && (!r.Environment.Strict || r.Counts.ShouldFailed == 0)
+	}
+	return false
+}
+
+// Blocker returns the id q is blocked by, or "".
+func (q Requirement) Blocker() string {
+	if q.BlockedBy == nil {
+		return ""
+	}
+	return *q.BlockedBy
+}
+
+// EffectiveImpact is the impact a failure of q has: its Impact, or hygiene
+// when only the SHOULD part of a MUST/SHOULD requirement failed.
+func (q Requirement) EffectiveImpact() Impact {
+	if q.Status == Failed && q.Level == MustShould && q.FailedLevel == Should {
+		return Hygiene
+	}
+	return q.Impact
 }
 
 // FailedMust returns the MUST requirements that failed, in catalogue order.

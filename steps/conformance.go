@@ -50,6 +50,17 @@ type Conformance struct {
 	API *api.Server
 	// APIURL is API's base URL as the receiver reaches it, for messages.
 	APIURL string
+	// FullSchedules makes every retry AssemblyAI would make, even after
+	// the first attempt has decided the check: slower, for the evidence
+	// of a whole schedule. By default a delivery stops after its first
+	// failed attempt (see decidedByFirstAttempt).
+	FullSchedules bool
+	// Verify, when set, is how RC-18 asks the receiver's application
+	// whether what it acknowledged was processed.
+	Verify *Verify
+	// Ledger collects the acknowledged transcript ids of the run for
+	// RC-18; the suite sets a new one for each run.
+	Ledger *Ledger
 }
 
 // Evidence is what a conformance scenario leaves for the report.
@@ -65,6 +76,9 @@ type Evidence struct {
 	// the scenario's transcripts, in the order they arrived; empty
 	// without Conformance.API.
 	APICalls []api.Call
+	// Stopped says why the scenario made fewer deliveries than its steps
+	// ask for: its outcome was already decided.
+	Stopped string
 }
 
 // conformanceScenario is one scenario's state.
@@ -148,6 +162,10 @@ func (c *Conformance) Definitions() []Definition {
 			Example: `AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers`,
 			Doc:     "The first GETs of each of the scenario's transcripts get that status (a 429 with Retry-After: 1), later ones the transcript (RC-16). Not applicable without --api.",
 			Func:    conf((*conformanceScenario).apiFailing)},
+		{Kind: "Given", Pattern: `^the run is configured with a verify URL \(otherwise not applicable\)$`,
+			Example: `the run is configured with a verify URL (otherwise not applicable)`,
+			Doc:     "Not applicable unless --verify-url is set (RC-18).",
+			Func:    conf((*conformanceScenario).requireVerify)},
 
 		// Deliveries, exactly as AssemblyAI sends them.
 		{Kind: "When", Pattern: `^AssemblyAI delivers an? "(completed|error)" transcript notification$`,
@@ -176,7 +194,7 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).deliverRedactedAudio)},
 		{Kind: "When", Pattern: `^AssemblyAI delivers (\d+) "(completed|error)" transcript notifications one after another$`,
 			Example: `AssemblyAI delivers 20 "completed" transcript notifications one after another`,
-			Doc:     "Sequential deliveries, each after the previous one ended; the scenario gets a latency chart.",
+			Doc:     "Sequential deliveries, each after the previous one ended; the scenario gets a latency chart. Stops early once enough first attempts missed --latency-budget that the p95 cannot be within it.",
 			Func:    conf((*conformanceScenario).deliverSequence)},
 		{Kind: "When", Pattern: `^AssemblyAI delivers a burst of concurrent "(completed|error)" transcript notifications$`,
 			Example: `AssemblyAI delivers a burst of concurrent "completed" transcript notifications`,
@@ -206,7 +224,7 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).forgeWithoutForwardedFor)},
 		{Kind: "When", Pattern: `^a (GET|PUT|DELETE|PATCH|HEAD|OPTIONS) request arrives at the webhook URL$`,
 			Example: `a GET request arrives at the webhook URL`,
-			Doc:     "The notification sent once with another method (RC-13).",
+			Doc:     "A request with another method, sent once (RC-13): GET, HEAD, DELETE and OPTIONS without a body or Content-Type, as crawlers and tools send them; PUT and PATCH with the notification.",
 			Func:    conf((*conformanceScenario).sendOtherMethod)},
 		{Kind: "When", Pattern: `^AssemblyAI connects to the webhook URL over TLS$`,
 			Example: `AssemblyAI connects to the webhook URL over TLS`,
@@ -236,8 +254,12 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).expectNoServerFailure)},
 		{Kind: "Then", Pattern: `^the receiver does not answer with a 3xx$`,
 			Example: `the receiver does not answer with a 3xx`,
-			Doc:     "No attempt of the latest delivery got a redirect (P-3).",
+			Doc:     "No attempt of the latest delivery got a redirect (P-3). Fails when no attempt got an HTTP answer at all: silence proves nothing.",
 			Func:    conf((*conformanceScenario).expectNoRedirect)},
+		{Kind: "Then", Pattern: `^every notification the receiver acknowledged in this run was processed$`,
+			Example: `every notification the receiver acknowledged in this run was processed`,
+			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes (RC-18).",
+			Func:    conf((*conformanceScenario).expectProcessed)},
 		{Kind: "Then", Pattern: `^the certificate verifies and the TLS version is 1\.2 or later$`,
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,
 			Doc:     "The TLS handshake verified the certificate and negotiated TLS 1.2 or 1.3 (RC-14).",
@@ -305,6 +327,20 @@ func (st *conformanceScenario) notApplicable(why string) error {
 	return godog.ErrSkip
 }
 
+func (st *conformanceScenario) setStopped(why string) {
+	st.mu.Lock()
+	st.ev.Stopped = why
+	st.mu.Unlock()
+}
+
+// latencyBudget is RC-03's bound on the p95.
+func (c *Conformance) latencyBudget() time.Duration {
+	if c.LatencyBudget <= 0 {
+		return DefaultLatencyBudget
+	}
+	return c.LatencyBudget
+}
+
 func (st *conformanceScenario) setChart(kind string) {
 	st.mu.Lock()
 	st.ev.Chart = kind
@@ -316,4 +352,5 @@ func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
 	st.ev.Deliveries = append(st.ev.Deliveries, ds...)
 	st.mu.Unlock()
 	st.last = ds
+	st.cfg.Ledger.add(ds...)
 }

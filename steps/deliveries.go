@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -75,10 +76,18 @@ func (st *conformanceScenario) deliverRedactedAudio(ctx context.Context) error {
 }
 
 // deliverSequence makes count deliveries, each after the previous one
-// ended; the latest When step's deliveries are all of them.
+// ended; the latest When step's deliveries are all of them. It stops once
+// the p95 of the count can no longer be within the latency budget (enough
+// first attempts already missed it: RC-03 against a silent receiver would
+// otherwise take 20 timeouts), and says so in the scenario's evidence.
 func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, status string) error {
 	st.setChart("latency")
+	budget := st.cfg.latencyBudget()
+	// With nearest rank, the p95 of count values exceeds the budget as
+	// soon as count-rank+1 of them do, whatever the others are.
+	decisive := count - stats.NearestRank(count, 95)
 	var all []*webhook.Delivery
+	over := 0
 	for range count {
 		n, err := webhook.TranscriptReady("", status)
 		if err != nil {
@@ -88,6 +97,16 @@ func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, s
 			return err
 		}
 		all = append(all, st.last...)
+		for _, d := range st.last {
+			if d.Attempts[0].Duration > budget {
+				over++
+			}
+		}
+		if over >= decisive && len(all) < count {
+			st.setStopped(fmt.Sprintf("stopped after %d of %d deliveries: %d missed the %s budget, so the p95 of %d cannot be within it",
+				len(all), count, over, stats.FormatDuration(budget), count))
+			break
+		}
 	}
 	st.last = all
 	return nil
@@ -110,7 +129,7 @@ func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notificati
 		return fmt.Errorf("delivery policy: %w", err)
 	}
 	defer sender.Close()
-	d, err := sender.Deliver(ctx, withQuery(st.cfg.Target, query), n, webhook.Observer{})
+	d, err := sender.DeliverWith(ctx, withQuery(st.cfg.Target, query), n, st.deliveryOptions(n), webhook.Observer{})
 	if err != nil {
 		return err
 	}
@@ -149,7 +168,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 		if err := st.seed(&note); err != nil {
 			return err
 		}
-		t, err := engine.Submit(st.cfg.Target, note, webhook.DeliveryOptions{}, webhook.Observer{})
+		t, err := engine.Submit(st.cfg.Target, note, st.deliveryOptions(note), webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit burst delivery: %w", err)
 		}
@@ -166,6 +185,39 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 	}
 	st.record(ds...)
 	return nil
+}
+
+// decidedByFirstAttempt stops a delivery after its first failed attempt:
+// every conformance check reads the first attempt (D-3: it must be
+// acknowledged), so the retries AssemblyAI would make (D-4) cannot change
+// a verdict. They are recorded as not made (webhook.Stopped), and a
+// receiver that answers 500 slowly, or never, costs one attempt per
+// delivery instead of ten.
+var decidedByFirstAttempt = webhook.DeliveryOptions{Decided: func(webhook.Attempt) bool { return true }}
+
+// deliveryOptions stops the delivery of n at its first failed attempt
+// unless the run wants whole schedules. Where the scenario's API fails on
+// purpose, RC-16 reads the redeliveries (D-4): a receiver that answers 5xx
+// because its fetch failed fetches again on the next attempt, once the API
+// has recovered. Such a delivery goes on while its failed attempts fetch
+// the transcript, and stops at the first failed attempt that did not
+// (a receiver that hangs or crashes whatever the API does).
+func (st *conformanceScenario) deliveryOptions(n webhook.Notification) webhook.DeliveryOptions {
+	switch {
+	case st.cfg.FullSchedules:
+		return webhook.DeliveryOptions{}
+	case st.fault.Status == 0 || st.cfg.API == nil || n.TranscriptID == "":
+		return decidedByFirstAttempt
+	}
+	server, id := st.cfg.API, n.TranscriptID
+	return webhook.DeliveryOptions{Decided: func(a webhook.Attempt) bool {
+		for _, c := range server.Calls(id) {
+			if !c.At.Before(a.StartedAt) {
+				return false // it fetched during this attempt: a retry may succeed
+			}
+		}
+		return true
+	}}
 }
 
 func withQuery(target, query string) string {

@@ -59,11 +59,17 @@ func (st *conformanceScenario) eachLast(check func(*webhook.Delivery) error) err
 func (st *conformanceScenario) eachDelivery(check func(*webhook.Delivery) error) error {
 	st.mu.Lock()
 	ds := slices.Clone(st.ev.Deliveries)
+	stopped := st.ev.Stopped
 	st.mu.Unlock()
 	if len(ds) == 0 {
 		return errors.New("no delivery in this scenario yet: add a When step")
 	}
-	return checkAll(ds, check)
+	err := checkAll(ds, check)
+	if err != nil && stopped != "" {
+		// Say why fewer deliveries were made than the step asked for.
+		return fmt.Errorf("%w (the sequence %s)", err, stopped)
+	}
+	return err
 }
 
 func checkAll(ds []*webhook.Delivery, check func(*webhook.Delivery) error) error {
@@ -97,9 +103,13 @@ func (st *conformanceScenario) p95WithinBudget() error {
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	p95 := stats.Percentile(times, 95)
-	budget := st.cfg.LatencyBudget
-	if budget <= 0 {
-		budget = DefaultLatencyBudget
+	budget := st.cfg.latencyBudget()
+	st.mu.Lock()
+	stopped := st.ev.Stopped
+	st.mu.Unlock()
+	if stopped != "" {
+		return fmt.Errorf("p95 acknowledgement time exceeds the %s budget: %s (p50 %s, max %s over the %d made). At this speed a slow moment in production reaches AssemblyAI's 10 s deadline (D-3), and each miss costs a retry",
+			stats.FormatDuration(budget), stopped, stats.FormatDuration(stats.Percentile(times, 50)), stats.FormatDuration(times[len(times)-1]), len(times))
 	}
 	if p95 > budget {
 		return fmt.Errorf("p95 acknowledgement time %s exceeds the %s budget (p50 %s, max %s over %d deliveries). At this speed a slow moment in production reaches AssemblyAI's 10 s deadline (D-3), and each miss costs a retry",

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"net"
+	"net/http"
 	"net/url"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -61,8 +62,16 @@ func (st *conformanceScenario) forgeWithoutForwardedFor(ctx context.Context) err
 	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Source = webhook.SourceAddress{Mode: webhook.SourceNone} })
 }
 
-// sendOtherMethod sends the notification with another method (RC-13).
+// sendOtherMethod sends a request with another method (RC-13) the way
+// the clients that send such methods do: GET, HEAD, DELETE and OPTIONS
+// (crawlers, link previews, health checks, curl -X DELETE) without a body
+// or Content-Type; PUT and PATCH with the notification as JSON.
 func (st *conformanceScenario) sendOtherMethod(ctx context.Context, method string) error {
+	other := func(p *webhook.Policy) { p.Method = method; probe(p) }
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
+		return st.deliver(ctx, webhook.RawBody(nil, ""), "", other)
+	}
 	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Method = method })
 }
 

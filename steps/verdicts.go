@@ -26,11 +26,25 @@ func refused(d *webhook.Delivery) error {
 	case a.StatusCode >= 400 && a.StatusCode < 500:
 		return nil
 	case a.Succeeded():
-		return fmt.Errorf("%s; expected a 4xx. The receiver accepted a request it must refuse: anyone who finds the URL can trigger it", exchange(d))
+		return fmt.Errorf("%s; expected a 4xx. %s", exchange(d), acceptedRisk(d))
 	case a.StatusCode >= 500:
 		return fmt.Errorf("%s; expected a 4xx. A 5xx tells AssemblyAI to retry (D-4) a request that can never succeed", exchange(d))
 	}
 	return fmt.Errorf("%s; expected a 4xx, the only answer that ends such a request at once (D-5)", exchange(d))
+}
+
+// acceptedRisk says what a 2xx to this probe risks: each probe has its
+// own, and a reader fixes what the sentence names.
+func acceptedRisk(d *webhook.Delivery) string {
+	switch {
+	case d.Request.Method != http.MethodPost:
+		return fmt.Sprintf("A 2xx to %s means the handler runs for requests AssemblyAI never sends (D-1): crawlers, link previews and health checks can trigger processing. Answer 405 with Allow: POST", d.Request.Method)
+	case d.Notification.Kind == webhook.KindRaw && d.Request.Body == "":
+		return "A 2xx to an empty body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+	case d.Notification.Kind == webhook.KindRaw:
+		return "A 2xx to a malformed body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+	}
+	return "The receiver accepted a forged request it must refuse: anyone who finds the URL can trigger its processing"
 }
 
 // noServerFailure: no 5xx, timeout or broken connection. A 3xx is RC-12's
@@ -43,8 +57,18 @@ func noServerFailure(d *webhook.Delivery) error {
 	return fmt.Errorf("%s; expected no 5xx and no timeout. %s", exchange(d), consequence(d))
 }
 
-// noRedirect: no attempt got a 3xx (P-3).
+// noRedirect: no attempt got a 3xx (P-3). A delivery that got no HTTP
+// answer at all proves nothing about redirects, so it cannot pass: it
+// fails with the failure that kept the answer away (and the report then
+// attributes it to that failure's requirement).
 func noRedirect(d *webhook.Delivery) error {
+	answered := false
+	for _, a := range d.Attempts {
+		answered = answered || a.Answered()
+	}
+	if !answered {
+		return fmt.Errorf("%s; no attempt got an HTTP answer, so whether the receiver redirects cannot be seen. %s", exchange(d), consequence(d))
+	}
 	for _, a := range d.Attempts {
 		if a.StatusCode >= 300 && a.StatusCode < 400 {
 			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",
@@ -67,6 +91,9 @@ func describeBody(d *webhook.Delivery) string {
 		return "(redacted-audio notification, D-11)"
 	}
 	body := d.Request.Body
+	if body == "" && d.Request.Method != http.MethodPost {
+		return "without a body"
+	}
 	if len(body) > 60 {
 		body = body[:60] + "…"
 	}
@@ -99,6 +126,8 @@ func consequence(d *webhook.Delivery) string {
 		return "A 4xx is never retried (D-5): AssemblyAI would lose this notification"
 	case len(d.Attempts) == 1 && d.Policy.MaxAttempts == 1:
 		return "AssemblyAI retries such an answer, up to 10 attempts in total (D-4)"
+	case d.Outcome == webhook.Stopped:
+		return fmt.Sprintf("AssemblyAI would retry it %d more times (D-4) and, if every attempt failed, give up (D-6): the notification would be lost. The first attempt decides this check, so hookcheck did not make the retries", d.NotMade)
 	case d.Outcome == webhook.Delivered:
 		return fmt.Sprintf("AssemblyAI would retry (D-4); here attempt %d got %s, so the notification arrives late and your handler runs more than once", last.Number, answer(last))
 	case d.Outcome == webhook.Rejected:

@@ -42,6 +42,12 @@ type runFlags struct {
 	// The emulated AssemblyAI API served for the run (RC-15..RC-17).
 	api    string
 	apiKey string
+	// Issue 10/11: bounded and verified runs.
+	maxDuration   time.Duration
+	fullSchedules bool
+	verifyURL     string
+	verifyHeader  string
+	verifyWithin  time.Duration
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -65,8 +71,17 @@ and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
 both regions and the emulated API, so that every check runs: a quick way to
 see a passing run.
 
-Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
-1 one did (or the run was interrupted), 2 usage or setup error.`,
+A delivery stops after its first failed attempt, which decides every check
+(the retries AssemblyAI would make are recorded as not made; --full-schedules
+makes them), and the whole run stops after --max-duration (default 10m).
+
+Verdicts: conformant, not_conformant, incomplete (interrupted or past
+--max-duration), partial (--tags or --features left out an applicable
+requirement: not a conformance verdict).
+
+Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either;
+a partial run whose selection all passed is 0 too), 1 one did (or the run
+was interrupted or reached --max-duration), 2 usage or setup error.`,
 		Example: `  hookcheck run
   HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
@@ -87,6 +102,12 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 	fs.StringVar(&f.out, "out", "hookcheck-report", "directory to write the report files into")
 	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
 	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order (default: a new seed each run, recorded in the report)")
+	// Bounded runs (issue 10, issue 11 item 4).
+	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
+	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
+	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed")
+	fs.StringVar(&f.verifyHeader, "verify-header", "", "header to authenticate --verify-url requests with; its value from $HOOKCHECK_VERIFY_HEADER_VALUE")
+	fs.DurationVar(&f.verifyWithin, "verify-within", steps.DefaultVerifyWithin, "how long RC-18 polls --verify-url for each acknowledged notification")
 	f.policy.register(fs, policyFlagSet{auth: true})
 	// The emulated AssemblyAI API the receiver fetches transcripts from.
 	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17); key from env "+envAPIKey)
@@ -191,12 +212,29 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usagef("--latency-budget must be positive, got %s", f.latencyBudget)
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
+	case f.maxDuration < 0:
+		return usagef("--max-duration must not be negative, got %s", f.maxDuration)
+	case f.verifyWithin <= 0:
+		return usagef("--verify-within must be positive, got %s", f.verifyWithin)
+	}
+	if f.verifyURL != "" {
+		if err := steps.ParseVerifyURL(f.verifyURL); err != nil {
+			return usagef("--verify-url: %v", err)
+		}
 	}
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
 		Logger: a.logger(), Clock: clockFor(p),
-		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
+		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
+		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
+		VerifyURL: f.verifyURL, VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
+	}
+	if f.verifyHeader != "" {
+		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")
+	}
+	if f.maxDuration == 0 {
+		t.MaxDuration = -1 // the flag's 0 is "no limit"; the API's 0 is the default
 	}
 	if f.features != "" {
 		st, err := os.Stat(f.features)
@@ -277,7 +315,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return fmt.Errorf("write report: %w", werr)
 	}
 	fmt.Fprintf(a.out, "Report: %s\n", strings.Join(paths, ", "))
-	if res.Verdict != reports.Conformant {
+	if !res.Pass() {
 		return exitError{exitFailed}
 	}
 	return nil
@@ -402,17 +440,25 @@ func printSummary(w io.Writer, r *reports.Result) {
 		if q.Status == reports.Failed && q.FailedLevel != "" {
 			level = string(q.FailedLevel)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, strings.ToUpper(string(q.Status)), q.Title)
+		status := strings.ToUpper(string(q.Status))
+		if b := q.Blocker(); b != "" {
+			status += " (" + q.Reason + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, status, q.Title)
 	}
 	_ = tw.Flush()
 	c := r.Counts
-	verdict := map[reports.Verdict]string{
-		reports.Conformant:    "CONFORMANT: safe to register with AssemblyAI",
-		reports.NotConformant: "NOT CONFORMANT: AssemblyAI would lose or repeat notifications",
-		reports.Incomplete:    "INCOMPLETE: " + r.Reason,
-	}[r.Verdict]
-	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Not applicable: %d. Skipped: %d.\n",
-		verdict, c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.NotApplicable, c.Skipped)
+	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Blocked by another failure: %d. Not applicable: %d. Skipped: %d.\n",
+		r.Headline(), c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.Blocked, c.NotApplicable, c.Skipped)
+	for _, q := range r.RootCauses() {
+		fmt.Fprintf(w, "Fix %s: %s\n", q.ID, q.Remediation)
+	}
+	for _, name := range r.Cut {
+		fmt.Fprintf(w, "Cut: %s\n", name)
+	}
+	if c.Blocked > 0 {
+		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")
+	}
 }
 
 // writeOutputs writes the run's files into dir and returns their paths.

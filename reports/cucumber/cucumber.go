@@ -79,23 +79,31 @@ func Build(r *reports.Result) []Feature {
 			features = append(features, Feature{URI: sc.URI, ID: slug(sc.Feature), Keyword: "Feature",
 				Name: sc.Feature, Line: 1, Elements: []Element{}})
 		}
-		features[i].Elements = append(features[i].Elements, element(sc))
+		features[i].Elements = append(features[i].Elements, element(r, sc))
 	}
 	return features
 }
 
-func element(sc reports.Scenario) Element {
+func element(r *reports.Result, sc reports.Scenario) Element {
 	e := Element{ID: slug(sc.Feature) + ";" + slug(sc.Name), Keyword: "Scenario", Name: sc.Name,
 		Line: sc.Line, Type: "scenario", Steps: []Step{}}
 	if sc.Reason != "" {
 		e.Description = sc.Status.Label() + ": " + sc.Reason
 	}
+	diag := ""
+	if sc.Status == reports.Failed {
+		diag = r.Diagnosis(sc)
+	}
 	for _, t := range sc.Tags {
 		e.Tags = append(e.Tags, Tag{Name: "@" + strings.TrimPrefix(t, "@"), Line: sc.Line - 1})
 	}
 	for _, st := range sc.Steps {
+		msg := st.Error
+		if msg != "" && diag != "" {
+			msg = "[" + diag + "] " + msg
+		}
 		e.Steps = append(e.Steps, Step{Keyword: st.Keyword, Name: st.Text, Line: st.Line, Result: Result{
-			Status: status(st.Status), Duration: int64(st.DurationMS * 1e6), ErrorMessage: st.Error}})
+			Status: status(st.Status), Duration: int64(st.DurationMS * 1e6), ErrorMessage: msg}})
 	}
 	return e
 }

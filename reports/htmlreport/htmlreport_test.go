@@ -156,7 +156,7 @@ func TestHostileReceiverIsEscaped(t *testing.T) {
 			_, _ = io.WriteString(w, evil+`<img src="http://attacker.example/x.png" onerror="alert(2)">`)
 		})
 	}
-	res := fixture.RunHandler(t, hostile, fixture.Options{
+	res := fixture.RunHandler(t, hostile, fixture.Options{FullSchedules: true,
 		Features: fstest.MapFS{"hostile.feature": {Data: []byte(hostileFeature)}},
 		Query:    "?x=" + evil,
 	})
@@ -259,7 +259,7 @@ func TestChartsOfRealRuns(t *testing.T) {
 
 	// A receiver that never answers: every attempt reaches the deadline,
 	// which is then on the axis.
-	_, doc = render(t, fixture.Run(t, "hang", fixture.Options{Tags: "@RC-11", Burst: 20}), everything())
+	_, doc = render(t, fixture.Run(t, "hang", fixture.Options{Tags: "@RC-11", Burst: 20, FullSchedules: true}), everything())
 	charts = find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
 	require.Len(t, charts, 1)
 	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), 1)

@@ -80,7 +80,7 @@ func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Optio
 		}
 	}
 	var parts []string
-	for _, oc := range []webhook.Outcome{webhook.Delivered, webhook.Rejected, webhook.Exhausted, webhook.Cancelled} {
+	for _, oc := range []webhook.Outcome{webhook.Delivered, webhook.Rejected, webhook.Exhausted, webhook.Stopped, webhook.Cancelled} {
 		if counts[oc] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[oc], oc))
 		}
@@ -176,6 +176,8 @@ func outcomeSentence(d *webhook.Delivery) string {
 		return fmt.Sprintf("Exhausted: all %s failed over %s; the notification is lost and the app must poll GET /v2/transcript/{id} (D-4, D-6).", n, took)
 	case webhook.Cancelled:
 		return fmt.Sprintf("Cancelled after %s in %s: the run stopped first.", n, took)
+	case webhook.Stopped:
+		return fmt.Sprintf("Stopped after %s, which decided the check: AssemblyAI would retry %d more times (D-4); those attempts were not made.", n, d.NotMade)
 	}
 	return fmt.Sprintf("%s after %s.", d.Outcome, n)
 }

@@ -130,7 +130,11 @@ func testCase(r *reports.Result, sc reports.Scenario) Case {
 	c := Case{Name: name, Classname: sc.Feature, File: sc.URI, Line: sc.Line, Time: seconds(sc.DurationMS)}
 	switch sc.Status {
 	case reports.Failed:
-		c.Failure = &Failure{Message: failureMessage(sc), Type: failureType(r, sc), Body: failureBody(r, sc)}
+		msg := failureMessage(sc)
+		if d := r.Diagnosis(sc); d != "" {
+			msg = "[" + d + "] " + msg
+		}
+		c.Failure = &Failure{Message: msg, Type: failureType(r, sc), Body: failureBody(r, sc)}
 	case reports.Skipped, reports.NotApplicable:
 		msg := sc.Status.Label()
 		if sc.Reason != "" {
@@ -182,8 +186,13 @@ func failureBody(r *reports.Result, sc reports.Scenario) string {
 		}
 	}
 	for _, id := range sc.Requirements {
-		if q, ok := r.Requirement(id); ok && q.Status == reports.Failed {
-			fmt.Fprintf(&b, "\n%s %s (%s): %s\nFix: %s\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.Remediation)
+		q, ok := r.Requirement(id)
+		switch {
+		case !ok || q.Status != reports.Failed:
+		case q.Blocker() != "":
+			fmt.Fprintf(&b, "\n%s %s (%s): %s\n%s: fix %s first\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.Reason, q.Blocker())
+		default:
+			fmt.Fprintf(&b, "\n%s %s (%s): %s\nImpact: %s\nFix: %s\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.EffectiveImpact(), q.Remediation)
 		}
 	}
 	const most = 10

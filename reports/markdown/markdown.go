@@ -31,8 +31,8 @@ func Write(w io.Writer, r *reports.Result) error {
 }
 
 func writeHeader(b *bufio.Writer, r *reports.Result) {
-	mark := map[reports.Verdict]string{reports.Conformant: "✅", reports.NotConformant: "❌", reports.Incomplete: "⚠️"}[r.Verdict]
-	fmt.Fprintf(b, "## %s hookcheck: %s\n\n", mark, strings.ToUpper(r.Verdict.Title()))
+	mark := map[reports.Verdict]string{reports.Conformant: "✅", reports.NotConformant: "❌", reports.Incomplete: "⚠️", reports.Partial: "⚠️"}[r.Verdict]
+	fmt.Fprintf(b, "## %s hookcheck: %s\n\n", mark, escape(r.Headline()))
 	fmt.Fprintf(b, "**%s**\n\n", escape(r.Advice()))
 	e := r.Environment
 	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", code(e.Target), escape(e.Profile),
@@ -62,6 +62,14 @@ func writeFailures(b *bufio.Writer, heading string, qs []reports.Requirement) {
 	fmt.Fprintf(b, "### %s (%d)\n\n", heading, len(qs))
 	for i, q := range qs {
 		fmt.Fprintf(b, "%d. **%s %s** (%s)  \n", i+1, escape(q.ID), escape(q.Title), escape(strings.Join(q.Rules, ", ")))
+		if by := q.Blocker(); by != "" {
+			// The same failure as by: its fix is by's, listed there.
+			fmt.Fprintf(b, "   Failed: %s; fix %s first\n", escape(q.Reason), escape(by))
+			continue
+		}
+		if w := q.EffectiveImpact().Words(); w != "" {
+			fmt.Fprintf(b, "   Impact: %s  \n", escape(w))
+		}
 		if q.Reason != "" {
 			fmt.Fprintf(b, "   Failed: %s  \n", escape(oneLine(q.Reason)))
 		}
@@ -77,6 +85,9 @@ func writeNotChecked(b *bufio.Writer, r *reports.Result) {
 		if q.Status == reports.NotApplicable || q.Status == reports.Skipped {
 			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(sentence(q.Reason))))
 		}
+	}
+	for _, name := range r.Cut {
+		lines = append(lines, "- cut: "+escape(name))
 	}
 	if len(lines) == 0 {
 		return

@@ -100,6 +100,11 @@ type DeliveryOptions struct {
 	// Auth replaces the policy's auth header for this delivery (D-8); nil
 	// keeps the policy's.
 	Auth *AuthHeader
+	// Decided, when set, is asked after each attempt the policy would
+	// retry: true ends the delivery there as Stopped, recording the
+	// attempts not made. A checker whose verdict reads the first attempt
+	// uses it not to wait through a schedule whose end it does not need.
+	Decided func(Attempt) bool
 }
 
 // Submit queues a delivery of n to target under the sender's policy, as

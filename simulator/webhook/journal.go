@@ -62,6 +62,13 @@ func (j *journal) add(a *Attempt, an *answer) {
 		number: int32(a.Number), status: int32(a.StatusCode), answer: an}) //nolint:gosec // bounds: see attemptRec
 }
 
+// notMade records how many attempts of the schedule were not made.
+func (j *journal) notMade(n int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.head.NotMade = n
+}
+
 // end records how and when the delivery ended.
 func (j *journal) end(o Outcome, at time.Time) {
 	j.mu.Lock()

@@ -21,6 +21,9 @@ const (
 	Exhausted Outcome = "exhausted"
 	// Cancelled: the run was stopped before the delivery ended.
 	Cancelled Outcome = "cancelled"
+	// Stopped: the caller had what it needed (DeliveryOptions.Decided)
+	// and the remaining attempts were not made (Delivery.NotMade).
+	Stopped Outcome = "stopped"
 )
 
 // ErrorClass names why an attempt got no HTTP answer (P-4).
@@ -171,6 +174,9 @@ type Delivery struct {
 	WebhookStatusCode *int      `json:"webhook_status_code"`
 	StartedAt         time.Time `json:"started_at"`
 	EndedAt           time.Time `json:"ended_at"`
+	// NotMade counts the attempts the policy still allowed when the
+	// delivery was Stopped: AssemblyAI would have made them.
+	NotMade int `json:"attempts_not_made,omitempty"`
 }
 
 // LastAttempt returns the last attempt, or the zero Attempt when none ran.

@@ -179,6 +179,7 @@ type prepared struct {
 	header  http.Header
 	j       *journal
 	observe Observer
+	decided func(Attempt) bool
 }
 
 // target is a parsed webhook URL, shared between the deliveries of a
@@ -280,7 +281,7 @@ func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptio
 	}
 	// One allocation for the whole schedule (D-4).
 	j.attempts = make([]attemptRec, 0, min(p.MaxAttempts, 64))
-	return prepared{target: t, header: hs.send, j: j, observe: observe}, nil
+	return prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided}, nil
 }
 
 // headerSet builds the D-12 header set of a delivery under p, and its
@@ -340,8 +341,13 @@ func (s *Sender) newID() string {
 // returns an error only when the delivery cannot start (a bad target); how
 // the delivery went is in the record.
 func (s *Sender) Deliver(ctx context.Context, target string, n Notification, observe Observer) (*Delivery, error) {
+	return s.DeliverWith(ctx, target, n, DeliveryOptions{}, observe)
+}
+
+// DeliverWith is Deliver with the settings of o overriding the policy's.
+func (s *Sender) DeliverWith(ctx context.Context, target string, n Notification, o DeliveryOptions, observe Observer) (*Delivery, error) {
 	var j journal
-	pd, err := s.prepare(&j, target, n, DeliveryOptions{}, observe)
+	pd, err := s.prepare(&j, target, n, o, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +370,10 @@ func (s *Sender) Deliver(ctx context.Context, target string, n Notification, obs
 func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, done bool) {
 	a := s.attempt(ctx, pd, pd.j.count()+1)
 	outcome, retry := s.policy.decide(a)
-	if retry {
+	// A retry the caller has no use for (its check read this attempt) is
+	// not made: the delivery stops, its remaining attempts counted.
+	stop := retry && pd.decided != nil && pd.decided(a)
+	if retry && !stop {
 		wait = s.policy.Wait()
 		a.WaitAfter = wait
 	}
@@ -372,8 +381,13 @@ func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, do
 	if pd.observe.OnAttempt != nil {
 		pd.observe.OnAttempt(pd.j.delivery(), a)
 	}
-	if !retry {
+	switch {
+	case !retry:
 		s.finish(pd, outcome)
+		return 0, true
+	case stop:
+		pd.j.notMade(s.policy.MaxAttempts - a.Number)
+		s.finish(pd, Stopped)
 		return 0, true
 	}
 	return wait, false

@@ -293,3 +293,39 @@ func keys(h http.Header) []string {
 	}
 	return out
 }
+
+// TestDecidedStopsTheSchedule: a caller whose check reads the first
+// attempt stops the delivery there; the attempts not made are counted, in
+// Deliver and in the engine alike.
+func TestDecidedStopsTheSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, webhook.DefaultPolicy())
+		url, rec := r.serve(t, status(500, 0))
+		first := webhook.DeliveryOptions{Decided: func(webhook.Attempt) bool { return true }}
+		begin := time.Now()
+		d, err := r.sender.DeliverWith(t.Context(), url, completed(t), first, webhook.Observer{})
+		require.NoError(t, err)
+		assert.Equal(t, webhook.Stopped, d.Outcome)
+		assert.Len(t, rec.requests(), 1)
+		assert.Equal(t, 9, d.NotMade)
+		assert.Zero(t, d.Attempts[0].WaitAfter, "no wait follows the last attempt made")
+		assert.Zero(t, time.Since(begin), "no wait at all")
+
+		e := webhook.NewEngine(r.sender, 0)
+		done := make(chan error, 1)
+		go func() { done <- e.Run(t.Context()) }()
+		tk, err := e.Submit(url, completed(t), first, webhook.Observer{})
+		require.NoError(t, err)
+		e.Close()
+		require.NoError(t, <-done)
+		assert.Equal(t, webhook.Stopped, tk.Delivery().Outcome)
+		assert.Equal(t, 9, tk.Delivery().NotMade)
+
+		// A 2xx or a 4xx ends a delivery as before: Decided is not asked.
+		url, _ = r.serve(t, status(200, 0))
+		d, err = r.sender.DeliverWith(t.Context(), url, completed(t), first, webhook.Observer{})
+		require.NoError(t, err)
+		assert.Equal(t, webhook.Delivered, d.Outcome)
+		assert.Zero(t, d.NotMade)
+	})
+}

@@ -3,6 +3,7 @@ package suite_test
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,7 @@ import (
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
@@ -96,12 +98,12 @@ var proofMatrix = []struct {
 	// A 404 is a 4xx: the notification is lost however the API behaves.
 	{"wrong-path", ids(acknowledging, notFetching, []string{"RC-16"})},
 	{"status", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"hang", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"reset-mid-answer", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"not-http", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"blackhole", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"trickle-status", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
-	{"endless-headers", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-13"})},
+	{"hang", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"reset-mid-answer", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"not-http", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"blackhole", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"trickle-status", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
+	{"endless-headers", ids(acknowledging, notFetching, []string{"RC-07", "RC-08", "RC-12", "RC-13"})},
 	{"endless-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})}, // a 200 is an answer, whatever follows (P-1)
 	{"trickle-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})},
 	{"redirect", ids(acknowledging, notFetching, []string{"RC-08", "RC-12", "RC-13"})},
@@ -117,6 +119,8 @@ func TestProofMatrix(t *testing.T) {
 				switch {
 				case q.ID == "RC-14":
 					assert.Equal(t, reports.NotApplicable, q.Status, "RC-14 needs an https target")
+				case q.ID == "RC-18":
+					assert.Equal(t, reports.NotApplicable, q.Status, "RC-18 needs a verify URL (TestProcessed)")
 				case slices.Contains(row.fails, q.ID):
 					assert.NotEmpty(t, q.Reason, "a failure says why")
 				default:
@@ -136,6 +140,88 @@ func TestProofMatrix(t *testing.T) {
 	for _, id := range []string{"RC-01", "RC-02", "RC-03", "RC-04", "RC-05", "RC-06", "RC-07", "RC-08", "RC-09", "RC-10", "RC-11", "RC-12", "RC-13", "RC-15", "RC-16", "RC-17"} {
 		assert.True(t, covered[id], "no receiver in the matrix fails %s", id)
 	}
+}
+
+// rootCauses are the receivers broken everywhere: each failed requirement
+// but the root one failed the same way, so the report names one cause.
+// A receiver with one flaw has no blocked requirement.
+var rootCauses = map[string]string{
+	"status": "RC-01", "hang": "RC-01", "reset-mid-answer": "RC-01", "not-http": "RC-01", "wrong-path": "RC-01",
+	"blackhole": "RC-01", "trickle-status": "RC-01", "endless-headers": "RC-01",
+	"redirect": "RC-12", "redirects": "RC-12",
+}
+
+func TestRootCause(t *testing.T) {
+	for _, row := range proofMatrix {
+		t.Run(row.behaviour, func(t *testing.T) {
+			res := runAgainst(t, row.behaviour)
+			root, broken := rootCauses[row.behaviour]
+			for _, q := range res.Requirements {
+				switch {
+				case q.Status != reports.Failed:
+					assert.Nil(t, q.BlockedBy, q.ID)
+				case !broken || q.ID == root:
+					assert.Nil(t, q.BlockedBy, "%s keeps its own diagnosis", q.ID)
+				default:
+					assert.Equal(t, root, q.Blocker(), q.ID)
+					assert.Contains(t, q.Reason, "blocked by "+root+" (same answer: ", q.ID)
+				}
+			}
+			if broken {
+				causes := res.RootCauses()
+				if assert.Len(t, causes, 1) {
+					assert.Equal(t, root, causes[0].ID)
+				}
+				assert.Equal(t, len(row.fails)-1, res.Counts.Blocked)
+			}
+		})
+	}
+}
+
+// TestHeadlineNamesTheImpact: the verdict line names what the failure
+// costs, and says notifications are lost only when they would be.
+func TestHeadlineNamesTheImpact(t *testing.T) {
+	for _, c := range []struct{ behaviour, want, not string }{
+		{"crash-on-malformed", "malformed bodies", "lost"},
+		{"accepts-forged-auth", "accepts forged requests", "lost"},
+		{"no-allowlist", "accepts forged requests", "lost"},
+		{"auth-500", "5xx", "forged requests"},
+		{"status", "notifications would be lost (RC-01)", "forged"},
+		{"rate-limited", "notifications would be lost (RC-11)", "forged"},
+	} {
+		t.Run(c.behaviour, func(t *testing.T) {
+			res := runAgainst(t, c.behaviour)
+			for _, text := range []string{res.Headline(), res.Advice()} {
+				assert.Contains(t, text, c.want)
+				assert.NotContains(t, text, c.not)
+			}
+		})
+	}
+}
+
+// TestPartialRun: a selection that leaves out applicable requirements is
+// no conformance verdict, passing or not.
+func TestPartialRun(t *testing.T) {
+	o := fixture.Conformant
+	o.Tags = "@RC-11"
+	res := fixture.Run(t, "compliant", o)
+	assert.Equal(t, reports.Partial, res.Verdict)
+	assert.True(t, res.Pass(), "nothing selected failed: a CI subset still passes")
+	assert.Equal(t, 1, res.Coverage.Checked)
+	assert.Equal(t, 13, res.Coverage.Applicable, "RC-14 needs https, so it would not have applied")
+	assert.Contains(t, res.Headline(), "PARTIAL: 1 of 13 requirements checked; not a conformance verdict")
+
+	res = fixture.Run(t, "rate-limited", o)
+	assert.Equal(t, reports.Partial, res.Verdict)
+	assert.False(t, res.Pass(), "a selected MUST failed")
+
+	// Without an auth header RC-09 would not apply: leaving it out is no
+	// reason for partial.
+	o = fixture.Conformant
+	o.Tags = "~@RC-09"
+	o.Auth = false
+	res = fixture.Run(t, "compliant", o)
+	assert.Equal(t, reports.Conformant, res.Verdict)
 }
 
 // TestEveryReferenceReceiverIsInTheMatrix keeps the matrix complete as
@@ -171,4 +257,80 @@ func TestAPIRequirementsNeedTheAPI(t *testing.T) {
 		}
 	}
 	assert.Equal(t, reports.Conformant, res.Verdict)
+}
+
+// TestDecidedOutcomeBoundsTheRun: every check reads first attempts, so a
+// failed first attempt ends its delivery (the retries recorded as not
+// made), and RC-03 stops once its p95 cannot be within the budget.
+func TestDecidedOutcomeBoundsTheRun(t *testing.T) {
+	res := runAgainst(t, "hang")
+	for _, sc := range res.Scenarios {
+		for _, d := range sc.Deliveries {
+			assert.Len(t, d.Attempts, 1, sc.Name)
+			if d.Policy.MaxAttempts > 1 {
+				assert.Equal(t, webhook.Stopped, d.Outcome, sc.Name)
+				assert.Equal(t, d.Policy.MaxAttempts-1, d.NotMade, sc.Name)
+			}
+		}
+		if slices.Contains(sc.Requirements, "RC-03") {
+			assert.Len(t, sc.Deliveries, 2, "two of twenty over budget decide the p95")
+			assert.Contains(t, sc.Reason, "stopped after 2 of 20 deliveries")
+		}
+	}
+	// Virtual time: about 20 s for RC-03 and 10 s per timeout, not 190 s per delivery.
+	assert.Less(t, res.Environment.DurationMS, float64(2*60*1000))
+}
+
+// TestProbeMessagesFitTheProbe: each probe answered 2xx names its own
+// risk, and GET and DELETE are sent without a body, as crawlers send them.
+func TestProbeMessagesFitTheProbe(t *testing.T) {
+	res := runAgainst(t, "accepts-any-method")
+	for _, sc := range res.Scenarios {
+		if !slices.Contains(sc.Requirements, "RC-13") {
+			continue
+		}
+		assert.Contains(t, sc.Reason, "crawlers, link previews and health checks", sc.Name)
+		assert.NotContains(t, sc.Reason, "forged", sc.Name)
+		d := sc.Deliveries[0]
+		if d.Request.Method == "GET" || d.Request.Method == "DELETE" {
+			assert.Empty(t, d.Request.Body, sc.Name)
+			assert.Empty(t, d.Request.Headers.Get("Content-Type"), sc.Name)
+		}
+	}
+	res = runAgainst(t, "accepts-malformed")
+	for _, sc := range res.Scenarios {
+		if sc.Status != reports.Failed {
+			continue
+		}
+		assert.Contains(t, sc.Reason, "hides a bug", sc.Name)
+		assert.NotContains(t, sc.Reason, "anyone who finds the URL", sc.Name)
+		if strings.Contains(sc.Name, "empty body") {
+			assert.Contains(t, sc.Reason, "A 2xx to an empty body")
+		}
+	}
+	res = runAgainst(t, "accepts-forged-auth")
+	q, _ := res.Requirement("RC-09")
+	assert.Contains(t, q.Reason, "forged request")
+}
+
+// TestProcessed: RC-18 passes when the receiver's application confirms
+// every acknowledged notification (the burst's 50 included) and fails on a
+// receiver that acknowledges everything and keeps 1 of 50.
+func TestProcessed(t *testing.T) {
+	o := fixture.Conformant
+	o.Concurrency = suite.DefaultConcurrency
+	o.VerifyURL = fixture.VerifyURL
+	res := fixture.RunHandler(t, fixture.NewWithProcessedView, o)
+	q, _ := res.Requirement("RC-18")
+	assert.Equal(t, reports.Passed, q.Status, q.Reason)
+	assert.Equal(t, reports.Conformant, res.Verdict)
+
+	res = fixture.RunHandler(t, fixture.NewForgetful(50), o)
+	q, _ = res.Requirement("RC-18")
+	assert.Equal(t, reports.Failed, q.Status)
+	assert.Regexp(t, `^Every acknowledged notification was processed: \d+ of \d+ acknowledged notifications were processed within 30 s; not processed: `, q.Reason)
+	assert.Equal(t, reports.LosesNotifications, q.Impact)
+	assert.Nil(t, q.BlockedBy)
+	assert.Equal(t, reports.NotConformant, res.Verdict)
+	assert.Equal(t, []string{"RC-18"}, failedIDs(res))
 }

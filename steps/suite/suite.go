@@ -29,11 +29,22 @@ import (
 // @serial ones (burst and latency), which run alone afterwards.
 const DefaultConcurrency = 8
 
+// DefaultMaxDuration bounds a run unless Config.MaxDuration says
+// otherwise. A delivery stops at its first failed attempt and RC-03 once
+// its p95 is decided, so the built-in suite against a receiver that never
+// answers ends in about two minutes even in real time; ten minutes leaves
+// room for a slow but answering receiver and still fits a CI job.
+const DefaultMaxDuration = 10 * time.Minute
+
 // builtInDir is where the built-in features live in the repository.
 const builtInDir = "features/receiver"
 
 // serialTag marks scenarios that must not run beside others.
 const serialTag = "@serial"
+
+// finalTag marks scenarios that read what the whole run did (RC-18): they
+// run alone, after every other.
+const finalTag = "@final"
 
 // Config is one run of the suite.
 type Config struct {
@@ -63,6 +74,17 @@ type Config struct {
 	// OnScenario is called as each scenario ends (from its goroutine,
 	// serialised), e.g. for a progress line.
 	OnScenario func(reports.Scenario)
+	// MaxDuration bounds the run: past it, the scenarios still running are
+	// stopped, the rest are not started, and the result is incomplete.
+	// Zero means DefaultMaxDuration, negative no bound.
+	MaxDuration time.Duration
+}
+
+// DeadlineError is why a run that reached its MaxDuration stopped.
+type DeadlineError struct{ Max time.Duration }
+
+func (e *DeadlineError) Error() string {
+	return fmt.Sprintf("the run reached its maximum duration of %s (--max-duration)", stats.FormatDuration(e.Max))
 }
 
 // SetupError is a problem with the user's input found before anything ran:
@@ -139,6 +161,14 @@ func (p *Prepared) Selected() int { return len(p.selected) }
 // early: then the verdict is incomplete and what did not run is skipped.
 func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	started := time.Now()
+	if d := p.cfg.MaxDuration; d >= 0 {
+		if d == 0 {
+			d = DefaultMaxDuration
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d})
+		defer cancel()
+	}
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
 		uriPrefix: p.uriPrefix}
 	for _, sc := range p.planned {
@@ -150,30 +180,101 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		filter      tagFilter
 		concurrency int
 	}{
-		{p.filter.And("~" + serialTag), p.cfg.Concurrency},
-		{p.filter.And(serialTag), 1},
+		{p.filter.And("~" + serialTag).And("~" + finalTag), p.cfg.Concurrency},
+		{p.filter.And(serialTag).And("~" + finalTag), 1},
+		{p.filter.And(finalTag), 1},
 	}
+	conf := p.cfg.Conformance
+	conf.Ledger = steps.NewLedger() // this run's acknowledgements, for RC-18
 	for _, pass := range passes {
 		if ctx.Err() != nil || !p.any(pass.filter) {
 			continue
 		}
-		p.runPass(ctx, rec, pass.filter, pass.concurrency)
+		p.runPass(ctx, rec, conf, pass.filter, pass.concurrency)
 	}
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
 	res.Scenarios = rec.results(p.selected)
 	res.Requirements = requirementResults(p.catalog, res.Scenarios)
+	refineImpact(res.Requirements, res.Scenarios)
+	attributeRootCause(res.Requirements, res.Scenarios)
 	interrupted := ctx.Err() != nil
 	res.Tally(p.cfg.Strict, interrupted)
+	res.Coverage = p.coverage(res.Requirements)
 	c := res.Counts
 	switch {
 	case interrupted:
 		res.Reason = "the run was interrupted before every scenario ended: " + context.Cause(ctx).Error()
+		if res.Cut = cutScenarios(res.Scenarios); len(res.Cut) > 0 {
+			res.Reason += fmt.Sprintf("; %d of %d scenarios cut", len(res.Cut), len(res.Scenarios))
+		}
 	case c.MustPassed+c.MustFailed+c.ShouldPassed+c.ShouldFailed == 0:
 		// A run that checked nothing must not read as a pass.
 		res.Verdict = reports.Incomplete
 		res.Reason = "no requirement was checked: every selected scenario was not applicable or did not run"
+	case len(res.Coverage.LeftOut) > 0:
+		// A subset that passes says nothing about what it left out.
+		res.Verdict = reports.Partial
+		res.Reason = fmt.Sprintf("the selection left out %s, which applied to this run", strings.Join(res.Coverage.LeftOut, ", "))
 	}
 	return res
+}
+
+// coverage counts the built-in requirements the run checked against those
+// that applied: a requirement no selected scenario checks is left out
+// unless its precondition (auth, allowlist, https) was not configured, in
+// which case it would not have applied anyway.
+func (p *Prepared) coverage(reqs []reports.Requirement) *reports.Coverage {
+	cov := &reports.Coverage{LeftOut: []string{}}
+	builtIn := map[string]bool{}
+	for _, q := range p.catalog {
+		builtIn[q.ID] = true
+	}
+	for _, q := range reqs {
+		if !builtIn[q.ID] {
+			continue
+		}
+		switch {
+		case q.Status == reports.Passed || q.Status == reports.Failed:
+			cov.Checked++
+			cov.Applicable++
+		case q.Status == reports.Skipped && len(q.Scenarios) == 0 && p.applies(q.Condition):
+			cov.Applicable++
+			cov.LeftOut = append(cov.LeftOut, q.ID)
+		}
+	}
+	return cov
+}
+
+// applies reports whether a requirement with this precondition would
+// apply to the run as configured.
+func (p *Prepared) applies(condition string) bool {
+	c := p.cfg.Conformance
+	switch condition {
+	case "":
+		return true
+	case "auth":
+		return c.Policy.Auth != nil
+	case "allowlist":
+		return c.Allowlist
+	case "https":
+		return strings.HasPrefix(c.Target, "https://") && !c.Policy.InsecureSkipVerify
+	case "verify":
+		return c.Verify != nil
+	}
+	return false
+}
+
+// cutScenarios names the scenarios an interrupt stopped or kept from
+// starting: "RC-03 The p95 acknowledgement time …".
+func cutScenarios(scenarios []reports.Scenario) []string {
+	var out []string
+	for _, s := range scenarios {
+		if s.Status != reports.Skipped || !(strings.HasPrefix(s.Reason, "interrupted") || strings.HasPrefix(s.Reason, "not run: the run was interrupted")) {
+			continue
+		}
+		out = append(out, strings.TrimSpace(strings.Join(s.Requirements, ",")+" "+s.Name))
+	}
+	return out
 }
 
 func (p *Prepared) any(f tagFilter) bool {
@@ -185,8 +286,7 @@ func (p *Prepared) any(f tagFilter) bool {
 	return false
 }
 
-func (p *Prepared) runPass(ctx context.Context, rec *recorder, filter tagFilter, concurrency int) {
-	conf := p.cfg.Conformance
+func (p *Prepared) runPass(ctx context.Context, rec *recorder, conf steps.Conformance, filter tagFilter, concurrency int) {
 	suite := godog.TestSuite{
 		Name: "hookcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {

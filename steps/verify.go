@@ -1,0 +1,185 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookcheck/hookcheck/internal/stats"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// An acknowledgement is not proof of processing: receivers have answered
+// 200 and then lost the work (a crash in the background, a JSON file
+// rewritten by every request at once). RC-18 asks the receiver's own
+// application, after the suite, whether each notification it acknowledged
+// was processed.
+
+// DefaultVerifyWithin is how long RC-18 polls for proof of processing.
+const DefaultVerifyWithin = 30 * time.Second
+
+// verifyPoll is the wait between two rounds of RC-18's polling.
+const verifyPoll = 250 * time.Millisecond
+
+// TranscriptIDPlaceholder is what a verify URL template must contain.
+const TranscriptIDPlaceholder = "{transcript_id}"
+
+// Verify is how RC-18 asks the receiver's application whether a
+// transcript was processed: GET URL with {transcript_id} replaced; a 2xx
+// within Within means yes.
+type Verify struct {
+	// URL is the template, e.g.
+	// http://127.0.0.1:3000/internal/transcripts/{transcript_id}.
+	URL string
+	// HeaderName and HeaderValue authenticate the request, when set.
+	HeaderName  string
+	HeaderValue webhook.Secret
+	// Within bounds the polling; zero means DefaultVerifyWithin.
+	Within time.Duration
+}
+
+// ParseVerifyURL checks a verify URL template: an absolute http or https
+// URL that contains {transcript_id}.
+func ParseVerifyURL(template string) error {
+	if !strings.Contains(template, TranscriptIDPlaceholder) {
+		return fmt.Errorf("verify URL %q has no %s placeholder", template, TranscriptIDPlaceholder)
+	}
+	_, err := webhook.ParseTarget(strings.ReplaceAll(template, TranscriptIDPlaceholder, "id"))
+	if err != nil {
+		return fmt.Errorf("verify URL: %w", err)
+	}
+	return nil
+}
+
+// Ledger collects the transcript ids a run's receiver acknowledged, from
+// every scenario, for RC-18. It is safe for concurrent use.
+type Ledger struct {
+	mu  sync.Mutex
+	ids []string
+	in  map[string]bool
+}
+
+// NewLedger returns an empty ledger.
+func NewLedger() *Ledger { return &Ledger{in: map[string]bool{}} }
+
+// add records the transcript id of each delivery some attempt of which
+// got a 2xx.
+func (l *Ledger) add(ds ...*webhook.Delivery) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range ds {
+		id := d.Notification.TranscriptID
+		if d.Notification.Kind != webhook.KindTranscript || id == "" || l.in[id] || d.Outcome != webhook.Delivered {
+			continue
+		}
+		l.in[id] = true
+		l.ids = append(l.ids, id)
+	}
+}
+
+// IDs returns the acknowledged ids in the order they were recorded.
+func (l *Ledger) IDs() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ids)
+}
+
+// requireVerify: RC-18 applies only with a verify URL.
+func (st *conformanceScenario) requireVerify() error {
+	if st.cfg.Verify == nil {
+		return st.notApplicable("no verify URL configured (set --verify-url)")
+	}
+	return nil
+}
+
+// expectProcessed polls the verify URL for every acknowledged transcript
+// id until each got a 2xx or the time is up (RC-18).
+func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
+	v := st.cfg.Verify
+	if v == nil || st.cfg.Ledger == nil {
+		return errors.New("no verify URL configured")
+	}
+	ids := st.cfg.Ledger.IDs()
+	if len(ids) == 0 {
+		return errors.New("the receiver acknowledged no notification in this run, so there is nothing to verify")
+	}
+	within := v.Within
+	if within <= 0 {
+		within = DefaultVerifyWithin
+	}
+	client := &http.Client{Timeout: st.cfg.Policy.Timeout}
+	if st.cfg.Options.DialContext != nil {
+		client.Transport = &http.Transport{DialContext: st.cfg.Options.DialContext}
+	}
+	clk := st.cfg.clock()
+	deadline := clk.Now().Add(within)
+	pending := ids
+	last := map[string]string{}
+	for {
+		var still []string
+		for _, id := range pending {
+			if ok, got := st.processed(ctx, client, v, id); !ok {
+				still = append(still, id)
+				last[id] = got
+			}
+		}
+		pending = still
+		if len(pending) == 0 {
+			return nil
+		}
+		if !clk.Now().Before(deadline) || ctx.Err() != nil {
+			break
+		}
+		t := clk.NewTimer(verifyPoll)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	shown := pending
+	if len(shown) > 10 {
+		shown = shown[:10]
+	}
+	var which []string
+	for _, id := range shown {
+		which = append(which, fmt.Sprintf("%s (%s)", id, last[id]))
+	}
+	more := ""
+	if len(pending) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(pending)-len(shown))
+	}
+	return fmt.Errorf("%d of %d acknowledged notifications were processed within %s; not processed: %s%s. The receiver answered 2xx and then lost the work: AssemblyAI will not send these again, so they are lost",
+		len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more)
+}
+
+// processed asks the verify URL about one transcript id; it returns what
+// came back when that was no 2xx.
+func (st *conformanceScenario) processed(ctx context.Context, client *http.Client, v *Verify, id string) (bool, string) {
+	u := strings.ReplaceAll(v.URL, TranscriptIDPlaceholder, url.PathEscape(id))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return false, err.Error()
+	}
+	if v.HeaderName != "" {
+		req.Header.Set(v.HeaderName, v.HeaderValue.Reveal())
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false, "no answer"
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return true, ""
+	}
+	return false, fmt.Sprintf("%d", resp.StatusCode)
+}
