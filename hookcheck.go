@@ -139,12 +139,22 @@ func Prepare(t Target) (*Prepared, error) {
 	if len(t.Regions) > 0 {
 		p.Region = t.Regions[0]
 	}
+	if err := p.Validate(); err != nil {
+		stop()
+		// The user's setup, refused before anything is sent (exit 2).
+		return nil, &suite.SetupError{Err: fmt.Errorf("delivery policy: %w", err)}
+	}
+	// Every secret the run knows is masked by value in every record and
+	// output: a receiver may echo them (a run with an API key adds it
+	// here).
+	secrets := append(p.Secrets(), webhook.TargetSecrets(t.URL)...)
+	opts.Secrets = secrets
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario,
+		Seed: t.Seed, OnScenario: t.OnScenario, Secrets: secrets,
 	}
 	if t.Features != nil && cfg.FeaturesName == "" {
 		cfg.FeaturesName = "custom"

@@ -52,6 +52,8 @@ func TestCreateValidation(t *testing.T) { // A-3, A-6
 		"ftp webhook":         map[string]any{"audio_url": "https://a/b.mp3", "webhook_url": "ftp://x/y"},
 		"auth name only":      map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret"},
 		"bad header name":     map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "a b", "webhook_auth_header_value": "v"},
+		"CR/LF in auth value": map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\r\nX-Injected: 1"},
+		"LF in auth value":    map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\nw"},
 		"wrong type":          map[string]any{"audio_url": "https://a/b.mp3", "redact_pii": "yes"},
 		"unknown magic value": map[string]any{"audio_url": "https://a/b.mp3?hookcheck=explode"},
 		"bad magic delay":     map[string]any{"audio_url": "https://a/b.mp3?hookcheck=delay:soon"},

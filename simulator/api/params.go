@@ -103,6 +103,11 @@ func parseSubmission(body []byte) (submission, error) {
 		if err := webhook.ValidateHeaderName(name); err != nil {
 			return submission{}, badRequestf("webhook_auth_header_name: %v", err)
 		}
+		// A CR or LF would make every delivery fail in the transport, which
+		// a user would read as the receiver's fault: refuse it now.
+		if err := webhook.ValidateHeaderValue(value); err != nil {
+			return submission{}, badRequestf("webhook_auth_header_value: %v", err)
+		}
 		sub.Auth = &webhook.AuthHeader{Name: name, Value: webhook.Secret(value)}
 	}
 	sub.Redaction = Redaction{Enabled: deref(req.RedactPII), Policies: req.RedactPIIPolicies, Sub: deref(req.RedactPIISub)}

@@ -63,6 +63,11 @@ type Config struct {
 	// OnScenario is called as each scenario ends (from its goroutine,
 	// serialised), e.g. for a progress line.
 	OnScenario func(reports.Scenario)
+	// Secrets are the values no output may hold (the auth header's value,
+	// the target's user information, an API key): each scenario is masked
+	// by value (webhook.Redactor) before OnScenario sees it or the result
+	// holds it.
+	Secrets []string
 }
 
 // SetupError is a problem with the user's input found before anything ran:
@@ -139,8 +144,9 @@ func (p *Prepared) Selected() int { return len(p.selected) }
 // early: then the verdict is incomplete and what did not run is skipped.
 func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	started := time.Now()
+	redact := webhook.NewRedactor(p.cfg.Secrets...)
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
-		uriPrefix: p.uriPrefix}
+		uriPrefix: p.uriPrefix, redact: redact}
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
@@ -173,7 +179,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		res.Verdict = reports.Incomplete
 		res.Reason = "no requirement was checked: every selected scenario was not applicable or did not run"
 	}
-	return res
+	return res.Redacted(redact)
 }
 
 func (p *Prepared) any(f tagFilter) bool {
@@ -240,6 +246,7 @@ type recorder struct {
 	done       map[string]reports.Scenario
 	onScenario func(reports.Scenario)
 	uriPrefix  string
+	redact     *webhook.Redactor
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
@@ -297,7 +304,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		ev, _ := steps.EvidenceFrom(ctx)
-		s := finish(run.scenario, ev)
+		s := finish(run.scenario, ev).Redacted(r.redact)
 		if ctx.Err() != nil && s.Status != reports.Passed {
 			// Stopped by an interrupt: what it found is not a verdict.
 			s.Status, s.Reason = reports.Skipped, "interrupted: "+context.Cause(ctx).Error()
