@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -19,6 +20,10 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string { return e.Path + " " + e.Problem }
+
+// maxSpan bounds any duration a result may hold: AssemblyAI's schedule
+// lasts about 100 s (D-4), and a renderer draws axes to scale.
+const maxSpan = 30 * 24 * time.Hour
 
 var (
 	verdicts = []Verdict{Conformant, NotConformant, Incomplete}
@@ -92,13 +97,16 @@ func validateDelivery(at string, d *webhook.Delivery) error {
 	if d.EndedAt.Before(d.StartedAt) && !d.EndedAt.IsZero() {
 		return &ValidationError{at + ".ended_at", "is before started_at"}
 	}
+	if len(d.Attempts) > 0 && d.Attempts[len(d.Attempts)-1].StartedAt.Sub(d.Attempts[0].StartedAt) > maxSpan {
+		return &ValidationError{at + ".attempts", "span over 30 days"}
+	}
 	for k, a := range d.Attempts {
 		aat := fmt.Sprintf("%s.attempts[%d]", at, k)
 		if a.Number != k+1 {
 			return &ValidationError{aat + ".number", fmt.Sprintf("is %d: attempts are numbered from 1 in order", a.Number)}
 		}
-		if a.Duration < 0 || a.WaitAfter < 0 {
-			return &ValidationError{aat, "holds a negative duration"}
+		if a.Duration < 0 || a.WaitAfter < 0 || a.Duration > maxSpan || a.WaitAfter > maxSpan {
+			return &ValidationError{aat, "holds a negative or absurd (over 30 days) duration"}
 		}
 		if a.StatusCode < 0 || a.StatusCode > 999 {
 			return &ValidationError{aat + ".status_code", fmt.Sprintf("is %d: want a 3-digit HTTP status or null", a.StatusCode)}
