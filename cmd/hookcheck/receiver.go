@@ -26,6 +26,7 @@ type receiverFlags struct {
 	allowlist string
 	allowFrom string
 	params    receiver.Params
+	limits    receiver.InboxLimits
 }
 
 func newReceiverCmd(a *app) *cobra.Command {
@@ -37,6 +38,11 @@ func newReceiverCmd(a *app) *cobra.Command {
 (auth check, source allowlist, deduplication by transcript_id, 400 on malformed
 bodies, 405 on other methods) or one that is broken on purpose. Point
 'hookcheck send' or 'hookcheck run' at it to see what AssemblyAI would do.
+
+Memory stays bounded however long it runs: it keeps only the last
+--keep-requests requests (their headers and bodies, for inspection) and
+remembers the last --dedup-ids transcript ids for deduplication; a
+redelivery of an id older than that window is processed again.
 
 List the behaviours with --list.`,
 		Example: `  hookcheck receiver --listen 127.0.0.1:8080 --behaviour fail-first --fail-first 3
@@ -58,6 +64,8 @@ List the behaviours with --list.`,
 	fs.IntVar(&f.params.FailFirst, "fail-first", 0, "failures before fail-first recovers (default 3)")
 	fs.DurationVar(&f.params.Delay, "delay", 0, "wait of delay and slow-ack")
 	fs.IntVar(&f.params.Limit, "limit", 0, "concurrency rate-limited allows (default 10)")
+	fs.IntVar(&f.limits.MaxRequests, "keep-requests", receiver.DefaultMaxRequests, "keep only the last N requests in memory (bounded window)")
+	fs.IntVar(&f.limits.MaxIDs, "dedup-ids", receiver.DefaultMaxIDs, "remember the last N transcript ids for deduplication (bounded)")
 	fs.StringVar(&f.params.Location, "location", "", "where redirect points (default its own URL)")
 	return cmd
 }
@@ -98,7 +106,10 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 }
 
 func (f *receiverFlags) config(a *app) (receiver.Config, error) {
-	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger()}
+	if f.limits.MaxRequests < 1 || f.limits.MaxIDs < 1 {
+		return receiver.Config{}, usagef("--keep-requests and --dedup-ids must be at least 1, got %d and %d", f.limits.MaxRequests, f.limits.MaxIDs)
+	}
+	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger(), Inbox: receiver.NewBoundedInbox(f.limits)}
 	value := f.authValue
 	if value == "" {
 		value = a.getenv(envAuthHeaderValue)
