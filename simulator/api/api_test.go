@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -54,6 +55,9 @@ func TestCreateValidation(t *testing.T) { // A-3, A-6
 		"bad header name":     map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "a b", "webhook_auth_header_value": "v"},
 		"CR/LF in auth value": map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\r\nX-Injected: 1"},
 		"LF in auth value":    map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\nw"},
+		"512 KiB audio_url":   map[string]any{"audio_url": "https://a/" + strings.Repeat("x", 512<<10)},
+		"long webhook_url":    map[string]any{"audio_url": "https://a/b.mp3", "webhook_url": "http://127.0.0.1/" + strings.Repeat("x", api.MaxURLBytes)},
+		"long auth value":     map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-S", "webhook_auth_header_value": strings.Repeat("v", api.MaxHeaderFieldBytes+1)},
 		"wrong type":          map[string]any{"audio_url": "https://a/b.mp3", "redact_pii": "yes"},
 		"unknown magic value": map[string]any{"audio_url": "https://a/b.mp3?hookcheck=explode"},
 		"bad magic delay":     map[string]any{"audio_url": "https://a/b.mp3?hookcheck=delay:soon"},
@@ -327,4 +331,26 @@ func TestAPIKeyIsNeverLogged(t *testing.T) { // A-1
 	assert.NotEmpty(t, buf.String())
 	assert.NotContains(t, buf.String(), testKey)
 	assert.NotContains(t, buf.String(), secret)
+}
+
+// TestUncleanPathIsAnsweredInJSON: ServeMux's path cleaning answered 307
+// with an HTML body; the API answers the same redirect in JSON.
+func TestUncleanPathIsAnsweredInJSON(t *testing.T) {
+	e := newEmulator(t, api.Config{})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"//v2/transcript", "/v2/./transcript", "/x/../v2/transcript?limit=1"} {
+		req, err := http.NewRequest(http.MethodGet, e.URL+p, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", testKey)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		var body map[string]any
+		ctype := resp.Header.Get("Content-Type")
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body), p)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode, p)
+		assert.Equal(t, "application/json", ctype, p)
+		assert.NotEmpty(t, body["error"], p)
+		assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/v2/transcript"), p)
+	}
 }

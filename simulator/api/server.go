@@ -136,12 +136,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
+// The timeouts of Serve's http.Server (docs/serve-api.md): a client that
+// sends its headers or body slowly, or keeps an idle connection open, is
+// cut off instead of holding a connection forever.
+const (
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a whole request, an upload included
+	// (256 MiB at most, DefaultMaxUploadBytes).
+	ReadTimeout = 2 * time.Minute
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer.
+	WriteTimeout = 2 * time.Minute
+	// IdleTimeout closes a keep-alive connection idle this long.
+	IdleTimeout = time.Minute
+)
+
 // Serve serves s on l and runs it until ctx ends; then it stops accepting
 // connections and drains within grace (see Shutdown). Requests in flight
 // when ctx ends see their context end, so a GET held back by a Fault's
 // delay does not hold the drain up.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(context.WithoutCancel(ctx)) }()
