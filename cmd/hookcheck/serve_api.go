@@ -23,6 +23,7 @@ type serveAPIFlags struct {
 	maxUploadBytes  int64
 	baseURL         string
 	grace           time.Duration
+	maxTranscripts  int
 }
 
 func newServeAPICmd(a *app) *cobra.Command {
@@ -49,6 +50,7 @@ See docs/serve-api.md.`,
 	fs.StringVar(&f.apiKey, "api-key", "", "API key clients must send (A-1); prefer env "+envAPIKey+"; unset accepts any non-empty key")
 	fs.DurationVar(&f.processingDelay, "processing-delay", api.DefaultProcessingDelay, "time from queued to completed or error")
 	fs.Int64Var(&f.maxUploadBytes, "max-upload-bytes", api.DefaultMaxUploadBytes, "largest accepted upload")
+	fs.IntVar(&f.maxTranscripts, "max-transcripts", api.DefaultMaxTranscripts, "transcripts kept in memory; the oldest is evicted first (the list's page_details count them)")
 	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled")
 	f.policy.register(fs, policyFlagSet{source: true})
@@ -63,6 +65,9 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if f.processingDelay <= 0 {
 		return usagef("--processing-delay must be positive, got %s", f.processingDelay)
 	}
+	if f.maxTranscripts < 1 {
+		return usagef("--max-transcripts must be at least 1, got %d", f.maxTranscripts)
+	}
 	if f.maxUploadBytes <= 0 {
 		return usagef("--max-upload-bytes must be positive, got %d", f.maxUploadBytes)
 	}
@@ -72,7 +77,7 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	}
 	srv, err := api.New(api.Config{
 		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
-		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL,
+		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL, MaxTranscripts: f.maxTranscripts,
 	})
 	if err != nil {
 		return usageError{err}

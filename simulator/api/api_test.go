@@ -354,3 +354,26 @@ func TestUncleanPathIsAnsweredInJSON(t *testing.T) {
 		assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/v2/transcript"), p)
 	}
 }
+
+// TestMaxTranscriptsEvictsTheOldest: the store is bounded; the oldest
+// transcripts are evicted and the list's page details count them.
+func TestMaxTranscriptsEvictsTheOldest(t *testing.T) {
+	e := newEmulator(t, api.Config{MaxTranscripts: 3})
+	var ids []string
+	for range 5 {
+		code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://a/b.mp3"})
+		require.Equal(t, http.StatusOK, code)
+		ids = append(ids, tr["id"].(string))
+	}
+	code, page := e.call(t, http.MethodGet, "/v2/transcript?limit=10", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Len(t, page["transcripts"], 3)
+	details := page["page_details"].(map[string]any)
+	assert.EqualValues(t, 2, details["hookcheck_evicted"])
+	assert.EqualValues(t, 3, details["hookcheck_max_transcripts"])
+	code, body := e.call(t, http.MethodGet, "/v2/transcript/"+ids[0], nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, api.MsgNotFound, body["error"])
+	code, _ = e.call(t, http.MethodGet, "/v2/transcript/"+ids[4], nil)
+	assert.Equal(t, http.StatusOK, code)
+}

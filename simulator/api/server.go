@@ -47,7 +47,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
-	s := &Server{cfg: cfg, store: newStore(), sender: sender,
+	s := &Server{cfg: cfg, store: newStore(cfg.MaxTranscripts), sender: sender,
 		engine: webhook.NewEngine(sender, cfg.MaxInFlight),
 		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
 		drained: make(chan struct{}), done: make(chan struct{})}
