@@ -157,6 +157,13 @@ const (
 // when ctx ends see their context end, so a GET held back by a Fault's
 // delay does not hold the drain up.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
+	return s.ServeUntil(ctx, l, grace, nil)
+}
+
+// ServeUntil is Serve whose grace period also ends when abort is closed
+// (a second Ctrl-C). After it returns, Undelivered lists what the drain
+// did not deliver.
+func (s *Server) ServeUntil(ctx context.Context, l net.Listener, grace time.Duration, abort <-chan struct{}) error {
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
 		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
@@ -171,9 +178,24 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
+	if abort != nil {
+		go func() {
+			select {
+			case <-abort:
+				cancel()
+			case <-sctx.Done():
+			}
+		}()
+	}
 	err = errors.Join(err, ignoreClosed(hs.Shutdown(sctx)), s.Shutdown(sctx), <-runErr)
 	return err
 }
+
+// Undelivered lists the notifications not delivered so far: deliveries
+// that were cancelled or are still running, and transcripts with a
+// webhook_url whose delivery has not started. After a shutdown whose
+// grace ran out, they are what was lost.
+func (s *Server) Undelivered() []Undelivered { return s.store.undelivered() }
 
 func ignoreClosed(err error) error {
 	if errors.Is(err, http.ErrServerClosed) {

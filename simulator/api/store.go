@@ -170,3 +170,32 @@ func (s *transcriptStore) deliveriesOf(transcriptID string) []DeliveryRecord {
 	}
 	return out
 }
+
+// Undelivered is a notification that had not been delivered when the
+// server stopped: a delivery cut short (DeliveryID set) or a transcript
+// whose webhook was never sent (DeliveryID empty).
+type Undelivered struct {
+	DeliveryID   string `json:"delivery_id,omitempty"`
+	TranscriptID string `json:"transcript_id"`
+}
+
+// undelivered lists the deliveries that did not end (cancelled or still
+// running) and the transcripts with a webhook_url but no delivery yet.
+func (s *transcriptStore) undelivered() []Undelivered {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Undelivered
+	sent := make(map[string]bool, len(s.delivOrder))
+	for _, r := range s.delivOrder {
+		sent[r.TranscriptID] = true
+		if r.Outcome == "" || r.Outcome == webhook.Cancelled {
+			out = append(out, Undelivered{DeliveryID: r.ID, TranscriptID: r.TranscriptID})
+		}
+	}
+	for _, t := range s.order {
+		if t.WebhookURL != "" && !sent[t.ID] {
+			out = append(out, Undelivered{TranscriptID: t.ID})
+		}
+	}
+	return out
+}
