@@ -5,8 +5,9 @@ GO        ?= go
 BIN       := bin/hookcheck
 PKGS      := ./...
 BENCHTIME ?= 1x
+FUZZTIME  ?= 10s
 
-.PHONY: help build test test-race bench demo lint fmt clean mutants run test-target
+.PHONY: help build test test-race bench fuzz demo lint fmt clean mutants run test-target
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,6 +28,18 @@ test-race: ## run every test with the race detector
 
 bench: ## run the benchmarks (figures in BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# Go runs one fuzz target per invocation: find every `func FuzzX` in the
+# test files and run each for FUZZTIME. Their seed corpora live in each
+# package's testdata/fuzz/FuzzX (checked in; a failing input Go finds is
+# written there too, and then replays in every `make test`).
+fuzz: ## run every fuzz target for FUZZTIME each (default 10s), e.g. make fuzz FUZZTIME=1m
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "== $$t in $$(dirname $$f) for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$(dirname $$f); \
+		done; \
+	done
 
 demo: build ## deliver to a reference receiver that fails 3 times, then succeeds
 	@set -e; \

@@ -271,13 +271,28 @@ func Prepare(t Target) (*Prepared, error) {
 	if len(t.Regions) > 0 {
 		p.Region = t.Regions[0]
 	}
+	if err := p.Validate(); err != nil {
+		stop()
+		// The user's setup, refused before anything is sent (exit 2).
+		return nil, &suite.SetupError{Err: fmt.Errorf("delivery policy: %w", err)}
+	}
+	// Every secret the run knows is masked by value in every record and
+	// output: a receiver may echo them.
+	secrets := append(p.Secrets(), webhook.TargetSecrets(t.URL)...)
+	if apiInfo != nil && apiInfo.Key != "" {
+		secrets = append(secrets, apiInfo.Key)
+	}
+	if t.VerifyHeaderValue != "" {
+		secrets = append(secrets, t.VerifyHeaderValue)
+	}
+	opts.Secrets = secrets
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
 			FullSchedules: t.FullSchedules, Verify: verify},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets,
 	}
 	if apiInfo != nil {
 		cfg.Conformance.APIURL = apiInfo.BaseURL

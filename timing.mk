@@ -12,3 +12,7 @@ burst: ## burst rate of the engine beside wrk and hey on one loopback receiver (
 
 load: ## N deliveries at once (N=100000) against an always-500 loopback receiver in its own process
 	N=$${N:-100000} scripts/load.sh
+
+.PHONY: receiver-rss
+receiver-rss: build ## RSS of `hookcheck receiver` after N=500000 POSTs (loopback; BODY_KB pads bodies)
+	$(GO) run ./simulator/receiver/internal/rssload -bin $(BIN) -n $${N:-500000} -body-kb $${BODY_KB:-0} $(if $(RECEIVER_ARGS),-args "$(RECEIVER_ARGS)")

@@ -118,3 +118,52 @@ func (r *Result) maskHeader(d *webhook.Delivery, h http.Header) http.Header {
 	}
 	return out
 }
+
+// Redacted returns r with every secret of red masked by value wherever it
+// appears: reasons, step errors, targets and every delivery's stored
+// request and answers. Masking by header name (Masked) misses a secret
+// that a receiver echoes in its own headers or body; masking by value does
+// not. r itself is never changed.
+func (r *Result) Redacted(red *webhook.Redactor) *Result {
+	if red.Empty() {
+		return r
+	}
+	c := *r
+	c.Reason = red.String(r.Reason)
+	c.Environment.Target = red.String(r.Environment.Target)
+	c.Requirements = make([]Requirement, len(r.Requirements))
+	for i, q := range r.Requirements {
+		q.Reason = red.String(q.Reason)
+		c.Requirements[i] = q
+	}
+	c.Scenarios = make([]Scenario, len(r.Scenarios))
+	for i, s := range r.Scenarios {
+		c.Scenarios[i] = s.Redacted(red)
+	}
+	return &c
+}
+
+// Redacted returns s with every secret of red masked by value (see
+// Result.Redacted); s's own slices are never changed.
+func (s Scenario) Redacted(red *webhook.Redactor) Scenario {
+	if red.Empty() {
+		return s
+	}
+	s.Reason = red.String(s.Reason)
+	if len(s.Steps) > 0 {
+		st := make([]Step, len(s.Steps))
+		for i, step := range s.Steps {
+			step.Error = red.String(step.Error)
+			st[i] = step
+		}
+		s.Steps = st
+	}
+	if len(s.Deliveries) > 0 {
+		ds := make([]*webhook.Delivery, len(s.Deliveries))
+		for i, d := range s.Deliveries {
+			ds[i] = red.Delivery(d)
+		}
+		s.Deliveries = ds
+	}
+	return s
+}

@@ -357,7 +357,7 @@ func (r *Result) Write(w io.Writer) error {
 
 // Read decodes a results.json, checking its schema first: a file of
 // another version is refused by name rather than by whichever of its
-// fields fails to decode.
+// fields fails to decode. The decoded result must pass Validate.
 func Read(rd io.Reader) (*Result, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
@@ -379,6 +379,11 @@ func Read(rd io.Reader) (*Result, error) {
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("decode results: %w", err)
+	}
+	// A file is input: check what the renderers rely on before any of
+	// them runs (a null delivery crashed the HTML report).
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid results: %w", err)
 	}
 	return &r, nil
 }

@@ -27,6 +27,7 @@ type receiverFlags struct {
 	allowlist string
 	allowFrom string
 	params    receiver.Params
+	limits    receiver.InboxLimits
 }
 
 func newReceiverCmd(a *app) *cobra.Command {
@@ -66,6 +67,8 @@ List the behaviours and their level with --list.`,
 	fs.IntVar(&f.params.FailFirst, "fail-first", 0, "failures before fail-first recovers (default 3)")
 	fs.DurationVar(&f.params.Delay, "delay", 0, "wait of delay and slow-ack")
 	fs.IntVar(&f.params.Limit, "limit", 0, "concurrency rate-limited allows (default 10)")
+	fs.IntVar(&f.limits.MaxRequests, "keep-requests", receiver.DefaultMaxRequests, "keep only the last N requests in memory (bounded window)")
+	fs.IntVar(&f.limits.MaxIDs, "dedup-ids", receiver.DefaultMaxIDs, "remember the last N transcript ids for deduplication (bounded)")
 	fs.StringVar(&f.params.Location, "location", "", "where redirect points (default its own URL)")
 	return cmd
 }
@@ -137,7 +140,10 @@ func kindNames() []string {
 }
 
 func (f *receiverFlags) config(a *app) (receiver.Config, error) {
-	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger()}
+	if f.limits.MaxRequests < 1 || f.limits.MaxIDs < 1 {
+		return receiver.Config{}, usagef("--keep-requests and --dedup-ids must be at least 1, got %d and %d", f.limits.MaxRequests, f.limits.MaxIDs)
+	}
+	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger(), Inbox: receiver.NewBoundedInbox(f.limits)}
 	value := f.authValue
 	if value == "" {
 		value = a.getenv(envAuthHeaderValue)

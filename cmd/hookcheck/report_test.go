@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +49,28 @@ func TestReportUsageErrors(t *testing.T) {
 	requireOneLine(t, hookcheck(t, nil, "report", "--in", v1, "--html", filepath.Join(dir, "x.html")),
 		"results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	requireOneLine(t, hookcheck(t, nil, "report", "--bogus"), "unknown flag")
+}
+
+// TestReportRefusesANullDelivery is issue 11's repro: a results.json with
+// a null delivery crashed the HTML renderer and left a 0-byte temporary
+// file. It is refused with one line naming the JSON path, exit 2, and
+// nothing is left in the output directory.
+func TestReportRefusesANullDelivery(t *testing.T) {
+	dir := t.TempDir()
+	_, err := render.WriteAll(dir, fixture.Default(t))
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, err)
+	bad := strings.Replace(string(data), `"deliveries": [`, `"deliveries": [null, `, 1)
+	require.NotEqual(t, string(data), bad)
+	in := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(in, []byte(bad), 0o644))
+	out := t.TempDir()
+	r := hookcheck(t, nil, "report", "--in", in, "--html", filepath.Join(out, "r.html"), "--summary", filepath.Join(out, "s.md"),
+		"--junit", filepath.Join(out, "j.xml"), "--cucumber", filepath.Join(out, "c.json"))
+	requireOneLine(t, r, "deliveries[0] is null")
+	assert.Regexp(t, `scenarios\[\d+\]\.deliveries\[0\] is null`, r.stderr)
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no file, temporary or not, is left")
 }

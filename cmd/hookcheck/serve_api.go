@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +28,7 @@ type serveAPIFlags struct {
 	maxUploadBytes  int64
 	baseURL         string
 	grace           time.Duration
+	maxTranscripts  int
 }
 
 func newServeAPICmd(a *app) *cobra.Command {
@@ -49,8 +55,9 @@ See docs/serve-api.md.`,
 	fs.StringVar(&f.apiKey, "api-key", "", "API key clients must send (A-1); prefer env "+envAPIKey+"; unset accepts any non-empty key")
 	fs.DurationVar(&f.processingDelay, "processing-delay", api.DefaultProcessingDelay, "time from queued to completed or error")
 	fs.Int64Var(&f.maxUploadBytes, "max-upload-bytes", api.DefaultMaxUploadBytes, "largest accepted upload")
+	fs.IntVar(&f.maxTranscripts, "max-transcripts", api.DefaultMaxTranscripts, "transcripts kept in memory; the oldest is evicted first (the list's page_details count them)")
 	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
-	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled")
+	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled (a second Ctrl-C ends it at once); what was not delivered is counted and its ids written to a file")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
 }
@@ -63,6 +70,9 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if f.processingDelay <= 0 {
 		return usagef("--processing-delay must be positive, got %s", f.processingDelay)
 	}
+	if f.maxTranscripts < 1 {
+		return usagef("--max-transcripts must be at least 1, got %d", f.maxTranscripts)
+	}
 	if f.maxUploadBytes <= 0 {
 		return usagef("--max-upload-bytes must be positive, got %d", f.maxUploadBytes)
 	}
@@ -72,7 +82,7 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	}
 	srv, err := api.New(api.Config{
 		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
-		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL,
+		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL, MaxTranscripts: f.maxTranscripts,
 	})
 	if err != nil {
 		return usageError{err}
@@ -87,8 +97,64 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	}
 	fmt.Fprintf(a.out, "hookcheck: emulated AssemblyAI API on http://%s (%s; processing %s; deliveries %s, deadline %s, %d attempts, wait %s); Ctrl-C to stop\n",
 		l.Addr(), keyNote, f.processingDelay, p.Pace, p.Timeout, p.MaxAttempts, p.Wait())
-	if err := srv.Serve(ctx, l, f.grace); err != nil {
+	srvDone := make(chan struct{})
+	// A second Ctrl-C (or SIGTERM) ends the grace period at once; the
+	// first one, which also arrives here, ends ctx.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	abort := make(chan struct{})
+	go func() {
+		for n := 0; ; {
+			select {
+			case <-sigs:
+				if n++; n == 2 {
+					close(abort)
+					return
+				}
+			case <-srvDone:
+				return
+			}
+		}
+	}()
+	err = srv.ServeUntil(ctx, l, f.grace, abort)
+	close(srvDone)
+	if lost := srv.Undelivered(); len(lost) > 0 {
+		// Say what was lost, not just "context deadline exceeded".
+		return reportUndelivered(a, lost)
+	}
+	if err != nil {
 		return fmt.Errorf("serve-api: %w", err)
 	}
 	return nil
+}
+
+// reportUndelivered prints how many notifications the shutdown left
+// undelivered and writes their ids to a file named in the message (one
+// "transcript_id delivery_id" line each; the delivery id is "-" for a
+// transcript whose webhook was never sent). Exit 1.
+func reportUndelivered(a *app, lost []api.Undelivered) error {
+	f, err := os.CreateTemp("", "hookcheck-undelivered-*.txt")
+	where := ""
+	if err == nil {
+		w := bufio.NewWriter(f)
+		for _, u := range lost {
+			d := u.DeliveryID
+			if d == "" {
+				d = "-"
+			}
+			fmt.Fprintf(w, "%s %s\n", u.TranscriptID, d)
+		}
+		err = errors.Join(w.Flush(), f.Close())
+		where = "; transcript and delivery ids in " + f.Name()
+	}
+	if err != nil {
+		// Without a file, stderr carries the ids.
+		where = "; transcript/delivery ids:"
+		for _, u := range lost {
+			where += " " + u.TranscriptID + "/" + u.DeliveryID
+		}
+	}
+	fmt.Fprintf(a.err, "serve-api: %d notification(s) not delivered when the grace period ended%s\n", len(lost), where)
+	return exitError{exitFailed}
 }

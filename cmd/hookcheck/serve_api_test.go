@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,5 +78,58 @@ func TestOtherCommandsUsageErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			requireOneLine(t, hookcheck(t, nil, c.args...), c.want)
 		})
+	}
+}
+
+// TestServeAPIShutdownSaysWhatWasLost: with deliveries in flight past
+// --grace, serve-api no longer exits with "context deadline exceeded"
+// alone: it counts the notifications not delivered and writes their
+// transcript and delivery ids to a file it names.
+func TestServeAPIShutdownSaysWhatWasLost(t *testing.T) {
+	hook, inbox := serveBehaviour(t, "hang", receiver.Params{}, receiver.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve-api", "--listen", "127.0.0.1:0", "--processing-delay", "10ms", "--grace", "100ms"},
+			streams{in: strings.NewReader(""), out: outW, err: &stderr}, func(string) string { return "" })
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	var ids []string
+	for range 3 {
+		body := `{"audio_url":"https://example.com/a.mp3","webhook_url":"` + hook.URL + `/webhook"}`
+		req, _ := http.NewRequest(http.MethodPost, base+"/v2/transcript", strings.NewReader(body))
+		req.Header.Set("Authorization", "k")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var tr struct{ ID string }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&tr))
+		resp.Body.Close()
+		ids = append(ids, tr.ID)
+	}
+	require.Eventually(t, func() bool { return inbox.Len() == 3 }, 5*time.Second, 10*time.Millisecond, "3 attempts in flight")
+	cancel()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve-api did not stop")
+	}
+	assert.Equal(t, exitFailed, code)
+	msg := stderr.String()
+	assert.Contains(t, msg, "3 notification(s) not delivered")
+	file := regexp.MustCompile(`ids in (\S+)`).FindStringSubmatch(msg)
+	require.NotNil(t, file, msg)
+	t.Cleanup(func() { os.Remove(file[1]) })
+	b, err := os.ReadFile(file[1])
+	require.NoError(t, err)
+	for _, id := range ids {
+		assert.Contains(t, string(b), id+" d-")
 	}
 }

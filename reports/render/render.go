@@ -102,6 +102,13 @@ func WriteFile(path string, r *reports.Result, write Writer) (err error) {
 			_ = os.Remove(f.Name()) // best effort: the write already failed
 		}
 	}()
+	// A renderer that panics on an input nobody foresaw must not leave a
+	// temporary file behind: its panic becomes this file's error.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write %s: the renderer failed: %v", path, p)
+		}
+	}()
 	if err := write(f, r); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -52,6 +53,11 @@ func TestCreateValidation(t *testing.T) { // A-3, A-6
 		"ftp webhook":         map[string]any{"audio_url": "https://a/b.mp3", "webhook_url": "ftp://x/y"},
 		"auth name only":      map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret"},
 		"bad header name":     map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "a b", "webhook_auth_header_value": "v"},
+		"CR/LF in auth value": map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\r\nX-Injected: 1"},
+		"LF in auth value":    map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-Secret", "webhook_auth_header_value": "v\nw"},
+		"512 KiB audio_url":   map[string]any{"audio_url": "https://a/" + strings.Repeat("x", 512<<10)},
+		"long webhook_url":    map[string]any{"audio_url": "https://a/b.mp3", "webhook_url": "http://127.0.0.1/" + strings.Repeat("x", api.MaxURLBytes)},
+		"long auth value":     map[string]any{"audio_url": "https://a/b.mp3", "webhook_auth_header_name": "X-S", "webhook_auth_header_value": strings.Repeat("v", api.MaxHeaderFieldBytes+1)},
 		"wrong type":          map[string]any{"audio_url": "https://a/b.mp3", "redact_pii": "yes"},
 		"unknown magic value": map[string]any{"audio_url": "https://a/b.mp3?hookcheck=explode"},
 		"bad magic delay":     map[string]any{"audio_url": "https://a/b.mp3?hookcheck=delay:soon"},
@@ -325,4 +331,49 @@ func TestAPIKeyIsNeverLogged(t *testing.T) { // A-1
 	assert.NotEmpty(t, buf.String())
 	assert.NotContains(t, buf.String(), testKey)
 	assert.NotContains(t, buf.String(), secret)
+}
+
+// TestUncleanPathIsAnsweredInJSON: ServeMux's path cleaning answered 307
+// with an HTML body; the API answers the same redirect in JSON.
+func TestUncleanPathIsAnsweredInJSON(t *testing.T) {
+	e := newEmulator(t, api.Config{})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"//v2/transcript", "/v2/./transcript", "/x/../v2/transcript?limit=1"} {
+		req, err := http.NewRequest(http.MethodGet, e.URL+p, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", testKey)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		var body map[string]any
+		ctype := resp.Header.Get("Content-Type")
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body), p)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode, p)
+		assert.Equal(t, "application/json", ctype, p)
+		assert.NotEmpty(t, body["error"], p)
+		assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/v2/transcript"), p)
+	}
+}
+
+// TestMaxTranscriptsEvictsTheOldest: the store is bounded; the oldest
+// transcripts are evicted and the list's page details count them.
+func TestMaxTranscriptsEvictsTheOldest(t *testing.T) {
+	e := newEmulator(t, api.Config{MaxTranscripts: 3})
+	var ids []string
+	for range 5 {
+		code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://a/b.mp3"})
+		require.Equal(t, http.StatusOK, code)
+		ids = append(ids, tr["id"].(string))
+	}
+	code, page := e.call(t, http.MethodGet, "/v2/transcript?limit=10", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Len(t, page["transcripts"], 3)
+	details := page["page_details"].(map[string]any)
+	assert.EqualValues(t, 2, details["hookcheck_evicted"])
+	assert.EqualValues(t, 3, details["hookcheck_max_transcripts"])
+	code, body := e.call(t, http.MethodGet, "/v2/transcript/"+ids[0], nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, api.MsgNotFound, body["error"])
+	code, _ = e.call(t, http.MethodGet, "/v2/transcript/"+ids[4], nil)
+	assert.Equal(t, http.StatusOK, code)
 }

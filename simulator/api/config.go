@@ -61,7 +61,14 @@ type Config struct {
 	// MaxCalls bounds the call log (see Server.Calls); zero means
 	// DefaultMaxCalls. The oldest calls are dropped first.
 	MaxCalls int
+	// MaxTranscripts bounds the transcripts kept; zero means
+	// DefaultMaxTranscripts. The oldest is evicted first, with its
+	// delivery records, and the list's page_details say how many were.
+	MaxTranscripts int
 }
+
+// DefaultMaxTranscripts is how many transcripts a Server keeps.
+const DefaultMaxTranscripts = 10_000
 
 // withDefaults returns c with its zero fields filled, or why it cannot work.
 func (c Config) withDefaults() (Config, error) {
@@ -80,6 +87,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxCalls == 0 {
 		c.MaxCalls = DefaultMaxCalls
+	}
+	if c.MaxTranscripts == 0 {
+		c.MaxTranscripts = DefaultMaxTranscripts
+	}
+	if c.MaxTranscripts < 0 {
+		errs = append(errs, fmt.Errorf("transcript bound must not be negative, got %d", c.MaxTranscripts))
 	}
 	if c.MaxCalls < 0 {
 		errs = append(errs, fmt.Errorf("call log bound must not be negative, got %d", c.MaxCalls))

@@ -26,6 +26,11 @@ type pageDetails struct {
 	CurrentURL  string  `json:"current_url"`
 	PrevURL     *string `json:"prev_url"`
 	NextURL     *string `json:"next_url"`
+	// Evicted and MaxTranscripts are hookcheck's own (SDKs ignore them):
+	// how many of the oldest transcripts were evicted to keep at most
+	// MaxTranscripts, so a short list is not mistaken for lost data.
+	Evicted        int `json:"hookcheck_evicted"`
+	MaxTranscripts int `json:"hookcheck_max_transcripts"`
 }
 
 // listQuery is a validated GET /v2/transcript query.
@@ -135,6 +140,7 @@ func (s *Server) listTranscripts(w http.ResponseWriter, r *http.Request) {
 	page.PageDetails.Limit = lq.limit
 	page.PageDetails.ResultCount = len(page.Transcripts)
 	page.PageDetails.CurrentURL = base + r.URL.RequestURI()
+	page.PageDetails.Evicted, page.PageDetails.MaxTranscripts = s.store.evictedCount(), s.cfg.MaxTranscripts
 	writeJSON(w, http.StatusOK, page)
 }
 

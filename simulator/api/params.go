@@ -65,6 +65,16 @@ func badRequestf(format string, args ...any) error {
 	return &badRequest{msg: fmt.Sprintf(format, args...)}
 }
 
+// Bounds of a submission's string fields. AssemblyAI does not document
+// its own; these admit any real URL (a presigned storage URL is 1–2 KB)
+// and header, and refuse what only a probe sends.
+const (
+	// MaxURLBytes bounds audio_url and webhook_url.
+	MaxURLBytes = 8 << 10
+	// MaxHeaderFieldBytes bounds the webhook auth header's name and value.
+	MaxHeaderFieldBytes = 4 << 10
+)
+
 // parseSubmission validates body as TranscriptParams.
 func parseSubmission(body []byte) (submission, error) {
 	var raw map[string]json.RawMessage
@@ -81,6 +91,22 @@ func parseSubmission(body []byte) (submission, error) {
 	}
 	if req.AudioURL == nil || strings.TrimSpace(*req.AudioURL) == "" {
 		return submission{}, badRequestf("audio_url is required")
+	}
+	// Absurd sizes are refused before anything is stored: a 1 MiB
+	// audio_url, kept per transcript and echoed in every list, is how
+	// the issue 11 probe took serve-api to 544 MB.
+	for _, f := range []struct {
+		name  string
+		value *string
+		max   int
+	}{
+		{"audio_url", req.AudioURL, MaxURLBytes}, {"webhook_url", req.WebhookURL, MaxURLBytes},
+		{"webhook_auth_header_name", req.WebhookAuthHeaderName, MaxHeaderFieldBytes},
+		{"webhook_auth_header_value", req.WebhookAuthHeaderValue, MaxHeaderFieldBytes},
+	} {
+		if f.value != nil && len(*f.value) > f.max {
+			return submission{}, badRequestf("%s is too long: %d bytes, at most %d", f.name, len(*f.value), f.max)
+		}
 	}
 	sub := submission{AudioURL: *req.AudioURL, Params: map[string]json.RawMessage{}}
 	for k, v := range raw {
@@ -102,6 +128,11 @@ func parseSubmission(body []byte) (submission, error) {
 	default:
 		if err := webhook.ValidateHeaderName(name); err != nil {
 			return submission{}, badRequestf("webhook_auth_header_name: %v", err)
+		}
+		// A CR or LF would make every delivery fail in the transport, which
+		// a user would read as the receiver's fault: refuse it now.
+		if err := webhook.ValidateHeaderValue(value); err != nil {
+			return submission{}, badRequestf("webhook_auth_header_value: %v", err)
 		}
 		sub.Auth = &webhook.AuthHeader{Name: name, Value: webhook.Secret(value)}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 )
@@ -57,6 +58,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Logger.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
 			"status", sw.code, "duration", took.Round(time.Microsecond))
 	}()
+	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+		// ServeMux would answer 307 with an HTML body; every answer of
+		// the API is JSON, this one too.
+		u := *r.URL
+		u.Path, u.RawPath = clean, ""
+		sw.Header().Set("Location", u.RequestURI())
+		writeError(sw, http.StatusTemporaryRedirect, "Moved to "+clean)
+		return
+	}
 	if !authorized && !isAudioPath(r.URL.Path) {
 		writeError(sw, http.StatusUnauthorized, MsgUnauthorized)
 		return
@@ -67,6 +77,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(sw, r.Body, limit)
 	s.handler.ServeHTTP(sw, r)
+}
+
+// cleanPath is the path ServeMux redirects p to: rooted, with no "." or
+// ".." element and no double slash, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // authorized applies A-1: the raw key, no "Bearer"; with no key

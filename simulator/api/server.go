@@ -47,7 +47,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
-	s := &Server{cfg: cfg, store: newStore(), sender: sender,
+	s := &Server{cfg: cfg, store: newStore(cfg.MaxTranscripts), sender: sender,
 		engine: webhook.NewEngine(sender, cfg.MaxInFlight),
 		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
 		drained: make(chan struct{}), done: make(chan struct{})}
@@ -136,12 +136,36 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
+// The timeouts of Serve's http.Server (docs/serve-api.md): a client that
+// sends its headers or body slowly, or keeps an idle connection open, is
+// cut off instead of holding a connection forever.
+const (
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a whole request, an upload included
+	// (256 MiB at most, DefaultMaxUploadBytes).
+	ReadTimeout = 2 * time.Minute
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer.
+	WriteTimeout = 2 * time.Minute
+	// IdleTimeout closes a keep-alive connection idle this long.
+	IdleTimeout = time.Minute
+)
+
 // Serve serves s on l and runs it until ctx ends; then it stops accepting
 // connections and drains within grace (see Shutdown). Requests in flight
 // when ctx ends see their context end, so a GET held back by a Fault's
 // delay does not hold the drain up.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+	return s.ServeUntil(ctx, l, grace, nil)
+}
+
+// ServeUntil is Serve whose grace period also ends when abort is closed
+// (a second Ctrl-C). After it returns, Undelivered lists what the drain
+// did not deliver.
+func (s *Server) ServeUntil(ctx context.Context, l net.Listener, grace time.Duration, abort <-chan struct{}) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(context.WithoutCancel(ctx)) }()
@@ -154,9 +178,24 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
+	if abort != nil {
+		go func() {
+			select {
+			case <-abort:
+				cancel()
+			case <-sctx.Done():
+			}
+		}()
+	}
 	err = errors.Join(err, ignoreClosed(hs.Shutdown(sctx)), s.Shutdown(sctx), <-runErr)
 	return err
 }
+
+// Undelivered lists the notifications not delivered so far: deliveries
+// that were cancelled or are still running, and transcripts with a
+// webhook_url whose delivery has not started. After a shutdown whose
+// grace ran out, they are what was lost.
+func (s *Server) Undelivered() []Undelivered { return s.store.undelivered() }
 
 func ignoreClosed(err error) error {
 	if errors.Is(err, http.ErrServerClosed) {

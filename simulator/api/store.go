@@ -18,6 +18,8 @@ type transcriptStore struct {
 	deliveries  map[string]*DeliveryRecord
 	delivOrder  []*DeliveryRecord
 	uploads     map[string]struct{} // ids of the upload URLs handed out
+	max         int                 // transcripts kept; the oldest go first
+	evicted     int                 // transcripts evicted so far
 }
 
 // DeliveryRecord is one delivery the emulator made for a transcript: the
@@ -29,9 +31,9 @@ type DeliveryRecord struct {
 	*webhook.Delivery
 }
 
-func newStore() *transcriptStore {
+func newStore(maxTranscripts int) *transcriptStore {
 	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{},
-		uploads: map[string]struct{}{}}
+		uploads: map[string]struct{}{}, max: maxTranscripts}
 }
 
 // add stores t, stamping its creation time under the lock so that the
@@ -47,7 +49,35 @@ func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t 
 	stamp(t)
 	s.transcripts[t.ID] = t
 	s.order = append(s.order, t)
+	for s.max > 0 && len(s.order) > s.max {
+		s.evictOldestLocked()
+	}
 	return true
+}
+
+// evictOldestLocked forgets the oldest transcript and its delivery
+// records, so memory stays bounded however many are submitted. A
+// transcript still processing finishes, unseen.
+func (s *transcriptStore) evictOldestLocked() {
+	old := s.order[0]
+	s.order[0] = nil // release it: the slice's array outlives the reslice
+	s.order = s.order[1:]
+	delete(s.transcripts, old.ID)
+	s.evicted++
+	s.delivOrder = slices.DeleteFunc(s.delivOrder, func(r *DeliveryRecord) bool {
+		if r.TranscriptID != old.ID {
+			return false
+		}
+		delete(s.deliveries, r.ID)
+		return true
+	})
+}
+
+// evictedCount returns how many transcripts were evicted.
+func (s *transcriptStore) evictedCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evicted
 }
 
 // addUpload remembers an upload id so that its URL serves audio.
@@ -136,6 +166,35 @@ func (s *transcriptStore) deliveriesOf(transcriptID string) []DeliveryRecord {
 		if transcriptID == "" || r.TranscriptID == transcriptID {
 			d := *r.Delivery
 			out = append(out, DeliveryRecord{TranscriptID: r.TranscriptID, Delivery: &d})
+		}
+	}
+	return out
+}
+
+// Undelivered is a notification that had not been delivered when the
+// server stopped: a delivery cut short (DeliveryID set) or a transcript
+// whose webhook was never sent (DeliveryID empty).
+type Undelivered struct {
+	DeliveryID   string `json:"delivery_id,omitempty"`
+	TranscriptID string `json:"transcript_id"`
+}
+
+// undelivered lists the deliveries that did not end (cancelled or still
+// running) and the transcripts with a webhook_url but no delivery yet.
+func (s *transcriptStore) undelivered() []Undelivered {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Undelivered
+	sent := make(map[string]bool, len(s.delivOrder))
+	for _, r := range s.delivOrder {
+		sent[r.TranscriptID] = true
+		if r.Outcome == "" || r.Outcome == webhook.Cancelled {
+			out = append(out, Undelivered{DeliveryID: r.ID, TranscriptID: r.TranscriptID})
+		}
+	}
+	for _, t := range s.order {
+		if t.WebhookURL != "" && !sent[t.ID] {
+			out = append(out, Undelivered{TranscriptID: t.ID})
 		}
 	}
 	return out

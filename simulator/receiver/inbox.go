@@ -3,6 +3,7 @@ package receiver
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,33 +36,80 @@ type Request struct {
 	Status int
 }
 
-// Inbox records requests and the side effects of processing them. It is
-// safe for concurrent use; its zero value is empty and ready.
-type Inbox struct {
-	mu        sync.Mutex
-	requests  []*Request
-	processed map[string]int
+// The limits of the inbox the hookcheck receiver command keeps (its
+// --keep-requests and --dedup-ids defaults).
+const (
+	// DefaultMaxRequests is how many of the latest requests are kept.
+	DefaultMaxRequests = 1000
+	// DefaultMaxIDs is how many transcript ids are remembered for
+	// deduplication: far more than AssemblyAI can redeliver in its ~100 s
+	// schedule (D-4) at any realistic rate.
+	DefaultMaxIDs = 100_000
+)
+
+// InboxLimits bound what an Inbox keeps, so that a receiver that runs for
+// long keeps bounded memory (issue 11: an unbounded inbox grew to 1 GB
+// after 485,521 requests). Zero means unbounded.
+type InboxLimits struct {
+	// MaxRequests keeps only the latest requests; older ones are dropped.
+	MaxRequests int
+	// MaxIDs bounds the processed transcript ids that deduplication
+	// remembers; the oldest is forgotten first, and a redelivery of a
+	// forgotten id is processed again.
+	MaxIDs int
 }
 
-// NewInbox returns an empty inbox.
+// Inbox records requests and the side effects of processing them. It is
+// safe for concurrent use; its zero value is empty, ready and unbounded
+// (a test's inbox); NewBoundedInbox keeps a window.
+type Inbox struct {
+	mu     sync.Mutex
+	limits InboxLimits
+	// requests is a ring when MaxRequests is set: head is the oldest.
+	requests []*Request
+	head     int
+	total    int64 // requests ever recorded since the last Reset
+	// processed counts each id's side effects; ids holds them oldest
+	// first (a ring from idHead) when MaxIDs is set, for eviction.
+	processed map[string]int
+	ids       []string
+	idHead    int
+}
+
+// NewInbox returns an empty, unbounded inbox.
 func NewInbox() *Inbox { return &Inbox{} }
 
-// Requests returns a copy of every request recorded, oldest first.
+// NewBoundedInbox returns an empty inbox that keeps at most l.
+func NewBoundedInbox(l InboxLimits) *Inbox { return &Inbox{limits: l} }
+
+// Limits returns the inbox's bounds (zero fields: unbounded).
+func (in *Inbox) Limits() InboxLimits { return in.limits }
+
+// Requests returns a copy of every request kept, oldest first: with
+// MaxRequests, the latest ones only.
 func (in *Inbox) Requests() []Request {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	out := make([]Request, len(in.requests))
-	for i, r := range in.requests {
-		out[i] = r.clone()
+	out := make([]Request, 0, len(in.requests))
+	for i := range in.requests {
+		out = append(out, in.requests[(in.head+i)%len(in.requests)].clone())
 	}
 	return out
 }
 
-// Len returns the number of requests recorded.
+// Len returns the number of requests kept.
 func (in *Inbox) Len() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return len(in.requests)
+}
+
+// Total returns the number of requests recorded since the inbox was made
+// or Reset, those dropped from the window included.
+func (in *Inbox) Total() int64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.total
 }
 
 // Processed returns how many times the notification for transcriptID had
@@ -77,22 +125,28 @@ func (in *Inbox) Processed(transcriptID string) int {
 func (in *Inbox) Reset() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.requests = nil
-	in.processed = nil
+	in.requests, in.head, in.total = nil, 0, 0
+	in.processed, in.ids, in.idHead = nil, nil, 0
 }
 
 // add records r and returns the stored entry so its status can be set when
-// the answer is known.
+// the answer is known. With MaxRequests, the oldest request makes room.
 func (in *Inbox) add(r Request) *Request {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	e := &r
+	in.total++
+	if max := in.limits.MaxRequests; max > 0 && len(in.requests) >= max {
+		in.requests[in.head] = e
+		in.head = (in.head + 1) % len(in.requests)
+		return e
+	}
 	in.requests = append(in.requests, e)
 	return e
 }
 
-// answered sets the status of an entry that add returned. After a Reset the
-// entry is no longer listed and the update is harmless.
+// answered sets the status of an entry that add returned. After a Reset, or
+// once the entry left the window, the update is harmless.
 func (in *Inbox) answered(e *Request, status int) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -103,6 +157,7 @@ func (in *Inbox) answered(e *Request, status int) {
 // unless it was already done, and reports whether this was the first time.
 // Check and mark happen under one lock, so concurrent redeliveries of one id
 // cannot both be processed (D-4 retries can overlap a slow first attempt).
+// With MaxIDs, the oldest id is forgotten to make room.
 func (in *Inbox) processOnce(transcriptID string) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -111,6 +166,17 @@ func (in *Inbox) processOnce(transcriptID string) bool {
 	}
 	if in.processed == nil {
 		in.processed = make(map[string]int)
+	}
+	// The id may share memory with the request's body: keep only its bytes.
+	transcriptID = strings.Clone(transcriptID)
+	if max := in.limits.MaxIDs; max > 0 {
+		if len(in.ids) >= max {
+			delete(in.processed, in.ids[in.idHead])
+			in.ids[in.idHead] = transcriptID
+			in.idHead = (in.idHead + 1) % len(in.ids)
+		} else {
+			in.ids = append(in.ids, transcriptID)
+		}
 	}
 	in.processed[transcriptID]++
 	return true

@@ -260,3 +260,33 @@ func TestCompliantOverRealServer(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, hookPath+"?customer_id=1234", got[0].RequestURI)
 }
+
+// TestBoundedInboxKeepsAWindow: the receiver command's inbox keeps the
+// latest MaxRequests requests and MaxIDs dedup ids, however many arrive
+// (issue 11: an unbounded inbox reached 1 GB).
+func TestBoundedInboxKeepsAWindow(t *testing.T) {
+	in := receiver.NewBoundedInbox(receiver.InboxLimits{MaxRequests: 3, MaxIDs: 2})
+	h := receiver.NewCompliant(receiver.Config{Inbox: in})
+	deliver := func(id string) int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhook",
+			strings.NewReader(`{"transcript_id":"`+id+`","status":"completed"}`)))
+		return rec.Code
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		assert.Equal(t, http.StatusOK, deliver(id))
+	}
+	assert.Equal(t, 3, in.Len(), "only the last 3 requests are kept")
+	assert.EqualValues(t, 5, in.Total())
+	var bodies []string
+	for _, r := range in.Requests() {
+		bodies = append(bodies, string(r.Body))
+	}
+	require.Len(t, bodies, 3)
+	assert.Contains(t, bodies[0], `"c"`, "oldest first")
+	assert.Contains(t, bodies[2], `"e"`)
+	assert.Equal(t, 1, in.Processed("e"))
+	assert.Equal(t, 0, in.Processed("a"), "the oldest id is forgotten")
+	assert.Equal(t, http.StatusOK, deliver("e"), "a recent redelivery is acknowledged")
+	assert.Equal(t, 1, in.Processed("e"), "and not processed again")
+}

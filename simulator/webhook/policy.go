@@ -247,6 +247,18 @@ func (p Policy) Validate() error {
 		}
 		if p.Auth.Value == "" {
 			errs = append(errs, fmt.Errorf("auth header %q has no value", p.Auth.Name))
+		} else if err := ValidateHeaderValue(p.Auth.Value.Reveal()); err != nil {
+			errs = append(errs, fmt.Errorf("auth header %q: %w", p.Auth.Name, err))
+		}
+	}
+	for name, vs := range p.ExtraHeaders {
+		if err := ValidateHeaderName(name); err != nil {
+			errs = append(errs, fmt.Errorf("extra header: %w", err))
+		}
+		for _, v := range vs {
+			if err := ValidateHeaderValue(v); err != nil {
+				errs = append(errs, fmt.Errorf("extra header %q: %w", name, err))
+			}
 		}
 	}
 	if p.MaxBodyBytes < 0 {

@@ -33,6 +33,11 @@ type Options struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Logger receives one debug line per attempt; nil means no logs.
 	Logger *slog.Logger
+	// Secrets are values, beyond the policy's auth value and the target's
+	// user information (which the sender knows), that the records must
+	// never hold, e.g. an API key: any answer that echoes one has it
+	// masked before it is recorded, observed or logged.
+	Secrets []string
 }
 
 // Observer is told about a delivery as it runs. Its functions are called
@@ -57,6 +62,7 @@ type Sender struct {
 	seq       atomic.Int64
 	headers   headerInterner // shares equal header sets between records
 	answers   answerInterner // shares equal answers between journals
+	redact    *Redactor      // the policy's and the caller's secrets
 	summary   PolicySummary  // the policy's summary, for every record
 
 	mu         sync.Mutex
@@ -69,7 +75,7 @@ func NewSender(p Policy, o Options) (*Sender, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("delivery policy: %w", err)
 	}
-	s := &Sender{policy: p, clock: o.Clock, logger: o.Logger}
+	s := &Sender{policy: p, clock: o.Clock, logger: o.Logger, redact: NewRedactor(append(p.Secrets(), o.Secrets...)...)}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
@@ -180,14 +186,16 @@ type prepared struct {
 	j       *journal
 	observe Observer
 	decided func(Attempt) bool
+	redact  *Redactor // every secret this delivery knows
 }
 
 // target is a parsed webhook URL, shared between the deliveries of a
 // sender that go to it; read-only.
 type target struct {
-	url   *url.URL
-	host  string // the Host header, as http.NewRequest computes it
-	shown string // redactURL(url)
+	url    *url.URL
+	host   string    // the Host header, as http.NewRequest computes it
+	shown  string    // redactURL(url)
+	redact *Redactor // the sender's secrets and the URL's user information
 }
 
 // maxTargets bounds the parsed targets a Sender keeps for sharing; when it
@@ -207,7 +215,7 @@ func (s *Sender) target(raw string) (*target, error) {
 		return nil, err
 	}
 	// The Host is u.Host without an empty port, as http.NewRequest has it.
-	t = &target{url: u, host: strings.TrimSuffix(u.Host, ":"), shown: redactURL(u)}
+	t = &target{url: u, host: strings.TrimSuffix(u.Host, ":"), shown: redactURL(u), redact: s.redact.With(TargetSecrets(raw)...)}
 	s.mu.Lock()
 	if s.targets == nil || len(s.targets) >= maxTargets {
 		s.targets = make(map[string]*target, 16)
@@ -243,6 +251,9 @@ func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptio
 	if o.Auth != nil {
 		if err := ValidateHeaderName(o.Auth.Name); err != nil {
 			return prepared{}, fmt.Errorf("auth header: %w", err)
+		}
+		if err := ValidateHeaderValue(o.Auth.Value.Reveal()); err != nil {
+			return prepared{}, fmt.Errorf("auth header %s: %w", o.Auth.Name, err)
 		}
 		a := *o.Auth
 		p.Auth = &a
@@ -281,7 +292,11 @@ func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptio
 	}
 	// One allocation for the whole schedule (D-4).
 	j.attempts = make([]attemptRec, 0, min(p.MaxAttempts, 64))
-	return prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided}, nil
+	redact := t.redact
+	if o.Auth != nil {
+		redact = redact.With(o.Auth.Value.Reveal())
+	}
+	return prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided, redact: redact}, nil
 }
 
 // headerSet builds the D-12 header set of a delivery under p, and its
@@ -301,7 +316,8 @@ func (s *Sender) headerSet(p Policy, contentType string, length int) headerSet {
 	if p.Source.Mode == SourceHeader {
 		h.Set("X-Forwarded-For", p.Region.Address()) // D-7, P-7
 	}
-	evidence := h.Clone()
+	// An extra header may carry a secret the caller named (an API key).
+	evidence := s.redact.Header(h.Clone())
 	evidence.Set("Content-Length", strconv.Itoa(length))
 	if p.Auth != nil {
 		// D-8: the header exactly as the user named it, value verbatim.
@@ -463,7 +479,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	if err != nil {
 		a.Failure = classify(err, timedOut.Load(), ctx.Err() != nil)
 		// Equal details repeat across thousands of attempts: share them.
-		a.Detail = intern(errorDetail(err, a.Failure, s.policy))
+		a.Detail = intern(pd.redact.String(errorDetail(err, a.Failure, s.policy)))
 		if s.logger.Enabled(ctx, slog.LevelDebug) {
 			s.logger.DebugContext(ctx, "attempt failed", "delivery", pd.j.head.ID, "attempt", number,
 				"error", a.Failure, "duration", a.Duration)
@@ -474,7 +490,9 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	a.StatusCode = resp.StatusCode
 	// Equal header sets and bodies repeat across thousands of attempts:
 	// the record holds shared, read-only copies.
-	a.ResponseHeaders = s.headers.intern(resp.Header)
+	// An answer may echo a secret (a debug endpoint that returns its
+	// request): it is masked by value before anything keeps it.
+	a.ResponseHeaders = s.headers.intern(pd.redact.Header(resp.Header))
 	var body []byte
 	if resp.Body != http.NoBody {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
@@ -485,7 +503,11 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	if err != nil {
 		a.BodyTruncated = true // the body did not end before the deadline
 	}
-	a.ResponseBody = internBytes(body)
+	if pd.redact.Empty() {
+		a.ResponseBody = internBytes(body)
+	} else {
+		a.ResponseBody = intern(pd.redact.String(string(body)))
+	}
 	if s.logger.Enabled(ctx, slog.LevelDebug) {
 		s.logger.DebugContext(ctx, "attempt answered", "delivery", pd.j.head.ID, "attempt", number,
 			"status", a.StatusCode, "duration", a.Duration)

@@ -78,6 +78,11 @@ type Config struct {
 	// stopped, the rest are not started, and the result is incomplete.
 	// Zero means DefaultMaxDuration, negative no bound.
 	MaxDuration time.Duration
+	// Secrets are the values no output may hold (the auth header's value,
+	// the target's user information, an API key): each scenario is masked
+	// by value (webhook.Redactor) before OnScenario sees it or the result
+	// holds it.
+	Secrets []string
 }
 
 // DeadlineError is why a run that reached its MaxDuration stopped.
@@ -169,8 +174,9 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d})
 		defer cancel()
 	}
+	redact := webhook.NewRedactor(p.cfg.Secrets...)
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
-		uriPrefix: p.uriPrefix}
+		uriPrefix: p.uriPrefix, redact: redact}
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
@@ -216,7 +222,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		res.Verdict = reports.Partial
 		res.Reason = fmt.Sprintf("the selection left out %s, which applied to this run", strings.Join(res.Coverage.LeftOut, ", "))
 	}
-	return res
+	return res.Redacted(redact)
 }
 
 // coverage counts the built-in requirements the run checked against those
@@ -340,6 +346,7 @@ type recorder struct {
 	done       map[string]reports.Scenario
 	onScenario func(reports.Scenario)
 	uriPrefix  string
+	redact     *webhook.Redactor
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
@@ -397,7 +404,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		ev, _ := steps.EvidenceFrom(ctx)
-		s := finish(run.scenario, ev)
+		s := finish(run.scenario, ev).Redacted(r.redact)
 		if ctx.Err() != nil && s.Status != reports.Passed {
 			// Stopped by an interrupt: what it found is not a verdict.
 			s.Status, s.Reason = reports.Skipped, "interrupted: "+context.Cause(ctx).Error()
