@@ -318,7 +318,7 @@ func Prepare(t Target) (*Prepared, error) {
 func serveAPI(l net.Listener, info *API, clk clock.Clock, logger *slog.Logger) (*api.Server, func(), error) {
 	srv, err := api.New(api.Config{APIKey: webhook.Secret(info.Key), BaseURL: info.BaseURL, Clock: clk, Logger: logger})
 	if err != nil {
-		l.Close()
+		_ = l.Close() // nothing was served on it
 		return nil, nil, fmt.Errorf("emulated API: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

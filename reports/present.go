@@ -68,7 +68,7 @@ func (r *Result) consequences() string {
 			return
 		}
 		w := cur.Words()
-		if cur == WastesRetries && !(len(ids) == 1 && ids[0] == "RC-08") {
+		if onlyRC08 := len(ids) == 1 && ids[0] == "RC-08"; cur == WastesRetries && !onlyRC08 {
 			w = "it answers 5xx or times out on requests it must refuse with a 4xx: a 5xx is retried 10 times, a 4xx ends the request (D-4, D-5)"
 		}
 		if w == "" {

@@ -171,7 +171,7 @@ type sessionWord struct {
 func (s *Session) writeTurn(b *bytes.Buffer, rng *rand.Rand, order int, words []sessionWord) {
 	speaker := ""
 	if s.Speakers > 0 {
-		speaker = string(rune('A' + order%s.Speakers))
+		speaker = string("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[order%s.Speakers])
 	}
 	num := make([]byte, 0, 32)
 	b.WriteString(`{"turn_order":`)

@@ -275,7 +275,8 @@ func (p *Prepared) applies(condition string) bool {
 func cutScenarios(scenarios []reports.Scenario) []string {
 	var out []string
 	for _, s := range scenarios {
-		if s.Status != reports.Skipped || !(strings.HasPrefix(s.Reason, "interrupted") || strings.HasPrefix(s.Reason, "not run: the run was interrupted")) {
+		interrupted := strings.HasPrefix(s.Reason, "interrupted") || strings.HasPrefix(s.Reason, "not run: the run was interrupted")
+		if s.Status != reports.Skipped || !interrupted {
 			continue
 		}
 		out = append(out, strings.TrimSpace(strings.Join(s.Requirements, ",")+" "+s.Name))

@@ -45,7 +45,7 @@ func run() error {
 	defer stop()
 
 	args := append([]string{"receiver", "--listen", "127.0.0.1:0"}, strings.Fields(*extra)...)
-	cmd := exec.CommandContext(ctx, *bin, args...)
+	cmd := exec.CommandContext(ctx, *bin, args...) //nolint:gosec // G204: the load program runs the hookcheck binary its user names
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func run() error {
 					continue
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
 					failed.Add(1)
 				}
