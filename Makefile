@@ -50,9 +50,23 @@ $(GOLANGCI):
 	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	mv bin/.tools/golangci-lint $@ && rmdir bin/.tools
 
-lint: $(GOLANGCI) ## golangci-lint (.golangci.yml: vet, staticcheck, errcheck, gosec, revive, ...) and go vet with the mutants tag
+# actionlint, pinned, installed the same way: it checks the workflows in
+# .github/workflows and, through the one that uses `./`, action.yml's inputs
+# and outputs.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT         := bin/actionlint-$(ACTIONLINT_VERSION)
+
+$(ACTIONLINT):
+	@mkdir -p bin
+	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	mv bin/.tools/actionlint $@ && rmdir bin/.tools
+
+lint: $(GOLANGCI) $(ACTIONLINT) ## golangci-lint (.golangci.yml), go vet with the mutants tag, actionlint (action.yml, workflows), hadolint when installed
 	$(GOLANGCI) run $(PKGS)
 	$(GO) vet -tags mutants ./features/
+	$(ACTIONLINT)
+	@if command -v hadolint >/dev/null; then hadolint Dockerfile; \
+	else echo "hadolint not installed: Dockerfile checked by go test ./internal/packaging instead"; fi
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
