@@ -40,6 +40,19 @@ image: build-static ## build the release image IMAGE with buildah (FROM scratch)
 	    --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) bin/image
 	HOOKCHECK_IMAGE=$(IMAGE) $(GO) test -count=1 -run TestReleaseImage -v ./internal/packaging/ | grep -E '^(---|ok|FAIL|\s+image_test)'
 
+# goreleaser, pinned (v2.15.1); installed into bin/ with `go install` on first
+# use. A large build (several minutes), so it is not part of make lint or CI.
+GORELEASER_VERSION := v2.15.1
+GORELEASER         := bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@mkdir -p bin
+	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	mv bin/.tools/goreleaser $@ && rmdir bin/.tools
+
+release-check: $(GORELEASER) ## goreleaser check: validate .goreleaser.yaml
+	$(GORELEASER) check
+
 image-deps: ## install buildah (Debian) for make image
 	apt-get install -y buildah
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -309,4 +310,37 @@ func addFakeGo(t *testing.T, r *runner) {
 	goScript := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" > \"$FAKE_LOG/go-args\"\ncp %q \"$GOBIN/hookcheck\"\n", hc)
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte(goScript), 0o755))
 	r.env["PATH"] = bin + ":" + r.env["PATH"]
+}
+
+// TestPlainShellInstallFromTheDocs runs docs/ci.md's install steps, as a
+// plain CI step would, against a fake release on loopback: the binary is
+// downloaded, its checksum verified, and it runs.
+func TestPlainShellInstallFromTheDocs(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("the plain shell steps are for Linux and macOS")
+	}
+	data, err := os.ReadFile("../../docs/ci.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(data), "<!-- install:begin -->\n```sh\n")
+	require.True(t, ok, "docs/ci.md has the install block")
+	script, _, ok := strings.Cut(block, "```\n<!-- install:end -->")
+	require.True(t, ok)
+	archive := "hookcheck_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
+
+	for _, tamper := range []bool{false, true} {
+		rel := newRelease(t, "0.2.0", archive, tamper)
+		dir := t.TempDir()
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Dir = dir
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "HOOKCHECK_RELEASES=" + rel.URL, "HOOKCHECK_VERSION=v0.2.0"}
+		out, err := cmd.CombinedOutput()
+		if tamper {
+			require.Error(t, err, "a wrong checksum stops the install:\n%s", out)
+			assert.NoFileExists(t, filepath.Join(dir, "hookcheck"))
+			continue
+		}
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), "hookcheck 0.2.0 (fake)")
+		assert.Equal(t, []string{"/download/v0.2.0/" + archive, "/download/v0.2.0/checksums.txt"}, rel.requests)
+	}
 }
