@@ -119,6 +119,7 @@ type runner struct {
 
 func newRunner(t *testing.T, osName, arch string, inputs map[string]string) *runner {
 	t.Helper()
+	requireTools(t)
 	dir := t.TempDir()
 	r := &runner{t: t, dir: dir, inputs: inputs, outputs: map[string]map[string]string{}, log: filepath.Join(dir, "log")}
 	require.NoError(t, os.MkdirAll(r.log, 0o755))
@@ -325,6 +326,7 @@ func TestPlainShellInstallFromTheDocs(t *testing.T) {
 	require.True(t, ok, "docs/ci.md has the install block")
 	script, _, ok := strings.Cut(block, "```\n<!-- install:end -->")
 	require.True(t, ok)
+	requireTools(t)
 	archive := "hookcheck_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
 
 	for _, tamper := range []bool{false, true} {
@@ -342,5 +344,18 @@ func TestPlainShellInstallFromTheDocs(t *testing.T) {
 		require.NoError(t, err, "%s", out)
 		assert.Contains(t, string(out), "hookcheck 0.2.0 (fake)")
 		assert.Equal(t, []string{"/download/v0.2.0/" + archive, "/download/v0.2.0/checksums.txt"}, rel.requests)
+	}
+}
+
+// requireTools skips when the system lacks what a runner (and the docs'
+// shell step) has: these tests run the real scripts with PATH=/usr/bin:/bin.
+func requireTools(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "tar", "sha256sum", "awk", "sed", "mktemp"} {
+		if _, err := os.Stat("/usr/bin/" + tool); err != nil {
+			if _, err := os.Stat("/bin/" + tool); err != nil {
+				t.Skipf("%s not in /usr/bin or /bin: the action's shell cannot run here", tool)
+			}
+		}
 	}
 }
