@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,7 +72,15 @@ exit 1
 // release is a fake GitHub release download server on loopback.
 type release struct {
 	*httptest.Server
+	mu       sync.Mutex
 	requests []string
+}
+
+// paths returns the paths requested so far, in order.
+func (r *release) paths() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.requests)
 }
 
 // newRelease serves hookcheck_<os>_<arch>.tar.gz holding fakeHookcheck
@@ -98,7 +108,9 @@ func newRelease(t *testing.T, version, archive string, tamper bool) *release {
 		mux.HandleFunc("GET "+dir+"checksums.txt", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(checksums)) })
 	}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.requests = append(r.requests, req.URL.Path) // curl runs one request at a time
+		r.mu.Lock()
+		r.requests = append(r.requests, req.URL.Path)
+		r.mu.Unlock()
 		mux.ServeHTTP(w, req)
 	}))
 	t.Cleanup(r.Close)
@@ -233,7 +245,7 @@ func TestActionInstallsTheReleaseAndRunsHookcheck(t *testing.T) {
 
 	failed, out := r.run(a)
 	assert.Equal(t, "run", failed, "a not-conformant run fails the step:\n%s", out)
-	assert.Equal(t, []string{"/latest/download/hookcheck_linux_amd64.tar.gz", "/latest/download/checksums.txt"}, rel.requests)
+	assert.Equal(t, []string{"/latest/download/hookcheck_linux_amd64.tar.gz", "/latest/download/checksums.txt"}, rel.paths())
 	assert.Contains(t, out, "hookcheck installed from release hookcheck_linux_amd64.tar.gz: hookcheck 0.2.0 (fake)")
 	assert.Equal(t, strings.Join([]string{"run", "--out", "reports/hc", "--target", "https://staging.example.com/hook?x=1",
 		"--auth-header-name", "X-Webhook-Secret", "--allowlist", "header", "--region", "both", "--tags", "@must",
@@ -256,7 +268,7 @@ func TestActionInstallsAPinnedVersionWithOnlyDefaults(t *testing.T) {
 	r := newRunner(t, "Linux", "ARM64", map[string]string{"version": "v0.2.0"})
 	r.env["HOOKCHECK_RELEASES"] = rel.URL
 	_, out := r.run(a)
-	assert.Equal(t, "/download/v0.2.0/hookcheck_linux_arm64.tar.gz", rel.requests[0], out)
+	assert.Equal(t, "/download/v0.2.0/hookcheck_linux_arm64.tar.gz", rel.paths()[0], out)
 	assert.Equal(t, "run\n--out\nhookcheck-report\n--fast\n", r.read("args"), "an empty input adds no flag")
 	assert.Empty(t, r.read("secret"))
 }
@@ -343,7 +355,7 @@ func TestPlainShellInstallFromTheDocs(t *testing.T) {
 		}
 		require.NoError(t, err, "%s", out)
 		assert.Contains(t, string(out), "hookcheck 0.2.0 (fake)")
-		assert.Equal(t, []string{"/download/v0.2.0/" + archive, "/download/v0.2.0/checksums.txt"}, rel.requests)
+		assert.Equal(t, []string{"/download/v0.2.0/" + archive, "/download/v0.2.0/checksums.txt"}, rel.paths())
 	}
 }
 
