@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: help build test test-race bench fuzz demo lint fmt clean mutants run test-target
+.PHONY: help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,43 @@ help: ## list the targets
 VERSION ?=
 build: ## build bin/hookcheck (VERSION=x.y.z stamps a release version)
 	$(GO) build $(if $(VERSION),-ldflags "-X github.com/hookcheck/hookcheck.releaseVersion=$(VERSION)") -o $(BIN) ./cmd/hookcheck
+
+# The release binary: static, -trimpath, stripped, version stamped; what
+# goreleaser builds for each platform and what the image holds.
+STATIC_BIN := bin/image/hookcheck
+LDFLAGS    := -s -w $(if $(VERSION),-X github.com/hookcheck/hookcheck.releaseVersion=$(VERSION))
+build-static: ## build the static release binary bin/image/hookcheck (CGO_ENABLED=0, -trimpath, VERSION stamped)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(STATIC_BIN) ./cmd/hookcheck
+
+# The release image, built as goreleaser's docker step does: Dockerfile.release
+# around the binary already built, FROM scratch, so no base image is pulled.
+# buildah's vfs driver works without privileges or overlay support.
+IMAGE   ?= hookcheck:$(or $(VERSION),dev)
+BUILDAH := buildah --storage-driver vfs
+image: build-static ## build the release image IMAGE with buildah (FROM scratch) and check it (entrypoint, user, labels, size)
+	@command -v buildah >/dev/null || { echo "buildah not installed: run 'make image-deps'"; exit 2; }
+	cp /etc/ssl/certs/ca-certificates.crt bin/image/
+	$(BUILDAH) build --quiet -f Dockerfile.release -t $(IMAGE) \
+	    --build-arg VERSION=$(or $(VERSION),dev) \
+	    --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null) \
+	    --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) bin/image
+	HOOKCHECK_IMAGE=$(IMAGE) $(GO) test -count=1 -run TestReleaseImage -v ./internal/packaging/ | grep -E '^(---|ok|FAIL|\s+image_test)'
+
+# goreleaser, pinned (v2.15.1); installed into bin/ with `go install` on first
+# use. A large build (several minutes), so it is not part of make lint or CI.
+GORELEASER_VERSION := v2.15.1
+GORELEASER         := bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@mkdir -p bin
+	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	mv bin/.tools/goreleaser $@ && rmdir bin/.tools
+
+release-check: $(GORELEASER) ## goreleaser check: validate .goreleaser.yaml
+	$(GORELEASER) check
+
+image-deps: ## install buildah (Debian) for make image
+	apt-get install -y buildah
 
 test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 	$(GO) test -count=1 $(PKGS)
@@ -63,9 +100,23 @@ $(GOLANGCI):
 	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	mv bin/.tools/golangci-lint $@ && rmdir bin/.tools
 
-lint: $(GOLANGCI) ## golangci-lint (.golangci.yml: vet, staticcheck, errcheck, gosec, revive, ...) and go vet with the mutants tag
+# actionlint, pinned, installed the same way: it checks the workflows in
+# .github/workflows and, through the one that uses `./`, action.yml's inputs
+# and outputs.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT         := bin/actionlint-$(ACTIONLINT_VERSION)
+
+$(ACTIONLINT):
+	@mkdir -p bin
+	GOFLAGS= GOBIN=$(CURDIR)/bin/.tools $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	mv bin/.tools/actionlint $@ && rmdir bin/.tools
+
+lint: $(GOLANGCI) $(ACTIONLINT) ## golangci-lint (.golangci.yml), go vet with the mutants tag, actionlint (action.yml, workflows), hadolint when installed
 	$(GOLANGCI) run $(PKGS)
 	$(GO) vet -tags mutants ./features/
+	$(ACTIONLINT)
+	@if command -v hadolint >/dev/null; then hadolint Dockerfile; \
+	else echo "hadolint not installed: Dockerfile checked by go test ./internal/packaging instead"; fi
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')

@@ -24,6 +24,7 @@ func hookcheck(t *testing.T, env map[string]string, args ...string) result {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb},
 		func(k string) string { return env[k] })
+	checkResultsSchema(t, args)
 	return result{code, out.String(), errb.String()}
 }
 
