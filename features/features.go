@@ -20,6 +20,14 @@ import (
 //go:embed receiver/*.feature
 var Receiver embed.FS
 
+// BuiltIn holds every built-in suite file under its directory: receiver/
+// (the transcript notification) and streaming/ (the webhook of a streaming
+// session, every scenario tagged @streaming), which `hookcheck run
+// --product` chooses between.
+//
+//go:embed receiver/*.feature streaming/*.feature
+var BuiltIn embed.FS
+
 //go:embed requirements.json
 var requirementsJSON []byte
 

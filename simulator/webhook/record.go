@@ -173,6 +173,9 @@ type Delivery struct {
 	WebhookStatusCode *int      `json:"webhook_status_code"`
 	StartedAt         time.Time `json:"started_at"`
 	EndedAt           time.Time `json:"ended_at"`
+	// Payload, when set, summarises a body that Request.Body holds only
+	// the start of (a streaming session's webhook, S-5).
+	Payload *PayloadSummary `json:"payload,omitempty"`
 }
 
 // LastAttempt returns the last attempt, or the zero Attempt when none ran.
