@@ -42,6 +42,10 @@ type runFlags struct {
 	// The emulated AssemblyAI API served for the run (RC-15..RC-17).
 	api    string
 	apiKey string
+	// Which webhook to check (issue 12): the transcript notification,
+	// the streaming session's webhook, or both.
+	product    string
+	maxSession time.Duration
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -71,7 +75,8 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
   HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
   HOOKCHECK_API_KEY=test hookcheck run --target http://127.0.0.1:8080/webhook --api 127.0.0.1:8090 --fast
-  hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features`,
+  hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features
+  hookcheck run --target http://127.0.0.1:8080/webhook --product streaming --fast`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
 	}
@@ -91,6 +96,9 @@ Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either),
 	// The emulated AssemblyAI API the receiver fetches transcripts from.
 	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17); key from env "+envAPIKey)
 	fs.StringVar(&f.apiKey, "api-key", "", "API key the emulated API accepts (prefer env "+envAPIKey+"; required with --api)")
+	// The product: which of AssemblyAI's webhooks the run checks.
+	fs.StringVar(&f.product, "product", string(reports.PreRecorded), "which webhook to check: pre-recorded (transcript notifications), streaming (the webhook of a streaming session, RC-20..RC-23) or both")
+	fs.DurationVar(&f.maxSession, "max-session-duration", webhook.MaxSessionDuration, "longest streaming session whose webhook is checked (RC-21, RC-23); AssemblyAI closes sessions after 3h (S-6)")
 	return cmd
 }
 
@@ -191,11 +199,17 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usagef("--latency-budget must be positive, got %s", f.latencyBudget)
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
+	case f.maxSession <= 0 || f.maxSession > 24*time.Hour:
+		return usagef("--max-session-duration must be positive and at most 24h, got %s", f.maxSession)
+	}
+	product, err := reports.ParseProduct(f.product)
+	if err != nil {
+		return usagef("--product: %v", err)
 	}
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
-		Logger: a.logger(), Clock: clockFor(p),
+		Logger: a.logger(), Clock: clockFor(p), Product: product, MaxSessionDuration: f.maxSession,
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
 	}
 	if f.features != "" {
@@ -402,7 +416,7 @@ func printSummary(w io.Writer, r *reports.Result) {
 		if q.Status == reports.Failed && q.FailedLevel != "" {
 			level = string(q.FailedLevel)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, strings.ToUpper(string(q.Status)), q.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", q.ID, level, strings.ToUpper(string(q.Status)), q.Title, productMark(r, q))
 	}
 	_ = tw.Flush()
 	c := r.Counts
@@ -413,6 +427,18 @@ func printSummary(w io.Writer, r *reports.Result) {
 	}[r.Verdict]
 	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Not applicable: %d. Skipped: %d.\n",
 		verdict, c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.NotApplicable, c.Skipped)
+}
+
+// productMark names the products that checked q, in a run of both.
+func productMark(r *reports.Result, q reports.Requirement) string {
+	if r.Environment.Product != reports.BothProducts || len(q.Products) == 0 {
+		return ""
+	}
+	ps := make([]string, len(q.Products))
+	for i, p := range q.Products {
+		ps[i] = string(p)
+	}
+	return " [" + strings.Join(ps, ", ") + "]"
 }
 
 // writeOutputs writes the run's files into dir and returns their paths.
