@@ -7,7 +7,7 @@
 //	}
 //
 // Each scenario becomes a subtest: a failure names the requirement (RC-01 …
-// RC-17), what was sent, what came back and what AssemblyAI would do about
+// RC-23), what was sent, what came back and what AssemblyAI would do about
 // it. An in-process handler is checked in virtual time (testing/synctest),
 // so the full retry schedules cost milliseconds; a URL is checked in real
 // time, with accelerated waits when Fast is set.

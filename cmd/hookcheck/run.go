@@ -53,7 +53,7 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--target URL]",
 		Short: "Check a webhook receiver against every requirement and write a report",
-		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-17):
+		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-23):
 real deliveries with AssemblyAI's schedule, plus probes (forged, malformed,
 other methods) that show how it refuses what it must refuse. It writes
 results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
@@ -63,6 +63,10 @@ every notified transcript exists there, the API is made slow or failing on
 purpose per scenario, and every call the receiver makes is evidence (RC-15..17).
 Point the receiver's AssemblyAI base URL at http://ADDR; the key it must send
 comes from HOOKCHECK_API_KEY (or --api-key).
+
+With --product streaming it checks the webhook of a streaming session instead
+(RC-20..RC-23 and the shared rules), up to a session of --max-session-duration
+(3h, about 2.5 MiB); --product both runs both in one report.
 
 Without --target it starts hookcheck's built-in compliant receiver on loopback
 and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
