@@ -45,3 +45,16 @@ func (p Product) Products() []Product {
 
 // Includes reports whether selecting p runs q's scenarios.
 func (p Product) Includes(q Product) bool { return slices.Contains(p.Products(), q) }
+
+// ProductNote says which products checked q, for a title: " (streaming)",
+// " (pre-recorded and streaming)"; empty for the default product alone, so
+// a pre-recorded report reads as it always did.
+func (q Requirement) ProductNote() string {
+	switch {
+	case len(q.Products) > 1:
+		return " (pre-recorded and streaming)"
+	case len(q.Products) == 1 && q.Products[0] != PreRecorded:
+		return " (" + string(q.Products[0]) + ")"
+	}
+	return ""
+}

@@ -73,4 +73,8 @@ func TestRunBothProductsInOneReport(t *testing.T) {
 	rc21, _ := res.Requirement("RC-21")
 	assert.Equal(t, []reports.Product{reports.Streaming}, rc21.Products)
 	assert.Equal(t, reports.Passed, rc21.Status, rc21.Reason)
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), `<span class="cond"> (pre-recorded and streaming)</span>`)
+	assert.Contains(t, r.stdout, "[pre-recorded, streaming]")
 }
