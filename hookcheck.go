@@ -7,7 +7,7 @@
 //	}
 //
 // Each scenario becomes a subtest: a failure names the requirement (RC-01 …
-// RC-17), what was sent, what came back and what AssemblyAI would do about
+// RC-23), what was sent, what came back and what AssemblyAI would do about
 // it. An in-process handler is checked in virtual time (testing/synctest),
 // so the full retry schedules cost milliseconds; a URL is checked in real
 // time, with accelerated waits when Fast is set.
@@ -134,6 +134,15 @@ type Target struct {
 	VerifyHeaderValue string
 	// VerifyWithin bounds the polling; zero means steps.DefaultVerifyWithin.
 	VerifyWithin time.Duration
+
+	// Product is which webhook to check: reports.PreRecorded (the zero
+	// value: the transcript notification), reports.Streaming (the webhook
+	// of a streaming session, RC-20..RC-23 and the shared rules) or
+	// reports.BothProducts in one report.
+	Product reports.Product
+	// MaxSessionDuration is the longest streaming session checked (RC-21,
+	// RC-23); zero means webhook.MaxSessionDuration, 3 h (S-6).
+	MaxSessionDuration time.Duration
 }
 
 // API is the emulated AssemblyAI API a run serves, as the receiver under
@@ -186,6 +195,9 @@ func Prepare(t Target) (*Prepared, error) {
 		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
 	case t.APIAddr != "" && t.APIKey == "":
 		return nil, errors.New("the emulated API needs a key (APIKey; --api-key or HOOKCHECK_API_KEY)")
+	}
+	if err := checkProduct(t); err != nil {
+		return nil, &suite.SetupError{Err: err}
 	}
 	if t.Handler != nil || t.NewHandler != nil {
 		n := memnet.New()
@@ -289,10 +301,10 @@ func Prepare(t Target) (*Prepared, error) {
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
-			FullSchedules: t.FullSchedules, Verify: verify},
+			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
 	}
 	if apiInfo != nil {
 		cfg.Conformance.APIURL = apiInfo.BaseURL
@@ -310,6 +322,21 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo}, nil
 }
+
+// checkProduct checks the streaming settings of t before anything starts.
+func checkProduct(t Target) error {
+	if _, err := reports.ParseProduct(string(t.Product)); err != nil {
+		return err
+	}
+	if t.MaxSessionDuration < 0 || t.MaxSessionDuration > maxSessionDuration {
+		return fmt.Errorf("max session duration must be positive and at most %s, got %s", maxSessionDuration, t.MaxSessionDuration)
+	}
+	return nil
+}
+
+// maxSessionDuration bounds MaxSessionDuration: past a day it is a
+// mistake, not a session (webhook.StreamingSession refuses it too).
+const maxSessionDuration = 24 * time.Hour
 
 // serveAPI serves the emulated AssemblyAI API on l until the returned stop
 // is called. Transcripts are seeded by the run, not submitted, so the API

@@ -1,8 +1,10 @@
 // Package features holds hookcheck's Gherkin feature files and its
 // requirement catalogue: the receiver conformance suite (receiver/) checks
 // a team's webhook receiver against requirements RC-01..RC-17
-// (requirements.json); the simulator's fidelity suite (simulator/) checks
-// hookcheck's own sender against AssemblyAI's rules. The files are embedded
+// (requirements.json), and streaming/ checks it against RC-20..RC-23 and
+// the rules they share, with a streaming session's webhook; the
+// simulator's fidelity suite (simulator/) checks hookcheck's own sender
+// against AssemblyAI's rules. The files are embedded
 // so the CLI and the Go API can run them from any directory.
 package features
 
@@ -19,6 +21,14 @@ import (
 //
 //go:embed receiver/*.feature
 var Receiver embed.FS
+
+// BuiltIn holds every built-in suite file under its directory: receiver/
+// (the transcript notification) and streaming/ (the webhook of a streaming
+// session, every scenario tagged @streaming), which `hookcheck run
+// --product` chooses between.
+//
+//go:embed receiver/*.feature streaming/*.feature
+var BuiltIn embed.FS
 
 //go:embed requirements.json
 var requirementsJSON []byte

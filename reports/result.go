@@ -171,10 +171,16 @@ type Environment struct {
 	Seed            int64    `json:"seed"`
 	// API is the base URL of the emulated AssemblyAI API the run served
 	// (--api); empty when it served none.
-	API        string    `json:"api,omitempty"`
-	StartedAt  time.Time `json:"started_at"`
-	EndedAt    time.Time `json:"ended_at"`
-	DurationMS float64   `json:"duration_ms"`
+	API string `json:"api,omitempty"`
+	// Product is what the run checked (--product): pre-recorded,
+	// streaming or both.
+	Product Product `json:"product,omitempty"`
+	// MaxSessionMS is the longest streaming session checked (RC-21,
+	// RC-23); zero when the run checked no streaming session.
+	MaxSessionMS float64   `json:"max_session_ms,omitempty"`
+	StartedAt    time.Time `json:"started_at"`
+	EndedAt      time.Time `json:"ended_at"`
+	DurationMS   float64   `json:"duration_ms"`
 }
 
 // Requirement is one entry of the requirement catalogue with its result.
@@ -203,6 +209,8 @@ type Requirement struct {
 	BlockedBy *string `json:"blocked_by"`
 	// Scenarios point at each scenario that checks it, in run order.
 	Scenarios []ScenarioRef `json:"scenarios"`
+	// Products are the products whose scenarios check it in this run.
+	Products []Product `json:"products,omitempty"`
 }
 
 // ScenarioRef points at one scenario the way a reader finds it: the
@@ -216,18 +224,21 @@ type ScenarioRef struct {
 
 // Scenario is one executed (or skipped) Gherkin scenario.
 type Scenario struct {
-	Name         string    `json:"name"`
-	Feature      string    `json:"feature"`
-	URI          string    `json:"uri"`
-	Line         int       `json:"line"`
-	Tags         []string  `json:"tags"`
-	Requirements []string  `json:"requirements"` // RC-* ids from the tags
-	Level        Level     `json:"level,omitempty"`
-	Status       Status    `json:"status"`
-	Reason       string    `json:"reason,omitempty"`
-	StartedAt    time.Time `json:"started_at"`
-	DurationMS   float64   `json:"duration_ms"`
-	Steps        []Step    `json:"steps"`
+	Name         string   `json:"name"`
+	Feature      string   `json:"feature"`
+	URI          string   `json:"uri"`
+	Line         int      `json:"line"`
+	Tags         []string `json:"tags"`
+	Requirements []string `json:"requirements"` // RC-* ids from the tags
+	// Product is the webhook the scenario checks: streaming when it is
+	// tagged @streaming, pre-recorded otherwise.
+	Product    Product   `json:"product,omitempty"`
+	Level      Level     `json:"level,omitempty"`
+	Status     Status    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS float64   `json:"duration_ms"`
+	Steps      []Step    `json:"steps"`
 	// Deliveries are the full records of every delivery the scenario made.
 	Deliveries []*webhook.Delivery `json:"deliveries"`
 	// Chart, when set, asks renderers for a response-time chart: "latency"

@@ -61,6 +61,9 @@ type Conformance struct {
 	// Ledger collects the acknowledged transcript ids of the run for
 	// RC-18; the suite sets a new one for each run.
 	Ledger *Ledger
+	// MaxSessionDuration is the longest streaming session RC-21 and RC-23
+	// deliver the webhook of; zero means webhook.MaxSessionDuration (S-6).
+	MaxSessionDuration time.Duration
 }
 
 // Evidence is what a conformance scenario leaves for the report.
@@ -92,6 +95,9 @@ type conformanceScenario struct {
 	tlsVer uint16
 	fault  api.Fault // how the API treats the scenario's transcripts
 	ids    []string  // transcripts seeded in the API, under mu
+	// streaming says the scenario is tagged StreamingTag: its deliveries
+	// and probes carry session webhooks.
+	streaming bool
 }
 
 // EvidenceFrom returns the evidence of the scenario running in ctx.
@@ -110,8 +116,8 @@ func EvidenceFrom(ctx context.Context) (Evidence, bool) {
 
 // RegisterSteps adds the conformance steps to sc.
 func (c *Conformance) RegisterSteps(sc *godog.ScenarioContext) {
-	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-		return withState(ctx, &conformanceScenario{cfg: c}), nil
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		return withState(ctx, &conformanceScenario{cfg: c, streaming: isStreaming(s)}), nil
 	})
 	register(sc, c.Definitions())
 }
@@ -123,6 +129,10 @@ func conf[F any](f F) any { return bind[conformanceScenario](f) }
 // the scenario state; the methods live by role in preconditions.go,
 // deliveries.go, probes.go and expectations.go.
 func (c *Conformance) Definitions() []Definition {
+	return append(c.definitions(), c.streamingDefinitions()...)
+}
+
+func (c *Conformance) definitions() []Definition {
 	return []Definition{
 		// Preconditions: guards that configure nothing. Each makes the
 		// scenario not applicable unless the run was configured so, and
@@ -202,7 +212,7 @@ func (c *Conformance) Definitions() []Definition {
 			Func:    conf((*conformanceScenario).burst)},
 
 		// Probes: one attempt each, not part of AssemblyAI's traffic.
-		{Kind: "When", Pattern: `^a delivery with (invalid JSON|an empty body|no transcript_id) arrives$`,
+		{Kind: "When", Pattern: `^a delivery with (invalid JSON|an empty body|no transcript_id|no session_id) arrives$`,
 			Example: `a delivery with invalid JSON arrives`,
 			Doc:     "A malformed body, sent once (RC-08).",
 			Func:    conf((*conformanceScenario).sendMalformed)},
@@ -348,6 +358,10 @@ func (st *conformanceScenario) setChart(kind string) {
 }
 
 func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
+	for _, d := range ds {
+		// A session webhook's megabytes are not kept for the report (S-5).
+		d.SummarisePayload(webhook.DefaultKeptBodyBytes)
+	}
 	st.mu.Lock()
 	st.ev.Deliveries = append(st.ev.Deliveries, ds...)
 	st.mu.Unlock()

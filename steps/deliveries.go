@@ -15,7 +15,7 @@ import (
 
 // deliverTranscript: one transcript-ready delivery (D-2).
 func (st *conformanceScenario) deliverTranscript(ctx context.Context, status string) error {
-	n, err := webhook.TranscriptReady("", status)
+	n, err := st.notification(status)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (st *conformanceScenario) redeliverAfterInterval(ctx context.Context) error
 
 // deliverWithQuery adds a team's metadata to the webhook URL (D-9).
 func (st *conformanceScenario) deliverWithQuery(ctx context.Context, status, query string) error {
-	n, err := webhook.TranscriptReady("", status)
+	n, err := st.notification(status)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (st *conformanceScenario) deliverWithQuery(ctx context.Context, status, que
 
 // deliverFromRegion shows the region's source address (D-7).
 func (st *conformanceScenario) deliverFromRegion(ctx context.Context, status, region string) error {
-	n, err := webhook.TranscriptReady("", status)
+	n, err := st.notification(status)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, s
 	var all []*webhook.Delivery
 	over := 0
 	for range count {
-		n, err := webhook.TranscriptReady("", status)
+		n, err := st.notification(status)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 	go func() { done <- engine.Run(runCtx) }()
 	tickets := make([]*webhook.Ticket, 0, n)
 	for range n {
-		note, err := webhook.TranscriptReady("", status)
+		note, err := st.notification(status)
 		if err != nil {
 			return err
 		}

@@ -81,7 +81,10 @@ with ` + "`hookcheck run --features DIR`" + ` (or ` + "`hookcheck.Target{Feature
 from Go). Tag a scenario with the requirement it checks (` + "`@RC-01`" + `, or your own
 ` + "`@RC-xx`" + ` ids) and ` + "`@must`" + ` or ` + "`@should`" + `; tag burst-like scenarios ` + "`@serial`" + ` so
 they run alone. Preconditions that the user did not configure make a
-scenario *not applicable*, never passed.
+scenario *not applicable*, never passed. Tag a scenario (or its feature)
+` + "`@streaming`" + ` to check the webhook of a streaming session instead of the
+transcript notification: its deliveries and probes then carry a session
+webhook, and ` + "`hookcheck run --product streaming`" + ` (or ` + "`both`" + `) selects it.
 
 This page is generated from the code (` + "`go test ./steps -run TestStepsDoc -update`" + `).
 

@@ -25,6 +25,7 @@ func (st *conformanceScenario) sendMalformed(ctx context.Context, kind string) e
 		"invalid JSON":     `{"transcript_id": "` + webhook.NewUUID() + `", "status": `,
 		"an empty body":    ``,
 		"no transcript_id": `{"status":"completed"}`,
+		"no session_id":    `{"messages":[]}`,
 	}[kind]
 	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", probe)
 }
@@ -87,7 +88,7 @@ func (st *conformanceScenario) connectTLS(ctx context.Context) error {
 func probe(p *webhook.Policy) { p.MaxAttempts = 1 }
 
 func (st *conformanceScenario) deliverProbe(ctx context.Context, change func(*webhook.Policy)) error {
-	n, err := webhook.TranscriptReady("", webhook.StatusCompleted)
+	n, err := st.notification(webhook.StatusCompleted)
 	if err != nil {
 		return err
 	}

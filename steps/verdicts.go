@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -89,6 +90,8 @@ func describeBody(d *webhook.Delivery) string {
 		return fmt.Sprintf("(%s notification, transcript %s)", d.Notification.Status, d.Notification.TranscriptID)
 	case webhook.KindRedactedAudio:
 		return "(redacted-audio notification, D-11)"
+	case webhook.KindStreamingSession:
+		return "(" + strings.TrimPrefix(describeSession(d), "the ") + ", session " + d.Notification.SessionID + ")"
 	}
 	body := d.Request.Body
 	if body == "" && d.Request.Method != http.MethodPost {
@@ -132,6 +135,8 @@ func consequence(d *webhook.Delivery) string {
 		return fmt.Sprintf("AssemblyAI would retry (D-4); here attempt %d got %s, so the notification arrives late and your handler runs more than once", last.Number, answer(last))
 	case d.Outcome == webhook.Rejected:
 		return fmt.Sprintf("AssemblyAI retried until attempt %d got %s, a 4xx: the notification is lost (D-5)", last.Number, answer(last))
+	case d.Outcome == webhook.Exhausted && d.Notification.Kind == webhook.KindStreamingSession:
+		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6, S-3): the session's transcript is lost, and a streaming session has none to poll", len(d.Attempts))
 	case d.Outcome == webhook.Exhausted:
 		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6): the notification is lost and your app must poll GET /v2/transcript/{id}", len(d.Attempts))
 	}

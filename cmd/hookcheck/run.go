@@ -48,6 +48,10 @@ type runFlags struct {
 	verifyURL     string
 	verifyHeader  string
 	verifyWithin  time.Duration
+	// Which webhook to check (issue 12): the transcript notification,
+	// the streaming session's webhook, or both.
+	product    string
+	maxSession time.Duration
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -55,7 +59,7 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--target URL]",
 		Short: "Check a webhook receiver against every requirement and write a report",
-		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-17):
+		Long: `run checks a webhook receiver against hookcheck's requirements (RC-01..RC-23):
 real deliveries with AssemblyAI's schedule, plus probes (forged, malformed,
 other methods) that show how it refuses what it must refuse. It writes
 results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
@@ -65,6 +69,10 @@ every notified transcript exists there, the API is made slow or failing on
 purpose per scenario, and every call the receiver makes is evidence (RC-15..17).
 Point the receiver's AssemblyAI base URL at http://ADDR; the key it must send
 comes from HOOKCHECK_API_KEY (or --api-key).
+
+With --product streaming it checks the webhook of a streaming session instead
+(RC-20..RC-23 and the shared rules), up to a session of --max-session-duration
+(3h, about 2.5 MiB); --product both runs both in one report.
 
 Without --target it starts hookcheck's built-in compliant receiver on loopback
 and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
@@ -86,7 +94,8 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
   HOOKCHECK_AUTH_HEADER_VALUE=$SECRET hookcheck run --target https://staging.example.com/aai/webhook \
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
   HOOKCHECK_API_KEY=test hookcheck run --target http://127.0.0.1:8080/webhook --api 127.0.0.1:8090 --fast
-  hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features`,
+  hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features
+  hookcheck run --target http://127.0.0.1:8080/webhook --product streaming --fast`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
 	}
@@ -112,6 +121,9 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	// The emulated AssemblyAI API the receiver fetches transcripts from.
 	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17); key from env "+envAPIKey)
 	fs.StringVar(&f.apiKey, "api-key", "", "API key the emulated API accepts (prefer env "+envAPIKey+"; required with --api)")
+	// The product: which of AssemblyAI's webhooks the run checks.
+	fs.StringVar(&f.product, "product", string(reports.PreRecorded), "which webhook to check: pre-recorded (transcript notifications), streaming (the webhook of a streaming session, RC-20..RC-23) or both")
+	fs.DurationVar(&f.maxSession, "max-session-duration", webhook.MaxSessionDuration, "longest streaming session whose webhook is checked (RC-21, RC-23); AssemblyAI closes sessions after 3h (S-6)")
 	return cmd
 }
 
@@ -216,6 +228,12 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		return usagef("--max-duration must not be negative, got %s", f.maxDuration)
 	case f.verifyWithin <= 0:
 		return usagef("--verify-within must be positive, got %s", f.verifyWithin)
+	case f.maxSession <= 0 || f.maxSession > 24*time.Hour:
+		return usagef("--max-session-duration must be positive and at most 24h, got %s", f.maxSession)
+	}
+	product, err := reports.ParseProduct(f.product)
+	if err != nil {
+		return usagef("--product: %v", err)
 	}
 	if f.verifyURL != "" {
 		if err := steps.ParseVerifyURL(f.verifyURL); err != nil {
@@ -225,7 +243,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
-		Logger: a.logger(), Clock: clockFor(p),
+		Logger: a.logger(), Clock: clockFor(p), Product: product, MaxSessionDuration: f.maxSession,
 		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
 		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
 		VerifyURL: f.verifyURL, VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
@@ -444,7 +462,7 @@ func printSummary(w io.Writer, r *reports.Result) {
 		if b := q.Blocker(); b != "" {
 			status += " (" + q.Reason + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.ID, level, status, q.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", q.ID, level, status, q.Title, productMark(r, q))
 	}
 	_ = tw.Flush()
 	c := r.Counts
@@ -459,6 +477,18 @@ func printSummary(w io.Writer, r *reports.Result) {
 	if c.Blocked > 0 {
 		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")
 	}
+}
+
+// productMark names the products that checked q, in a run of both.
+func productMark(r *reports.Result, q reports.Requirement) string {
+	if r.Environment.Product != reports.BothProducts || len(q.Products) == 0 {
+		return ""
+	}
+	ps := make([]string, len(q.Products))
+	for i, p := range q.Products {
+		ps[i] = string(p)
+	}
+	return " [" + strings.Join(ps, ", ") + "]"
 }
 
 // writeOutputs writes the run's files into dir and returns their paths.

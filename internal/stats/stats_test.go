@@ -72,3 +72,14 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatLength(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Minute: "1 min", 10 * time.Minute: "10 min", time.Hour: "1 h", 3 * time.Hour: "3 h",
+		90 * time.Minute: "1 h 30 min", 1500 * time.Millisecond: "1.5 s",
+	} {
+		if got := stats.FormatLength(d); got != want {
+			t.Errorf("FormatLength(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

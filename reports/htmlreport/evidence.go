@@ -28,6 +28,9 @@ type answer struct {
 func requestEvidence(r *reports.Result, d *webhook.Delivery, excerpt int) evidence {
 	e := evidence{Line: d.Request.Method + " " + maskURL(d.Request.URL), Headers: headers(r, d, d.Request.Headers)}
 	e.Body, e.Note = cut(d.Request.Body, excerpt, false)
+	if d.Payload != nil {
+		e.Note = payloadNote(d.Payload, e.Note)
+	}
 	return e
 }
 

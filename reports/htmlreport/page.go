@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -149,6 +150,13 @@ func environment(e reports.Environment) []field {
 	}
 	if e.BuiltInReceiver {
 		fs[0].Value += " (built-in reference receiver)"
+	}
+	if e.Product != "" {
+		product := string(e.Product)
+		if e.MaxSessionMS > 0 {
+			product += ", longest session " + stats.FormatLength(time.Duration(e.MaxSessionMS*float64(time.Millisecond)))
+		}
+		fs = append(fs, field{"Product", product})
 	}
 	return fs
 }

@@ -19,6 +19,7 @@ type scenario struct {
 	Anchor   string
 	Open     bool
 	Chart    *chart
+	Sessions *sessionChart // RC-21's size sweep
 	Full     []*delivery
 	Rest     []row
 	Outcomes string // "18 delivered, 2 exhausted"
@@ -69,6 +70,9 @@ func newScenario(r *reports.Result, sc *reports.Scenario, anchor string, o Optio
 	}
 	if sc.Chart == "latency" || sc.Chart == "burst" {
 		s.Chart = newChart(sc, timeoutOf(r, sc), o.ChartBars)
+	}
+	if sc.Chart == "sessions" {
+		s.Sessions = newSessionChart(sc)
 	}
 	counts := map[webhook.Outcome]int{}
 	for i, d := range sc.Deliveries {

@@ -61,7 +61,7 @@ func writeFailures(b *bufio.Writer, heading string, qs []reports.Requirement) {
 	}
 	fmt.Fprintf(b, "### %s (%d)\n\n", heading, len(qs))
 	for i, q := range qs {
-		fmt.Fprintf(b, "%d. **%s %s** (%s)  \n", i+1, escape(q.ID), escape(q.Title), escape(strings.Join(q.Rules, ", ")))
+		fmt.Fprintf(b, "%d. **%s %s**%s (%s)  \n", i+1, escape(q.ID), escape(q.Title), escape(q.ProductNote()), escape(strings.Join(q.Rules, ", ")))
 		if by := q.Blocker(); by != "" {
 			// The same failure as by: its fix is by's, listed there.
 			fmt.Fprintf(b, "   Failed: %s; fix %s first\n", escape(q.Reason), escape(by))
@@ -83,7 +83,7 @@ func writeNotChecked(b *bufio.Writer, r *reports.Result) {
 	var lines []string
 	for _, q := range r.Requirements {
 		if q.Status == reports.NotApplicable || q.Status == reports.Skipped {
-			lines = append(lines, fmt.Sprintf("- %s %s: %s. %s", escape(q.ID), escape(q.Title), q.Status.Label(), escape(sentence(q.Reason))))
+			lines = append(lines, fmt.Sprintf("- %s %s%s: %s. %s", escape(q.ID), escape(q.Title), escape(q.ProductNote()), q.Status.Label(), escape(sentence(q.Reason))))
 		}
 	}
 	for _, name := range r.Cut {

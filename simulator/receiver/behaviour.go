@@ -60,7 +60,7 @@ func Behaviours() []Behaviour {
 
 		flawed("error-500-on-error-status", "answers 500 to status \"error\" notifications", "RC-02 (D-2, D-4)", flawError500OnErrorStatus),
 		flawed("slow-ack", "answers 200 only after Params.Delay (default 3 s)", "RC-03 (p95 ≤ 2 s, D-3)", flawSlowAck),
-		flawed("conflict-on-redelivery", "answers 409 to a transcript_id it has seen", "RC-04 (D-4, D-5)", flawConflictOnRedelivery),
+		flawed("conflict-on-redelivery", "answers 409 to a transcript_id or session_id it has seen", "RC-04, RC-22 (D-4, D-5, S-3)", flawConflictOnRedelivery),
 		flawed("rejects-query-params", "answers 400 when the URL has a query string", "RC-05 (D-9)", flawRejectsQueryParams),
 		flawed("strict-fields", "answers 400 to a transcript notification with fields beyond transcript_id and status", "RC-06 (D-2)", flawStrictFields),
 		flawed("crash-on-redacted-audio", "answers 500 to the redacted-audio notification", "RC-07 (D-11)", flawCrashOnRedactedAudio),
@@ -78,6 +78,12 @@ func Behaviours() []Behaviour {
 		flawed("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
 		flawed("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
 		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
+		// Streaming sessions (S-5): body limits as frameworks set them by
+		// default, and the receivers that cannot read a session webhook.
+		{"body-limit-100kb", "answers 413 to a body over 100 KB, the default of Express's express.json()", "RC-21 (S-5, D-5)", newBodyLimit(100 << 10)},
+		{"body-limit-1mb", "answers 413 to a body over 1 MB, the default of Next.js API routes and nginx", "RC-21 (S-5, D-5)", newBodyLimit(1 << 20)},
+		flawed("requires-transcript-id", "reads transcript_id and answers 500 to a body without it (a session webhook, the redacted-audio notification)", "RC-20, RC-07 (S-4, D-11)", flawRequiresTranscriptID),
+		flawed("slow-parse", "takes a second per MiB of body before answering (a 3-hour session: about 2.5 s)", "RC-23 (S-5, D-3)", flawSlowParse),
 		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath},
 	}
 }
@@ -109,6 +115,15 @@ const wrongPath = "/webhook-v2"
 func newWrongPath(cfg Config, p Params) http.Handler {
 	cfg.Path = wrongPath
 	return newReceiver(cfg, p, flawNone)
+}
+
+// newBodyLimit returns the compliant receiver with a body limit of n
+// bytes: a framework's default that a session webhook outgrows (S-5).
+func newBodyLimit(n int64) func(Config, Params) http.Handler {
+	return func(cfg Config, p Params) http.Handler {
+		cfg.MaxBodyBytes = n
+		return newReceiver(cfg, p, flawNone)
+	}
 }
 
 // newUSOnly is the compliant receiver whose allowlist has only the US

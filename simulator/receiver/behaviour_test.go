@@ -202,6 +202,9 @@ func TestEveryBehaviourBehavesAsDescribed(t *testing.T) {
 	for name, check := range fetchCases() {
 		blunt[name] = check
 	}
+	for name, check := range sessionCases() {
+		blunt[name] = check
+	}
 	for _, b := range receiver.Behaviours() {
 		t.Run(b.Name, func(t *testing.T) {
 			assert.NotEmpty(t, b.Description)

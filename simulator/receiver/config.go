@@ -12,9 +12,13 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// DefaultMaxBodyBytes bounds a notification body. AssemblyAI's bodies are
-// under 200 bytes (D-2, D-11); 64 KiB leaves room without inviting abuse.
-const DefaultMaxBodyBytes = 64 << 10
+// DefaultMaxBodyBytes bounds a notification body. A transcript
+// notification is under 200 bytes (D-2, D-11), but a streaming session's
+// webhook carries every word of the session (S-5): a 3-hour session, the
+// longest (S-6), is about 2.5 MiB, 3 MiB with speaker labels. 8 MiB accepts
+// every session with room to spare and still bounds what one request can
+// make the receiver hold.
+const DefaultMaxBodyBytes = 8 << 20
 
 // Config is what a receiver's owner sets up. The zero value is a working
 // compliant receiver on every path, without authentication or allowlist.

@@ -24,7 +24,7 @@ type Request struct {
 	// Header is every header received, auth header included: the inbox is
 	// evidence, unlike logs.
 	Header http.Header
-	// Body is the body, cut at Config.MaxBodyBytes.
+	// Body is the body, cut at Config.MaxBodyBytes and at MaxInboxBodyBytes.
 	Body []byte
 	// BodyTruncated says Body was cut.
 	BodyTruncated bool
@@ -129,9 +129,19 @@ func (in *Inbox) Reset() {
 	in.processed, in.ids, in.idHead = nil, nil, 0
 }
 
+// MaxInboxBodyBytes is how much of each body the inbox keeps. A session
+// webhook can be megabytes (S-5); keeping all of every one would make the
+// inbox grow with each delivery of a long session, while a test needs only
+// the start of a body to tell what it was.
+const MaxInboxBodyBytes = 64 << 10
+
 // add records r and returns the stored entry so its status can be set when
 // the answer is known. With MaxRequests, the oldest request makes room.
 func (in *Inbox) add(r Request) *Request {
+	if len(r.Body) > MaxInboxBodyBytes {
+		// A copy, so that the inbox does not pin the whole body.
+		r.Body, r.BodyTruncated = slices.Clone(r.Body[:MaxInboxBodyBytes]), true
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	e := &r

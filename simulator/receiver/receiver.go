@@ -37,6 +37,8 @@ const (
 	flawPassesAPIStatus
 	flawNeverFetches
 	flawFetchWrongKey
+	flawRequiresTranscriptID
+	flawSlowParse
 )
 
 // Defaults of the one-flaw receivers' Params.
@@ -50,6 +52,10 @@ const (
 	// rateLimitHold keeps each admitted request in progress long enough
 	// for a concurrent burst to overlap.
 	rateLimitHold = 50 * time.Millisecond
+	// slowParsePerMiB is how long slow-parse takes per MiB of body: a
+	// 3-hour session (2.5 MiB, S-5, S-6) takes about 2.5 s, past the 2 s
+	// budget and well within the 10 s deadline (D-3).
+	slowParsePerMiB = time.Second
 )
 
 // Receiver is a webhook receiver: the compliant one from NewCompliant, or
@@ -137,6 +143,9 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) 
 		rc.malformed(w, r, err)
 		return
 	}
+	if rc.flaw == flawSlowParse && rc.wait(r, time.Duration(len(body.data))*slowParsePerMiB/(1<<20)) != nil {
+		return
+	}
 	if rc.flaw == flawStrictFields && !n.redactedAudio() && len(n.unknownFields) > 0 {
 		rc.answer(w, r, http.StatusBadRequest, "unknown fields")
 		return
@@ -209,6 +218,16 @@ func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error)
 // side effect happens once however often it is delivered (D-4 redelivers
 // whenever an answer was lost or late).
 func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notification) {
+	if rc.flaw == flawRequiresTranscriptID && n.transcriptID == "" {
+		rc.answer(w, r, http.StatusInternalServerError, "cannot read transcript_id")
+		return
+	}
+	if n.session() {
+		// A session webhook carries the transcript itself (S-2): nothing
+		// to fetch. Processed once per session_id, like a transcript.
+		rc.processOnceOr409(w, r, n)
+		return
+	}
 	if n.redactedAudio() {
 		if rc.flaw == flawCrashOnRedactedAudio {
 			rc.answer(w, r, http.StatusInternalServerError, "no transcript_id")
@@ -230,15 +249,23 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 		rc.answer(w, r, http.StatusInternalServerError, "failed on an error notification")
 		return
 	}
-	if !rc.cfg.Inbox.processOnce(n.transcriptID) {
+	rc.processOnceOr409(w, r, n)
+}
+
+// processOnceOr409 has n's side effect once per transcript_id or
+// session_id and acknowledges every delivery, the repeated ones too (D-4);
+// conflict-on-redelivery answers 409 to those instead.
+func (rc *Receiver) processOnceOr409(w http.ResponseWriter, r *http.Request, n notification) {
+	id := slog.String("id", n.key())
+	if !rc.cfg.Inbox.processOnce(n.key()) {
 		if rc.flaw == flawConflictOnRedelivery {
-			rc.answer(w, r, http.StatusConflict, "already seen", slog.String("transcript_id", n.transcriptID))
+			rc.answer(w, r, http.StatusConflict, "already seen", id)
 			return
 		}
-		rc.answer(w, r, http.StatusOK, "redelivery acknowledged", slog.String("transcript_id", n.transcriptID))
+		rc.answer(w, r, http.StatusOK, "redelivery acknowledged", id)
 		return
 	}
-	rc.answer(w, r, http.StatusOK, "processed", slog.String("transcript_id", n.transcriptID))
+	rc.answer(w, r, http.StatusOK, "processed", id)
 }
 
 // answer writes status with reason as a short text body and logs why.

@@ -177,6 +177,9 @@ type Delivery struct {
 	// NotMade counts the attempts the policy still allowed when the
 	// delivery was Stopped: AssemblyAI would have made them.
 	NotMade int `json:"attempts_not_made,omitempty"`
+	// Payload, when set, summarises a body that Request.Body holds only
+	// the start of (a streaming session's webhook, S-5).
+	Payload *PayloadSummary `json:"payload,omitempty"`
 }
 
 // LastAttempt returns the last attempt, or the zero Attempt when none ran.

@@ -68,7 +68,7 @@ func ids(groups ...[]string) []string {
 // shouldOnly lists the receivers whose only failure is a SHOULD: the
 // verdict stays conformant (without --strict).
 var shouldOnly = []string{"compliant", "slow-ack", "strict-fields", "accepts-malformed", "accepts-any-method",
-	"never-fetches", "fetch-wrong-key"}
+	"never-fetches", "fetch-wrong-key", "body-limit-100kb", "body-limit-1mb", "slow-parse"}
 
 var proofMatrix = []struct {
 	behaviour string
@@ -107,6 +107,12 @@ var proofMatrix = []struct {
 	{"endless-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})}, // a 200 is an answer, whatever follows (P-1)
 	{"trickle-body", ids(notFetching, []string{"RC-08", "RC-09", "RC-10", "RC-13"})},
 	{"redirect", ids(acknowledging, notFetching, []string{"RC-08", "RC-12", "RC-13"})},
+	// The streaming receivers (proof_streaming_test.go has their own
+	// matrix): a transcript notification is small and has a transcript_id.
+	{"body-limit-100kb", nil},
+	{"body-limit-1mb", nil},
+	{"slow-parse", nil},
+	{"requires-transcript-id", ids([]string{"RC-07"})},
 }
 
 func TestProofMatrix(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -36,8 +35,9 @@ const DefaultConcurrency = 8
 // room for a slow but answering receiver and still fits a CI job.
 const DefaultMaxDuration = 10 * time.Minute
 
-// builtInDir is where the built-in features live in the repository.
-const builtInDir = "features/receiver"
+// builtInDir is where the built-in features live in the repository: one
+// directory per product (receiver/, streaming/).
+const builtInDir = "features"
 
 // serialTag marks scenarios that must not run beside others.
 const serialTag = "@serial"
@@ -83,6 +83,9 @@ type Config struct {
 	// by value (webhook.Redactor) before OnScenario sees it or the result
 	// holds it.
 	Secrets []string
+	// Product selects the scenarios of a product by their tags (a
+	// streaming one is tagged @streaming); zero means reports.PreRecorded.
+	Product reports.Product
 }
 
 // DeadlineError is why a run that reached its MaxDuration stopped.
@@ -120,11 +123,10 @@ type Prepared struct {
 func Prepare(cfg Config) (*Prepared, error) {
 	uriPrefix := ""
 	if cfg.Features == nil {
-		sub, err := fs.Sub(features.Receiver, path.Base(builtInDir))
-		if err != nil {
-			return nil, err
-		}
-		cfg.Features, cfg.FeaturesName, uriPrefix = sub, "built-in", builtInDir+"/"
+		cfg.Features, cfg.FeaturesName, uriPrefix = features.BuiltIn, "built-in", builtInDir+"/"
+	}
+	if cfg.Product == "" {
+		cfg.Product = reports.PreRecorded
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -133,6 +135,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if err != nil {
 		return nil, setupErr(err)
 	}
+	filter = filter.forProduct(cfg.Product)
 	planned, err := load(cfg.Features)
 	if err != nil {
 		return nil, setupErr(err)
@@ -145,7 +148,10 @@ func Prepare(cfg Config) (*Prepared, error) {
 	}
 	if len(p.selected) == 0 {
 		if cfg.Tags != "" {
-			return nil, setupErr(fmt.Errorf("no scenario matches --tags %q (%d scenarios in %s)", cfg.Tags, len(planned), cfg.FeaturesName))
+			return nil, setupErr(fmt.Errorf("no scenario matches --tags %q (%d scenarios in %s)%s", cfg.Tags, len(planned), cfg.FeaturesName, productNote(cfg.Product)))
+		}
+		if cfg.Product != reports.PreRecorded {
+			return nil, setupErr(fmt.Errorf("no scenario found in %s%s", cfg.FeaturesName, productNote(cfg.Product)))
 		}
 		return nil, setupErr(fmt.Errorf("no scenario found in %s", cfg.FeaturesName))
 	}
@@ -156,6 +162,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.catalog = forProduct(p.catalog, planned, cfg.Product)
 	return p, nil
 }
 
@@ -203,6 +210,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	res.Requirements = requirementResults(p.catalog, res.Scenarios)
 	refineImpact(res.Requirements, res.Scenarios)
 	attributeRootCause(res.Requirements, res.Scenarios)
+	markProducts(res.Requirements, res.Scenarios)
 	interrupted := ctx.Err() != nil
 	res.Tally(p.cfg.Strict, interrupted)
 	res.Coverage = p.coverage(res.Requirements)
@@ -319,10 +327,16 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 		TimeoutMS: stats.Milliseconds(pol.Timeout), MaxAttempts: pol.MaxAttempts, RetryIntervalMS: stats.Milliseconds(pol.RetryInterval),
 		WaitMS: stats.Milliseconds(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
 		Burst: c.Burst, Tags: p.cfg.Tags, Features: p.cfg.FeaturesName, Strict: p.cfg.Strict,
-		Seed: p.cfg.Seed, API: c.APIURL, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
+		Seed: p.cfg.Seed, API: c.APIURL, Product: p.cfg.Product, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
 	}
 	if pol.Pace == webhook.Accelerated {
 		env.Profile = "accelerated"
+	}
+	if p.cfg.Product.Includes(reports.Streaming) {
+		env.MaxSessionMS = stats.Milliseconds(c.MaxSessionDuration)
+		if c.MaxSessionDuration == 0 {
+			env.MaxSessionMS = stats.Milliseconds(webhook.MaxSessionDuration)
+		}
 	}
 	if env.Burst == 0 {
 		env.Burst = steps.DefaultBurst
@@ -429,13 +443,16 @@ func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 	}
 	key := scenarioKey(pk.Uri, pk.Name, texts)
 	pl, ok := r.planned[key]
-	s := reports.Scenario{Name: pk.Name, URI: r.uriPrefix + pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now()}
+	s := reports.Scenario{Name: pk.Name, URI: r.uriPrefix + pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now(),
+		Product: reports.PreRecorded}
 	if ok {
 		s.Line, s.Feature = pl.line, pl.feat
 	}
 	for _, t := range pk.Tags {
 		s.Tags = append(s.Tags, t.Name)
 		switch {
+		case t.Name == steps.StreamingTag:
+			s.Product = reports.Streaming
 		case strings.HasPrefix(t.Name, "@RC-"):
 			s.Requirements = append(s.Requirements, strings.TrimPrefix(t.Name, "@"))
 		case t.Name == "@must":
@@ -495,7 +512,7 @@ func (r *recorder) results(selected []plannedScenario) []reports.Scenario {
 			continue
 		}
 		s := reports.Scenario{Name: pl.name, URI: r.uriPrefix + pl.uri, Feature: pl.feat, Line: pl.line,
-			Tags: pl.tags, Status: reports.Skipped, Reason: "not run: the run was interrupted"}
+			Tags: pl.tags, Status: reports.Skipped, Reason: "not run: the run was interrupted", Product: productOf(pl.tags)}
 		for _, t := range pl.tags {
 			if strings.HasPrefix(t, "@RC-") {
 				s.Requirements = append(s.Requirements, strings.TrimPrefix(t, "@"))
