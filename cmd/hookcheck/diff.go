@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 type diffFlags struct {
@@ -17,6 +19,7 @@ type diffFlags struct {
 	webhookURL string
 	tolerance  time.Duration
 	json       bool
+	update     string
 }
 
 func newDiffCmd(a *app) *cobra.Command {
@@ -46,6 +49,7 @@ Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 	fs.StringVar(&f.webhookURL, "webhook-url", "", "the webhook_url as submitted: its query must arrive byte for byte (D-9)")
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far a wait may be off (default 10% of the wait + 20ms)")
 	fs.BoolVar(&f.json, "json", false, "print the differences as JSON")
+	fs.StringVar(&f.update, "update-profile", "", "write the observed values as a profile FILE that send, run and serve-api take with --profile")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
 }
@@ -66,6 +70,12 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	}
 	if len(ds) == 0 {
 		return usagef("%s: no request captured", path)
+	}
+	if f.update != "" {
+		if err := writeProfile(f.update, path, capture.Observe(ds, p), time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
 	}
 	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance}
 	var all []capture.Difference
@@ -108,4 +118,23 @@ func orNone(key string) string {
 		return "(no transcript_id/session_id)"
 	}
 	return key
+}
+
+// writeProfile writes the policy observed in capturePath as a profile.
+func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) error {
+	if p.Pace == webhook.Accelerated {
+		p.Pace = webhook.RealTime // Observe scaled the waits back
+	}
+	source := fmt.Sprintf("observed in %s by hookcheck diff on %s; what a capture cannot show (deadline, redirects, body limit) is the compared profile's",
+		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
+	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
+	pr.About = "Delivery rules observed in a capture of real deliveries (issue 13)."
+	b, err := pr.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil { //nolint:gosec // a profile holds no secret
+		return usagef("--update-profile: %v", err)
+	}
+	return nil
 }
