@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -110,4 +112,15 @@ func TestCaptureUsageErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.jsonl")
 	require.NoError(t, os.WriteFile(bad, []byte("{\"seq\":1}\nnot json\n"), 0o600))
 	requireOneLine(t, hookcheck(t, nil, "diff", bad), "line 2")
+}
+
+// TestRunPrintsReproductions: a failed scenario's progress line is
+// followed by the commands that repeat its request.
+func TestRunPrintsReproductions(t *testing.T) {
+	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/hook?x=1", "--tags", "@RC-01", "--retry-interval", "1ms",
+		"--out", t.TempDir())
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "reproduce with hookcheck:\n          hookcheck send --target '"+srv.URL+"/hook?x=1'")
+	assert.Contains(t, r.stdout, "reproduce with curl (auth value from $HOOKCHECK_AUTH_HEADER_VALUE):\n          curl -sS")
 }

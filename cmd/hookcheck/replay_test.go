@@ -24,7 +24,7 @@ func TestReplayIsByteForByte(t *testing.T) {
 			Masked: []string{"X-Secret"}, Body: `{"transcript_id": "t-1", "status": "completed"}`, Key: "transcript_id:t-1", Attempt: 1, Status: 500},
 		{Seq: 2, Time: time.Unix(0, 0), Method: "POST", Path: "/aai", RawQuery: "",
 			Header: map[string][]string{"User-Agent": {"python-requests/2.31.0"}, "Content-Type": {"application/json"}},
-			Body: `{"status":"redacted_audio_ready","redacted_audio_url":"https://x/y.wav?sig=a%2Bb"}`, Key: "redacted_audio_url:https://x/y.wav?sig=a%2Bb", Attempt: 1, Status: 200},
+			Body:   `{"status":"redacted_audio_ready","redacted_audio_url":"https://x/y.wav?sig=a%2Bb"}`, Key: "redacted_audio_url:https://x/y.wav?sig=a%2Bb", Attempt: 1, Status: 200},
 	}
 	file := filepath.Join(t.TempDir(), "capture.jsonl")
 	f, err := os.Create(file)
