@@ -6,7 +6,7 @@ BIN       := bin/hookcheck
 PKGS      := ./...
 BENCHTIME ?= 1x
 
-.PHONY: help build test test-race bench demo lint fmt clean mutants run test-target
+.PHONY: help build test test-race bench demo lint fmt clean mutants run test-target capture-flood
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,3 +65,7 @@ clean: ## remove build output and reports
 
 mutants: ## break each rule in the engine's source; its fidelity scenarios must fail
 	$(GO) test -count=1 -tags mutants -run TestMutantsAreCaught -v ./features/ | grep -E '^(=== RUN|--- |\s+mutants_test|ok|FAIL|PASS)'
+
+FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
+capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
+	$(GO) run ./simulator/capture/internal/flood -bin $(BIN) $(FLOOD_ARGS)
