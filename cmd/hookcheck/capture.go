@@ -105,7 +105,9 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	if err != nil {
 		return usagef("--listen: %v", err)
 	}
-	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 30 * time.Second}
+	// ReadTimeout bounds a slow body: a reader holds one of the
+	// --max-in-flight slots while its body arrives.
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 2 * time.Minute}
 	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, answering %s; Ctrl-C to stop\n", l.Addr(), f.out, f.answer)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

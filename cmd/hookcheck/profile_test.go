@@ -69,3 +69,13 @@ func TestDiffUpdateProfile(t *testing.T) {
 	r = hookcheck(t, nil, "diff", capFile, "--profile", out, "--retry-interval", "1ms")
 	assert.Equal(t, exitOK, r.code, r.stdout)
 }
+
+func TestProfileFlagOnRun(t *testing.T) {
+	path := writeProfileFile(t, `"max_attempts": {"value": 10,`, `"max_attempts": {"value": 3,`)
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/hook", "--tags", "@RC-01", "--profile", path,
+		"--retry-interval", "1ms", "--out", t.TempDir())
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "up to 3 attempts")
+	assert.Equal(t, 3, inbox.Len(), "the profile's attempt count (D-4)")
+}

@@ -56,7 +56,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(*bin, "capture", "--listen", addr, "--out", out,
+	cmd := exec.Command(*bin, "capture", //nolint:gosec // G204: the binary the person measuring names
+		"--listen", addr, "--out", out,
 		"--max-in-flight", fmt.Sprint(*inFlight), "--max-body-bytes", fmt.Sprint(*bodySize+1024))
 	cmd.Stdout = io.Discard // one live line a request
 	cmd.Stderr = os.Stderr
@@ -93,7 +94,7 @@ func run() error {
 					continue
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
 					acked.Store(i, true)
 					nAcked.Add(1)
