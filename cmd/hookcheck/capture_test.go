@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -123,4 +124,19 @@ func TestRunPrintsReproductions(t *testing.T) {
 	require.Equal(t, exitFailed, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "reproduce with hookcheck:\n          hookcheck send --target '"+srv.URL+"/hook?x=1'")
 	assert.Contains(t, r.stdout, "reproduce with curl (auth value from $HOOKCHECK_AUTH_HEADER_VALUE):\n          curl -sS")
+}
+
+func TestDiffJSON(t *testing.T) {
+	capFile := captureSend(t, "--retry-interval", "1ms", "--user-agent", "Other/1")
+	r := hookcheck(t, nil, "diff", capFile, "--retry-interval", "1ms", "--json")
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	var diffs []struct {
+		Rule    string `json:"rule"`
+		What    string `json:"what"`
+		Exceeds bool   `json:"exceeds"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &diffs), r.stdout)
+	require.NotEmpty(t, diffs)
+	assert.Equal(t, "D-12", diffs[0].Rule)
+	assert.True(t, diffs[0].Exceeds)
 }
