@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target
+.PHONY: help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -129,3 +129,7 @@ clean: ## remove build output and reports
 
 mutants: ## break each rule in the engine's source; its fidelity scenarios must fail
 	$(GO) test -count=1 -tags mutants -run TestMutantsAreCaught -v ./features/ | grep -E '^(=== RUN|--- |\s+mutants_test|ok|FAIL|PASS)'
+
+FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
+capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
+	$(GO) run ./simulator/capture/internal/flood -bin $(BIN) $(FLOOD_ARGS)

@@ -10,7 +10,9 @@ import (
 	"testing"
 )
 
-// mutant breaks one rule in the engine's source. The fidelity scenarios
+// mutant breaks one rule in the engine's source, or in the built-in
+// profile (simulator/profiles/assemblyai.json) for the rules whose values
+// are data there. The fidelity scenarios
 // tagged with that rule must then fail: this is how we know each scenario
 // can fail, and does fail for the right reason.
 type mutant struct {
@@ -18,13 +20,13 @@ type mutant struct {
 }
 
 var mutants = []mutant{
-	{"@D-1", "simulator/webhook/policy.go", "Method:        http.MethodPost,", "Method:        http.MethodPut,"},
+	{"@D-1", "simulator/profiles/assemblyai.json", `"method": {"value": "POST"`, `"method": {"value": "PUT"`},
 	{"@D-2", "simulator/webhook/notification.go", "Status       string `json:\"status\"`\n\t\t}{n.TranscriptID, n.Status})", "Status       string `json:\"state\"`\n\t\t}{n.TranscriptID, n.Status})"},
-	{"@D-3", "simulator/webhook/policy.go", "DefaultTimeout = 10 * time.Second", "DefaultTimeout = 9 * time.Second"},
-	{"@D-4", "simulator/webhook/policy.go", "DefaultMaxAttempts = 10", "DefaultMaxAttempts = 9"},
+	{"@D-3", "simulator/profiles/assemblyai.json", `"timeout": {"value": "10s"`, `"timeout": {"value": "9s"`},
+	{"@D-4", "simulator/profiles/assemblyai.json", `"max_attempts": {"value": 10,`, `"max_attempts": {"value": 9,`},
 	{"@D-5", "simulator/webhook/sender.go", "a.StatusCode < 500 && !p.RetryOn4xx", "a.StatusCode < 500 && p.RetryOn4xx"},
 	{"@D-6", "simulator/webhook/sender.go", "return Exhausted, false // D-4, D-6", "return Delivered, false"},
-	{"@D-7", "simulator/webhook/policy.go", `RegionEU: "54.220.25.36"`, `RegionEU: "54.220.25.37"`},
+	{"@D-7", "simulator/profiles/assemblyai.json", `"eu": "54.220.25.36"`, `"eu": "54.220.25.37"`},
 	{"@D-8", "simulator/webhook/sender.go", "h[p.Auth.Name] = []string{p.Auth.Value.Reveal()}", "h[p.Auth.Name] = []string{p.Auth.Value.String()}"},
 	{"@D-9", "simulator/webhook/sender.go", "req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header", "req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header; req.URL.RawQuery = req.URL.Query().Encode()"},
 	{"@D-10", "simulator/webhook/record.go", "if attempts[i].Answered() {", "if true {"},
@@ -32,7 +34,7 @@ var mutants = []mutant{
 	{"@D-12", "simulator/webhook/sender.go", `h.Set("Accept", "*/*")`, `h.Set("Accept", "application/json")`},
 	{"@P-1", "simulator/webhook/sender.go", "timedOut.Store(true)", "timedOut.Store(false)"},
 	{"@P-2", "simulator/webhook/sender.go", "wait = s.policy.Wait()", "wait = s.policy.Wait() - a.Duration"},
-	{"@P-3", "simulator/webhook/policy.go", "MaxRedirects:  10,", "MaxRedirects:  10, FollowRedirects: true,"},
+	{"@P-3", "simulator/profiles/assemblyai.json", `"follow_redirects": {"value": false`, `"follow_redirects": {"value": true`},
 	{"@P-4", "simulator/webhook/sender.go", "case a.Number >= p.MaxAttempts:", "case a.Number >= p.MaxAttempts || a.Failure != NoError:"},
 	{"@P-5", "simulator/webhook/record.go", "for i := len(attempts) - 1; i >= 0; i-- {", "for i := len(attempts) - 1; i >= len(attempts)-1; i-- {"},
 	{"@P-6", "simulator/webhook/sender.go", "a.StatusCode >= 400 && a.StatusCode < 500", "a.StatusCode >= 400 && a.StatusCode < 408"},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookcheck/hookcheck/reports/repro"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -248,6 +249,9 @@ type Scenario struct {
 	// API about this scenario's transcripts, oldest first; each names its
 	// transcript, which ties it to the delivery that announced it.
 	APICalls []api.Call `json:"api_calls,omitempty"`
+	// Reproductions, for a failed scenario, repeat each attempt's request:
+	// a curl command and the `hookcheck send` command (issue 13).
+	Reproductions []repro.Reproduction `json:"reproductions,omitempty"`
 }
 
 // Ref is how requirements point at s.

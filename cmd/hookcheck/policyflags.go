@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/hookcheck/hookcheck/simulator/clock"
+	"github.com/hookcheck/hookcheck/simulator/profiles"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -30,6 +32,11 @@ type policyFlags struct {
 	retryOn4xx      bool
 	insecure        bool
 	keepAlive       bool
+	// profile is the --profile file; empty for the built-in one.
+	profile string
+	// fs is the flag set registered on, to tell a value the user set
+	// from a default that must not override the profile's.
+	fs *pflag.FlagSet
 }
 
 // policyFlagSet says which optional groups of policy flags a command has.
@@ -41,6 +48,8 @@ type policyFlagSet struct {
 // register adds the flags to fs.
 func (f *policyFlags) register(fs *pflag.FlagSet, set policyFlagSet) {
 	d := webhook.DefaultPolicy()
+	f.fs = fs
+	fs.StringVar(&f.profile, "profile", "", "delivery profile file (from 'hookcheck diff --update-profile'); flags set explicitly override it (default: the built-in AssemblyAI profile)")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "deadline for a 2xx answer to each attempt (D-3)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", d.MaxAttempts, "attempts in total (D-4)")
 	fs.DurationVar(&f.retryInterval, "retry-interval", d.RetryInterval, "wait from the end of one attempt to the start of the next (D-4, P-2)")
@@ -81,9 +90,37 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	if err != nil {
 		return p, usagef("--source-address: %v", err)
 	}
-	p.Timeout, p.MaxAttempts, p.RetryInterval = f.timeout, f.maxAttempts, f.retryInterval
-	p.Region, p.Source, p.UserAgent = region, source, f.userAgent
-	p.FollowRedirects, p.RetryOn4xx, p.InsecureSkipVerify, p.KeepAlive = f.followRedirects, f.retryOn4xx, f.insecure, f.keepAlive
+	if f.profile != "" {
+		if p, err = loadProfile(f.profile); err != nil {
+			return p, err
+		}
+	}
+	set := f.set
+	if set("timeout") {
+		p.Timeout = f.timeout
+	}
+	if set("max-attempts") {
+		p.MaxAttempts = f.maxAttempts
+	}
+	if set("retry-interval") {
+		p.RetryInterval = f.retryInterval
+	}
+	if set("region") {
+		p.Region = region
+	}
+	if set("source-address") {
+		p.Source = source
+	}
+	if set("user-agent") {
+		p.UserAgent = f.userAgent
+	}
+	if set("follow-redirects") {
+		p.FollowRedirects = f.followRedirects
+	}
+	if set("retry-on-4xx") {
+		p.RetryOn4xx = f.retryOn4xx
+	}
+	p.InsecureSkipVerify, p.KeepAlive = f.insecure, f.keepAlive
 	if f.fast {
 		p.Pace = webhook.Accelerated
 	}
@@ -105,6 +142,35 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	}
 	if err := p.Validate(); err != nil {
 		return p, usageError{err}
+	}
+	return p, nil
+}
+
+// set reports whether a policy value comes from the flag: the user set it,
+// or the command set the field itself without registering the flag (run
+// names its region and source). Otherwise the profile's value stands.
+func (f *policyFlags) set(name string) bool {
+	if f.fs == nil {
+		return true
+	}
+	fl := f.fs.Lookup(name)
+	return fl == nil || fl.Changed
+}
+
+// loadProfile reads a --profile file; a malformed one is a usage error
+// naming the file, the line and the field.
+func loadProfile(path string) (webhook.Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return webhook.Policy{}, usagef("--profile: %v", err)
+	}
+	pr, err := profiles.Parse(path, data)
+	if err != nil {
+		return webhook.Policy{}, usagef("--profile %v", err)
+	}
+	p, err := webhook.PolicyFromProfile(pr)
+	if err != nil {
+		return p, usagef("--profile %s: %v", path, err)
 	}
 	return p, nil
 }

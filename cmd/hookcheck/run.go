@@ -439,6 +439,7 @@ func printScenario(w io.Writer, s reports.Scenario) {
 		line += "\n        " + firstSentence(s.Reason)
 	}
 	fmt.Fprintln(w, line)
+	printReproduction(w, s)
 }
 
 func firstSentence(s string) string {

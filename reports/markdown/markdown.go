@@ -23,6 +23,7 @@ func Write(w io.Writer, r *reports.Result) error {
 	writeFailures(b, "MUST fix", r.FailedMust())
 	writeFailures(b, "SHOULD fix", r.FailedShould())
 	writeNotChecked(b, r)
+	writeReproductions(b, r)
 	fmt.Fprintln(b, "Full evidence (timelines, requests and answers): `report.html`; machine-readable: `results.json`, `junit.xml`, `cucumber.json`.")
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("write summary: %w", err)

@@ -11,10 +11,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/profiles"
 )
 
-// AssemblyAI's documented delivery constants.
+// AssemblyAI's documented delivery constants. DefaultPolicy takes its
+// values from the built-in profile; these name the same values for code
+// that needs a constant, and a test keeps the two equal.
 const (
 	// DefaultTimeout is the deadline for a 2xx answer (D-3).
 	DefaultTimeout = 10 * time.Second
@@ -63,19 +68,18 @@ const (
 	RegionEU Region = "eu"
 )
 
-// regionAddress holds the documented source address of each region (D-7).
-var regionAddress = map[Region]string{
-	RegionUS: "44.238.19.20",
-	RegionEU: "54.220.25.36",
-}
+// regionAddress holds the documented source address of each region (D-7),
+// read once from the built-in profile (simulator/profiles/assemblyai.json)
+// so the addresses live in one place; never written after.
+var regionAddress = profiles.AssemblyAI().SourceAddresses.Value
 
 // Address returns the region's documented source address (D-7).
-func (r Region) Address() string { return regionAddress[r] }
+func (r Region) Address() string { return regionAddress[string(r)] }
 
 // ParseRegion accepts "us" or "eu".
 func ParseRegion(s string) (Region, error) {
 	r := Region(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := regionAddress[r]; !ok {
+	if _, ok := regionAddress[string(r)]; !ok {
 		return "", fmt.Errorf("unknown region %q (want us or eu)", s)
 	}
 	return r, nil
@@ -204,21 +208,24 @@ type Policy struct {
 	InsecureSkipVerify bool
 }
 
-// DefaultPolicy returns AssemblyAI's delivery behaviour.
+// DefaultPolicy returns AssemblyAI's delivery behaviour: the built-in
+// profile, simulator/profiles/assemblyai.json, where every value names its
+// docs/spec.md rule.
 func DefaultPolicy() Policy {
-	return Policy{
-		Method:        http.MethodPost,
-		Timeout:       DefaultTimeout,
-		MaxAttempts:   DefaultMaxAttempts,
-		RetryInterval: DefaultRetryInterval,
-		Pace:          RealTime,
-		MaxRedirects:  10,
-		UserAgent:     DefaultUserAgent,
-		Region:        RegionUS,
-		Source:        SourceAddress{Mode: SourceHeader},
-		MaxBodyBytes:  DefaultMaxBodyBytes,
+	p, err := builtinPolicy()
+	if err != nil {
+		// The embedded profile is checked by this package's tests: a
+		// failure here is a build defect, not a user's mistake.
+		panic(fmt.Sprintf("built-in profile: %v", err))
 	}
+	p.ExtraHeaders = p.ExtraHeaders.Clone()
+	return p
 }
+
+// builtinPolicy parses the embedded profile once; the result is only read.
+var builtinPolicy = sync.OnceValues(func() (Policy, error) {
+	return PolicyFromProfile(profiles.AssemblyAI())
+})
 
 // Validate reports the first setting that cannot work.
 func (p Policy) Validate() error {

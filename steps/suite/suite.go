@@ -497,6 +497,7 @@ func finish(s reports.Scenario, ev steps.Evidence) reports.Scenario {
 	if s.Status == reports.Skipped && s.Reason == "" {
 		s.Reason = "not run"
 	}
+	s.Reproductions = reports.ReproductionsFor(s) // issue 13: failures only
 	return s
 }
 

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+type captureFlags struct {
+	listen      string
+	out         string
+	answer      string
+	answerAfter time.Duration
+	mask        []string
+	maxBody     int64
+	maxInFlight int
+	sync        bool
+}
+
+func newCaptureCmd(a *app) *cobra.Command {
+	var f captureFlags
+	cmd := &cobra.Command{
+		Use:   "capture --listen ADDR [--out FILE]",
+		Short: "Record the deliveries a real sender makes, to diff or replay them",
+		Long: `capture serves a receiver that records every request it gets (time, method,
+URL with query, headers, body, peer address) to a JSON Lines file, one request
+a line, and answers a status you choose. Expose it with your own tunnel and
+submit a real transcript with its URL as webhook_url: the file is then what
+AssemblyAI really sent. Answer 500,500,200 to make it retry on purpose (D-4).
+
+Requests are grouped into deliveries by transcript_id / session_id; one line
+per attempt shows the wait since the previous one. The values of the
+Authorization header and of every --mask-header never reach the file (D-8).
+A request is written and flushed before it is answered: an acknowledged
+request is in the file.`,
+		Example: `  hookcheck capture --listen 127.0.0.1:8080 --out capture.jsonl --answer 500,500,200
+  hookcheck capture --listen :8080 --mask-header X-Webhook-Secret --answer-after 11s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCapture(cmd.Context(), a, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&f.out, "out", "capture.jsonl", "capture file (JSON Lines); appended to")
+	fs.StringVar(&f.answer, "answer", "200", "status answered to each delivery's attempts in turn, the last repeating (e.g. 500,500,200)")
+	fs.DurationVar(&f.answerAfter, "answer-after", 0, "delay before each answer (over 10s lets the sender's deadline pass, D-3)")
+	fs.StringSliceVar(&f.mask, "mask-header", nil, "header whose value is masked in the file (repeatable; Authorization always is)")
+	fs.Int64Var(&f.maxBody, "max-body-bytes", capture.DefaultMaxBodyBytes, "body bytes kept per request (the rest is counted, not kept)")
+	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, "requests whose bodies are in memory at once")
+	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
+	return cmd
+}
+
+// parseAnswers reads a status sequence such as "500,500,200".
+func parseAnswers(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 100 || n > 599 {
+			return nil, fmt.Errorf("%q is not an HTTP status", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func runCapture(ctx context.Context, a *app, f *captureFlags) error {
+	answers, err := parseAnswers(f.answer)
+	if err != nil {
+		return usagef("--answer: %v", err)
+	}
+	for _, h := range f.mask {
+		if err := webhook.ValidateHeaderName(h); err != nil {
+			return usagef("--mask-header: %v", err)
+		}
+	}
+	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 {
+		return usagef("--answer-after, --max-body-bytes and --max-in-flight must be positive")
+	}
+	file, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return usagef("--out: %v", err)
+	}
+	defer file.Close()
+	cfg := capture.Config{Out: file, Live: a.out, Answers: answers, AnswerAfter: f.answerAfter,
+		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight}
+	if f.sync {
+		cfg.Sync = file.Sync
+	}
+	rc, err := capture.NewRecorder(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usagef("--listen: %v", err)
+	}
+	// ReadTimeout bounds a slow body: a reader holds one of the
+	// --max-in-flight slots while its body arrives.
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 2 * time.Minute}
+	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, answering %s; Ctrl-C to stop\n", l.Addr(), f.out, f.answer)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("capture: %w", err)
+	case <-ctx.Done():
+	}
+	// Let requests in progress finish, so each one that is answered is
+	// also written.
+	grace := f.answerAfter + 5*time.Second
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("capture shutdown: %w", err)
+	}
+	_ = srv.Close()
+	fmt.Fprintf(a.out, "hookcheck: %d request(s) captured in %s\n", rc.Count(), f.out)
+	if err := rc.Err(); err != nil {
+		return err
+	}
+	return file.Sync()
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+type diffFlags struct {
+	policy     policyFlags
+	authName   string
+	webhookURL string
+	tolerance  time.Duration
+	json       bool
+	update     string
+}
+
+func newDiffCmd(a *app) *cobra.Command {
+	var f diffFlags
+	cmd := &cobra.Command{
+		Use:   "diff CAPTURE",
+		Short: "Compare captured deliveries with what hookcheck's profile would send",
+		Long: `diff compares each delivery of a capture file (from 'hookcheck capture') with
+what hookcheck would send for the same notification under its profile and
+flags: the D-12 headers (User-Agent, Accept, Accept-Encoding, Content-Type),
+the auth header's presence (D-8), the body's fields and types (D-2, D-11,
+S-4), the attempt count given the answers (D-4, D-5), the waits between
+attempts (P-2, within --tolerance), the source address (D-7, P-7) and the
+query string byte for byte (D-9). Each difference names its spec rule.
+
+Give the same pace as the sender: --fast for a capture of 'send --fast'.
+
+Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
+		Example: `  hookcheck diff capture.jsonl
+  hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
+      --webhook-url 'https://example.com/hook?customer_id=1234'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error { return runDiff(a, &f, args[0]) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.authName, "auth-header-name", "", "auth header every attempt must carry (D-8); its value is masked in captures")
+	fs.StringVar(&f.webhookURL, "webhook-url", "", "the webhook_url as submitted: its query must arrive byte for byte (D-9)")
+	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far a wait may be off (default 10% of the wait + 20ms)")
+	fs.BoolVar(&f.json, "json", false, "print the differences as JSON")
+	fs.StringVar(&f.update, "update-profile", "", "write the observed values as a profile FILE that send, run and serve-api take with --profile")
+	f.policy.register(fs, policyFlagSet{source: true})
+	return cmd
+}
+
+func runDiff(a *app, f *diffFlags, path string) error {
+	p, err := f.policy.policy(a.getenv)
+	if err != nil {
+		return err
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer file.Close()
+	ds, err := capture.Read(file)
+	if err != nil {
+		return usagef("%s: %v", path, err)
+	}
+	if len(ds) == 0 {
+		return usagef("%s: no request captured", path)
+	}
+	if f.update != "" {
+		if err := writeProfile(f.update, path, capture.Observe(ds, p), time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
+	}
+	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance}
+	var all []capture.Difference
+	exceeds := 0
+	for _, d := range ds {
+		diffs := capture.Diff(d, e)
+		all = append(all, diffs...)
+		for _, x := range diffs {
+			if x.Exceeds {
+				exceeds++
+			}
+		}
+		if !f.json {
+			fmt.Fprintf(a.out, "delivery %s: %d attempt(s)\n", orNone(d.Key), len(d.Attempts))
+			for _, x := range diffs {
+				fmt.Fprintf(a.out, "  %s\n", x)
+			}
+		}
+	}
+	if f.json {
+		if all == nil {
+			all = []capture.Difference{}
+		}
+		enc := json.NewEncoder(a.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(all); err != nil {
+			return fmt.Errorf("write differences: %w", err)
+		}
+	} else {
+		fmt.Fprintf(a.out, "%d deliveries, %d difference(s) beyond tolerance\n", len(ds), exceeds)
+	}
+	if exceeds > 0 {
+		return exitError{exitFailed}
+	}
+	return nil
+}
+
+func orNone(key string) string {
+	if key == "" {
+		return "(no transcript_id/session_id)"
+	}
+	return key
+}
+
+// writeProfile writes the policy observed in capturePath as a profile.
+func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) error {
+	if p.Pace == webhook.Accelerated {
+		p.Pace = webhook.RealTime // Observe scaled the waits back
+	}
+	source := fmt.Sprintf("observed in %s by hookcheck diff on %s; what a capture cannot show (deadline, redirects, body limit) is the compared profile's",
+		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
+	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
+	pr.About = "Delivery rules observed in a capture of real deliveries (issue 13)."
+	b, err := pr.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil { //nolint:gosec // a profile holds no secret
+		return usagef("--update-profile: %v", err)
+	}
+	return nil
+}

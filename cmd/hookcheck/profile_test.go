@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/profiles"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+// writeProfileFile writes the built-in profile with one text replaced.
+func writeProfileFile(t *testing.T, from, to string) string {
+	t.Helper()
+	src := string(profiles.AssemblyAIJSON())
+	require.Equal(t, 1, strings.Count(src, from))
+	path := filepath.Join(t.TempDir(), "profile.json")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(src, from, to, 1)), 0o600))
+	return path
+}
+
+func TestProfileFlagOnSend(t *testing.T) {
+	path := writeProfileFile(t, `"User-Agent": "python-requests/2.25.1"`, `"User-Agent": "AssemblyAI/2026"`)
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 200}, receiver.Config{})
+	r := hookcheck(t, nil, "send", "--target", srv.URL+"/hook", "--profile", path)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	reqs := inbox.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "AssemblyAI/2026", reqs[0].Header.Get("User-Agent"))
+
+	// A flag the user sets still wins over the profile.
+	r = hookcheck(t, nil, "send", "--target", srv.URL+"/hook", "--profile", path, "--user-agent", "flag/1")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "flag/1", inbox.Requests()[1].Header.Get("User-Agent"))
+}
+
+func TestProfileMalformedIsUsageError(t *testing.T) {
+	path := writeProfileFile(t, `"max_attempts": {"value": 10,`, `"max_attempts": {"value": -1,`)
+	for _, cmd := range [][]string{
+		{"send", "--target", "http://127.0.0.1:9/hook"},
+		{"run", "--target", "http://127.0.0.1:9/hook"},
+		{"serve-api", "--listen", "127.0.0.1:0"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			r := hookcheck(t, nil, append(cmd, "--profile", path)...)
+			requireOneLine(t, r, path+":7: field max_attempts: must be at least 1")
+		})
+	}
+}
+
+func TestDiffUpdateProfile(t *testing.T) {
+	capFile := captureSend(t, "--retry-interval", "1ms", "--user-agent", "AssemblyAI/2026")
+	out := filepath.Join(t.TempDir(), "observed.json")
+	r := hookcheck(t, nil, "diff", capFile, "--retry-interval", "1ms", "--update-profile", out)
+	require.Equal(t, exitFailed, r.code, "the capture differs from the built-in profile: %s", r.stdout)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	pr, err := profiles.Parse(out, data)
+	require.NoError(t, err, "the written profile is one --profile takes")
+	assert.Equal(t, "AssemblyAI/2026", pr.Headers.Value["User-Agent"])
+	assert.Contains(t, pr.Headers.Source, "observed in capture.jsonl")
+
+	// Diffed against the observed profile (its waits at the capture's
+	// pace), the same capture shows no difference.
+	r = hookcheck(t, nil, "diff", capFile, "--profile", out, "--retry-interval", "1ms")
+	assert.Equal(t, exitOK, r.code, r.stdout)
+}
+
+func TestProfileFlagOnRun(t *testing.T) {
+	path := writeProfileFile(t, `"max_attempts": {"value": 10,`, `"max_attempts": {"value": 3,`)
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
+	r := hookcheck(t, nil, "run", "--target", srv.URL+"/hook", "--tags", "@RC-01", "--profile", path,
+		"--retry-interval", "1ms", "--full-schedules", "--out", t.TempDir())
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "up to 3 attempts")
+	assert.Equal(t, 3, inbox.Len(), "the profile's attempt count (D-4)")
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+func TestReplayIsByteForByte(t *testing.T) {
+	// A capture as a real sender might make it: Python's JSON spacing, a
+	// query whose encoding a URL library would change, a masked header.
+	recs := []capture.Record{
+		{Seq: 1, Time: time.Unix(0, 0), Method: "POST", Path: "/aai", RawQuery: "customer_id=12%7e34&q=a+b&empty=&x=%2F",
+			Header: map[string][]string{"User-Agent": {"python-requests/2.31.0"}, "Content-Type": {"application/json"},
+				"Accept": {"*/*"}, "Accept-Encoding": {"gzip, deflate"}, "X-Secret": {"********"}, "X-Forwarded-For": {"44.238.19.20"}},
+			Masked: []string{"X-Secret"}, Body: `{"transcript_id": "t-1", "status": "completed"}`, Key: "transcript_id:t-1", Attempt: 1, Status: 500},
+		{Seq: 2, Time: time.Unix(0, 0), Method: "POST", Path: "/aai", RawQuery: "",
+			Header: map[string][]string{"User-Agent": {"python-requests/2.31.0"}, "Content-Type": {"application/json"}},
+			Body:   `{"status":"redacted_audio_ready","redacted_audio_url":"https://x/y.wav?sig=a%2Bb"}`, Key: "redacted_audio_url:https://x/y.wav?sig=a%2Bb", Attempt: 1, Status: 200},
+	}
+	file := filepath.Join(t.TempDir(), "capture.jsonl")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	enc := json.NewEncoder(f)
+	for _, r := range recs {
+		require.NoError(t, enc.Encode(r))
+	}
+	require.NoError(t, f.Close())
+
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 200}, receiver.Config{})
+	r := hookcheck(t, map[string]string{envAuthHeaderValue: "hunter2"}, "replay", file, "--target", srv.URL+"/local/hook", "--fast")
+	require.Equal(t, exitOK, r.code, "%s %s", r.stdout, r.stderr)
+	assert.NotContains(t, r.stdout, "hunter2")
+	got := inbox.Requests()
+	require.Len(t, got, 2)
+	for i, g := range got {
+		assert.Equal(t, recs[i].RawQuery, g.RawQuery, "the query byte for byte (D-9)")
+		assert.Equal(t, recs[i].Body, string(g.Body), "the body byte for byte")
+		assert.Equal(t, "/local/hook", g.Path)
+		assert.Equal(t, "python-requests/2.31.0", g.Header.Get("User-Agent"))
+	}
+	assert.Equal(t, "hunter2", got[0].Header.Get("X-Secret"), "the auth value comes from the environment")
+	assert.Equal(t, "44.238.19.20", got[0].Header.Get("X-Forwarded-For"))
+
+	// Without the value, replay refuses rather than send the mask.
+	requireOneLine(t, hookcheck(t, nil, "replay", file, "--target", srv.URL), envAuthHeaderValue)
+}
+
+func TestReplayOfACapturedSend(t *testing.T) {
+	capFile := captureSend(t, "--retry-interval", "1ms")
+	ds := readCapture(t, capFile)
+	srv, inbox := serveBehaviour(t, "fail-first", receiver.Params{FailFirst: 1}, receiver.Config{})
+	r := hookcheck(t, map[string]string{envAuthHeaderValue: "hunter2"}, "replay", capFile, "--target", srv.URL+"/hook", "--retry-interval", "1ms")
+	require.Equal(t, exitOK, r.code, "%s %s", r.stdout, r.stderr)
+	got := inbox.Requests()
+	require.Len(t, got, 2, "the profile's schedule: a retry after the 500")
+	for _, g := range got {
+		assert.Equal(t, ds[0].Attempts[0].RawQuery, g.RawQuery)
+		assert.Equal(t, ds[0].Attempts[0].Body, string(g.Body))
+	}
+}
+
+func readCapture(t *testing.T, path string) []capture.Delivery {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	ds, err := capture.Read(f)
+	require.NoError(t, err)
+	return ds
+}

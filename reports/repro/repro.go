@@ -1,0 +1,205 @@
+// Package repro turns a delivery record into commands that repeat its
+// request exactly: a curl command, and the `hookcheck send` command with
+// the same notification, query and policy flags. Every failed scenario of
+// a report carries them, so a failure is one copy-paste away from being
+// run again (issue 13). The auth header's value is never in a command: it
+// reads "$HOOKCHECK_AUTH_HEADER_VALUE" (D-8).
+package repro
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// EnvAuthHeaderValue is the environment variable the commands read the
+// auth header's value from.
+const EnvAuthHeaderValue = "HOOKCHECK_AUTH_HEADER_VALUE"
+
+// Reproduction is the commands that repeat one attempt's request.
+type Reproduction struct {
+	// Delivery is the delivery's id; Attempt its attempt number.
+	Delivery string `json:"delivery"`
+	Attempt  int    `json:"attempt"`
+	// Curl sends the attempt's request once, byte for byte.
+	Curl string `json:"curl"`
+	// Send repeats the whole delivery with hookcheck; empty when send
+	// cannot make this request (then SendNote says why).
+	Send     string `json:"send,omitempty"`
+	SendNote string `json:"send_note,omitempty"`
+}
+
+// ForDelivery returns one reproduction per attempt of d. Every attempt of
+// a delivery sends the same request (D-4), so the commands are the same;
+// results.json keeps them per attempt so each attempt reads on its own.
+func ForDelivery(d *webhook.Delivery) []Reproduction {
+	if d == nil {
+		return nil
+	}
+	curl := Curl(d.Request, d.Policy.AuthHeaderName)
+	send, note := Send(d)
+	n := max(len(d.Attempts), 1)
+	out := make([]Reproduction, 0, n)
+	for i := range n {
+		out = append(out, Reproduction{Delivery: d.ID, Attempt: i + 1, Curl: curl, Send: send, SendNote: note})
+	}
+	return out
+}
+
+// Curl returns a POSIX-shell curl command that sends req byte for byte:
+// method, URL with its query as sent (D-9), every header of the evidence
+// but the transport's own, and the body. authName's value is read from
+// the environment.
+func Curl(req webhook.Request, authName string) string {
+	var b strings.Builder
+	piped := !shellSafe(req.Body)
+	if piped {
+		// A NUL byte cannot be in a shell word: printf makes the body
+		// from octal escapes and curl reads it from stdin.
+		fmt.Fprintf(&b, "printf '%s' | ", printfEscape(req.Body))
+	}
+	// --globoff and --path-as-is keep the URL as sent; an empty Expect
+	// stops curl adding "Expect: 100-continue" to large bodies.
+	fmt.Fprintf(&b, "curl -sS --globoff --path-as-is -X %s %s", req.Method, Quote(req.URL))
+	names := make([]string, 0, len(req.Headers))
+	for k := range req.Headers {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	hasUA, hasAccept := false, false
+	for _, k := range names {
+		ck := http.CanonicalHeaderKey(k)
+		switch ck {
+		case "Content-Length", "Host", "Connection", "Transfer-Encoding":
+			continue // curl computes these from the URL and the body
+		case "User-Agent":
+			hasUA = true
+		case "Accept":
+			hasAccept = true
+		}
+		for _, v := range req.Headers[k] {
+			if authName != "" && ck == http.CanonicalHeaderKey(authName) {
+				fmt.Fprintf(&b, " \\\n  -H %s\"$%s\"", Quote(k+": "), EnvAuthHeaderValue)
+				continue
+			}
+			fmt.Fprintf(&b, " \\\n  -H %s", Quote(k+": "+v))
+		}
+	}
+	// Headers curl adds by itself unless told not to.
+	if !hasUA {
+		b.WriteString(" \\\n  -H 'User-Agent:'")
+	}
+	if !hasAccept {
+		b.WriteString(" \\\n  -H 'Accept:'")
+	}
+	b.WriteString(" \\\n  -H 'Expect:'")
+	switch {
+	case piped:
+		b.WriteString(" \\\n  --data-binary @-")
+	case req.Body != "" || req.Method == http.MethodPost:
+		fmt.Fprintf(&b, " \\\n  --data-binary %s", Quote(req.Body))
+	}
+	return b.String()
+}
+
+// shellSafe reports whether s can be pasted as a quoted shell word: valid
+// UTF-8 without control characters other than tab and line breaks.
+func shellSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// printfEscape renders s as a printf format that prints s byte for byte:
+// printable ASCII as it is, every other byte, and ' % \\, as \ooo.
+func printfEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\'' && c != '%' && c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "\\%03o", c)
+	}
+	return b.String()
+}
+
+// Send returns the `hookcheck send` command that repeats d's delivery with
+// its schedule, or "" and why when send cannot make d's request.
+func Send(d *webhook.Delivery) (string, string) {
+	if d.Request.Method != http.MethodPost {
+		return "", fmt.Sprintf("send always uses POST (D-1); this probe used %s: use the curl command", d.Request.Method)
+	}
+	args := []string{"hookcheck", "send", "--target", Quote(d.Request.URL)}
+	n := d.Notification
+	switch n.Kind {
+	case webhook.KindTranscript:
+		args = append(args, "--transcript-id", Quote(n.TranscriptID), "--status", Quote(n.Status))
+	case webhook.KindRedactedAudio:
+		args = append(args, "--payload", "redacted-audio", "--redacted-audio-url", Quote(n.RedactedAudioURL))
+	case webhook.KindStreamingSession:
+		if n.Session == nil {
+			return "", "the streaming session's parameters are not in the record: use the curl command"
+		}
+		s := n.Session
+		args = append(args, "--payload", "streaming-session", "--session-id", Quote(n.SessionID),
+			"--session-duration", s.Duration.String(), "--session-seed", fmt.Sprint(s.Seed))
+		if s.Speakers > 0 {
+			args = append(args, "--session-speakers", fmt.Sprint(s.Speakers))
+		}
+		if s.LanguageCode != "" {
+			args = append(args, "--session-language", Quote(s.LanguageCode))
+		}
+	default:
+		return "", "the body is not a notification send makes (a malformed-input probe): use the curl command"
+	}
+	p := d.Policy
+	def := webhook.DefaultPolicy()
+	if t := p.Timeout(); t != def.Timeout {
+		args = append(args, "--timeout", t.String())
+	}
+	if p.MaxAttempts != def.MaxAttempts {
+		args = append(args, "--max-attempts", fmt.Sprint(p.MaxAttempts))
+	}
+	if ri := time.Duration(p.RetryIntervalMS * float64(time.Millisecond)); ri != def.RetryInterval {
+		args = append(args, "--retry-interval", ri.String())
+	}
+	if p.Pace == webhook.Accelerated.String() {
+		args = append(args, "--fast")
+	}
+	if p.Region != "" && p.Region != def.Region {
+		args = append(args, "--region", string(p.Region))
+	}
+	if p.SourceAddress != "" && p.SourceAddress != def.Source.String() {
+		args = append(args, "--source-address", Quote(p.SourceAddress))
+	}
+	if ua := d.Request.Headers.Get("User-Agent"); ua != def.UserAgent {
+		args = append(args, "--user-agent", Quote(ua))
+	}
+	if p.AuthHeaderName != "" {
+		args = append(args, "--auth-header-name", Quote(p.AuthHeaderName))
+		// The value comes from the environment, which send reads itself.
+	}
+	return strings.Join(args, " "), ""
+}
+
+// Quote makes s one POSIX-shell word, byte for byte.
+func Quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

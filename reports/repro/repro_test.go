@@ -1,0 +1,196 @@
+package repro_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	hookcheck "github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/repro"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+const secret = `s3cr3t 'value'/with+$symbols`
+
+// recorder is a reference receiver that answers 200 and keeps requests.
+func recorder(t *testing.T) (*httptest.Server, *receiver.Inbox) {
+	t.Helper()
+	b, err := receiver.Lookup("status")
+	require.NoError(t, err)
+	inbox := receiver.NewInbox()
+	srv := httptest.NewServer(b.New(receiver.Config{Inbox: inbox}, receiver.Params{Status: 200}))
+	t.Cleanup(srv.Close)
+	return srv, inbox
+}
+
+func needCurl(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed: the generated curl commands cannot be run here")
+	}
+}
+
+// runCurl runs a generated command in sh with the auth value in the
+// environment, as a user would paste it.
+func runCurl(t *testing.T, command string) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Env = append(os.Environ(), repro.EnvAuthHeaderValue+"="+secret)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s\n%s", command, out)
+}
+
+// requireSameRequest checks that what curl sent is, byte for byte, the
+// request the record shows: method, path, query, headers, body.
+func requireSameRequest(t *testing.T, d *webhook.Delivery, got receiver.Request) {
+	t.Helper()
+	u, err := url.Parse(d.Request.URL)
+	require.NoError(t, err)
+	assert.Equal(t, d.Request.Method, got.Method)
+	assert.Equal(t, u.RequestURI(), got.RequestURI, "path and query byte for byte (D-9)")
+	assert.Equal(t, d.Request.Body, string(got.Body), "the body byte for byte")
+	// The server canonicalises header names; the record keeps the auth
+	// header's name as the user spelled it (D-8).
+	want := http.Header{}
+	for k, vs := range d.Request.Headers {
+		want[http.CanonicalHeaderKey(k)] = vs
+	}
+	if name := d.Policy.AuthHeaderName; name != "" {
+		want.Set(name, secret)
+	}
+	if len(d.Request.Body) == 0 && want.Get("Content-Length") == "0" && got.Header.Get("Content-Length") == "" {
+		want.Del("Content-Length")
+	}
+	assert.Equal(t, want, got.Header, "the headers of the record, no more, no fewer")
+}
+
+func TestCurlRepeatsTheRequestByteForByte(t *testing.T) {
+	needCurl(t)
+	target, _ := recorder(t)
+	replay, inbox := recorder(t)
+	transcript, err := webhook.TranscriptReady("", webhook.StatusCompleted)
+	require.NoError(t, err)
+	session, err := webhook.StreamingSession("", webhook.Session{Duration: 2 * time.Minute, Seed: 3, Speakers: 2})
+	require.NoError(t, err)
+	cases := []struct {
+		name   string
+		n      webhook.Notification
+		query  string
+		method string
+		auth   bool
+	}{
+		{"transcript with auth and an odd query", transcript, "?customer_id=12%7e34&q=a+b&empty=&x=%2F&arr[]=1", "", true},
+		{"redacted audio", webhook.RedactedAudioReady("https://cdn.example/a.wav?sig=a%2Bb&x='y'"), "", "", false},
+		{"streaming session", session, "?s=1", "", true},
+		{"malformed body with quotes and newlines", webhook.RawBody([]byte("{'bad': \"json\"\n\x00\xff}"), "application/json"), "", "", false},
+		{"other method", transcript, "", http.MethodPut, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := webhook.DefaultPolicy()
+			p.MaxAttempts = 1
+			if c.auth {
+				p.Auth = &webhook.AuthHeader{Name: "X-AAI-Secret", Value: secret}
+			}
+			if c.method != "" {
+				p.Method = c.method
+			}
+			s, err := webhook.NewSender(p, webhook.Options{})
+			require.NoError(t, err)
+			defer s.Close()
+			d, err := s.Deliver(context.Background(), target.URL+"/hook"+c.query, c.n, webhook.Observer{})
+			require.NoError(t, err)
+			rs := repro.ForDelivery(d)
+			require.Len(t, rs, 1)
+			assert.NotContains(t, rs[0].Curl, secret, "the secret is never in a command")
+			// Send the curl command to the replay recorder instead.
+			cmdText := strings.Replace(rs[0].Curl, target.URL, replay.URL, 1)
+			d.Request.URL = strings.Replace(d.Request.URL, target.URL, replay.URL, 1)
+			before := inbox.Len()
+			runCurl(t, cmdText)
+			reqs := inbox.Requests()
+			require.Len(t, reqs, before+1)
+			requireSameRequest(t, d, reqs[before])
+		})
+	}
+}
+
+func TestSendCommand(t *testing.T) {
+	n, err := webhook.TranscriptReady("t-1", webhook.StatusError)
+	require.NoError(t, err)
+	p := webhook.DefaultPolicy()
+	p.Pace, p.UserAgent = webhook.Accelerated, "Custom/1"
+	p.Auth = &webhook.AuthHeader{Name: "X-S", Value: secret}
+	d := &webhook.Delivery{ID: "d-1", Notification: n, Policy: p.Summary(),
+		Request: webhook.Request{Method: "POST", URL: "http://127.0.0.1:1/h?a=1&b=2", Headers: http.Header{"User-Agent": {"Custom/1"}}}}
+	send, note := repro.Send(d)
+	assert.Empty(t, note)
+	assert.Equal(t, "hookcheck send --target 'http://127.0.0.1:1/h?a=1&b=2' --transcript-id t-1 --status error --fast --user-agent Custom/1 --auth-header-name X-S", send)
+	d.Notification = webhook.RawBody([]byte("x"), "text/plain")
+	send, note = repro.Send(d)
+	assert.Empty(t, send)
+	assert.Contains(t, note, "curl")
+}
+
+// TestEveryFailureOfABrokenReceiverHasAWorkingReproduction runs the suite
+// against a reference receiver that answers 500 to everything, then runs
+// the curl command of every attempt of every failed scenario against a
+// recording receiver: each must send exactly the request the report shows.
+func TestEveryFailureOfABrokenReceiverHasAWorkingReproduction(t *testing.T) {
+	needCurl(t)
+	b, err := receiver.Lookup("status")
+	require.NoError(t, err)
+	broken := httptest.NewServer(b.New(receiver.Config{}, receiver.Params{Status: 500}))
+	defer broken.Close()
+	replay, inbox := recorder(t)
+	p := webhook.DefaultPolicy()
+	p.RetryInterval = time.Millisecond
+	res, err := hookcheck.Check(context.Background(), hookcheck.Target{
+		URL: broken.URL + "/webhook?customer_id=1234", Policy: &p,
+		AuthHeaderName: "X-AAI-Secret", AuthHeaderValue: secret,
+		Tags: "@RC-01,@RC-02,@RC-05,@RC-06,@RC-07,@RC-08,@RC-09,@RC-13",
+	})
+	require.NoError(t, err)
+	failed := 0
+	for _, s := range res.Scenarios {
+		if s.Status != reports.Failed {
+			assert.Empty(t, s.Reproductions, "only failures carry reproductions")
+			continue
+		}
+		failed++
+		require.NotEmpty(t, s.Reproductions, "failed scenario %q has a reproduction", s.Name)
+		byID := map[string]*webhook.Delivery{}
+		for _, d := range s.Deliveries {
+			byID[d.ID] = d
+		}
+		for _, r := range s.Reproductions {
+			d := byID[r.Delivery]
+			require.NotNil(t, d, "reproduction of delivery %s", r.Delivery)
+			require.LessOrEqual(t, r.Attempt, max(len(d.Attempts), 1))
+			assert.NotContains(t, r.Curl, secret)
+			if r.Attempt > 1 {
+				continue // every attempt repeats the same request
+			}
+			dc := *d
+			dc.Request.URL = strings.Replace(d.Request.URL, broken.URL, replay.URL, 1)
+			before := inbox.Len()
+			runCurl(t, strings.Replace(r.Curl, broken.URL, replay.URL, 1))
+			reqs := inbox.Requests()
+			require.Len(t, reqs, before+1, s.Name)
+			t.Run(s.Name+"/"+r.Delivery+"/"+strconv.Itoa(r.Attempt), func(t *testing.T) { requireSameRequest(t, &dc, reqs[before]) })
+		}
+	}
+	assert.Positive(t, failed, "the broken receiver fails scenarios")
+}

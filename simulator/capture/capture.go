@@ -1,0 +1,432 @@
+// Package capture records real webhook deliveries to a JSON Lines file, one
+// request a line, and reads them back grouped into deliveries. It is the
+// evidence behind `hookcheck capture`, `hookcheck diff` and
+// `hookcheck replay`: what AssemblyAI really sent, next to what hookcheck's
+// profile would send (docs/spec.md D-1..D-12, P-2, P-7).
+//
+// A Recorder streams every request to its writer before it answers, so a
+// request it acknowledged is in the file; memory is bounded by MaxInFlight
+// requests of at most MaxBodyBytes each, whatever the load.
+package capture
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Defaults of a Recorder.
+const (
+	// DefaultMaxBodyBytes keeps a body whole up to 4 MiB: the longest
+	// streaming-session webhook (3 h, S-6) is about 2.5 MiB (S-5).
+	DefaultMaxBodyBytes = 4 << 20
+	// DefaultMaxInFlight bounds the requests whose bodies are in memory at
+	// once; others wait before their body is read.
+	DefaultMaxInFlight = 16
+	// DefaultMaxGroups bounds the deliveries whose attempt count and last
+	// arrival are remembered; when full, the oldest half is forgotten and
+	// a late redelivery of one of those counts as a first attempt again.
+	DefaultMaxGroups = 1 << 16
+)
+
+// Record is one captured request: one line of a capture file.
+type Record struct {
+	// Seq counts requests from 1 in the order they were written.
+	Seq int64 `json:"seq"`
+	// Time is when the request arrived (its header was read).
+	Time time.Time `json:"time"`
+	// Method is the request method (D-1).
+	Method string `json:"method"`
+	// RequestURI is the request target exactly as sent.
+	RequestURI string `json:"request_uri"`
+	// Path is the decoded path.
+	Path string `json:"path"`
+	// RawQuery is the query string byte for byte, without "?" (D-9).
+	RawQuery string `json:"raw_query"`
+	// Host is the Host header.
+	Host string `json:"host"`
+	// Header is every header received; the values of masked ones are
+	// webhook.Mask.
+	Header http.Header `json:"headers"`
+	// Masked names the headers whose values were masked (D-8).
+	Masked []string `json:"masked_headers,omitempty"`
+	// Body is the body when it is valid UTF-8; a JSON string round-trips
+	// it byte for byte.
+	Body string `json:"body"`
+	// BodyBase64 holds a body that is not valid UTF-8 (Body is then empty).
+	BodyBase64 []byte `json:"body_base64,omitempty"`
+	// BodyBytes is the length of the body as sent, truncated or not.
+	BodyBytes int64 `json:"body_bytes"`
+	// BodyTruncated says the body was longer than the recorder keeps.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// RemoteAddr is the socket peer, "ip:port" (D-7, P-7).
+	RemoteAddr string `json:"remote_addr"`
+	// Key names the delivery: "transcript_id:<id>", "session_id:<id>",
+	// "redacted_audio_url:<url>", or "" when the body names none.
+	Key string `json:"key"`
+	// Attempt counts the requests of the delivery, from 1.
+	Attempt int `json:"attempt"`
+	// SincePreviousMS is the time from the previous attempt's arrival to
+	// this one's; absent on a first attempt.
+	SincePreviousMS *float64 `json:"since_previous_ms,omitempty"`
+	// Status is the status answered.
+	Status int `json:"status"`
+	// AnsweredAfterMS is the time from arrival to the answer.
+	AnsweredAfterMS float64 `json:"answered_after_ms"`
+	// ClientGone says the client left before the answer (e.g. its
+	// deadline, D-3, passed during --answer-after).
+	ClientGone bool `json:"client_gone,omitempty"`
+}
+
+// BodyBytesRaw returns the body as sent (up to what was kept).
+func (r Record) BodyBytesRaw() []byte {
+	if r.BodyBase64 != nil {
+		return r.BodyBase64
+	}
+	return []byte(r.Body)
+}
+
+// SincePrevious returns SincePreviousMS as a duration (0 when absent).
+func (r Record) SincePrevious() time.Duration {
+	if r.SincePreviousMS == nil {
+		return 0
+	}
+	return fromMS(*r.SincePreviousMS)
+}
+
+// AnsweredAfter returns AnsweredAfterMS as a duration.
+func (r Record) AnsweredAfter() time.Duration { return fromMS(r.AnsweredAfterMS) }
+
+func ms(d time.Duration) float64     { return float64(d.Microseconds()) / 1000 }
+func fromMS(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+
+// Config configures a Recorder.
+type Config struct {
+	// Out receives the capture file, one JSON object a line. Required.
+	Out io.Writer
+	// Live receives one human line per attempt; nil for none.
+	Live io.Writer
+	// Answers is the status sequence answered to each delivery: attempt n
+	// gets Answers[n-1], the last one repeating (e.g. 500,500,200). Empty
+	// means 200.
+	Answers []int
+	// AnswerAfter delays every answer, e.g. to let the sender's deadline
+	// pass (D-3).
+	AnswerAfter time.Duration
+	// MaskHeaders are header names whose values never reach the file
+	// (the auth header of D-8). Authorization is always masked.
+	MaskHeaders []string
+	// MaxBodyBytes, MaxInFlight and MaxGroups bound memory; zero means
+	// the package default.
+	MaxBodyBytes int64
+	MaxInFlight  int
+	MaxGroups    int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Sync is called after each line is flushed, before the answer (e.g.
+	// (*os.File).Sync, to survive a machine crash); nil to skip.
+	Sync func() error
+}
+
+// Recorder is an http.Handler that records every request and answers it.
+type Recorder struct {
+	cfg   Config
+	sem   chan struct{}
+	masks map[string]bool
+
+	mu       sync.Mutex
+	w        *bufio.Writer
+	seq      int64
+	groups   map[string]*group
+	order    []string // group keys, oldest first, for eviction
+	writeErr error
+}
+
+type group struct {
+	attempts int
+	last     time.Time
+}
+
+// NewRecorder returns a Recorder for cfg.
+func NewRecorder(cfg Config) (*Recorder, error) {
+	if cfg.Out == nil {
+		return nil, errors.New("capture: no output")
+	}
+	for _, s := range cfg.Answers {
+		if s < 100 || s > 599 {
+			return nil, fmt.Errorf("capture: answer status %d is not an HTTP status", s)
+		}
+	}
+	if cfg.AnswerAfter < 0 {
+		return nil, fmt.Errorf("capture: negative answer delay %s", cfg.AnswerAfter)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.MaxGroups <= 0 {
+		cfg.MaxGroups = DefaultMaxGroups
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	masks := map[string]bool{"Authorization": true}
+	for _, h := range cfg.MaskHeaders {
+		if err := webhook.ValidateHeaderName(h); err != nil {
+			return nil, fmt.Errorf("capture: mask header: %w", err)
+		}
+		masks[http.CanonicalHeaderKey(h)] = true
+	}
+	return &Recorder{
+		cfg: cfg, sem: make(chan struct{}, cfg.MaxInFlight), masks: masks,
+		w: bufio.NewWriterSize(cfg.Out, 64<<10), groups: map[string]*group{},
+	}, nil
+}
+
+// Count returns how many requests were written.
+func (rc *Recorder) Count() int64 {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.seq
+}
+
+// Err returns the first error writing the capture file.
+func (rc *Recorder) Err() error {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.writeErr
+}
+
+// ServeHTTP records r and answers the configured status. A request that
+// cannot be written to the capture file gets a 503 so the sender retries
+// it: only recorded requests are acknowledged.
+func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := rc.cfg.Now()
+	select {
+	case rc.sem <- struct{}{}:
+		defer func() { <-rc.sem }()
+	case <-r.Context().Done():
+		return
+	}
+	rec := Record{
+		Time: arrived, Method: r.Method, RequestURI: r.RequestURI, Path: r.URL.Path,
+		RawQuery: r.URL.RawQuery, Host: r.Host, RemoteAddr: r.RemoteAddr,
+		Header: rc.mask(r.Header),
+	}
+	rec.Masked = rc.masked(r.Header)
+	body, n, truncated := readBody(r.Body, rc.cfg.MaxBodyBytes)
+	rec.BodyBytes, rec.BodyTruncated = n, truncated
+	if utf8.Valid(body) {
+		rec.Body = string(body)
+	} else {
+		rec.BodyBase64 = body
+	}
+	rec.Key = Key(body)
+	rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
+
+	if rc.cfg.AnswerAfter > 0 {
+		t := time.NewTimer(rc.cfg.AnswerAfter)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			rec.ClientGone = true
+		}
+	}
+	rec.AnsweredAfterMS = ms(rc.cfg.Now().Sub(arrived))
+	if err := rc.write(&rec); err != nil {
+		http.Error(w, "capture file not written", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(rec.Status)
+	_, _ = fmt.Fprintf(w, "captured #%d\n", rec.Seq)
+}
+
+// readBody reads up to limit bytes and drains (and counts) the rest, so the
+// sender gets its answer even for an oversized body.
+func readBody(r io.Reader, limit int64) ([]byte, int64, bool) {
+	body, _ := io.ReadAll(io.LimitReader(r, limit))
+	rest, _ := io.Copy(io.Discard, r)
+	return body, int64(len(body)) + rest, rest > 0
+}
+
+// next assigns the attempt number and status of a request of delivery key.
+func (rc *Recorder) next(key string, at time.Time) (status, attempt int, since *float64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	g := rc.groups[key]
+	if g == nil {
+		if len(rc.groups) >= rc.cfg.MaxGroups {
+			// Forget the oldest half: bounded memory under any number of
+			// distinct deliveries.
+			half := len(rc.order) / 2
+			for _, k := range rc.order[:half] {
+				delete(rc.groups, k)
+			}
+			rc.order = append([]string(nil), rc.order[half:]...)
+		}
+		g = &group{}
+		rc.groups[key] = g
+		rc.order = append(rc.order, key)
+	} else {
+		v := ms(at.Sub(g.last))
+		since = &v
+	}
+	g.attempts++
+	g.last = at
+	return rc.answer(g.attempts), g.attempts, since
+}
+
+func (rc *Recorder) answer(attempt int) int {
+	if len(rc.cfg.Answers) == 0 {
+		return http.StatusOK
+	}
+	return rc.cfg.Answers[min(attempt, len(rc.cfg.Answers))-1]
+}
+
+// write appends rec to the capture file and flushes it before the request
+// is answered; it numbers the record.
+func (rc *Recorder) write(rec *Record) error {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.writeErr != nil {
+		return rc.writeErr
+	}
+	rc.seq++
+	rec.Seq = rc.seq
+	line, err := json.Marshal(rec)
+	if err == nil {
+		line = append(line, '\n')
+		_, err = rc.w.Write(line)
+	}
+	if err == nil {
+		err = rc.w.Flush()
+	}
+	if err == nil && rc.cfg.Sync != nil {
+		err = rc.cfg.Sync()
+	}
+	if err != nil {
+		rc.seq--
+		rc.writeErr = fmt.Errorf("write capture: %w", err)
+		return rc.writeErr
+	}
+	if rc.cfg.Live != nil {
+		fmt.Fprintln(rc.cfg.Live, LiveLine(*rec))
+	}
+	return nil
+}
+
+// LiveLine is the console line of one captured attempt.
+func LiveLine(r Record) string {
+	key := r.Key
+	if key == "" {
+		key = "(no transcript_id/session_id)"
+	}
+	wait := "first attempt"
+	if r.SincePreviousMS != nil {
+		wait = fmt.Sprintf("+%s since attempt %d", r.SincePrevious().Round(time.Millisecond), r.Attempt-1)
+	}
+	gone := ""
+	if r.ClientGone {
+		gone = " (client gone before the answer)"
+	}
+	return fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
+		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone)
+}
+
+func (rc *Recorder) mask(h http.Header) http.Header {
+	c := h.Clone()
+	for k := range c {
+		if rc.masks[http.CanonicalHeaderKey(k)] {
+			c[k] = []string{webhook.Mask}
+		}
+	}
+	return c
+}
+
+func (rc *Recorder) masked(h http.Header) []string {
+	var names []string
+	for k := range h {
+		if rc.masks[http.CanonicalHeaderKey(k)] {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// Key names the delivery a body belongs to: its transcript_id (D-2),
+// session_id (S-4) or, for the redacted-audio notification that has
+// neither, its redacted_audio_url (D-11). "" when the body names none.
+func Key(body []byte) string {
+	var v struct {
+		TranscriptID     any `json:"transcript_id"`
+		SessionID        any `json:"session_id"`
+		RedactedAudioURL any `json:"redacted_audio_url"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"transcript_id", v.TranscriptID}, {"session_id", v.SessionID}, {"redacted_audio_url", v.RedactedAudioURL}} {
+		if s, ok := f.v.(string); ok && s != "" {
+			return f.name + ":" + s
+		}
+	}
+	return ""
+}
+
+// Delivery is the captured attempts of one notification, in arrival order.
+type Delivery struct {
+	Key      string
+	Attempts []Record
+}
+
+// ID returns the delivery's identifier without its field name.
+func (d Delivery) ID() string {
+	_, id, _ := strings.Cut(d.Key, ":")
+	return id
+}
+
+// Read parses a capture file and returns its deliveries in the order of
+// their first attempt. A bad line is an error naming its line number.
+func Read(r io.Reader) ([]Delivery, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var out []Delivery
+	index := map[string]int{}
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if len(strings.TrimSpace(string(b))) > 0 {
+			var rec Record
+			if uerr := json.Unmarshal(b, &rec); uerr != nil {
+				return nil, fmt.Errorf("line %d: %w", line, uerr)
+			}
+			i, ok := index[rec.Key]
+			if !ok {
+				i = len(out)
+				index[rec.Key] = i
+				out = append(out, Delivery{Key: rec.Key})
+			}
+			out[i].Attempts = append(out[i].Attempts, rec)
+		}
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+}

@@ -1,0 +1,312 @@
+package capture
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// Expect is what hookcheck's profile would send, to compare a capture with.
+type Expect struct {
+	// Policy is the delivery policy of the profile (with its pace).
+	Policy webhook.Policy
+	// AuthHeaderName, when set, must be on every attempt (D-8); its value
+	// is masked in the capture, so only its presence is compared.
+	AuthHeaderName string
+	// WebhookURL, when set, is the URL as submitted: every attempt's query
+	// must equal its query byte for byte (D-9).
+	WebhookURL string
+	// Tolerance is how far a wait may be from the profile's; zero means
+	// 10 % of the wait plus 20 ms.
+	Tolerance time.Duration
+}
+
+// Difference is one way a captured delivery differs from the profile.
+type Difference struct {
+	// Rule is the docs/spec.md rule the difference touches.
+	Rule string `json:"rule"`
+	// Delivery is the delivery's key; Attempt is 0 for the whole delivery.
+	Delivery string `json:"delivery"`
+	Attempt  int    `json:"attempt,omitempty"`
+	// What names the compared item; Want and Got are its values.
+	What string `json:"what"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	// Exceeds says the difference is beyond tolerance (exit 1); others
+	// are notes, e.g. a wait within tolerance or the body's spacing.
+	Exceeds bool `json:"exceeds"`
+}
+
+// String renders the difference as one line.
+func (d Difference) String() string {
+	where := d.Delivery
+	if where == "" {
+		where = "(no transcript_id/session_id)"
+	}
+	if d.Attempt > 0 {
+		where += fmt.Sprintf(" attempt %d", d.Attempt)
+	}
+	mark := "DIFF"
+	if !d.Exceeds {
+		mark = "note"
+	}
+	return fmt.Sprintf("%s %-5s %s: %s: want %s, got %s", mark, d.Rule, where, d.What, d.Want, d.Got)
+}
+
+// d12 is the historic header set of a delivery (D-12) as the sender sends
+// it, with the policy's own values.
+func d12(p webhook.Policy, contentType string) [][2]string {
+	h := [][2]string{
+		{"User-Agent", p.UserAgent},
+		{"Accept", "*/*"},
+		{"Accept-Encoding", "gzip, deflate"},
+		{"Content-Type", contentType},
+	}
+	for i := range h {
+		if v := p.ExtraHeaders.Get(h[i][0]); v != "" {
+			h[i][1] = v
+		}
+	}
+	return h
+}
+
+// Diff compares a captured delivery with what e's profile would send for
+// the same notification.
+func Diff(d Delivery, e Expect) []Difference {
+	var out []Difference
+	add := func(rule string, attempt int, what, want, got string, exceeds bool) {
+		out = append(out, Difference{Rule: rule, Delivery: d.Key, Attempt: attempt, What: what, Want: want, Got: got, Exceeds: exceeds})
+	}
+	if len(d.Attempts) == 0 {
+		return nil
+	}
+	p := e.Policy
+	first := d.Attempts[0]
+	var wantQuery *string
+	if e.WebhookURL != "" {
+		if u, err := url.Parse(e.WebhookURL); err == nil {
+			wantQuery = &u.RawQuery
+		}
+	}
+	for _, a := range d.Attempts {
+		if a.Method != p.Method {
+			add("D-1", a.Attempt, "method", q(p.Method), q(a.Method), true)
+		}
+		body := a.BodyBytesRaw()
+		ct := "application/json"
+		for _, h := range d12(p, ct) {
+			if got := a.Header.Get(h[0]); got != h[1] {
+				add("D-12", a.Attempt, "header "+h[0], q(h[1]), qh(a.Header, h[0]), true)
+			}
+		}
+		if e.AuthHeaderName != "" && len(a.Header.Values(e.AuthHeaderName)) == 0 {
+			add("D-8", a.Attempt, "auth header "+e.AuthHeaderName, "present", "absent", true)
+		}
+		if wantQuery != nil && a.RawQuery != *wantQuery {
+			add("D-9", a.Attempt, "query string", q(*wantQuery), q(a.RawQuery), true)
+		} else if a.RawQuery != first.RawQuery {
+			add("D-9", a.Attempt, "query string (same as attempt 1)", q(first.RawQuery), q(a.RawQuery), true)
+		}
+		if a.Path != first.Path {
+			add("D-9", a.Attempt, "path (same as attempt 1)", q(first.Path), q(a.Path), true)
+		}
+		if a.Attempt > first.Attempt && !bytes.Equal(body, first.BodyBytesRaw()) {
+			add("D-4", a.Attempt, "body (a retry repeats the notification)", "attempt 1's body", fmt.Sprintf("%d other bytes", len(body)), true)
+		}
+		if rule, want, got, ok := sourceDiff(p, a); !ok {
+			add(rule, a.Attempt, "source address", want, got, true)
+		}
+	}
+	out = append(out, bodyDiff(d.Key, first)...)
+	if want := expectedAttempts(p, d.Attempts); want != len(d.Attempts) {
+		add("D-4", 0, "attempt count (from the answers given)", fmt.Sprint(want), fmt.Sprint(len(d.Attempts)), true)
+	}
+	wait := p.Wait()
+	tol := e.Tolerance
+	if tol <= 0 {
+		tol = wait/10 + 20*time.Millisecond
+	}
+	for i := 1; i < len(d.Attempts); i++ {
+		prev, a := d.Attempts[i-1], d.Attempts[i]
+		// P-2: the wait runs from the end of one attempt (the answer, or
+		// the sender's deadline) to the start of the next.
+		end := prev.Time.Add(min(prev.AnsweredAfter(), p.Timeout))
+		got := a.Time.Sub(end)
+		off := got - wait
+		if off < 0 {
+			off = -off
+		}
+		if off > tol {
+			add("P-2", a.Attempt, "wait before the attempt", fmt.Sprintf("%s ± %s", wait, tol), got.Round(time.Millisecond).String(), true)
+		}
+	}
+	return out
+}
+
+// expectedAttempts is how many attempts the policy makes given the answers
+// the capture gave (D-3..D-5, P-3, P-4, P-6).
+func expectedAttempts(p webhook.Policy, as []Record) int {
+	for i, a := range as {
+		n := i + 1
+		switch {
+		case a.ClientGone: // the sender's deadline passed: a failure (P-4)
+		case a.Status >= 200 && a.Status < 300:
+			return n
+		case a.Status >= 400 && a.Status < 500 && !p.RetryOn4xx:
+			return n
+		}
+		if n >= p.MaxAttempts {
+			return n
+		}
+	}
+	// The capture ended while the profile would still retry.
+	last := as[len(as)-1]
+	if last.ClientGone || last.Status < 200 || last.Status >= 300 {
+		return min(p.MaxAttempts, max(len(as)+1, 1))
+	}
+	return len(as)
+}
+
+// sourceDiff checks the source address (D-7, P-7): in header mode
+// X-Forwarded-For names a D-7 address (a tunnel may append hops); in bind
+// mode the peer is the bound address.
+func sourceDiff(p webhook.Policy, a Record) (rule, want, got string, ok bool) {
+	peer, _, err := net.SplitHostPort(a.RemoteAddr)
+	if err != nil {
+		peer = a.RemoteAddr
+	}
+	switch p.Source.Mode {
+	case webhook.SourceBind:
+		return "P-7", p.Source.BindIP.String(), peer, peer == p.Source.BindIP.String()
+	case webhook.SourceNone:
+		return "", "", "", true
+	}
+	known := []string{webhook.RegionUS.Address(), webhook.RegionEU.Address()}
+	if slices.Contains(known, peer) {
+		return "", "", "", true
+	}
+	xff := a.Header.Values("X-Forwarded-For")
+	for _, v := range xff {
+		for _, hop := range strings.Split(v, ",") {
+			if slices.Contains(known, strings.TrimSpace(hop)) {
+				return "", "", "", true
+			}
+		}
+	}
+	return "D-7", "X-Forwarded-For or peer " + strings.Join(known, " or "),
+		fmt.Sprintf("peer %s, X-Forwarded-For %q", peer, strings.Join(xff, ", ")), false
+}
+
+// bodyDiff compares the body's fields and types with the notification the
+// profile would send (D-2, D-11, S-4), then its bytes with hookcheck's
+// encoding (a note: spacing may differ without harm).
+func bodyDiff(key string, a Record) []Difference {
+	var out []Difference
+	add := func(rule, what, want, got string, exceeds bool) {
+		out = append(out, Difference{Rule: rule, Delivery: key, What: what, Want: want, Got: got, Exceeds: exceeds})
+	}
+	if a.BodyTruncated {
+		add("S-5", "body", "kept whole", fmt.Sprintf("%d bytes, cut by the capture's limit", a.BodyBytes), false)
+		return out
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(a.BodyBytesRaw(), &fields); err != nil {
+		add("D-2", "body", "a JSON object", "not one: "+err.Error(), true)
+		return out
+	}
+	var want map[string]string // field -> JSON type
+	var rule string
+	var n webhook.Notification
+	switch {
+	case has(fields, "session_id"):
+		rule, want = "S-4", map[string]string{"session_id": "string", "messages": "array"}
+	case has(fields, "redacted_audio_url"):
+		rule, want = "D-11", map[string]string{"status": "string", "redacted_audio_url": "string"}
+		n = webhook.RedactedAudioReady(str(fields["redacted_audio_url"]))
+	default:
+		rule, want = "D-2", map[string]string{"transcript_id": "string", "status": "string"}
+		n = webhook.Notification{Kind: webhook.KindTranscript, TranscriptID: str(fields["transcript_id"]), Status: str(fields["status"])}
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if _, ok := want[k]; !ok {
+			add(rule, "body field "+k, "absent", jsonType(fields[k]), true)
+		}
+	}
+	wnames := make([]string, 0, len(want))
+	for k := range want {
+		wnames = append(wnames, k)
+	}
+	sort.Strings(wnames)
+	for _, k := range wnames {
+		got := "absent"
+		if v, ok := fields[k]; ok {
+			got = jsonType(v)
+		}
+		if got != want[k] {
+			add(rule, "body field "+k, want[k], got, true)
+		}
+	}
+	if rule == "D-2" {
+		if s := str(fields["status"]); s != webhook.StatusCompleted && s != webhook.StatusError {
+			add("D-2", "body field status", `"completed" or "error"`, q(s), true)
+		}
+	}
+	if n.Kind != "" && len(out) == 0 {
+		if b, _, err := n.Encode(); err == nil && !bytes.Equal(b, a.BodyBytesRaw()) {
+			add(rule, "body bytes (hookcheck's encoding)", q(string(b)), q(a.Body), false)
+		}
+	}
+	return out
+}
+
+func has(m map[string]json.RawMessage, k string) bool { _, ok := m[k]; return ok }
+
+func str(v json.RawMessage) string {
+	var s string
+	_ = json.Unmarshal(v, &s)
+	return s
+}
+
+// jsonType names the JSON type of a value.
+func jsonType(v json.RawMessage) string {
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 {
+		return "absent"
+	}
+	switch t[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func q(s string) string { return fmt.Sprintf("%q", s) }
+
+func qh(h http.Header, name string) string {
+	if len(h.Values(name)) == 0 {
+		return "absent"
+	}
+	return q(h.Get(name))
+}
