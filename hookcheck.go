@@ -129,6 +129,12 @@ type Target struct {
 	// with {transcript_id} replaced; a 2xx means yes. For a Handler target
 	// a path ("/processed/{transcript_id}") is served by the Handler.
 	VerifyURL string
+	// VerifyAPIFetch makes RC-18 accept as proof of processing that the
+	// receiver fetched each acknowledged transcript from the run's
+	// emulated API (a 2xx GET /v2/transcript/{id} with the right key):
+	// `--verify api-fetch`. It needs the API (APIAddr or NewHandler); with
+	// VerifyURL too, either evidence is enough.
+	VerifyAPIFetch bool
 	// VerifyHeaderName and VerifyHeaderValue authenticate those requests.
 	VerifyHeaderName  string
 	VerifyHeaderValue string
@@ -259,6 +265,14 @@ func Prepare(t Target) (*Prepared, error) {
 		}
 	}
 	var verify *steps.Verify
+	if t.VerifyAPIFetch && apiSrv == nil {
+		stop()
+		return nil, &suite.SetupError{Err: errors.New("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR")}
+	}
+	if t.VerifyURL != "" || t.VerifyAPIFetch {
+		verify = &steps.Verify{APIFetch: t.VerifyAPIFetch, HeaderName: t.VerifyHeaderName,
+			HeaderValue: webhook.Secret(t.VerifyHeaderValue), Within: t.VerifyWithin}
+	}
 	if t.VerifyURL != "" {
 		u := t.VerifyURL
 		if (t.Handler != nil || t.NewHandler != nil) && strings.HasPrefix(u, "/") {
@@ -268,7 +282,7 @@ func Prepare(t Target) (*Prepared, error) {
 			stop()
 			return nil, &suite.SetupError{Err: err}
 		}
-		verify = &steps.Verify{URL: u, HeaderName: t.VerifyHeaderName, HeaderValue: webhook.Secret(t.VerifyHeaderValue), Within: t.VerifyWithin}
+		verify.URL = u
 	}
 	p := webhook.DefaultPolicy()
 	if t.Policy != nil {

@@ -174,7 +174,7 @@ func (c *Conformance) definitions() []Definition {
 			Func:    conf((*conformanceScenario).apiFailing)},
 		{Kind: "Given", Pattern: `^the run is configured with a verify URL \(otherwise not applicable\)$`,
 			Example: `the run is configured with a verify URL (otherwise not applicable)`,
-			Doc:     "Not applicable unless --verify-url is set (RC-18).",
+			Doc:     "Not applicable unless --verify-url or --verify api-fetch (with --api) is set (RC-18).",
 			Func:    conf((*conformanceScenario).requireVerify)},
 
 		// Deliveries, exactly as AssemblyAI sends them.
@@ -268,7 +268,7 @@ func (c *Conformance) definitions() []Definition {
 			Func:    conf((*conformanceScenario).expectNoRedirect)},
 		{Kind: "Then", Pattern: `^every notification the receiver acknowledged in this run was processed$`,
 			Example: `every notification the receiver acknowledged in this run was processed`,
-			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes (RC-18).",
+			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes; with --verify api-fetch, a 2xx fetch of the transcript from the emulated API is proof too (RC-18).",
 			Func:    conf((*conformanceScenario).expectProcessed)},
 		{Kind: "Then", Pattern: `^the certificate verifies and the TLS version is 1\.2 or later$`,
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,

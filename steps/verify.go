@@ -30,13 +30,23 @@ const verifyPoll = 250 * time.Millisecond
 // TranscriptIDPlaceholder is what a verify URL template must contain.
 const TranscriptIDPlaceholder = "{transcript_id}"
 
-// Verify is how RC-18 asks the receiver's application whether a
-// transcript was processed: GET URL with {transcript_id} replaced; a 2xx
-// within Within means yes.
+// VerifyAPIFetch is the --verify value that takes the receiver's fetch of
+// the transcript from the emulated API as proof of processing.
+const VerifyAPIFetch = "api-fetch"
+
+// Verify is how RC-18 learns whether a transcript was processed: GET URL
+// with {transcript_id} replaced, a 2xx within Within meaning yes; or, with
+// APIFetch, the receiver's own successful fetch of the transcript from the
+// run's emulated API. Either evidence is enough when both are set.
 type Verify struct {
 	// URL is the template, e.g.
-	// http://127.0.0.1:3000/internal/transcripts/{transcript_id}.
+	// http://127.0.0.1:3000/internal/transcripts/{transcript_id}; empty
+	// with APIFetch alone.
 	URL string
+	// APIFetch accepts as proof that the receiver fetched the transcript
+	// (a 2xx GET /v2/transcript/{id} with the right key) from the emulated
+	// API (Conformance.API), which the run must serve.
+	APIFetch bool
 	// HeaderName and HeaderValue authenticate the request, when set.
 	HeaderName  string
 	HeaderValue webhook.Secret
@@ -93,10 +103,10 @@ func (l *Ledger) IDs() []string {
 	return slices.Clone(l.ids)
 }
 
-// requireVerify: RC-18 applies only with a verify URL.
+// requireVerify: RC-18 applies only with a verify URL or api-fetch.
 func (st *conformanceScenario) requireVerify() error {
 	if st.cfg.Verify == nil {
-		return st.notApplicable("no verify URL configured (set --verify-url)")
+		return st.notApplicable("no verify URL configured (set --verify-url, or --verify api-fetch with --api)")
 	}
 	return nil
 }
@@ -107,6 +117,9 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	v := st.cfg.Verify
 	if v == nil || st.cfg.Ledger == nil {
 		return errors.New("no verify URL configured")
+	}
+	if v.APIFetch && st.cfg.API == nil {
+		return errors.New("--verify api-fetch needs the emulated AssemblyAI API (--api), and this run serves none")
 	}
 	ids := st.cfg.Ledger.IDs()
 	if len(ids) == 0 {
@@ -158,13 +171,52 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	if len(pending) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(pending)-len(shown))
 	}
+	if v.APIFetch && v.URL == "" {
+		return fmt.Errorf("%d of %d acknowledged notifications were processed within %s; never fetched from the API: %s%s. The receiver answered 2xx and never read the transcript: AssemblyAI will not send these again, so they are lost",
+			len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more)
+	}
 	return fmt.Errorf("%d of %d acknowledged notifications were processed within %s; not processed: %s%s. The receiver answered 2xx and then lost the work: AssemblyAI will not send these again, so they are lost",
 		len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more)
 }
 
-// processed asks the verify URL about one transcript id; it returns what
-// came back when that was no 2xx.
+// fetched reports whether the receiver fetched transcript id from the
+// emulated API: a GET /v2/transcript/{id} with the right key answered 2xx.
+// Otherwise it says what the receiver's calls got ("no fetch", "401").
+func (st *conformanceScenario) fetched(id string) (bool, string) {
+	got := "no fetch"
+	for _, c := range st.cfg.API.Calls(id) {
+		if c.Method != http.MethodGet || c.Path != "/v2/transcript/"+id {
+			continue
+		}
+		if c.Authorized && c.Status >= 200 && c.Status < 300 {
+			return true, ""
+		}
+		got = fmt.Sprintf("fetch got %d", c.Status)
+	}
+	return false, got
+}
+
+// processed asks the API's call log and the verify URL, as configured,
+// about one transcript id; it returns what came back when neither proves
+// processing.
 func (st *conformanceScenario) processed(ctx context.Context, client *http.Client, v *Verify, id string) (bool, string) {
+	var got string
+	if v.APIFetch {
+		var ok bool
+		if ok, got = st.fetched(id); ok || v.URL == "" {
+			return ok, got
+		}
+	}
+	ok, asked := st.askVerifyURL(ctx, client, v, id)
+	if got != "" && !ok {
+		asked = got + "; verify URL: " + asked
+	}
+	return ok, asked
+}
+
+// askVerifyURL asks the verify URL about one transcript id; it returns
+// what came back when that was no 2xx.
+func (st *conformanceScenario) askVerifyURL(ctx context.Context, client *http.Client, v *Verify, id string) (bool, string) {
 	u := strings.ReplaceAll(v.URL, TranscriptIDPlaceholder, url.PathEscape(id))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

@@ -43,6 +43,8 @@ func completionFor(cmd, name string) (flagCompletion, bool) {
 		return prefix("header\tX-Forwarded-For", "none\tno source address", "bind:\tdial from this IP"), true
 	case "product":
 		return enum("pre-recorded\ttranscript webhooks", "streaming\tstreaming webhooks", "both\tboth suites"), true
+	case "verify":
+		return enum("api-fetch\tthe receiver's fetch from the emulated API proves processing", "none\tno evidence beyond --verify-url"), true
 	case "behaviour":
 		var v []string
 		for _, b := range receiver.Behaviours() {

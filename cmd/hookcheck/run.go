@@ -46,6 +46,7 @@ type runFlags struct {
 	maxDuration   time.Duration
 	fullSchedules bool
 	verifyURL     string
+	verify        string // "api-fetch", "none" or empty
 	verifyHeader  string
 	verifyWithin  time.Duration
 	// Which webhook to check (issue 12): the transcript notification,
@@ -70,14 +71,20 @@ purpose per scenario, and every call the receiver makes is evidence (RC-15..17).
 Point the receiver's AssemblyAI base URL at http://ADDR; the key it must send
 comes from HOOKCHECK_API_KEY (or --api-key).
 
+RC-18 (what it acknowledged, it processed) needs evidence beyond the 2xx:
+--verify-url TEMPLATE asks the receiver's own application about each
+acknowledged transcript_id; --verify api-fetch (with --api) accepts that the
+receiver fetched the transcript from the emulated API (the built-in run's
+default; --verify none turns it off).
+
 With --product streaming it checks the webhook of a streaming session instead
 (RC-20..RC-23 and the shared rules), up to a session of --max-session-duration
 (3h, about 2.5 MiB); --product both runs both in one report.
 
 Without --target it starts hookcheck's built-in compliant receiver on loopback
 and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
-both regions and the emulated API, so that every check runs: a quick way to
-see a passing run.
+both regions and the emulated API (RC-18 by --verify api-fetch), so that
+every check runs: a quick way to see a passing run.
 
 A delivery stops after its first failed attempt, which decides every check
 (the retries AssemblyAI would make are recorded as not made; --full-schedules
@@ -115,6 +122,7 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
 	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
 	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed")
+	fs.StringVar(&f.verify, "verify", "", "RC-18 evidence besides --verify-url: api-fetch accepts the receiver's successful fetch of each acknowledged transcript from the emulated API (needs --api); none turns off the built-in run's default of api-fetch")
 	fs.StringVar(&f.verifyHeader, "verify-header", "", "header to authenticate --verify-url requests with; its value from $HOOKCHECK_VERIFY_HEADER_VALUE")
 	fs.DurationVar(&f.verifyWithin, "verify-within", steps.DefaultVerifyWithin, "how long RC-18 polls --verify-url for each acknowledged notification")
 	f.policy.register(fs, policyFlagSet{auth: true})
@@ -126,6 +134,11 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.DurationVar(&f.maxSession, "max-session-duration", webhook.MaxSessionDuration, "longest streaming session whose webhook is checked (RC-21, RC-23); AssemblyAI closes sessions after 3h (S-6)")
 	return cmd
 }
+
+// verifyNone is the --verify value that asks for no evidence beyond
+// --verify-url: it turns off the built-in run's api-fetch, whose wait for
+// the slow-API scenario's fetch (RC-15, 15 s) lengthens a quick run.
+const verifyNone = "none"
 
 // builtInAPIAddr is where a built-in run serves the API without --api.
 const builtInAPIAddr = "127.0.0.1:0"
@@ -240,13 +253,20 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 			return usagef("--verify-url: %v", err)
 		}
 	}
+	switch {
+	case f.verify != "" && f.verify != steps.VerifyAPIFetch && f.verify != verifyNone:
+		return usagef("--verify %q: want %s or %s (or --verify-url TEMPLATE)", f.verify, steps.VerifyAPIFetch, verifyNone)
+	case f.verify == steps.VerifyAPIFetch && f.target != "" && f.api == "":
+		return usagef("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR and point the receiver at it")
+	}
 	t := hookcheckapi.Target{
 		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
 		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
 		Logger: a.logger(), Clock: clockFor(p), Product: product, MaxSessionDuration: f.maxSession,
 		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
 		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
-		VerifyURL: f.verifyURL, VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
+		VerifyURL: f.verifyURL, VerifyAPIFetch: f.verify == steps.VerifyAPIFetch,
+		VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
 	}
 	if f.verifyHeader != "" {
 		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")
@@ -286,6 +306,12 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 			regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
 		}
 		t.Allowlist, t.Regions = true, regions
+		// The built-in receiver fetches every transcript it acknowledges
+		// from the API the run serves: that fetch proves processing, so
+		// RC-18 applies unless the user asked for a verify URL instead.
+		if f.verifyURL == "" && f.verify == "" {
+			t.VerifyAPIFetch = true
+		}
 		url, start, err := listenBuiltIn(p, f.allowlist)
 		if err != nil {
 			return fmt.Errorf("start the built-in receiver: %w", err)

@@ -31,10 +31,13 @@ func TestRunBuiltInWritesTheReport(t *testing.T) {
 	assert.Contains(t, r.stdout, "Emulated AssemblyAI API at http://127.0.0.1:")
 	assert.NotEmpty(t, res.Environment.API, "the built-in run serves the API")
 	for _, q := range res.Requirements {
-		if q.ID != "RC-14" && q.ID != "RC-18" { // https; a verify URL
+		if q.ID != "RC-14" { // https
 			assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
 		}
 	}
+	// RC-18 by --verify api-fetch: the built-in receiver fetched every
+	// transcript it acknowledged from the API the run served.
+	assert.Contains(t, r.stdout, "PASS  RC-18")
 	for _, f := range []string{"results.json", "junit.xml", "cucumber.json", "report.html", "summary.md"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
@@ -60,14 +63,14 @@ func TestRunSubsetIsPartial(t *testing.T) {
 	out := t.TempDir()
 	r := hookcheck(t, nil, "run", "--fast", "--tags", "@RC-11", "--out", out)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "PARTIAL: 1 of 13 requirements checked; not a conformance verdict")
+	assert.Contains(t, r.stdout, "PARTIAL: 1 of 14 requirements checked; not a conformance verdict")
 	assert.NotContains(t, r.stdout, "CONFORMANT")
 	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
 	require.NoError(t, err)
 	assert.Equal(t, reports.Partial, res.Verdict)
 	html, err := os.ReadFile(filepath.Join(out, "report.html"))
 	require.NoError(t, err)
-	assert.Contains(t, string(html), "Partial run: 1 of 13 requirements checked")
+	assert.Contains(t, string(html), "Partial run: 1 of 14 requirements checked")
 	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
 	require.NoError(t, err)
 	assert.Contains(t, strings.SplitN(string(md), "\n", 2)[0], "PARTIAL")
@@ -165,6 +168,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{"tags matching nothing", []string{"--tags", "@RC-99"}, nil, "no scenario matches --tags"},
 		{"verify URL not a URL", []string{"--verify-url", "not a url {transcript_id}"}, nil, "--verify-url"},
 		{"verify URL without placeholder", []string{"--verify-url", "http://127.0.0.1:3000/x"}, nil, "no {transcript_id} placeholder"},
+		{"unknown verify", []string{"--verify", "inbox"}, nil, `--verify "inbox": want api-fetch or none`},
+		{"api-fetch without the API", []string{"--target", "http://127.0.0.1:9/webhook", "--verify", "api-fetch"}, nil,
+			"--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR"},
 		{"missing features dir", []string{"--features", "/nonexistent/features"}, nil, "not a directory"},
 		{"gherkin syntax error", []string{"--features", syntax}, nil, "mine.feature:4"},
 		{"undefined step", []string{"--features", undefined}, nil, `closest known steps: "AssemblyAI delivers a "completed" transcript notification"`},

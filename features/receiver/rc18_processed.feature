@@ -5,7 +5,8 @@ Feature: RC-18 What it acknowledged, it processed
   concurrent requests) loses the notification for good, since AssemblyAI
   never sends it again (D-3, D-4). With --verify-url, the receiver's own
   application is asked about every transcript_id it acknowledged in the
-  run. Runs last, alone.
+  run; with --verify api-fetch (and --api), its fetch of each transcript
+  from the emulated API is the proof. Runs last, alone.
 
   Scenario: Every acknowledged notification was processed
     Given the run is configured with a verify URL (otherwise not applicable)

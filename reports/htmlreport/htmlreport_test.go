@@ -2,12 +2,15 @@ package htmlreport_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/go-faker/faker/v4"
 	"github.com/stretchr/testify/assert"
@@ -263,8 +266,66 @@ func TestChartsOfRealRuns(t *testing.T) {
 	charts = find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
 	require.Len(t, charts, 1)
 	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("line")(n) && hasClass("deadline")(n) }), 1)
-	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) }), 200)
-	assert.Contains(t, text(charts[0]), "200 reached the 10 s deadline")
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) }), 20,
+		"the first attempts are drawn")
+	assert.Contains(t, text(charts[0]), "20 reached the 10 s deadline")
+	assert.Contains(t, text(charts[0]), "180 retries")
+}
+
+// TestChartSeparatesRetries: a receiver that answers each delivery's
+// first attempt 500 at once and hangs on every retry (full schedules).
+// The checks read first attempts, so the chart states their p50 and p95
+// (31 ms, as the failure line beside it says) and shows the retries' 10 s
+// apart, never mixed into the p50.
+func TestChartSeparatesRetries(t *testing.T) {
+	fast, slow := 31*time.Millisecond, 15*time.Second
+	handler := func(receiver.Config) http.Handler {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			var n struct {
+				TranscriptID string `json:"transcript_id"`
+			}
+			_ = json.Unmarshal(body, &n)
+			mu.Lock()
+			retry := seen[n.TranscriptID]
+			seen[n.TranscriptID] = true
+			mu.Unlock()
+			wait := fast
+			if retry {
+				wait = slow
+			}
+			// Not time.Sleep: a hung retry ends with its request, as
+			// the synctest bubble requires.
+			select {
+			case <-time.After(wait):
+			case <-r.Context().Done():
+				return
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+		})
+	}
+	res := fixture.RunHandler(t, handler, fixture.Options{Tags: "@RC-11", Burst: 10, FullSchedules: true})
+	_, doc := render(t, res, everything())
+	charts := find(doc, func(n *html.Node) bool { return tag("figure")(n) && hasClass("chart")(n) })
+	require.Len(t, charts, 1)
+	got := text(charts[0])
+	assert.Contains(t, got, "10 first attempts")
+	assert.Contains(t, got, "p50 31 ms")
+	assert.Contains(t, got, "p95 31 ms")
+	assert.Contains(t, got, "max 31 ms")
+	var marks []string
+	for _, m := range find(charts[0], func(n *html.Node) bool { return tag("text")(n) && hasClass("ml")(n) }) {
+		marks = append(marks, text(m))
+	}
+	assert.Equal(t, []string{"deadline 10 s ↑", "max 31 ms", "p95 31 ms", "p50 31 ms"}, marks,
+		"no retry in the first attempts' marks")
+	assert.Contains(t, got, "90 retries (not drawn, not read by the checks): p50 10 s, max 10 s; 90 reached the deadline")
+	assert.Len(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("s5")(n) }), 10,
+		"one bar per first attempt")
+	assert.Empty(t, find(charts[0], func(n *html.Node) bool { return tag("rect")(n) && hasClass("timeout")(n) }),
+		"no retry drawn among them")
 }
 
 func TestTimelineOfTenTimeouts(t *testing.T) {

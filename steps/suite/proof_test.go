@@ -340,3 +340,24 @@ func TestProcessed(t *testing.T) {
 	assert.Equal(t, reports.NotConformant, res.Verdict)
 	assert.Equal(t, []string{"RC-18"}, failedIDs(res))
 }
+
+// TestProcessedByAPIFetch: with --verify api-fetch, RC-18 takes the
+// receiver's successful fetch of each acknowledged transcript from the
+// emulated API as proof: the compliant receiver (which fetches in the
+// background after acknowledging) passes; one that acknowledges and never
+// fetches fails, naming the transcripts it never read.
+func TestProcessedByAPIFetch(t *testing.T) {
+	o := fixture.Conformant
+	o.Concurrency = suite.DefaultConcurrency
+	o.VerifyAPIFetch = true
+	res := fixture.Run(t, "compliant", o)
+	q, _ := res.Requirement("RC-18")
+	assert.Equal(t, reports.Passed, q.Status, q.Reason)
+	assert.Equal(t, reports.Conformant, res.Verdict)
+
+	res = fixture.Run(t, "never-fetches", o)
+	q, _ = res.Requirement("RC-18")
+	assert.Equal(t, reports.Failed, q.Status)
+	assert.Regexp(t, `^Every acknowledged notification was processed: 0 of \d+ acknowledged notifications were processed within 30 s; never fetched from the API: [0-9a-f-]+ \(no fetch\)`, q.Reason)
+	assert.Contains(t, failedIDs(res), "RC-18")
+}
