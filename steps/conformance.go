@@ -366,5 +366,10 @@ func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
 	st.ev.Deliveries = append(st.ev.Deliveries, ds...)
 	st.mu.Unlock()
 	st.last = ds
-	st.cfg.Ledger.add(ds...)
+	// A transcript whose fetch the scenario slows or fails on purpose
+	// (RC-15, RC-16) is judged by those requirements; its processing is
+	// held up by hookcheck itself, so RC-18 does not wait for it.
+	if st.fault == (api.Fault{}) {
+		st.cfg.Ledger.add(ds...)
+	}
 }
