@@ -86,7 +86,8 @@ type Target struct {
 	// suite.DefaultConcurrency.
 	Concurrency int
 	// Seed shuffles the order scenarios start in, to replay a run's
-	// order; zero keeps file order. The report records it.
+	// order; zero keeps file order. Either way, scenarios tagged @long
+	// start first in their pass. The report records it.
 	Seed int64
 	// OnScenario, when set, is called as each scenario ends (serialised),
 	// e.g. for a progress line.

@@ -16,3 +16,7 @@ load: ## N deliveries at once (N=100000) against an always-500 loopback receiver
 .PHONY: receiver-rss
 receiver-rss: build ## RSS of `hookcheck receiver` after N=500000 POSTs (loopback; BODY_KB pads bodies)
 	$(GO) run ./simulator/receiver/internal/rssload -bin $(BIN) -n $${N:-500000} -body-kb $${BODY_KB:-0} $(if $(RECEIVER_ARGS),-args "$(RECEIVER_ARGS)")
+
+.PHONY: serve-api-rss
+serve-api-rss: build ## RSS of `hookcheck serve-api` holding N=10000 transcripts and deliveries, and after whole-list calls (loopback)
+	$(GO) run ./simulator/api/internal/rssload -bin $(BIN) -n $${N:-10000} -pad $${PAD:-2048} $(if $(SERVE_API_ARGS),-args "$(SERVE_API_ARGS)")

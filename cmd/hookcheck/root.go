@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,10 @@ const (
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	// signals, when set, replaces the process's Ctrl-C and SIGTERM for
+	// commands that count them (serve-api's second Ctrl-C), so a test
+	// can send them without signalling itself.
+	signals <-chan os.Signal
 }
 
 // app is what every command shares: streams, environment, logger.

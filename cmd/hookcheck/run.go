@@ -117,7 +117,7 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.IntVar(&f.concurrency, "concurrency", suite.DefaultConcurrency, "scenarios run at once (burst and latency always run alone)")
 	fs.StringVar(&f.out, "out", "hookcheck-report", "directory to write the report files into")
 	fs.BoolVar(&f.strict, "strict", false, "SHOULD failures fail the run too")
-	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order (default: a new seed each run, recorded in the report)")
+	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order; scenarios tagged @long start first either way (default: a new seed each run, recorded in the report)")
 	// Bounded runs (issue 10, issue 11 item 4).
 	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
 	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")

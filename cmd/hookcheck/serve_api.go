@@ -100,23 +100,14 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	srvDone := make(chan struct{})
 	// A second Ctrl-C (or SIGTERM) ends the grace period at once; the
 	// first one, which also arrives here, ends ctx.
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	abort := make(chan struct{})
-	go func() {
-		for n := 0; ; {
-			select {
-			case <-sigs:
-				if n++; n == 2 {
-					close(abort)
-					return
-				}
-			case <-srvDone:
-				return
-			}
-		}
-	}()
+	sigs := a.signals
+	if sigs == nil {
+		c := make(chan os.Signal, 2)
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(c)
+		sigs = c
+	}
+	abort := abortOnSecond(sigs, srvDone)
 	err = srv.ServeUntil(ctx, l, f.grace, abort)
 	close(srvDone)
 	if lost := srv.Undelivered(); len(lost) > 0 {
@@ -127,6 +118,27 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 		return fmt.Errorf("serve-api: %w", err)
 	}
 	return nil
+}
+
+// abortOnSecond returns a channel closed when the second signal arrives
+// on sigs, the user's "stop now" after the first Ctrl-C began a graceful
+// shutdown. It stops watching when done is closed.
+func abortOnSecond(sigs <-chan os.Signal, done <-chan struct{}) <-chan struct{} {
+	abort := make(chan struct{})
+	go func() {
+		for n := 0; ; {
+			select {
+			case <-sigs:
+				if n++; n == 2 {
+					close(abort)
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return abort
 }
 
 // reportUndelivered prints how many notifications the shutdown left

@@ -133,3 +133,88 @@ func TestServeAPIShutdownSaysWhatWasLost(t *testing.T) {
 		assert.Contains(t, string(b), id+" d-")
 	}
 }
+
+// TestServeAPISecondInterruptEndsTheGrace: with an hour of --grace and a
+// delivery hanging on its receiver, the first Ctrl-C (ctx ends, the
+// signal arrives) starts a graceful shutdown that waits; the second ends
+// the grace at once, and serve-api says what was lost. The signals come
+// through streams.signals, so the test signals no process.
+func TestServeAPISecondInterruptEndsTheGrace(t *testing.T) {
+	hook, inbox := serveBehaviour(t, "hang", receiver.Params{}, receiver.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal) // unbuffered: a send returns once serve-api has it
+	outR, outW := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve-api", "--listen", "127.0.0.1:0", "--processing-delay", "10ms", "--grace", "1h"},
+			streams{in: strings.NewReader(""), out: outW, err: &stderr, signals: sigs}, func(string) string { return "" })
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	body := `{"audio_url":"https://example.com/a.mp3","webhook_url":"` + hook.URL + `/webhook"}`
+	req, _ := http.NewRequest(http.MethodPost, base+"/v2/transcript", strings.NewReader(body))
+	req.Header.Set("Authorization", "k")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var tr struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tr))
+	resp.Body.Close()
+	require.Eventually(t, func() bool { return inbox.Len() == 1 }, 5*time.Second, 10*time.Millisecond, "the attempt hangs in flight")
+
+	interrupt := func() {
+		t.Helper()
+		select {
+		case sigs <- os.Interrupt:
+		case code := <-done:
+			t.Fatalf("serve-api exited %d before the interrupt", code)
+		}
+	}
+	cancel() // the first Ctrl-C ends the command's context...
+	interrupt()
+	select { // ...and the grace period (an hour) is running
+	case code := <-done:
+		t.Fatalf("serve-api exited %d after one interrupt; the grace should still run", code)
+	default:
+	}
+	interrupt()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second interrupt did not end the grace period")
+	}
+	assert.Equal(t, exitFailed, code)
+	msg := stderr.String()
+	assert.Contains(t, msg, "1 notification(s) not delivered")
+	if file := regexp.MustCompile(`ids in (\S+)`).FindStringSubmatch(msg); assert.NotNil(t, file, msg) {
+		t.Cleanup(func() { os.Remove(file[1]) })
+		b, err := os.ReadFile(file[1])
+		require.NoError(t, err)
+		assert.Contains(t, string(b), tr.ID+" d-")
+	}
+}
+
+// One signal never aborts; the second does.
+func TestAbortOnSecond(t *testing.T) {
+	sigs := make(chan os.Signal)
+	done := make(chan struct{})
+	abort := abortOnSecond(sigs, done)
+	sigs <- os.Interrupt
+	select {
+	case <-abort:
+		t.Fatal("aborted on the first signal")
+	default:
+	}
+	sigs <- os.Interrupt
+	select {
+	case <-abort:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no abort on the second signal")
+	}
+	close(done)
+}

@@ -1,4 +1,4 @@
-@RC-04 @must
+@RC-04 @must @long
 Feature: RC-04 Acknowledges a redelivery of the same transcript_id
   AssemblyAI retries after a timeout or an error (D-4) even when the
   receiver processed the first attempt, so the same transcript_id arrives

@@ -1,4 +1,4 @@
-@RC-22 @must @streaming
+@RC-22 @must @streaming @long
 Feature: RC-22 Acknowledges a redelivery of the same session_id
   A session webhook is retried like a transcript notification (S-3, D-4),
   even when the receiver stored the first attempt, so the same session_id

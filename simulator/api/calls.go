@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,17 +89,13 @@ func (s *Server) DroppedCalls() int {
 	return s.calls.dropped
 }
 
-// callList is the body of GET /hookcheck/v1/calls.
-type callList struct {
-	Calls   []Call `json:"calls"`
-	Dropped int    `json:"dropped"`
-}
-
 // listCalls answers the call log, optionally only the calls concerning
-// ?transcript_id=. Like the deliveries list it sits outside /v2.
+// ?transcript_id=. Like the deliveries list it sits outside /v2. The body,
+// {"calls":[...],"dropped":N}, is streamed call by call; the copy of the
+// log it encodes is bounded by Config.MaxCalls.
 func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	calls, dropped := s.calls.list(r.URL.Query().Get("transcript_id"))
-	writeJSON(w, http.StatusOK, callList{Calls: calls, Dropped: dropped})
+	writeJSONList(w, "calls", calls, `,"dropped":`+strconv.Itoa(dropped))
 }
 
 // pathTranscriptID is the transcript a request path names, if any.

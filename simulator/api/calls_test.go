@@ -117,3 +117,53 @@ func TestCallLogIsBounded(t *testing.T) {
 	_, err = api.New(api.Config{MaxCalls: -1})
 	assert.Error(t, err)
 }
+
+// The streamed lists of /hookcheck/v1/deliveries and /hookcheck/v1/calls
+// are the same JSON bytes as the whole-body encoding they replaced
+// (json.Marshal of {"deliveries":[...]} and {"calls":[...],"dropped":N}).
+func TestListsStreamTheSameBytes(t *testing.T) {
+	rc := newReceiver(t, func(n int) int {
+		if n == 1 {
+			return http.StatusInternalServerError // a retry: two attempts in the record
+		}
+		return http.StatusOK
+	})
+	e := newEmulator(t, api.Config{MaxCalls: 4})
+	var ids []string
+	for range 3 {
+		code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://x.test/a.mp3?<&>", "webhook_url": rc.URL})
+		require.Equal(t, http.StatusOK, code)
+		ids = append(ids, tr["id"].(string))
+	}
+	require.Eventually(t, func() bool {
+		ds := e.srv.Deliveries("")
+		for _, d := range ds {
+			if d.Outcome == "" {
+				return false
+			}
+		}
+		return len(ds) == len(ids)
+	}, 10*time.Second, 5*time.Millisecond)
+
+	for _, id := range []string{"", ids[1], "unknown"} {
+		want, err := json.Marshal(struct {
+			Deliveries []api.DeliveryRecord `json:"deliveries"`
+		}{e.srv.Deliveries(id)})
+		require.NoError(t, err)
+		w := serve(e.srv, testKey, http.MethodGet, "/hookcheck/v1/deliveries?transcript_id="+id, "")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, string(want)+"\n", w.Body.String(), "deliveries of %q", id)
+	}
+	for _, id := range []string{"", ids[0], "unknown"} {
+		calls, dropped := e.srv.Calls(id), e.srv.DroppedCalls()
+		require.Positive(t, dropped, "the log of 4 has dropped calls")
+		want, err := json.Marshal(struct {
+			Calls   []api.Call `json:"calls"`
+			Dropped int        `json:"dropped"`
+		}{calls, dropped})
+		require.NoError(t, err)
+		w := serve(e.srv, testKey, http.MethodGet, "/hookcheck/v1/calls?transcript_id="+id, "")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, string(want)+"\n", w.Body.String(), "calls of %q", id)
+	}
+}

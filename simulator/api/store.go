@@ -171,6 +171,22 @@ func (s *transcriptStore) deliveriesOf(transcriptID string) []DeliveryRecord {
 	return out
 }
 
+// deliveryRefs is deliveriesOf without the copies, for encoding: each
+// record shares the stored snapshot, which is never changed once stored
+// (recordDelivery replaces it with a new one), so it can be read after the
+// lock is released. The slice costs a few words a record, not the records.
+func (s *transcriptStore) deliveryRefs(transcriptID string) []DeliveryRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []DeliveryRecord{}
+	for _, r := range s.delivOrder {
+		if transcriptID == "" || r.TranscriptID == transcriptID {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
 // Undelivered is a notification that had not been delivered when the
 // server stopped: a delivery cut short (DeliveryID set) or a transcript
 // whose webhook was never sent (DeliveryID empty).

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +44,12 @@ const builtInDir = "features"
 // serialTag marks scenarios that must not run beside others.
 const serialTag = "@serial"
 
+// longTag marks scenarios that take long by design, such as a redelivery
+// one retry interval (10 s, P-2) after the first delivery: they start
+// first in their pass, so that a real-time run lasts about as long as its
+// longest mandated wait instead of that wait plus whatever ran before it.
+const longTag = "@long"
+
 // finalTag marks scenarios that read what the whole run did (RC-18): they
 // run alone, after every other.
 const finalTag = "@final"
@@ -69,7 +77,9 @@ type Config struct {
 	AllowlistName string
 	// Seed shuffles the order in which scenarios start (within each pass),
 	// so that an order that exposes a receiver's concurrency bug can be
-	// replayed; zero runs them in file order. It is recorded in the report.
+	// replayed; zero runs them in file order. Either way the feature files
+	// with a @long scenario start first (see startOrder). It is recorded in
+	// the report.
 	Seed int64
 	// OnScenario is called as each scenario ends (from its goroutine,
 	// serialised), e.g. for a progress line.
@@ -310,11 +320,53 @@ func (p *Prepared) runPass(ctx context.Context, rec *recorder, conf steps.Confor
 		},
 		Options: &godog.Options{
 			Format: "progress", Output: io.Discard, NoColors: true, Strict: true,
-			FS: p.cfg.Features, Paths: []string{"."}, Tags: filter.String(),
+			FS: p.cfg.Features, Paths: p.startOrder(filter), Tags: filter.String(),
 			Concurrency: concurrency, DefaultContext: ctx, Randomize: p.cfg.Seed,
 		},
 	}
 	suite.Run() // the recorder has every result; godog's status adds nothing
+}
+
+// startOrder lists the feature files holding the pass's scenarios in the
+// order their scenarios start. godog starts the files in the order of its
+// Paths, filling its concurrency slots as they free, and shuffles only the
+// scenarios within a file (by the same seed). So the files are put in two
+// classes, those with a @long scenario first, then the others; within a
+// class they keep file order with a zero seed, else a shuffle by the seed,
+// so that a seed replays the same order. A long scenario then starts at
+// once instead of waiting for a slot, and the pass lasts about as long as
+// its longest scenario.
+func (p *Prepared) startOrder(filter tagFilter) []string {
+	var long, other []string
+	seen := map[string]bool{}
+	isLong := map[string]bool{}
+	for _, sc := range p.selected {
+		if !filter.Match(sc.tags) {
+			continue
+		}
+		if slices.Contains(sc.tags, longTag) {
+			isLong[sc.uri] = true
+		}
+		if !seen[sc.uri] {
+			seen[sc.uri] = true
+			other = append(other, sc.uri) // p.selected is in file order
+		}
+	}
+	other = slices.DeleteFunc(other, func(uri string) bool {
+		if isLong[uri] {
+			long = append(long, uri)
+			return true
+		}
+		return false
+	})
+	if p.cfg.Seed != 0 {
+		// Not for security: a replayable order. One source for both
+		// classes, so the seed alone determines the whole order.
+		r := rand.New(rand.NewPCG(uint64(p.cfg.Seed), 0)) //nolint:gosec // G404: a reproducible shuffle, not a secret
+		r.Shuffle(len(long), func(i, j int) { long[i], long[j] = long[j], long[i] })
+		r.Shuffle(len(other), func(i, j int) { other[i], other[j] = other[j], other[i] })
+	}
+	return append(long, other...)
 }
 
 func (p *Prepared) environment(started time.Time) reports.Environment {
