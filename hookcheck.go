@@ -167,7 +167,10 @@ type API struct {
 }
 
 // apiGrace bounds how long the emulated API may take to stop after a run.
-const apiGrace = 2 * time.Second
+// Nothing the run reads is still in flight then (a fetch RC-15 holds back
+// on purpose may be), so it is short: a 2 s grace added up to 2 s to
+// real-time runs whose receiver was still waiting on a slowed fetch.
+const apiGrace = 200 * time.Millisecond
 
 // DefaultMaxDuration bounds a run unless Target.MaxDuration says
 // otherwise: long enough for a faithful (real-time) run of the built-in

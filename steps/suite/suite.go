@@ -475,6 +475,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		if ctx.Err() != nil && s.Status != reports.Passed {
 			// Stopped by an interrupt: what it found is not a verdict.
 			s.Status, s.Reason = reports.Skipped, "interrupted: "+context.Cause(ctx).Error()
+			s.Reproductions = nil // no failure to reproduce: it was cut
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
