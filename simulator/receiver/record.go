@@ -11,9 +11,12 @@ import (
 )
 
 // maxDrainBytes bounds how much of an oversized body is read and thrown
-// away. Draining lets net/http notice a client that leaves while a handler
-// waits; past this bound the server closes the connection instead.
-const maxDrainBytes = 1 << 20
+// away (through a small buffer: it costs time, not memory). Draining lets
+// the sender finish writing and read the 413, as it does against Node's
+// body parsers, instead of a connection reset that depends on timing; it
+// covers the longest streaming session's webhook (2.5 MiB, S-5, S-6).
+// Past this bound the server closes the connection instead.
+const maxDrainBytes = 8 << 20
 
 // payload is the request body, read before any behaviour runs.
 type payload struct {
