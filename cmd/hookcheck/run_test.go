@@ -233,7 +233,15 @@ func TestRunNeverShowsTheSecret(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotContains(t, string(b), canary, e.Name())
 	}
-	assert.Equal(t, canary, inbox.Requests()[0].Header.Get("X-Webhook-Secret"), "the receiver did get it")
+	// Which request came first depends on the run's seed (a forged probe
+	// carries no secret); the real deliveries carried it.
+	got := 0
+	for _, req := range inbox.Requests() {
+		if req.Header.Get("X-Webhook-Secret") == canary {
+			got++
+		}
+	}
+	assert.Positive(t, got, "the receiver did get it")
 }
 
 func TestRunThatChecksNothingIsIncomplete(t *testing.T) {
