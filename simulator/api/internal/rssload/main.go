@@ -14,10 +14,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,6 +29,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hookcheck/hookcheck/internal/procmem"
 )
 
 // apiKey is the throwaway key of the measured serve-api; it guards nothing.
@@ -73,13 +73,13 @@ func run() error {
 		return fmt.Errorf("start %s: %w", *bin, err)
 	}
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	base, err := listening(out)
+	base, err := procmem.FirstLineAddress(out, listenLine, "serve-api")
 	if err != nil {
 		return err
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	pid := cmd.Process.Pid
-	fmt.Printf("serve-api pid %d at %s; before: %s\n", pid, base, memory(pid))
+	fmt.Printf("serve-api pid %d at %s; before: %s\n", pid, base, procmem.Status(pid))
 
 	webhookURL := "http://" + hook.Addr().String() + "/webhook?pad=" + strings.Repeat("p", *padBytes)
 	body, err := json.Marshal(map[string]string{"audio_url": "https://example.com/a.mp3", "webhook_url": webhookURL})
@@ -105,7 +105,7 @@ func run() error {
 		time.Sleep(50 * time.Millisecond) // a load program polling its own counter
 	}
 	fmt.Printf("%d transcripts (%d refused), %d webhooks received in %s: %s\n",
-		*n, failed.Load(), hooks.Load(), time.Since(start).Round(time.Millisecond), memory(pid))
+		*n, failed.Load(), hooks.Load(), time.Since(start).Round(time.Millisecond), procmem.Status(pid))
 
 	for i := range *lists {
 		for _, path := range []string{"/hookcheck/v1/deliveries", "/hookcheck/v1/calls"} {
@@ -115,7 +115,7 @@ func run() error {
 				return fmt.Errorf("GET %s: %w", path, err)
 			}
 			fmt.Printf("list %d: GET %s -> %d, %.1f MiB in %s: %s\n", i+1, path, code, float64(size)/(1<<20),
-				time.Since(t0).Round(time.Millisecond), memory(pid))
+				time.Since(t0).Round(time.Millisecond), procmem.Status(pid))
 		}
 	}
 	return ctx.Err()
@@ -154,31 +154,3 @@ func call(ctx context.Context, client *http.Client, method, url, body string) (i
 }
 
 var listenLine = regexp.MustCompile(`API on (http://[^ /;]+)`)
-
-// listening reads serve-api's first line for its address.
-func listening(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("read serve-api's address: %w", err)
-	}
-	m := listenLine.FindStringSubmatch(line)
-	if m == nil {
-		return "", errors.New("no address in serve-api's first line: " + line)
-	}
-	return m[1], nil
-}
-
-// memory reads the process's VmRSS and VmHWM.
-func memory(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "memory unknown: " + err.Error()
-	}
-	var parts []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") || strings.HasPrefix(l, "VmHWM:") {
-			parts = append(parts, strings.Join(strings.Fields(l), " "))
-		}
-	}
-	return strings.Join(parts, ", ")
-}

@@ -9,10 +9,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +23,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hookcheck/hookcheck/internal/procmem"
 )
 
 func main() {
@@ -55,12 +55,12 @@ func run() error {
 		return fmt.Errorf("start %s: %w", *bin, err)
 	}
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	url, err := listening(out)
+	url, err := procmem.FirstLineAddress(out, listenLine, "the receiver")
 	if err != nil {
 		return err
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	fmt.Printf("receiver pid %d at %s; before: %s\n", cmd.Process.Pid, url, memory(cmd.Process.Pid))
+	fmt.Printf("receiver pid %d at %s; before: %s\n", cmd.Process.Pid, url, procmem.Status(cmd.Process.Pid))
 
 	pad := strings.Repeat("x", *bodyKB<<10)
 	tr := &http.Transport{MaxIdleConnsPerHost: *c, MaxConnsPerHost: *c}
@@ -87,43 +87,15 @@ func run() error {
 					failed.Add(1)
 				}
 				if i%100_000 == 0 {
-					fmt.Printf("  %d requests, %s\n", i, memory(cmd.Process.Pid))
+					fmt.Printf("  %d requests, %s\n", i, procmem.Status(cmd.Process.Pid))
 				}
 			}
 		})
 	}
 	wg.Wait()
 	took := time.Since(start)
-	fmt.Printf("after %d requests (%d not 200) in %s: %s\n", *n, failed.Load(), took.Round(time.Millisecond), memory(cmd.Process.Pid))
+	fmt.Printf("after %d requests (%d not 200) in %s: %s\n", *n, failed.Load(), took.Round(time.Millisecond), procmem.Status(cmd.Process.Pid))
 	return ctx.Err()
 }
 
 var listenLine = regexp.MustCompile(`listening on (http://[^ /;]+)`)
-
-// listening reads the receiver's first line for its address.
-func listening(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("read the receiver's address: %w", err)
-	}
-	m := listenLine.FindStringSubmatch(line)
-	if m == nil {
-		return "", errors.New("no address in the receiver's first line: " + line)
-	}
-	return m[1], nil
-}
-
-// memory reads the process's VmRSS and VmHWM.
-func memory(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "memory unknown: " + err.Error()
-	}
-	var parts []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") || strings.HasPrefix(l, "VmHWM:") {
-			parts = append(parts, strings.Join(strings.Fields(l), " "))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
