@@ -59,17 +59,9 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	file, err := os.Open(path)
+	ds, err := readCapture(path)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	defer file.Close()
-	ds, err := capture.Read(file)
-	if err != nil {
-		return usagef("%s: %v", path, err)
-	}
-	if len(ds) == 0 {
-		return usagef("%s: no request captured", path)
+		return err
 	}
 	if f.update != "" {
 		if err := writeProfile(f.update, path, capture.Observe(ds, p), time.Now()); err != nil {
@@ -137,4 +129,22 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 		return usagef("--update-profile: %v", err)
 	}
 	return nil
+}
+
+// readCapture reads a capture file's deliveries; a missing, malformed or
+// empty file is the user's mistake (exit 2).
+func readCapture(path string) ([]capture.Delivery, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer file.Close()
+	ds, err := capture.Read(file)
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	if len(ds) == 0 {
+		return nil, usagef("%s: no request captured", path)
+	}
+	return ds, nil
 }

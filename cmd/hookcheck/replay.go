@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -55,17 +54,9 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	file, err := os.Open(path)
+	ds, err := readCapture(path)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	defer file.Close()
-	ds, err := capture.Read(file)
-	if err != nil {
-		return usagef("%s: %v", path, err)
-	}
-	if len(ds) == 0 {
-		return usagef("%s: no request captured", path)
+		return err
 	}
 	failed := 0
 	for _, d := range ds {

@@ -56,7 +56,8 @@ func TestReplayIsByteForByte(t *testing.T) {
 
 func TestReplayOfACapturedSend(t *testing.T) {
 	capFile := captureSend(t, "--retry-interval", "1ms")
-	ds := readCapture(t, capFile)
+	ds, err := readCapture(capFile)
+	require.NoError(t, err)
 	srv, inbox := serveBehaviour(t, "fail-first", receiver.Params{FailFirst: 1}, receiver.Config{})
 	r := hookcheck(t, map[string]string{envAuthHeaderValue: "hunter2"}, "replay", capFile, "--target", srv.URL+"/hook", "--retry-interval", "1ms")
 	require.Equal(t, exitOK, r.code, "%s %s", r.stdout, r.stderr)
@@ -66,14 +67,4 @@ func TestReplayOfACapturedSend(t *testing.T) {
 		assert.Equal(t, ds[0].Attempts[0].RawQuery, g.RawQuery)
 		assert.Equal(t, ds[0].Attempts[0].Body, string(g.Body))
 	}
-}
-
-func readCapture(t *testing.T, path string) []capture.Delivery {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	ds, err := capture.Read(f)
-	require.NoError(t, err)
-	return ds
 }
