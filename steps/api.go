@@ -125,15 +125,23 @@ func (st *conformanceScenario) expectNo4xx() error {
 
 // expectFetchRecovered: when a fetch of a latest delivery's transcript got
 // the API's failure, a later one succeeded (RC-16). A receiver that never
-// fetches is RC-17's finding, not this one's.
+// fetches (or whose fetches never got the failure, being refused for a
+// wrong key) had nothing to recover from: the step is not applicable, and
+// the fetch itself is RC-17's finding. The scenario's "never answers it
+// with a 4xx" runs before this step and keeps its own meaning.
 func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 	if err := st.requireAPI(); err != nil {
 		return err
 	}
 	return st.eachLastTranscript(ctx, func(id string, calls []api.Call) (bool, error) {
 		failedAt := -1
+		var fetches []api.Call
 		for i, c := range calls {
-			if isFetch(c, id) && c.Status == st.fault.Status {
+			if !isFetch(c, id) {
+				continue
+			}
+			fetches = append(fetches, c)
+			if c.Status == st.fault.Status {
 				failedAt = i
 			}
 		}
@@ -142,13 +150,25 @@ func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 				return true, nil
 			}
 		}
-		if failedAt < 0 {
-			return false, nil // no failed fetch (yet): nothing to recover from
+		switch {
+		case failedAt >= 0:
+			return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
+				id, st.fault.Status, describeCalls(calls))
+		case len(fetches) == 0:
+			return false, notApplicableError(fmt.Sprintf("the receiver never fetched transcript %s within %s of the notification, so there was no failed fetch to recover from; RC-17 checks the fetch itself",
+				id, stats.FormatDuration(st.cfg.Policy.Timeout)))
 		}
-		return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
-			id, st.fault.Status, describeCalls(calls))
+		return false, notApplicableError(fmt.Sprintf("no fetch of transcript %s got AssemblyAI's %d (%s), so there was no failed fetch to recover from; RC-17 checks the fetch itself",
+			id, st.fault.Status, describeCalls(fetches)))
 	})
 }
+
+// notApplicableError is what a check of eachLastTranscript returns when
+// the precondition of its sentence never happened (no fetch to judge): at
+// the end of the wait it makes the step not applicable, not passed.
+type notApplicableError string
+
+func (e notApplicableError) Error() string { return string(e) }
 
 // expectFetched: every latest delivery's transcript was fetched with the
 // configured key and got it (RC-17).
@@ -215,7 +235,7 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 			return nil
 		}
 		if !clk.Now().Before(deadline) {
-			return errors.Join(errs...)
+			return st.endOfWait(errs)
 		}
 		t := clk.NewTimer(apiPoll)
 		select {
@@ -225,6 +245,28 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 			return ctx.Err()
 		}
 	}
+}
+
+// endOfWait is the step's result when eachLastTranscript's wait ends with
+// errs: the failures, if any; otherwise, when every check found its
+// precondition missing, not applicable with the first reason.
+func (st *conformanceScenario) endOfWait(errs []error) error {
+	var failures []error
+	var na notApplicableError
+	for _, err := range errs {
+		var e notApplicableError
+		if errors.As(err, &e) {
+			if na == "" {
+				na = e
+			}
+			continue
+		}
+		failures = append(failures, err)
+	}
+	if len(failures) == 0 && na != "" {
+		return st.notApplicable(string(na))
+	}
+	return errors.Join(failures...)
 }
 
 // isFetch reports whether c is a GET of transcript id.
