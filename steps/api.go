@@ -163,6 +163,39 @@ func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 	})
 }
 
+// heldFetches says which fetches of the latest deliveries' transcripts
+// were sent during a first attempt that failed and had no answer from the
+// slowed API when that attempt ended: the evidence of RC-15's failure.
+func (st *conformanceScenario) heldFetches() string {
+	calls := st.calls()
+	var parts []string
+	for _, d := range st.last {
+		if len(d.Attempts) == 0 || d.Attempts[0].Succeeded() {
+			continue
+		}
+		a := d.Attempts[0]
+		end := a.StartedAt.Add(a.Duration)
+		for _, c := range calls {
+			if !isFetch(c, d.Notification.TranscriptID) || !c.At.Before(end) || c.At.Before(a.StartedAt) {
+				continue
+			}
+			took := time.Duration(c.DurationMS * float64(time.Millisecond))
+			if c.InFlight {
+				took = time.Duration(c.WaitedMS * float64(time.Millisecond))
+			}
+			if c.Status != 0 && c.At.Add(took).Before(end) {
+				continue // answered while the attempt still waited
+			}
+			parts = append(parts, fmt.Sprintf("GET %s, sent %s into attempt %d, had no answer from AssemblyAI's slow API when the attempt ended",
+				c.Path, stats.FormatDuration(c.At.Sub(a.StartedAt)), a.Number))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "The receiver's own fetch " + strings.Join(parts, "; ") + ": an answer that waits for the fetch cannot come before the API's"
+}
+
 // notApplicableError is what a check of eachLastTranscript returns when
 // the precondition of its sentence never happened (no fetch to judge): at
 // the end of the wait it makes the step not applicable, not passed.
@@ -274,7 +307,7 @@ func isFetch(c api.Call, id string) bool {
 	return c.Method == http.MethodGet && c.Path == "/v2/transcript/"+id
 }
 
-// describeCalls lists calls briefly: "GET 401, GET 401".
+// describeCalls lists calls briefly: "GET 401, GET still waiting after 3 s".
 func describeCalls(calls []api.Call) string {
 	if len(calls) == 0 {
 		return "no call"
@@ -282,7 +315,10 @@ func describeCalls(calls []api.Call) string {
 	parts := make([]string, 0, len(calls))
 	for _, c := range calls {
 		status := "no answer"
-		if c.Status != 0 {
+		switch {
+		case c.InFlight:
+			status = "still waiting after " + stats.FormatDuration(time.Duration(c.WaitedMS*float64(time.Millisecond)))
+		case c.Status != 0:
 			status = fmt.Sprint(c.Status)
 		}
 		parts = append(parts, c.Method+" "+status)

@@ -100,7 +100,9 @@ type conformanceScenario struct {
 	streaming bool
 }
 
-// EvidenceFrom returns the evidence of the scenario running in ctx.
+// EvidenceFrom returns the evidence of the scenario running in ctx. Its
+// API calls include those still in flight when it ended (see
+// settledCalls).
 func EvidenceFrom(ctx context.Context) (Evidence, bool) {
 	st, err := stateFrom[conformanceScenario](ctx)
 	if err != nil {
@@ -110,8 +112,37 @@ func EvidenceFrom(ctx context.Context) (Evidence, bool) {
 	ev := st.ev
 	ev.Deliveries = slices.Clone(ev.Deliveries)
 	st.mu.Unlock()
-	ev.APICalls = st.calls() // takes mu itself
+	ev.APICalls = st.settledCalls(ctx) // takes mu itself
 	return ev, true
+}
+
+// callSettle is the age below which a call in flight when its scenario
+// ends is not yet evidence: a fetch sent a moment ago by a receiver that
+// acknowledged first says nothing until answered, and whether it shows
+// would depend on scheduling. A scenario that slows the API on purpose
+// (RC-15) waits this long for its fetches before reading them, so that a
+// fetch sent just after the acknowledgement shows, in flight, on every
+// run; elsewhere nothing waits.
+const callSettle = 100 * time.Millisecond
+
+// settledCalls returns the scenario's API calls: every answered one, and
+// those in flight at least callSettle (all of them after the wait of a
+// slowed-API scenario), marked api.Call.InFlight.
+func (st *conformanceScenario) settledCalls(ctx context.Context) []api.Call {
+	if st.cfg.API == nil {
+		return nil
+	}
+	if st.fault.Delay > 0 {
+		t := st.cfg.clock().NewTimer(callSettle)
+		select {
+		case <-t.C():
+			return st.calls()
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	young := float64(callSettle) / float64(time.Millisecond)
+	return slices.DeleteFunc(st.calls(), func(c api.Call) bool { return c.InFlight && c.WaitedMS < young })
 }
 
 // RegisterSteps adds the conformance steps to sc.

@@ -213,7 +213,14 @@ func (st *conformanceScenario) fetched(id string) (bool, string) {
 		if c.Authorized && c.Status >= 200 && c.Status < 300 {
 			return true, ""
 		}
-		got = fmt.Sprintf("fetch got %d", c.Status)
+		switch {
+		case c.InFlight:
+			got = "fetch still waiting for the API's answer"
+		case c.Status == 0:
+			got = "fetch got no answer"
+		default:
+			got = fmt.Sprintf("fetch got %d", c.Status)
+		}
 	}
 	return false, got
 }

@@ -93,8 +93,12 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 	case flawFetchBeforeAck:
 		// Waits as long as the API takes: a slow API makes it miss the
 		// deadline (RC-15); a failing one makes it answer 500, which asks
-		// AssemblyAI to redeliver.
-		res, err := rc.cfg.API.fetch(r.Context(), id, rc.apiKey())
+		// AssemblyAI to redeliver. Like most frameworks' handlers (a
+		// blocking requests.get, a fetch without an abort signal), it
+		// goes on fetching when AssemblyAI hangs up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), fetchTimeout)
+		res, err := rc.cfg.API.fetch(ctx, id, rc.apiKey())
+		cancel()
 		if err != nil || res.status != http.StatusOK {
 			rc.answer(w, r, http.StatusInternalServerError, "transcript fetch failed")
 			return true
