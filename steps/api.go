@@ -133,6 +133,9 @@ func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 	if err := st.requireAPI(); err != nil {
 		return err
 	}
+	if st.fault.Status == 0 {
+		return errors.New("AssemblyAI's API was not made to fail in this scenario, so there is no recovery to check: add a Given step \"AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers\"")
+	}
 	return st.eachLastTranscript(ctx, func(id string, calls []api.Call) (bool, error) {
 		failedAt := -1
 		var fetches []api.Call

@@ -5,8 +5,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
@@ -433,4 +435,24 @@ func TestProcessedByAPIFetchCountsCompletedOnly(t *testing.T) {
 	q, _ = res.Requirement("RC-18")
 	assert.Equal(t, reports.Failed, q.Status, "the completed notification was never fetched")
 	assert.Contains(t, q.Reason, "0 of 1 acknowledged notifications were processed")
+}
+
+// TestRecoveryNeedsAFailingAPI: in a user's feature, "fetches the
+// transcript successfully once AssemblyAI's API recovers" without a Given
+// step that makes the API fail has no recovery to check: it fails and
+// says which step is missing, rather than passing on nothing.
+func TestRecoveryNeedsAFailingAPI(t *testing.T) {
+	feature := `@RC-16 @must
+Feature: recovery without a fault
+  Scenario: a recovery that was never set up
+    Given the run is configured with AssemblyAI's API (otherwise not applicable)
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver fetches the transcript successfully once AssemblyAI's API recovers
+`
+	o := fixture.Conformant
+	o.Features = fstest.MapFS{"r.feature": &fstest.MapFile{Data: []byte(feature)}}
+	res := fixture.Run(t, "compliant", o)
+	require.Len(t, res.Scenarios, 1)
+	assert.Equal(t, reports.Failed, res.Scenarios[0].Status)
+	assert.Contains(t, res.Scenarios[0].Reason, "AssemblyAI's API was not made to fail in this scenario")
 }
