@@ -456,3 +456,26 @@ Feature: recovery without a fault
 	assert.Equal(t, reports.Failed, res.Scenarios[0].Status)
 	assert.Contains(t, res.Scenarios[0].Reason, "AssemblyAI's API was not made to fail in this scenario")
 }
+
+// TestNotApplicableHidesNoLoss: with the steps of RC-16's scenario in the
+// other order, a receiver that never fetches and answers 404 still fails:
+// not applicable is said only when nothing was lost.
+func TestNotApplicableHidesNoLoss(t *testing.T) {
+	feature := `@RC-16 @must
+Feature: recovery first
+  Scenario: recovery, then the 4xx
+    Given the run is configured with AssemblyAI's API (otherwise not applicable)
+    And AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver fetches the transcript successfully once AssemblyAI's API recovers
+    And the receiver never answers it with a 4xx
+`
+	o := fixture.Conformant
+	o.Features = fstest.MapFS{"r.feature": &fstest.MapFile{Data: []byte(feature)}}
+	res := fixture.Run(t, "wrong-path", o)
+	require.Len(t, res.Scenarios, 1)
+	assert.Equal(t, reports.Failed, res.Scenarios[0].Status)
+	assert.Contains(t, res.Scenarios[0].Reason, "got 404 while AssemblyAI's API was failing")
+	res = fixture.Run(t, "never-fetches", o)
+	assert.Equal(t, reports.NotApplicable, res.Scenarios[0].Status, res.Scenarios[0].Reason)
+}
