@@ -25,12 +25,16 @@ import (
 // and dropped the scenarios' internal "id". v3 added the partial verdict,
 // each requirement's impact and blocked_by, counts.blocked and coverage,
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
-// environment's "api").
-const Schema = "https://hookcheck.dev/schemas/results/v3"
+// environment's "api"). v4 added the API calls still in flight when their
+// scenario ended ("in_flight", "waited_ms").
+const Schema = "https://hookcheck.dev/schemas/results/v4"
 
-// schemaV2 is read as well: v3 only added fields, so a v2 file decodes
-// with them empty.
-const schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+// schemaV3 and schemaV2 are read as well: v4 and v3 only added fields, so
+// an older file decodes with them empty.
+const (
+	schemaV3 = "https://hookcheck.dev/schemas/results/v3"
+	schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+)
 
 // schemaV1 is the format before v2, recognised only to say so.
 const schemaV1 = "https://hookcheck.dev/schemas/results/v1"
@@ -385,7 +389,7 @@ func Read(rd io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("decode results: %w", err)
 	}
 	switch head.Schema {
-	case Schema, schemaV2:
+	case Schema, schemaV3, schemaV2:
 	case schemaV1:
 		return nil, errors.New("results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	default:
@@ -435,15 +439,21 @@ func (s Scenario) CallsFor(d *webhook.Delivery) []api.Call {
 }
 
 // DescribeCall says what a call did, for a reader: "GET
-// /v2/transcript/ID: 200 after 12 ms".
+// /v2/transcript/ID: 200 after 12 ms", or for a call still in flight when
+// its scenario ended "GET /v2/transcript/ID: no answer yet, still waiting
+// after 10 s (in flight when the scenario ended)".
 func DescribeCall(c api.Call) string {
-	status := "no answer (the client went away)"
-	if c.Status != 0 {
-		status = strconv.Itoa(c.Status)
-	}
 	key := ""
 	if !c.Authorized {
 		key = ", without a valid API key"
+	}
+	if c.InFlight {
+		return fmt.Sprintf("%s %s: no answer yet, still waiting after %s (in flight when the scenario ended)%s",
+			c.Method, c.Path, FormatDuration(time.Duration(c.WaitedMS*float64(time.Millisecond))), key)
+	}
+	status := "no answer (the client went away)"
+	if c.Status != 0 {
+		status = strconv.Itoa(c.Status)
 	}
 	return fmt.Sprintf("%s %s: %s after %s%s", c.Method, c.Path, status,
 		FormatDuration(time.Duration(c.DurationMS*float64(time.Millisecond))), key)

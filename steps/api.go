@@ -125,15 +125,31 @@ func (st *conformanceScenario) expectNo4xx() error {
 
 // expectFetchRecovered: when a fetch of a latest delivery's transcript got
 // the API's failure, a later one succeeded (RC-16). A receiver that never
-// fetches is RC-17's finding, not this one's.
+// fetches (or whose fetches never got the failure, being refused for a
+// wrong key) had nothing to recover from: the step is not applicable, and
+// the fetch itself is RC-17's finding. The scenario's "never answers it
+// with a 4xx" runs before this step and keeps its own meaning.
 func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 	if err := st.requireAPI(); err != nil {
 		return err
 	}
+	if st.fault.Status == 0 {
+		return errors.New("AssemblyAI's API was not made to fail in this scenario, so there is no recovery to check: add a Given step \"AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers\"")
+	}
+	// Not applicable only if nothing else is wrong: a 4xx loses the
+	// notification fetch or not, whatever order a feature's steps are in.
+	if lost := st.expectNo4xx(); lost != nil {
+		return lost
+	}
 	return st.eachLastTranscript(ctx, func(id string, calls []api.Call) (bool, error) {
 		failedAt := -1
+		var fetches []api.Call
 		for i, c := range calls {
-			if isFetch(c, id) && c.Status == st.fault.Status {
+			if !isFetch(c, id) {
+				continue
+			}
+			fetches = append(fetches, c)
+			if c.Status == st.fault.Status {
 				failedAt = i
 			}
 		}
@@ -142,13 +158,58 @@ func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 				return true, nil
 			}
 		}
-		if failedAt < 0 {
-			return false, nil // no failed fetch (yet): nothing to recover from
+		switch {
+		case failedAt >= 0:
+			return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
+				id, st.fault.Status, describeCalls(calls))
+		case len(fetches) == 0:
+			return false, notApplicableError(fmt.Sprintf("the receiver never fetched transcript %s within %s of the notification, so there was no failed fetch to recover from; RC-17 checks the fetch itself",
+				id, stats.FormatDuration(st.cfg.Policy.Timeout)))
 		}
-		return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
-			id, st.fault.Status, describeCalls(calls))
+		return false, notApplicableError(fmt.Sprintf("no fetch of transcript %s got AssemblyAI's %d (%s), so there was no failed fetch to recover from; RC-17 checks the fetch itself",
+			id, st.fault.Status, describeCalls(fetches)))
 	})
 }
+
+// heldFetches says which fetches of the latest deliveries' transcripts
+// were sent during a first attempt that failed and had no answer from the
+// slowed API when that attempt ended: the evidence of RC-15's failure.
+func (st *conformanceScenario) heldFetches() string {
+	calls := st.calls()
+	var parts []string
+	for _, d := range st.last {
+		if len(d.Attempts) == 0 || d.Attempts[0].Succeeded() {
+			continue
+		}
+		a := d.Attempts[0]
+		end := a.StartedAt.Add(a.Duration)
+		for _, c := range calls {
+			if !isFetch(c, d.Notification.TranscriptID) || !c.At.Before(end) || c.At.Before(a.StartedAt) {
+				continue
+			}
+			took := time.Duration(c.DurationMS * float64(time.Millisecond))
+			if c.InFlight {
+				took = time.Duration(c.WaitedMS * float64(time.Millisecond))
+			}
+			if c.Status != 0 && c.At.Add(took).Before(end) {
+				continue // answered while the attempt still waited
+			}
+			parts = append(parts, fmt.Sprintf("GET %s, sent %s into attempt %d, had no answer from AssemblyAI's slow API when the attempt ended",
+				c.Path, stats.FormatDuration(c.At.Sub(a.StartedAt)), a.Number))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "The receiver's own fetch " + strings.Join(parts, "; ") + ": an answer that waits for the fetch cannot come before the API's"
+}
+
+// notApplicableError is what a check of eachLastTranscript returns when
+// the precondition of its sentence never happened (no fetch to judge): at
+// the end of the wait it makes the step not applicable, not passed.
+type notApplicableError string
+
+func (e notApplicableError) Error() string { return string(e) }
 
 // expectFetched: every latest delivery's transcript was fetched with the
 // configured key and got it (RC-17).
@@ -215,7 +276,7 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 			return nil
 		}
 		if !clk.Now().Before(deadline) {
-			return errors.Join(errs...)
+			return st.endOfWait(errs)
 		}
 		t := clk.NewTimer(apiPoll)
 		select {
@@ -227,12 +288,34 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 	}
 }
 
+// endOfWait is the step's result when eachLastTranscript's wait ends with
+// errs: the failures, if any; otherwise, when every check found its
+// precondition missing, not applicable with the first reason.
+func (st *conformanceScenario) endOfWait(errs []error) error {
+	var failures []error
+	var na notApplicableError
+	for _, err := range errs {
+		var e notApplicableError
+		if errors.As(err, &e) {
+			if na == "" {
+				na = e
+			}
+			continue
+		}
+		failures = append(failures, err)
+	}
+	if len(failures) == 0 && na != "" {
+		return st.notApplicable(string(na))
+	}
+	return errors.Join(failures...)
+}
+
 // isFetch reports whether c is a GET of transcript id.
 func isFetch(c api.Call, id string) bool {
 	return c.Method == http.MethodGet && c.Path == "/v2/transcript/"+id
 }
 
-// describeCalls lists calls briefly: "GET 401, GET 401".
+// describeCalls lists calls briefly: "GET 401, GET still waiting after 3 s".
 func describeCalls(calls []api.Call) string {
 	if len(calls) == 0 {
 		return "no call"
@@ -240,7 +323,10 @@ func describeCalls(calls []api.Call) string {
 	parts := make([]string, 0, len(calls))
 	for _, c := range calls {
 		status := "no answer"
-		if c.Status != 0 {
+		switch {
+		case c.InFlight:
+			status = "still waiting after " + stats.FormatDuration(time.Duration(c.WaitedMS*float64(time.Millisecond)))
+		case c.Status != 0:
 			status = fmt.Sprint(c.Status)
 		}
 		parts = append(parts, c.Method+" "+status)

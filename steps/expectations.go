@@ -17,7 +17,17 @@ import (
 
 // expectAcknowledged: the latest delivery's first attempt got a 2xx
 // within the deadline (D-3).
-func (st *conformanceScenario) expectAcknowledged() error { return st.eachLast(acknowledged) }
+// While the API is slow on purpose (RC-15), a failure also names the
+// receiver's fetch that was still waiting when the attempt ended.
+func (st *conformanceScenario) expectAcknowledged() error {
+	err := st.eachLast(acknowledged)
+	if err != nil && st.fault.Delay > 0 {
+		if note := st.heldFetches(); note != "" {
+			return fmt.Errorf("%w. %s", err, note)
+		}
+	}
+	return err
+}
 
 // expectEveryAcknowledged: so did every delivery of the scenario.
 func (st *conformanceScenario) expectEveryAcknowledged() error {

@@ -369,3 +369,28 @@ func TestAPICallsOnTheTimeline(t *testing.T) {
 		assert.Contains(t, text(lists[0]), "GET /v2/transcript/")
 	}
 }
+
+// TestInFlightCallOnTheTimeline: a call still waiting for the API when its
+// scenario ended (fetch-before-ack's fetch, held 15 s by RC-15's slow API)
+// is a mark of its own: a dashed line to the end of its wait and an open
+// ring, not a dot coloured by an answer it never got; its line in the
+// list says it is still waiting. Answered calls get no such mark.
+func TestInFlightCallOnTheTimeline(t *testing.T) {
+	o := fixture.Conformant
+	o.Tags = "@RC-15"
+	_, doc := render(t, fixture.Run(t, "fetch-before-ack", o), everything())
+	rings := find(doc, func(n *html.Node) bool { return tag("circle")(n) && hasClass("cwait")(n) })
+	require.Len(t, rings, 1)
+	assert.Empty(t, find(rings[0].Parent, func(n *html.Node) bool {
+		return tag("circle")(n) && (hasClass("cok")(n) || hasClass("cbad")(n))
+	}))
+	assert.NotEmpty(t, find(rings[0].Parent, func(n *html.Node) bool { return tag("line")(n) && hasClass("inflight")(n) }))
+	assert.Contains(t, text(rings[0].Parent), "no answer yet, still waiting after 10.1 s")
+	lists := find(doc, func(n *html.Node) bool { return tag("ul")(n) && hasClass("calls")(n) })
+	require.NotEmpty(t, lists)
+	assert.Contains(t, text(lists[0]), "still waiting after")
+
+	o.Tags = "@RC-17"
+	_, doc = render(t, fixture.Run(t, "compliant", o), everything())
+	assert.Empty(t, find(doc, func(n *html.Node) bool { return tag("circle")(n) && hasClass("cwait")(n) }))
+}

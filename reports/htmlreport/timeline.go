@@ -50,8 +50,13 @@ type gap struct{ X1, X2, Mid, Label, Title string }
 
 // callMark is one call the receiver made to the emulated API about the
 // delivery's transcript, on the attempts' time axis: a line from the
-// request to its answer, ending in a dot coloured by the answer.
-type callMark struct{ X1, X2, Class, Title string }
+// request to its answer, ending in a dot coloured by the answer. A call
+// still in flight when the scenario ended (InFlight) is a dashed line to
+// the end of its wait, ending in an open ring: no answer to colour.
+type callMark struct {
+	X1, X2, Class, Title string
+	InFlight             bool
+}
 
 type tick struct{ X, Label string }
 
@@ -101,11 +106,15 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration, calls []api.Call) t
 	for _, c := range calls {
 		off := c.At.Sub(origin)
 		class := "cok"
-		if c.Status < 200 || c.Status > 299 || !c.Authorized {
+		switch {
+		case c.InFlight:
+			class = "cwait"
+		case c.Status < 200 || c.Status > 299 || !c.Authorized:
 			class = "cbad"
 		}
 		t.Calls = append(t.Calls, callMark{X1: num(x(off)), X2: num(max(x(off+callDuration(c)), x(off)+1)), Class: class,
-			Title: fmt.Sprintf("API call at +%s: %s", reports.FormatDuration(off), reports.DescribeCall(c))})
+			Title:    fmt.Sprintf("API call at +%s: %s", reports.FormatDuration(off), reports.DescribeCall(c)),
+			InFlight: c.InFlight})
 	}
 	t.AxisY, t.TickY = 70, 84
 	if len(t.Waits) == 0 {
@@ -117,7 +126,12 @@ func newTimeline(d *webhook.Delivery, timeout time.Duration, calls []api.Call) t
 	return t
 }
 
+// callDuration is how long a call took, or for one in flight how long it
+// had waited when its scenario ended.
 func callDuration(c api.Call) time.Duration {
+	if c.InFlight {
+		return time.Duration(c.WaitedMS * float64(time.Millisecond))
+	}
 	return time.Duration(c.DurationMS * float64(time.Millisecond))
 }
 

@@ -167,3 +167,37 @@ func TestListsStreamTheSameBytes(t *testing.T) {
 		assert.Equal(t, string(want)+"\n", w.Body.String(), "calls of %q", id)
 	}
 }
+
+// A request the API has not answered yet is in the log from its arrival,
+// in flight, with how long it has waited; once answered it is an ordinary
+// call. The listing does not show its own request.
+func TestCallLogShowsCallsInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		srv, err := api.New(api.Config{APIKey: testKey, BaseURL: "http://api.test"})
+		require.NoError(t, err)
+		id := faker.UUIDHyphenated()
+		require.NoError(t, srv.Seed(api.SeedTranscript{ID: id, Fault: api.Fault{Delay: 15 * time.Second}}))
+		done := make(chan int)
+		go func() { done <- serve(srv, testKey, http.MethodGet, "/v2/transcript/"+id, "").Code }()
+		time.Sleep(4 * time.Second)
+		synctest.Wait()
+		assert.Equal(t, []api.Call{{At: start, Method: "GET", Path: "/v2/transcript/" + id, TranscriptID: id,
+			Authorized: true, InFlight: true, WaitedMS: 4000}}, srv.Calls(id))
+
+		w := serve(srv, testKey, http.MethodGet, "/hookcheck/v1/calls", "")
+		require.Equal(t, http.StatusOK, w.Code)
+		var body struct {
+			Calls []map[string]any `json:"calls"`
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+		require.Len(t, body.Calls, 1, "the fetch in flight, not the listing itself")
+		assert.Equal(t, true, body.Calls[0]["in_flight"])
+		assert.InDelta(t, 4000, body.Calls[0]["waited_ms"], 0)
+
+		assert.Equal(t, http.StatusOK, <-done)
+		assert.Equal(t, []api.Call{{At: start, Method: "GET", Path: "/v2/transcript/" + id, TranscriptID: id,
+			Authorized: true, Status: 200, DurationMS: 15000}}, srv.Calls(id))
+		assert.Len(t, srv.Calls(""), 2, "the fetch and the listing, both answered")
+	})
+}

@@ -49,11 +49,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Clock.Now()
 	sw := &statusWriter{ResponseWriter: w, transcriptID: pathTranscriptID(r.URL.Path)}
 	authorized := s.authorized(r.Header.Get("Authorization"))
+	// The Authorization header, the API key, is never logged nor
+	// recorded: only whether it was accepted. The call is in the
+	// log from its arrival, in flight until answered.
+	sw.ticket = s.calls.begin(Call{At: start, Method: r.Method, Path: r.URL.Path, TranscriptID: sw.transcriptID,
+		Authorized: authorized})
 	defer func() {
 		took := s.cfg.Clock.Now().Sub(start)
-		// The Authorization header, the API key, is never logged nor
-		// recorded: only whether it was accepted.
-		s.calls.add(Call{At: start, Method: r.Method, Path: r.URL.Path, TranscriptID: sw.transcriptID,
+		s.calls.end(sw.ticket, Call{At: start, Method: r.Method, Path: r.URL.Path, TranscriptID: sw.transcriptID,
 			Authorized: authorized, Status: sw.code, DurationMS: float64(took) / float64(time.Millisecond)})
 		s.cfg.Logger.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
 			"status", sw.code, "duration", took.Round(time.Microsecond))
@@ -132,6 +135,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	code         int
 	transcriptID string
+	ticket       uint64 // the request's in-flight entry in the call log
 }
 
 func (w *statusWriter) WriteHeader(code int) {

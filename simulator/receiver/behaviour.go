@@ -77,6 +77,8 @@ func Behaviours() []Behaviour {
 		flawed("fetch-before-ack", "with Config.API: fetches the transcript before answering, and answers 500 when the fetch fails", "RC-15 (D-3)", flawFetchBeforeAck),
 		flawed("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
 		flawed("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
+		flawed("fetches-completed-only", "with Config.API: acknowledges, then fetches only \"completed\" transcripts, never an \"error\" one", "RC-17 SHOULD (D-2)", flawFetchesCompletedOnly),
+		flawed("fetch-no-retry", "with Config.API: acknowledges, then fetches the transcript once in the background and never retries a failed fetch", "RC-16 (D-3, P-6)", flawFetchNoRetry),
 		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
 		// Streaming sessions (S-5): body limits as frameworks set them by
 		// default, and the receivers that cannot read a session webhook.

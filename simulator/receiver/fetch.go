@@ -93,8 +93,12 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 	case flawFetchBeforeAck:
 		// Waits as long as the API takes: a slow API makes it miss the
 		// deadline (RC-15); a failing one makes it answer 500, which asks
-		// AssemblyAI to redeliver.
-		res, err := rc.cfg.API.fetch(r.Context(), id, rc.apiKey())
+		// AssemblyAI to redeliver. Like most frameworks' handlers (a
+		// blocking requests.get, a fetch without an abort signal), it
+		// goes on fetching when AssemblyAI hangs up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), fetchTimeout)
+		res, err := rc.cfg.API.fetch(ctx, id, rc.apiKey())
+		cancel()
 		if err != nil || res.status != http.StatusOK {
 			rc.answer(w, r, http.StatusInternalServerError, "transcript fetch failed")
 			return true
@@ -120,24 +124,31 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 
 // fetchLater fetches the transcript after the answer, once per id, with
 // its own retries: the compliant way (acknowledge first, RC-15; ride out a
-// failing API, RC-16).
-func (rc *Receiver) fetchLater(id string) {
-	if rc.flaw == flawNeverFetches {
+// failing API, RC-16). status is the notification's.
+// fetches-completed-only skips an "error" transcript, whose fetch is the
+// only way to read why it failed (RC-17); fetch-no-retry makes one
+// attempt, the background job of a fix of RC-15 that forgot RC-16.
+func (rc *Receiver) fetchLater(id, status string) {
+	if rc.flaw == flawNeverFetches || rc.flaw == flawFetchesCompletedOnly && status != webhook.StatusCompleted {
 		return
+	}
+	attempts := fetchAttempts
+	if rc.flaw == flawFetchNoRetry {
+		attempts = 1
 	}
 	if _, done := rc.fetched.LoadOrStore(id, true); done {
 		return
 	}
 	rc.bg.Go(func() {
 		wait := fetchBackoff
-		for attempt := 1; attempt <= fetchAttempts; attempt++ {
+		for attempt := 1; attempt <= attempts; attempt++ {
 			ctx, cancel := context.WithTimeout(rc.bgCtx, fetchTimeout)
 			res, err := rc.cfg.API.fetch(ctx, id, rc.apiKey())
 			cancel()
 			retry := err != nil || res.status == http.StatusTooManyRequests || res.status >= 500
 			rc.cfg.Logger.LogAttrs(rc.bgCtx, slog.LevelDebug, "transcript fetch",
 				slog.String("transcript_id", id), slog.Int("attempt", attempt), slog.Int("status", res.status))
-			if !retry || attempt == fetchAttempts {
+			if !retry || attempt == attempts {
 				return
 			}
 			d := max(wait, res.retryAfter)

@@ -25,13 +25,13 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 const fetchKey = "receiver-test-key"
 
-// withAPI gives e's receivers an emulated API holding transcript id with
-// fault f, and returns the API.
-func withAPI(t *testing.T, e *env, id string, f api.Fault) *api.Server {
+// withAPI gives e's receivers an emulated API holding transcript id in
+// status with fault f, and returns the API.
+func withAPI(t *testing.T, e *env, id string, status api.Status, f api.Fault) *api.Server {
 	t.Helper()
 	srv, err := api.New(api.Config{APIKey: fetchKey, BaseURL: "http://api.test"})
 	require.NoError(t, err)
-	require.NoError(t, srv.Seed(api.SeedTranscript{ID: id, Fault: f}))
+	require.NoError(t, srv.Seed(api.SeedTranscript{ID: id, Status: status, Fault: f}))
 	e.cfg.API = &receiver.API{BaseURL: "http://api.test", Key: fetchKey, Client: &http.Client{Transport: handlerTransport{srv}}}
 	return srv
 }
@@ -42,6 +42,13 @@ func withAPI(t *testing.T, e *env, id string, f api.Fault) *api.Server {
 // calls.
 func fetchRun(t *testing.T, name string, f api.Fault, deliveries int) ([]int, []api.Call) {
 	t.Helper()
+	return fetchRunStatus(t, name, "completed", f, deliveries)
+}
+
+// fetchRunStatus is fetchRun for a transcript in status ("completed" or
+// "error"), which its notifications announce.
+func fetchRunStatus(t *testing.T, name, status string, f api.Fault, deliveries int) ([]int, []api.Call) {
+	t.Helper()
 	var (
 		codes []int
 		calls []api.Call
@@ -49,7 +56,7 @@ func fetchRun(t *testing.T, name string, f api.Fault, deliveries int) ([]int, []
 	synctest.Test(t, func(t *testing.T) {
 		id := faker.UUIDHyphenated()
 		e := newEnv(t)
-		srv := withAPI(t, e, id, f)
+		srv := withAPI(t, e, id, api.Status(status), f)
 		var h http.Handler
 		if name == "compliant" {
 			h = receiver.NewCompliant(e.cfg)
@@ -57,7 +64,7 @@ func fetchRun(t *testing.T, name string, f api.Fault, deliveries int) ([]int, []
 			h = build(t, e, name, receiver.Params{})
 		}
 		for range deliveries {
-			codes = append(codes, serve(h, e.delivery(hookPath, transcript(id, "completed"))).Code)
+			codes = append(codes, serve(h, e.delivery(hookPath, transcript(id, status))).Code)
 		}
 		synctest.Wait()
 		calls = srv.Calls(id)
@@ -98,6 +105,26 @@ func fetchCases() map[string]func(t *testing.T) {
 			assert.Empty(t, calls)
 			_, calls = fetchRun(t, "compliant", api.Fault{}, 1)
 			assert.Equal(t, []int{200}, callStatuses(calls), "compliant fetches once")
+		},
+		"fetches-completed-only": func(t *testing.T) {
+			codes, calls := fetchRunStatus(t, "fetches-completed-only", "error", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, codes)
+			assert.Empty(t, calls, "an error transcript is never fetched")
+			_, calls = fetchRunStatus(t, "fetches-completed-only", "completed", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, callStatuses(calls), "a completed one is")
+			_, calls = fetchRunStatus(t, "compliant", "error", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, callStatuses(calls), "compliant fetches an error transcript to read its error")
+		},
+		"fetch-no-retry": func(t *testing.T) {
+			failTwice := api.Fault{Status: 500, Times: 2}
+			codes, calls := fetchRun(t, "fetch-no-retry", failTwice, 1)
+			assert.Equal(t, []int{200}, codes, "acknowledges first")
+			assert.Equal(t, []int{500}, callStatuses(calls), "one fetch, never retried")
+			codes, calls = fetchRun(t, "compliant", failTwice, 1)
+			assert.Equal(t, []int{200}, codes)
+			assert.Equal(t, []int{500, 500, 200}, callStatuses(calls), "compliant retries until it succeeds")
+			_, calls = fetchRun(t, "fetch-no-retry", api.Fault{}, 1)
+			assert.Equal(t, []int{200}, callStatuses(calls), "a working API gets its one fetch")
 		},
 		"fetch-wrong-key": func(t *testing.T) {
 			codes, calls := fetchRun(t, "fetch-wrong-key", api.Fault{}, 1)

@@ -37,6 +37,8 @@ const (
 	flawPassesAPIStatus
 	flawNeverFetches
 	flawFetchWrongKey
+	flawFetchesCompletedOnly
+	flawFetchNoRetry
 	flawRequiresTranscriptID
 	flawSlowParse
 )
@@ -243,7 +245,7 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 		if rc.fetchInline(w, r, n.transcriptID) {
 			return
 		}
-		defer rc.fetchLater(n.transcriptID)
+		defer rc.fetchLater(n.transcriptID, n.status)
 	}
 	if rc.flaw == flawError500OnErrorStatus && n.status == webhook.StatusError {
 		rc.answer(w, r, http.StatusInternalServerError, "failed on an error notification")

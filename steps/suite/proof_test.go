@@ -5,8 +5,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
@@ -68,7 +70,7 @@ func ids(groups ...[]string) []string {
 // shouldOnly lists the receivers whose only failure is a SHOULD: the
 // verdict stays conformant (without --strict).
 var shouldOnly = []string{"compliant", "slow-ack", "strict-fields", "accepts-malformed", "accepts-any-method",
-	"never-fetches", "fetch-wrong-key", "body-limit-100kb", "body-limit-1mb", "slow-parse"}
+	"never-fetches", "fetch-wrong-key", "fetches-completed-only", "body-limit-100kb", "body-limit-1mb", "slow-parse"}
 
 var proofMatrix = []struct {
 	behaviour string
@@ -94,6 +96,8 @@ var proofMatrix = []struct {
 	{"passes-api-status", ids([]string{"RC-16"})},
 	{"never-fetches", ids([]string{"RC-17"})},
 	{"fetch-wrong-key", ids([]string{"RC-17"})},
+	{"fetches-completed-only", ids([]string{"RC-17"})},
+	{"fetch-no-retry", ids([]string{"RC-16"})},
 	{"redirects", ids(acknowledging, notFetching, []string{"RC-12"})},
 	// A 404 is a 4xx: the notification is lost however the API behaves.
 	{"wrong-path", ids(acknowledging, notFetching, []string{"RC-16"})},
@@ -115,6 +119,18 @@ var proofMatrix = []struct {
 	{"requires-transcript-id", ids([]string{"RC-07"})},
 }
 
+// notApplicableIn lists, per receiver, the requirements besides RC-14 and
+// RC-18 (not applicable in every row) whose precondition never happened:
+// RC-16 judges the recovery of a failed fetch, so a receiver that never
+// fetches (or whose every fetch is refused for a wrong key) has nothing
+// to recover from. Not a pass: that sentence did not happen.
+var notApplicableIn = map[string][]string{
+	"never-fetches": {"RC-16"}, "fetch-wrong-key": {"RC-16"},
+	"redirects": {"RC-16"}, "status": {"RC-16"}, "hang": {"RC-16"}, "reset-mid-answer": {"RC-16"},
+	"not-http": {"RC-16"}, "blackhole": {"RC-16"}, "trickle-status": {"RC-16"}, "endless-headers": {"RC-16"},
+	"endless-body": {"RC-16"}, "trickle-body": {"RC-16"}, "redirect": {"RC-16"},
+}
+
 func TestProofMatrix(t *testing.T) {
 	covered := map[string]bool{}
 	for _, row := range proofMatrix {
@@ -129,6 +145,9 @@ func TestProofMatrix(t *testing.T) {
 					assert.Equal(t, reports.NotApplicable, q.Status, "RC-18 needs a verify URL (TestProcessed)")
 				case slices.Contains(row.fails, q.ID):
 					assert.NotEmpty(t, q.Reason, "a failure says why")
+				case slices.Contains(notApplicableIn[row.behaviour], q.ID):
+					assert.Equal(t, reports.NotApplicable, q.Status, "%s: %s", q.ID, q.Reason)
+					assert.NotEmpty(t, q.Reason, "not applicable says why")
 				default:
 					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
 				}
@@ -360,4 +379,103 @@ func TestProcessedByAPIFetch(t *testing.T) {
 	assert.Equal(t, reports.Failed, q.Status)
 	assert.Regexp(t, `^Every acknowledged notification was processed: 0 of \d+ acknowledged notifications were processed within 30 s; never fetched from the API: [0-9a-f-]+ \(no fetch\)`, q.Reason)
 	assert.Contains(t, failedIDs(res), "RC-18")
+}
+
+// TestNotApplicableIsNotPassed: a receiver that never fetches gets no
+// "PASS RC-16 The transcript is fetched once the API recovers": it never
+// fetched, so RC-16 is not applicable and says why, and RC-17 fails. A
+// receiver that never fetches but answers the notification with a 4xx
+// still fails RC-16 (wrong-path in the matrix): that step keeps its
+// meaning.
+func TestNotApplicableIsNotPassed(t *testing.T) {
+	res := runAgainst(t, "never-fetches")
+	q, _ := res.Requirement("RC-16")
+	assert.Equal(t, reports.NotApplicable, q.Status)
+	assert.Regexp(t, `^the receiver never fetched transcript [0-9a-f-]+ within 10 s of the notification, so there was no failed fetch to recover from; RC-17 checks the fetch itself$`, q.Reason)
+	q, _ = res.Requirement("RC-17")
+	assert.Equal(t, reports.Failed, q.Status)
+	for _, s := range res.Scenarios {
+		if slices.Contains(s.Requirements, "RC-16") {
+			assert.Equal(t, reports.NotApplicable, s.Status, s.Name)
+			assert.Equal(t, reports.Passed, s.Steps[len(s.Steps)-2].Status, "the receiver did not answer 4xx: %s", s.Steps[len(s.Steps)-2].Text)
+		}
+	}
+
+	res = runAgainst(t, "wrong-path")
+	q, _ = res.Requirement("RC-16")
+	assert.Equal(t, reports.Failed, q.Status, "a 404 loses the notification, fetch or not")
+	for _, s := range res.Scenarios {
+		if slices.Contains(s.Requirements, "RC-16") {
+			assert.Equal(t, reports.Failed, s.Status, s.Name)
+			assert.Contains(t, s.Reason, "got 404 while AssemblyAI's API was failing")
+		}
+	}
+}
+
+// TestProcessedByAPIFetchCountsCompletedOnly: with --verify api-fetch an
+// unfetched "error" transcript is RC-17's SHOULD, not a lost notification
+// for RC-18's MUST; a run that acknowledged only error notifications
+// leaves RC-18 not applicable, saying why.
+func TestProcessedByAPIFetchCountsCompletedOnly(t *testing.T) {
+	o := fixture.Conformant
+	o.VerifyAPIFetch = true
+	res := fixture.Run(t, "fetches-completed-only", o)
+	q, _ := res.Requirement("RC-18")
+	assert.Equal(t, reports.Passed, q.Status, q.Reason)
+	assert.Equal(t, []string{"RC-17"}, failedIDs(res))
+
+	o.Tags = "@RC-02,@RC-18"
+	res = fixture.Run(t, "never-fetches", o)
+	q, _ = res.Requirement("RC-18")
+	assert.Equal(t, reports.NotApplicable, q.Status, q.Reason)
+	assert.Equal(t, `the receiver acknowledged only "error" notifications in this run; with --verify api-fetch only a completed transcript's fetch proves processing (RC-17 checks the fetch of an error transcript)`, q.Reason)
+
+	o.Tags = "@RC-01,@RC-02,@RC-18"
+	res = fixture.Run(t, "never-fetches", o)
+	q, _ = res.Requirement("RC-18")
+	assert.Equal(t, reports.Failed, q.Status, "the completed notification was never fetched")
+	assert.Contains(t, q.Reason, "0 of 1 acknowledged notifications were processed")
+}
+
+// TestRecoveryNeedsAFailingAPI: in a user's feature, "fetches the
+// transcript successfully once AssemblyAI's API recovers" without a Given
+// step that makes the API fail has no recovery to check: it fails and
+// says which step is missing, rather than passing on nothing.
+func TestRecoveryNeedsAFailingAPI(t *testing.T) {
+	feature := `@RC-16 @must
+Feature: recovery without a fault
+  Scenario: a recovery that was never set up
+    Given the run is configured with AssemblyAI's API (otherwise not applicable)
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver fetches the transcript successfully once AssemblyAI's API recovers
+`
+	o := fixture.Conformant
+	o.Features = fstest.MapFS{"r.feature": &fstest.MapFile{Data: []byte(feature)}}
+	res := fixture.Run(t, "compliant", o)
+	require.Len(t, res.Scenarios, 1)
+	assert.Equal(t, reports.Failed, res.Scenarios[0].Status)
+	assert.Contains(t, res.Scenarios[0].Reason, "AssemblyAI's API was not made to fail in this scenario")
+}
+
+// TestNotApplicableHidesNoLoss: with the steps of RC-16's scenario in the
+// other order, a receiver that never fetches and answers 404 still fails:
+// not applicable is said only when nothing was lost.
+func TestNotApplicableHidesNoLoss(t *testing.T) {
+	feature := `@RC-16 @must
+Feature: recovery first
+  Scenario: recovery, then the 4xx
+    Given the run is configured with AssemblyAI's API (otherwise not applicable)
+    And AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers
+    When AssemblyAI delivers a "completed" transcript notification
+    Then the receiver fetches the transcript successfully once AssemblyAI's API recovers
+    And the receiver never answers it with a 4xx
+`
+	o := fixture.Conformant
+	o.Features = fstest.MapFS{"r.feature": &fstest.MapFile{Data: []byte(feature)}}
+	res := fixture.Run(t, "wrong-path", o)
+	require.Len(t, res.Scenarios, 1)
+	assert.Equal(t, reports.Failed, res.Scenarios[0].Status)
+	assert.Contains(t, res.Scenarios[0].Reason, "got 404 while AssemblyAI's API was failing")
+	res = fixture.Run(t, "never-fetches", o)
+	assert.Equal(t, reports.NotApplicable, res.Scenarios[0].Status, res.Scenarios[0].Reason)
 }
