@@ -77,6 +77,7 @@ func Behaviours() []Behaviour {
 		flawed("fetch-before-ack", "with Config.API: fetches the transcript before answering, and answers 500 when the fetch fails", "RC-15 (D-3)", flawFetchBeforeAck),
 		flawed("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
 		flawed("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
+		flawed("generic-500", "answers every unhandled error with the same 500 body, as uvicorn does: a failed fetch before answering (always without Config.API), invalid JSON, a body without transcript_id (the redacted-audio notification, a session webhook)", "RC-07, RC-08, RC-15 (D-11, D-5, D-3); RC-01 without Config.API", flawGeneric500),
 		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
 		// Streaming sessions (S-5): body limits as frameworks set them by
 		// default, and the receivers that cannot read a session webhook.
