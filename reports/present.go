@@ -318,8 +318,10 @@ func (s Status) Label() string { return strings.ReplaceAll(string(s), "_", " ") 
 
 // Diagnosis is the impact and root cause of a failed scenario, as the
 // JUnit and Cucumber messages carry them: "impact: loses_notifications;
-// blocked by RC-01 (same answer: 500 Internal Server Error)". It reads the
-// requirements the scenario checks; "" when none of them failed.
+// blocked by RC-01 (same answer: 500 Internal Server Error)", or for one
+// that is possibly the same cause "RC-07 impact: loses_notifications;
+// possibly the same cause as RC-01". It reads the requirements the
+// scenario checks; "" when none of them failed.
 func (r *Result) Diagnosis(sc Scenario) string {
 	var parts []string
 	for _, id := range sc.Requirements {

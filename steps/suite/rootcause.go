@@ -193,7 +193,7 @@ type attribution struct {
 func attribute(id string, scenarios []reports.Scenario, roots []root) (attribution, bool) {
 	var att attribution
 	seen := map[string]bool{}
-	any := false
+	explained := false
 	for _, s := range scenarios {
 		if s.Status != reports.Failed || !contains(s.Requirements, id) {
 			continue
@@ -215,15 +215,17 @@ func attribute(id string, scenarios []reports.Scenario, roots []root) (attributi
 				att.blockedBy = append(att.blockedBy, r)
 			}
 		}
-		any = true
+		explained = true
 	}
-	return att, any
+	return att, explained
 }
 
 // explain finds the root whose answer d got: one of d's kind first.
-func explain(d *webhook.Delivery, roots []root) (r root, sameKind, ok bool) {
-	a, ok := answerOf(d)
-	if !ok {
+// It reports whether d was of that root's kind, and false when no root's
+// answer is d's.
+func explain(d *webhook.Delivery, roots []root) (found root, sameKind, ok bool) {
+	a, answered := answerOf(d)
+	if !answered {
 		return root{}, false, false
 	}
 	k := kindOf(d)
