@@ -39,10 +39,31 @@ var impactWords = map[Impact]string{
 // Words says what a failure of class i costs; "" for an unknown class.
 func (i Impact) Words() string { return impactWords[i] }
 
+// refuseWords are the wastes_retries words for requests other than
+// RC-08's malformed bodies: forgeries (RC-09, RC-10) and the like.
+const refuseWords = "it answers 5xx or times out on requests it must refuse with a 4xx: a 5xx is retried 10 times, a 4xx ends the request (D-4, D-5)"
+
+// ImpactWords says what q's failure costs, in the words of what was
+// observed: Words of its effective impact, except that wastes_retries
+// speaks of malformed bodies only for RC-08, whose requests they are.
+func (q Requirement) ImpactWords() string {
+	if im := q.EffectiveImpact(); im == WastesRetries && q.ID != "RC-08" {
+		return refuseWords
+	}
+	return q.EffectiveImpact().Words()
+}
+
 // RootCauses returns the failed requirements that count against the
 // verdict (MUST, and SHOULD with strict) and are not blocked by another,
-// worst impact first, then in catalogue order.
-func (r *Result) RootCauses() []Requirement {
+// worst impact first, then in catalogue order; a requirement that is
+// possibly the same cause as another comes right after that one, so that
+// its own fix reads after the root's.
+func (r *Result) RootCauses() []Requirement { return afterTheirCause(r.rootCausesByImpact()) }
+
+// rootCausesByImpact is RootCauses in impact order first, so that
+// consequences names each class once; within a class, a requirement that
+// is possibly the same cause as another still follows it.
+func (r *Result) rootCausesByImpact() []Requirement {
 	var out []Requirement
 	for _, q := range r.Requirements {
 		if q.Status != Failed || q.BlockedBy != nil {
@@ -52,6 +73,7 @@ func (r *Result) RootCauses() []Requirement {
 			out = append(out, q)
 		}
 	}
+	out = afterTheirCause(out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].EffectiveImpact().rank() < out[j].EffectiveImpact().rank() })
 	return out
 }
@@ -69,7 +91,7 @@ func (r *Result) consequences() string {
 		}
 		w := cur.Words()
 		if onlyRC08 := len(ids) == 1 && ids[0] == "RC-08"; cur == WastesRetries && !onlyRC08 {
-			w = "it answers 5xx or times out on requests it must refuse with a 4xx: a 5xx is retried 10 times, a 4xx ends the request (D-4, D-5)"
+			w = refuseWords
 		}
 		if w == "" {
 			w = "requirements failed"
@@ -77,7 +99,7 @@ func (r *Result) consequences() string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", w, strings.Join(ids, ", ")))
 		ids = nil
 	}
-	for i, q := range r.RootCauses() {
+	for i, q := range r.rootCausesByImpact() {
 		if i == 0 || q.EffectiveImpact() != cur {
 			flush()
 			cur = q.EffectiveImpact()
@@ -119,7 +141,9 @@ func (r *Result) coverageText() string {
 	return fmt.Sprintf("%d of %d requirements checked", r.Coverage.Checked, r.Coverage.Applicable)
 }
 
-// blockedText is " 6 more failed the same way (blocked by RC-01)." or "".
+// blockedText is " 6 more requirements failed the same way as RC-01
+// (blocked by RC-01): fix RC-01 first." or "", followed by the
+// requirements that are possibly the same cause (sameCauseTexts).
 func (r *Result) blockedText() string {
 	by := map[string]int{}
 	var order []string
@@ -135,10 +159,53 @@ func (r *Result) blockedText() string {
 	for _, b := range order {
 		parts = append(parts, fmt.Sprintf("%s failed the same way as %s (blocked by %s): fix %s first", plural(by[b], "more requirement"), b, b, b))
 	}
+	parts = append(parts, r.sameCauseTexts()...)
 	if len(parts) == 0 {
 		return ""
 	}
 	return " " + strings.Join(parts, "; ") + "."
+}
+
+// sameCauseTexts are "RC-07, RC-08 got the same answer as RC-01 to other
+// kinds of request: possibly the same cause; fix RC-01 first, then their
+// own fixes if they still fail", one per root.
+func (r *Result) sameCauseTexts() []string {
+	ids := map[string][]string{}
+	var order []string
+	for _, q := range r.Requirements {
+		if b := q.SameCause(); b != "" && q.Status == Failed {
+			if ids[b] == nil {
+				order = append(order, b)
+			}
+			ids[b] = append(ids[b], q.ID)
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, b := range order {
+		own := "their own fixes if they still fail"
+		if len(ids[b]) == 1 {
+			own = "its own fix if it still fails"
+		}
+		out = append(out, fmt.Sprintf("%s got the same answer as %s to other kinds of request: possibly the same cause; fix %s first, then %s",
+			strings.Join(ids[b], ", "), b, b, own))
+	}
+	return out
+}
+
+// SessionRouteHint is, for a run of both products in which session
+// webhooks failed (RC-20) while transcript notifications were acknowledged
+// (RC-01 passed), the likely reason: the session webhooks reach the wrong
+// route. "" otherwise.
+func (r *Result) SessionRouteHint() string {
+	if r.Environment.Product != BothProducts {
+		return ""
+	}
+	session, ok := r.Requirement("RC-20")
+	transcript, ok2 := r.Requirement("RC-01")
+	if !ok || !ok2 || session.Status != Failed || transcript.Status != Passed {
+		return ""
+	}
+	return "Session webhooks failed (RC-20) while transcript notifications were acknowledged (RC-01): the session webhooks probably reach the wrong route, such as a handler written for transcript notifications. The receiver may serve session webhooks on another path: check the session webhook URL."
 }
 
 // Advice answers the reader's question in one sentence: may this endpoint
@@ -157,7 +224,7 @@ func (r *Result) Advice() string {
 				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText()
 		}
 		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s. %s failed.",
-			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText()
+			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText()
 	case Partial:
 		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
 		if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
@@ -165,7 +232,7 @@ func (r *Result) Advice() string {
 		}
 		s += "."
 		if c := r.consequences(); c != "" {
-			s += " Among those checked: " + c + "." + r.blockedText()
+			s += " Among those checked: " + c + "." + r.blockedText() + r.routeText()
 		} else {
 			s += " Nothing selected failed."
 		}
@@ -177,6 +244,14 @@ func (r *Result) Advice() string {
 		return "The run is incomplete, so there is no verdict; run it again to the end."
 	}
 	return "The results carry no verdict."
+}
+
+// routeText is " " + SessionRouteHint, or "".
+func (r *Result) routeText() string {
+	if h := r.SessionRouteHint(); h != "" {
+		return " " + h
+	}
+	return ""
 }
 
 // Features returns the feature names in the order scenarios first use them.
@@ -243,8 +318,10 @@ func (s Status) Label() string { return strings.ReplaceAll(string(s), "_", " ") 
 
 // Diagnosis is the impact and root cause of a failed scenario, as the
 // JUnit and Cucumber messages carry them: "impact: loses_notifications;
-// blocked by RC-01 (same answer: 500 Internal Server Error)". It reads the
-// requirements the scenario checks; "" when none of them failed.
+// blocked by RC-01 (same answer: 500 Internal Server Error)", or for one
+// that is possibly the same cause "RC-07 impact: loses_notifications;
+// possibly the same cause as RC-01". It reads the requirements the
+// scenario checks; "" when none of them failed.
 func (r *Result) Diagnosis(sc Scenario) string {
 	var parts []string
 	for _, id := range sc.Requirements {
@@ -256,8 +333,11 @@ func (r *Result) Diagnosis(sc Scenario) string {
 		if im := q.EffectiveImpact(); im != "" {
 			part += " impact: " + string(im)
 		}
-		if q.Blocker() != "" {
+		switch {
+		case q.Blocker() != "":
 			part += "; " + q.Reason
+		case q.SameCause() != "":
+			part += "; possibly the same cause as " + q.SameCause()
 		}
 		parts = append(parts, part)
 	}

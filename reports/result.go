@@ -26,11 +26,12 @@ import (
 // each requirement's impact and blocked_by, counts.blocked and coverage,
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
 // environment's "api"). v4 added the API calls still in flight when their
-// scenario ended ("in_flight", "waited_ms").
+// scenario ended ("in_flight", "waited_ms"), each requirement's
+// possibly_same_as, counts.possibly_same and each delivery's probe.
 const Schema = "https://hookcheck.dev/schemas/results/v4"
 
-// schemaV3 and schemaV2 are read as well: v4 and v3 only added fields, so
-// an older file decodes with them empty.
+// schemaV3 and schemaV2 are read as well: each later version only added
+// fields, so an older file decodes with them empty.
 const (
 	schemaV3 = "https://hookcheck.dev/schemas/results/v3"
 	schemaV2 = "https://hookcheck.dev/schemas/results/v2"
@@ -142,6 +143,10 @@ type Counts struct {
 	// Blocked counts the failed requirements (MUST or SHOULD, included in
 	// the counts above) that failed the same way as their BlockedBy.
 	Blocked int `json:"blocked"`
+	// PossiblySame counts the failed requirements (included in the counts
+	// above) that got their PossiblySameAs's answer to another kind of
+	// request: possibly the same cause, still failures with their own fix.
+	PossiblySame int `json:"possibly_same"`
 }
 
 // Coverage is how much of the built-in requirement catalogue a run
@@ -212,6 +217,14 @@ type Requirement struct {
 	// same answer to the same kind of request): its failure is not an
 	// independent finding and its own fix does not apply. null otherwise.
 	BlockedBy *string `json:"blocked_by"`
+	// PossiblySameAs names the root requirement (RC-01, RC-20, RC-12)
+	// whose answer this one's failing requests got too, though some were
+	// of another kind (a redacted-audio notification, a malformed body,
+	// another method, a forgery): a server that answers every unhandled
+	// error alike makes different bugs look the same. It is still a
+	// failure, and its own fix applies once the root's is made. null
+	// otherwise; never set together with BlockedBy.
+	PossiblySameAs *string `json:"possibly_same_as"`
 	// Scenarios point at each scenario that checks it, in run order.
 	Scenarios []ScenarioRef `json:"scenarios"`
 	// Products are the products whose scenarios check it in this run.
@@ -295,6 +308,9 @@ func (r *Result) Tally(strict, interrupted bool) {
 		if q.Status == Failed && q.BlockedBy != nil {
 			c.Blocked++
 		}
+		if q.Status == Failed && q.PossiblySameAs != nil {
+			c.PossiblySame++
+		}
 	}
 	r.Counts = c
 	switch {
@@ -325,6 +341,24 @@ func (q Requirement) Blocker() string {
 		return ""
 	}
 	return *q.BlockedBy
+}
+
+// SameCause returns the id q is possibly the same cause as, or "".
+func (q Requirement) SameCause() string {
+	if q.PossiblySameAs == nil {
+		return ""
+	}
+	return *q.PossiblySameAs
+}
+
+// SameCauseNote says, for a requirement that is possibly the same cause
+// as another, what that means to a reader; "" otherwise.
+func (q Requirement) SameCauseNote() string {
+	by := q.SameCause()
+	if by == "" {
+		return ""
+	}
+	return fmt.Sprintf("possibly the same cause as %s: the same answer as %s's delivery, to another kind of request; fix %s first, and if %s still fails, apply its own fix", by, by, by, q.ID)
 }
 
 // EffectiveImpact is the impact a failure of q has: its Impact, or hygiene
@@ -360,6 +394,47 @@ func (r *Result) failed(l Level) []Requirement {
 		if q.effectiveLevel() == l && q.Status == Failed {
 			out = append(out, q)
 		}
+	}
+	return afterTheirCause(out)
+}
+
+// afterTheirCause moves each requirement that is possibly the same cause
+// as another in qs right after that one (and the others moved there
+// before it), so that its own fix reads after the root's; the rest keep
+// their order. One whose cause is not in qs stays where it is.
+func afterTheirCause(qs []Requirement) []Requirement {
+	in := map[string]bool{}
+	for _, q := range qs {
+		in[q.ID] = true
+	}
+	following := map[string][]Requirement{}
+	out := make([]Requirement, 0, len(qs))
+	for _, q := range qs {
+		if by := q.SameCause(); by != "" && by != q.ID && in[by] {
+			following[by] = append(following[by], q)
+		}
+	}
+	placed := map[string]bool{}
+	var place func(q Requirement)
+	place = func(q Requirement) {
+		if placed[q.ID] {
+			return
+		}
+		placed[q.ID] = true
+		out = append(out, q)
+		for _, f := range following[q.ID] {
+			place(f)
+		}
+	}
+	for _, q := range qs {
+		if by := q.SameCause(); by != "" && by != q.ID && in[by] {
+			continue
+		}
+		place(q)
+	}
+	// A cycle (only in a hand-made file) keeps its members in order.
+	for _, q := range qs {
+		place(q)
 	}
 	return out
 }

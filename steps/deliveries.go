@@ -115,9 +115,20 @@ func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, s
 // deliver sends n under the configured policy, changed by change, to the
 // target with query appended, and records the delivery.
 func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notification, query string, change func(*webhook.Policy)) error {
+	return st.send(ctx, n, query, change, "")
+}
+
+// send is deliver; a non-empty probeLabel makes the request a probe,
+// something AssemblyAI never sends: it is sent once and its record says
+// what it is (Delivery.Probe), so that root-cause attribution never takes
+// it for a delivery.
+func (st *conformanceScenario) send(ctx context.Context, n webhook.Notification, query string, change func(*webhook.Policy), probeLabel string) error {
 	p := st.cfg.Policy
 	if change != nil {
 		change(&p)
+	}
+	if probeLabel != "" {
+		probe(&p)
 	}
 	// With --api the transcript exists before it is announced (and the
 	// redacted audio URL is real).
@@ -134,6 +145,7 @@ func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notificati
 		return err
 	}
 	st.lastN = n
+	d.Probe = probeLabel
 	st.record(d)
 	if d.Outcome == webhook.Cancelled {
 		return fmt.Errorf("the run was stopped during the delivery: %w", context.Cause(ctx))

@@ -27,17 +27,17 @@ func (st *conformanceScenario) sendMalformed(ctx context.Context, kind string) e
 		"no transcript_id": `{"status":"completed"}`,
 		"no session_id":    `{"messages":[]}`,
 	}[kind]
-	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", probe)
+	return st.send(ctx, webhook.RawBody([]byte(body), "application/json"), "", nil, "malformed body: "+kind)
 }
 
 // forgeWithoutAuth sends a notification without the auth header (D-8).
 func (st *conformanceScenario) forgeWithoutAuth(ctx context.Context) error {
-	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Auth = nil })
+	return st.deliverProbe(ctx, "no auth header", func(p *webhook.Policy) { p.Auth = nil })
 }
 
 // forgeWrongAuth sends the configured auth header with a random value.
 func (st *conformanceScenario) forgeWrongAuth(ctx context.Context) error {
-	return st.deliverProbe(ctx, func(p *webhook.Policy) {
+	return st.deliverProbe(ctx, "wrong auth header value", func(p *webhook.Policy) {
 		if p.Auth != nil {
 			p.Auth = &webhook.AuthHeader{Name: p.Auth.Name, Value: webhook.Secret(randomToken())}
 		}
@@ -47,7 +47,7 @@ func (st *conformanceScenario) forgeWrongAuth(ctx context.Context) error {
 // forgeSource sends from an address that is not AssemblyAI's (D-7): a
 // forged X-Forwarded-For in header mode, another loopback in bind mode.
 func (st *conformanceScenario) forgeSource(ctx context.Context) error {
-	return st.deliverProbe(ctx, func(p *webhook.Policy) {
+	return st.deliverProbe(ctx, "source address not AssemblyAI's", func(p *webhook.Policy) {
 		if p.Source.Mode == webhook.SourceBind {
 			p.Source.BindIP = otherLoopback(p.Source.BindIP)
 			return
@@ -60,7 +60,7 @@ func (st *conformanceScenario) forgeSource(ctx context.Context) error {
 // forgeWithoutForwardedFor sends a notification with no source address
 // header.
 func (st *conformanceScenario) forgeWithoutForwardedFor(ctx context.Context) error {
-	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Source = webhook.SourceAddress{Mode: webhook.SourceNone} })
+	return st.deliverProbe(ctx, "no X-Forwarded-For", func(p *webhook.Policy) { p.Source = webhook.SourceAddress{Mode: webhook.SourceNone} })
 }
 
 // sendOtherMethod sends a request with another method (RC-13) the way
@@ -68,12 +68,12 @@ func (st *conformanceScenario) forgeWithoutForwardedFor(ctx context.Context) err
 // (crawlers, link previews, health checks, curl -X DELETE) without a body
 // or Content-Type; PUT and PATCH with the notification as JSON.
 func (st *conformanceScenario) sendOtherMethod(ctx context.Context, method string) error {
-	other := func(p *webhook.Policy) { p.Method = method; probe(p) }
+	other := func(p *webhook.Policy) { p.Method = method }
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
-		return st.deliver(ctx, webhook.RawBody(nil, ""), "", other)
+		return st.send(ctx, webhook.RawBody(nil, ""), "", other, "method "+method)
 	}
-	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Method = method })
+	return st.deliverProbe(ctx, "method "+method, other)
 }
 
 // connectTLS makes the TLS handshake; tlsVerdict judges it, so a failed
@@ -87,12 +87,14 @@ func (st *conformanceScenario) connectTLS(ctx context.Context) error {
 // AssemblyAI traffic to be retried.
 func probe(p *webhook.Policy) { p.MaxAttempts = 1 }
 
-func (st *conformanceScenario) deliverProbe(ctx context.Context, change func(*webhook.Policy)) error {
+// deliverProbe sends a well-formed notification changed by change once,
+// labelled as the probe it is (Delivery.Probe).
+func (st *conformanceScenario) deliverProbe(ctx context.Context, label string, change func(*webhook.Policy)) error {
 	n, err := st.notification(webhook.StatusCompleted)
 	if err != nil {
 		return err
 	}
-	return st.deliver(ctx, n, "", func(p *webhook.Policy) { change(p); probe(p) })
+	return st.send(ctx, n, "", change, label)
 }
 
 func (st *conformanceScenario) handshake(ctx context.Context) {

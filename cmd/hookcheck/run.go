@@ -488,6 +488,8 @@ func printSummary(w io.Writer, r *reports.Result) {
 		status := strings.ToUpper(string(q.Status))
 		if b := q.Blocker(); b != "" {
 			status += " (" + q.Reason + ")"
+		} else if c := q.SameCause(); c != "" && q.Status == reports.Failed {
+			status += " (possibly the same cause as " + c + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", q.ID, level, status, q.Title, productMark(r, q))
 	}
@@ -496,13 +498,23 @@ func printSummary(w io.Writer, r *reports.Result) {
 	fmt.Fprintf(w, "\n%s\nMUST: %d passed, %d failed. SHOULD: %d passed, %d failed. Blocked by another failure: %d. Not applicable: %d. Skipped: %d.\n",
 		r.Headline(), c.MustPassed, c.MustFailed, c.ShouldPassed, c.ShouldFailed, c.Blocked, c.NotApplicable, c.Skipped)
 	for _, q := range r.RootCauses() {
+		if c := q.SameCause(); c != "" {
+			fmt.Fprintf(w, "Fix %s (possibly the same cause as %s: if it still fails once %s is fixed): %s\n", q.ID, c, c, q.Remediation)
+			continue
+		}
 		fmt.Fprintf(w, "Fix %s: %s\n", q.ID, q.Remediation)
+	}
+	if h := r.SessionRouteHint(); h != "" {
+		fmt.Fprintln(w, h)
 	}
 	for _, name := range r.Cut {
 		fmt.Fprintf(w, "Cut: %s\n", name)
 	}
 	if c.Blocked > 0 {
 		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")
+	}
+	if c.PossiblySame > 0 {
+		fmt.Fprintf(w, "Requirements marked \"possibly the same cause\" got the same answer as the one they name, to another kind of request: fix that one first, then theirs if they still fail.\n")
 	}
 }
 

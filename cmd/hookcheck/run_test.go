@@ -77,23 +77,34 @@ func TestRunSubsetIsPartial(t *testing.T) {
 }
 
 // TestRunNamesOneRootCause: a receiver that answers 500 to every POST has
-// one bug; the console names RC-01 and its fix, the rest blocked by it.
+// one bug as far as its notifications show: the console names RC-01 and
+// its fix, the requirements that failed only on notifications blocked by
+// it. The redacted-audio notification and the malformed bodies got the
+// same 500, but they are other kinds of request: possibly the same cause,
+// each fix after RC-01's.
 func TestRunNamesOneRootCause(t *testing.T) {
 	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
 	out := t.TempDir()
 	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--out", out)
 	assert.Equal(t, exitFailed, r.code)
-	assert.Contains(t, r.stdout, "NOT CONFORMANT: notifications would be lost (RC-01)")
+	assert.Contains(t, r.stdout, "NOT CONFORMANT: notifications would be lost (RC-01, RC-07)")
 	assert.Contains(t, r.stdout, "FAILED (blocked by RC-01 (same answer: 500 Internal Server Error))")
-	assert.Equal(t, 1, strings.Count(r.stdout, "Fix RC-"), "only RC-01's fix:\n%s", r.stdout)
+	assert.Contains(t, r.stdout, "FAILED (possibly the same cause as RC-01)")
+	assert.Equal(t, 3, strings.Count(r.stdout, "Fix RC-"), "RC-01's fix, then RC-07's and RC-08's:\n%s", r.stdout)
+	fix01 := strings.Index(r.stdout, "Fix RC-01: ")
+	fix07 := strings.Index(r.stdout, "Fix RC-07 (possibly the same cause as RC-01: if it still fails once RC-01 is fixed): ")
+	assert.True(t, fix01 >= 0 && fix07 > fix01, "RC-07's own fix after RC-01's:\n%s", r.stdout)
 	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
 	require.NoError(t, err)
 	q, _ := res.Requirement("RC-11")
 	assert.Equal(t, "RC-01", q.Blocker())
+	q, _ = res.Requirement("RC-07")
+	assert.Equal(t, "RC-01", q.SameCause())
 	for _, f := range []string{"junit.xml", "cucumber.json"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "blocked by RC-01", f)
+		assert.Contains(t, string(b), "possibly the same cause as RC-01", f)
 		assert.Contains(t, string(b), "loses_notifications", f)
 	}
 }

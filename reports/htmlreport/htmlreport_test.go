@@ -394,3 +394,32 @@ func TestInFlightCallOnTheTimeline(t *testing.T) {
 	_, doc = render(t, fixture.Run(t, "compliant", o), everything())
 	assert.Empty(t, find(doc, func(n *html.Node) bool { return tag("circle")(n) && hasClass("cwait")(n) }))
 }
+
+// TestPossiblySameCauseKeepsItsFix: generic-500 without the API answers
+// RC-01 and the redacted-audio notification with the same 500. RC-07 is
+// possibly the same cause: its fix is listed after RC-01's with a link to
+// it, while a requirement blocked by RC-01 shows no fix of its own.
+func TestPossiblySameCauseKeepsItsFix(t *testing.T) {
+	o := fixture.Conformant
+	o.API = false
+	res := fixture.Run(t, "generic-500", o)
+	q07, _ := res.Requirement("RC-07")
+	require.Equal(t, "RC-01", q07.SameCause())
+	q02, _ := res.Requirement("RC-02")
+	require.Equal(t, "RC-01", q02.Blocker())
+	_, doc := render(t, res, htmlreport.DefaultOptions())
+	fixes := find(doc, func(n *html.Node) bool { return hasClass("fixes")(n) && hasClass("must")(n) })
+	require.Len(t, fixes, 1)
+	items := find(fixes[0], hasClass("fix"))
+	require.GreaterOrEqual(t, len(items), 2)
+	assert.Contains(t, text(items[0]), "RC-01")
+	assert.Contains(t, text(items[1]), "RC-07")
+	assert.Contains(t, text(items[1]), "Possibly the same cause as RC-01")
+	assert.Contains(t, text(items[1]), q07.Remediation, "its own fix")
+	for _, it := range items {
+		if strings.Contains(text(it), "RC-02") {
+			assert.NotContains(t, text(it), q02.Remediation, "a blocked requirement has no fix of its own")
+			assert.Contains(t, text(it), "Fix RC-01 first")
+		}
+	}
+}

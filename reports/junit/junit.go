@@ -191,6 +191,8 @@ func failureBody(r *reports.Result, sc reports.Scenario) string {
 		case !ok || q.Status != reports.Failed:
 		case q.Blocker() != "":
 			fmt.Fprintf(&b, "\n%s %s (%s): %s\n%s: fix %s first\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.Reason, q.Blocker())
+		case q.SameCause() != "":
+			fmt.Fprintf(&b, "\n%s %s (%s): %s\nNote: %s\nImpact: %s\nFix: %s\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.SameCauseNote(), q.EffectiveImpact(), q.Remediation)
 		default:
 			fmt.Fprintf(&b, "\n%s %s (%s): %s\nImpact: %s\nFix: %s\n", q.ID, q.Level, strings.Join(q.Rules, ", "), q.Title, q.EffectiveImpact(), q.Remediation)
 		}

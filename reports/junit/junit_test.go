@@ -93,3 +93,32 @@ func requireWellFormed(t *testing.T, doc []byte) {
 		require.NoError(t, err)
 	}
 }
+
+// TestJUnitPossiblySameCause: the failure of a requirement that is
+// possibly the same cause as RC-01 names RC-01 and keeps its own fix; a
+// blocked one points at RC-01 only.
+func TestJUnitPossiblySameCause(t *testing.T) {
+	o := fixture.Conformant
+	o.API = false
+	res := fixture.Run(t, "generic-500", o)
+	var b bytes.Buffer
+	require.NoError(t, junit.Write(&b, res))
+	var doc junit.Suites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc))
+	cases := map[string]junit.Case{}
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			cases[c.Name] = c
+		}
+	}
+	q07, _ := res.Requirement("RC-07")
+	redacted := cases["RC-07 The redacted-audio notification gets no 5xx and no timeout"]
+	require.NotNil(t, redacted.Failure)
+	assert.Contains(t, redacted.Failure.Message, "possibly the same cause as RC-01")
+	assert.Contains(t, redacted.Failure.Body, "Note: possibly the same cause as RC-01")
+	assert.Contains(t, redacted.Failure.Body, "Fix: "+q07.Remediation)
+	errorNote := cases["RC-02 An error notification is acknowledged with a 2xx within the deadline"]
+	require.NotNil(t, errorNote.Failure)
+	assert.Contains(t, errorNote.Failure.Body, "blocked by RC-01 (same answer: 500 Internal Server Error): fix RC-01 first")
+	assert.NotContains(t, errorNote.Failure.Body, "Fix: ")
+}

@@ -68,7 +68,12 @@ func writeFailures(b *bufio.Writer, heading string, qs []reports.Requirement) {
 			fmt.Fprintf(b, "   Failed: %s; fix %s first\n", escape(q.Reason), escape(by))
 			continue
 		}
-		if w := q.EffectiveImpact().Words(); w != "" {
+		if note := q.SameCauseNote(); note != "" {
+			// Not blocked: the same answer, but to another kind of
+			// request, so its own fix follows the root's.
+			fmt.Fprintf(b, "   %s  \n", escape(upperFirst(note)))
+		}
+		if w := q.ImpactWords(); w != "" {
 			fmt.Fprintf(b, "   Impact: %s  \n", escape(w))
 		}
 		if q.Reason != "" {
@@ -114,6 +119,14 @@ func code(s string) string {
 		fence += "`"
 	}
 	return fence + " " + s + " " + fence
+}
+
+// upperFirst capitalises an ASCII first letter: a note as a sentence.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -104,6 +104,15 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 			return true
 		}
 		rc.fetched.Store(id, true)
+	case flawGeneric500:
+		// Like fetch-before-ack, but any failure is an unhandled
+		// exception: the framework's generic 500.
+		res, err := rc.cfg.API.fetch(r.Context(), id, rc.apiKey())
+		if err != nil || res.status != http.StatusOK {
+			rc.answer(w, r, http.StatusInternalServerError, genericServerError)
+			return true
+		}
+		rc.fetched.Store(id, true)
 	case flawPassesAPIStatus:
 		// Gives up on a slow API and fetches later, but hands an API
 		// error straight back: a 429 from the API becomes its own 4xx and

@@ -126,6 +126,32 @@ func fetchCases() map[string]func(t *testing.T) {
 			_, calls = fetchRun(t, "fetch-no-retry", api.Fault{}, 1)
 			assert.Equal(t, []int{200}, callStatuses(calls), "a working API gets its one fetch")
 		},
+		"generic-500": func(t *testing.T) {
+			codes, calls := fetchRun(t, "generic-500", failOnce(500), 2)
+			assert.Equal(t, []int{500, 200}, codes, "fetches before answering: 500 while the API fails")
+			assert.Equal(t, []int{500, 200}, callStatuses(calls))
+			// Without an API to fetch from, every unhandled error answers
+			// the same 500 body: the failed fetch of a valid
+			// notification, invalid JSON, a body without transcript_id.
+			e := newEnv(t)
+			h := build(t, e, "generic-500", receiver.Params{})
+			var bodies []string
+			for _, r := range []*http.Request{
+				e.delivery(hookPath, transcript(faker.UUIDHyphenated(), "completed")),
+				e.delivery(hookPath, `{"transcript_id":`),
+				e.delivery(hookPath, redacted()),
+			} {
+				w := serve(h, r)
+				assert.Equal(t, http.StatusInternalServerError, w.Code)
+				bodies = append(bodies, w.Body.String())
+			}
+			assert.Equal(t, []string{"Internal Server Error\n", "Internal Server Error\n", "Internal Server Error\n"}, bodies)
+			get := httptest.NewRequest(http.MethodGet, hookPath, nil)
+			assert.Equal(t, http.StatusMethodNotAllowed, serve(h, get).Code, "the framework answers another method")
+			forged := e.delivery(hookPath, transcript(faker.UUIDHyphenated(), "completed"))
+			forged.Header.Del(authHeader)
+			assert.Equal(t, http.StatusUnauthorized, serve(h, forged).Code, "its auth check runs first")
+		},
 		"fetch-wrong-key": func(t *testing.T) {
 			codes, calls := fetchRun(t, "fetch-wrong-key", api.Fault{}, 1)
 			assert.Equal(t, []int{200}, codes)

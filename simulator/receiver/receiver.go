@@ -39,6 +39,7 @@ const (
 	flawFetchWrongKey
 	flawFetchesCompletedOnly
 	flawFetchNoRetry
+	flawGeneric500
 	flawRequiresTranscriptID
 	flawSlowParse
 )
@@ -211,6 +212,8 @@ func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error)
 		rc.answer(w, r, http.StatusOK, "malformed body accepted")
 	case flawCrashOnMalformed:
 		rc.answer(w, r, http.StatusInternalServerError, err.Error())
+	case flawGeneric500:
+		rc.answer(w, r, http.StatusInternalServerError, genericServerError) // json.loads raised
 	default:
 		rc.answer(w, r, http.StatusBadRequest, err.Error())
 	}
@@ -222,6 +225,10 @@ func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error)
 func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notification) {
 	if rc.flaw == flawRequiresTranscriptID && n.transcriptID == "" {
 		rc.answer(w, r, http.StatusInternalServerError, "cannot read transcript_id")
+		return
+	}
+	if rc.flaw == flawGeneric500 && n.transcriptID == "" {
+		rc.answer(w, r, http.StatusInternalServerError, genericServerError) // KeyError: 'transcript_id'
 		return
 	}
 	if n.session() {
@@ -236,6 +243,12 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 			return
 		}
 		rc.answer(w, r, http.StatusOK, "redacted audio ready") // D-11
+		return
+	}
+	if rc.flaw == flawGeneric500 && rc.cfg.API == nil {
+		// No API to fetch from: its fetch of the real one, unreachable
+		// or refused without a key, raises.
+		rc.answer(w, r, http.StatusInternalServerError, genericServerError)
 		return
 	}
 	if rc.cfg.API != nil {
@@ -279,6 +292,11 @@ func (rc *Receiver) answer(w http.ResponseWriter, r *http.Request, status int, r
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(reason + "\n"))
 }
+
+// genericServerError is the body uvicorn (and most frameworks) answer
+// every unhandled exception with, whatever raised it: generic-500's one
+// answer to a failed fetch, a JSON error and a missing key alike.
+const genericServerError = "Internal Server Error"
 
 // orDefault returns v, or def when v is the zero value.
 func orDefault[T comparable](v, def T) T {

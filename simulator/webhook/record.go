@@ -180,6 +180,11 @@ type Delivery struct {
 	// Payload, when set, summarises a body that Request.Body holds only
 	// the start of (a streaming session's webhook, S-5).
 	Payload *PayloadSummary `json:"payload,omitempty"`
+	// Probe, for a request AssemblyAI never sends (a conformance probe,
+	// sent once to see how the receiver answers it), says what makes it
+	// one: "malformed body: invalid JSON", "no auth header", "method GET".
+	// Empty for a delivery as AssemblyAI makes it.
+	Probe string `json:"probe,omitempty"`
 }
 
 // LastAttempt returns the last attempt, or the zero Attempt when none ran.
