@@ -115,6 +115,12 @@ func (st *conformanceScenario) deliverSequence(ctx context.Context, count int, s
 // deliver sends n under the configured policy, changed by change, to the
 // target with query appended, and records the delivery.
 func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notification, query string, change func(*webhook.Policy)) error {
+	return st.send(ctx, n, query, change, false)
+}
+
+// send is deliver, with isProbe marking the record as a probe (probes.go):
+// a request AssemblyAI never sends, whose failure loses nothing.
+func (st *conformanceScenario) send(ctx context.Context, n webhook.Notification, query string, change func(*webhook.Policy), isProbe bool) error {
 	p := st.cfg.Policy
 	if change != nil {
 		change(&p)
@@ -133,6 +139,7 @@ func (st *conformanceScenario) deliver(ctx context.Context, n webhook.Notificati
 	if err != nil {
 		return err
 	}
+	d.Probe = isProbe
 	st.lastN = n
 	st.record(d)
 	if d.Outcome == webhook.Cancelled {

@@ -27,7 +27,7 @@ func (st *conformanceScenario) sendMalformed(ctx context.Context, kind string) e
 		"no transcript_id": `{"status":"completed"}`,
 		"no session_id":    `{"messages":[]}`,
 	}[kind]
-	return st.deliver(ctx, webhook.RawBody([]byte(body), "application/json"), "", probe)
+	return st.send(ctx, webhook.RawBody([]byte(body), "application/json"), "", probe, true)
 }
 
 // forgeWithoutAuth sends a notification without the auth header (D-8).
@@ -71,7 +71,7 @@ func (st *conformanceScenario) sendOtherMethod(ctx context.Context, method strin
 	other := func(p *webhook.Policy) { p.Method = method; probe(p) }
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
-		return st.deliver(ctx, webhook.RawBody(nil, ""), "", other)
+		return st.send(ctx, webhook.RawBody(nil, ""), "", other, true)
 	}
 	return st.deliverProbe(ctx, func(p *webhook.Policy) { p.Method = method })
 }
@@ -92,7 +92,7 @@ func (st *conformanceScenario) deliverProbe(ctx context.Context, change func(*we
 	if err != nil {
 		return err
 	}
-	return st.deliver(ctx, n, "", func(p *webhook.Policy) { change(p); probe(p) })
+	return st.send(ctx, n, "", func(p *webhook.Policy) { change(p); probe(p) }, true)
 }
 
 func (st *conformanceScenario) handshake(ctx context.Context) {
