@@ -33,8 +33,12 @@ var impactWords = map[Impact]string{
 	LosesNotifications: "notifications would be lost",
 	Security:           "it accepts forged requests",
 	WastesRetries:      "it answers 5xx or times out on malformed bodies: AssemblyAI never sends them, but each would be retried 10 times",
-	Hygiene:            "SHOULD requirements failed in strict mode",
+	Hygiene:            "nothing is lost today, but a SHOULD requirement is not met",
 }
+
+// strictWords replace Hygiene's words in the verdict of a strict run, the
+// only one whose verdict a failed SHOULD decides.
+const strictWords = "SHOULD requirements failed in strict mode"
 
 // Words says what a failure of class i costs; "" for an unknown class.
 func (i Impact) Words() string { return impactWords[i] }
@@ -68,6 +72,9 @@ func (r *Result) consequences() string {
 			return
 		}
 		w := cur.Words()
+		if cur == Hygiene && r.Environment.Strict {
+			w = strictWords
+		}
 		if onlyRC08 := len(ids) == 1 && ids[0] == "RC-08"; cur == WastesRetries && !onlyRC08 {
 			w = "it answers 5xx or times out on requests it must refuse with a 4xx: a 5xx is retried 10 times, a 4xx ends the request (D-4, D-5)"
 		}

@@ -206,7 +206,7 @@ type Requirement struct {
 	// Reason explains a failure, not_applicable or skipped in a sentence.
 	Reason string `json:"reason,omitempty"`
 	// Impact is what a failure of it costs; for a MUST/SHOULD one whose
-	// SHOULD part failed, EffectiveImpact says hygiene.
+	// SHOULD part failed, hygiene (EffectiveImpact; Tally writes it here).
 	Impact Impact `json:"impact,omitempty"`
 	// BlockedBy names the requirement whose failure this one repeats (the
 	// same answer to the same kind of request): its failure is not an
@@ -273,7 +273,9 @@ type Step struct {
 
 // Tally computes Counts and the verdict from the requirements: any failed
 // MUST makes the run not conformant; with strict, so does a failed SHOULD.
-// interrupted makes it incomplete whatever else happened.
+// interrupted makes it incomplete whatever else happened. It also settles
+// each requirement's Impact to its EffectiveImpact, so that results.json
+// and the renderers name the same impact.
 func (r *Result) Tally(strict, interrupted bool) {
 	var c Counts
 	for _, q := range r.Requirements {
@@ -297,6 +299,11 @@ func (r *Result) Tally(strict, interrupted bool) {
 		}
 	}
 	r.Counts = c
+	// One impact everywhere: results.json names the impact of the part
+	// that failed, as every renderer does (EffectiveImpact).
+	for i := range r.Requirements {
+		r.Requirements[i].Impact = r.Requirements[i].EffectiveImpact()
+	}
 	switch {
 	case interrupted:
 		r.Verdict = Incomplete
