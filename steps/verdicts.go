@@ -39,7 +39,7 @@ func refused(d *webhook.Delivery) error {
 func acceptedRisk(d *webhook.Delivery) string {
 	switch {
 	case d.Request.Method != http.MethodPost:
-		return fmt.Sprintf("A 2xx to %s means the handler runs for requests AssemblyAI never sends (D-1): crawlers, link previews and health checks can trigger processing. Answer 405 with Allow: POST", d.Request.Method)
+		return fmt.Sprintf("A 2xx to %s acknowledges a method AssemblyAI never uses (D-1): if the route does any work for it, crawlers, link previews and health checks can set that work off. Answer 405 with Allow: POST", d.Request.Method)
 	case d.Notification.Kind == webhook.KindRaw && d.Request.Body == "":
 		return "A 2xx to an empty body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
 	case d.Notification.Kind == webhook.KindRaw:
