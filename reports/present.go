@@ -100,16 +100,28 @@ func (r *Result) consequences() string {
 func (r *Result) Headline() string {
 	switch r.Verdict {
 	case Conformant:
-		return "CONFORMANT: safe to register with AssemblyAI"
-	case NotConformant:
-		if c := r.consequences(); c != "" {
-			return "NOT CONFORMANT: " + c
+		// Safe to register only when the run saw the work done: a 2xx
+		// alone proves delivery, not processing.
+		if nc := r.notCheckedText(); nc != "" {
+			return "CONFORMANT " + r.scopeText() + "; " + nc
 		}
-		return "NOT CONFORMANT"
+		return "CONFORMANT " + r.scopeText() + ": safe to register with AssemblyAI"
+	case NotConformant:
+		s := "NOT CONFORMANT"
+		if c := r.consequences(); c != "" {
+			s += ": " + c
+		}
+		if nc := r.notCheckedText(); nc != "" {
+			s += "; " + nc
+		}
+		return s
 	case Partial:
 		s := "PARTIAL: " + r.coverageText() + "; not a conformance verdict"
 		if c := r.consequences(); c != "" {
 			s += "; failed: " + c
+		}
+		if nc := r.notCheckedText(); nc != "" {
+			s += "; " + nc
 		}
 		return s
 	case Incomplete:
@@ -153,18 +165,21 @@ func (r *Result) blockedText() string {
 func (r *Result) Advice() string {
 	switch r.Verdict {
 	case Conformant:
-		s := "Safe to register with AssemblyAI: every MUST requirement passed."
+		s := "Safe to register with AssemblyAI: every MUST requirement passed, checked " + r.scopeText() + "."
+		if r.notCheckedText() != "" {
+			s = "Every MUST requirement passed, checked " + r.scopeText() + "."
+		}
 		if r.Counts.ShouldFailed > 0 {
 			s += fmt.Sprintf(" %s should still be improved.", plural(r.Counts.ShouldFailed, "SHOULD requirement"))
 		}
-		return s
+		return s + r.notCheckedSentence()
 	case NotConformant:
 		if r.Counts.MustFailed == 0 {
 			return fmt.Sprintf("Do not register this endpoint yet: %s failed in strict mode.",
-				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText()
+				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText() + r.notCheckedSentence()
 		}
 		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s. %s failed.",
-			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText()
+			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.notCheckedSentence()
 	case Partial:
 		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
 		if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
@@ -176,7 +191,7 @@ func (r *Result) Advice() string {
 		} else {
 			s += " Nothing selected failed."
 		}
-		return s
+		return s + r.notCheckedSentence()
 	case Incomplete:
 		if r.Reason != "" {
 			return "The run is incomplete, so there is no verdict: " + r.Reason

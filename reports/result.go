@@ -125,7 +125,11 @@ type Result struct {
 	Counts Counts   `json:"counts"`
 	// Coverage says how much of the built-in catalogue the run checked;
 	// a partial run lists what the selection left out.
-	Coverage     *Coverage     `json:"coverage,omitempty"`
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Checked lists the receiver's jobs the run checked (v4): delivery
+	// always, fetch with the emulated API, processing with a verify URL
+	// or api-fetch. The verdict speaks for these jobs only.
+	Checked      []Job         `json:"checked"`
 	Environment  Environment   `json:"environment"`
 	Requirements []Requirement `json:"requirements"`
 	Scenarios    []Scenario    `json:"scenarios"`
@@ -275,7 +279,7 @@ type Step struct {
 // MUST makes the run not conformant; with strict, so does a failed SHOULD.
 // interrupted makes it incomplete whatever else happened. It also settles
 // each requirement's Impact to its EffectiveImpact, so that results.json
-// and the renderers name the same impact.
+// and the renderers name the same impact, and sets Checked.
 func (r *Result) Tally(strict, interrupted bool) {
 	var c Counts
 	for _, q := range r.Requirements {
@@ -304,6 +308,7 @@ func (r *Result) Tally(strict, interrupted bool) {
 	for i := range r.Requirements {
 		r.Requirements[i].Impact = r.Requirements[i].EffectiveImpact()
 	}
+	r.Checked = CheckedJobs(r.Requirements)
 	switch {
 	case interrupted:
 		r.Verdict = Incomplete

@@ -17,7 +17,30 @@ import (
 
 // expectAcknowledged: the latest delivery's first attempt got a 2xx
 // within the deadline (D-3).
-func (st *conformanceScenario) expectAcknowledged() error { return st.eachLast(acknowledged) }
+func (st *conformanceScenario) expectAcknowledged() error {
+	return st.eachLast(func(d *webhook.Delivery) error {
+		err := acknowledged(d)
+		if err != nil && st.cfg.API == nil && fetchMayExplain(d) {
+			return fmt.Errorf("%w. %s", err, withoutAPIHint)
+		}
+		return err
+	})
+}
+
+// withoutAPIHint explains a 5xx or a timeout to a transcript notification
+// in a run without the emulated API: the transcript_id is hookcheck's own,
+// so a receiver that fetches before it answers cannot succeed.
+const withoutAPIHint = "This run serves no AssemblyAI API (no --api), so no API knows this transcript_id: " +
+	"a receiver that fetches the transcript before it answers gets an error or no answer, and fails like this. " +
+	"If yours fetches first, run with --api and point its AssemblyAI base URL at hookcheck's emulated API (and answer before fetching: RC-15)"
+
+// fetchMayExplain reports whether a failed fetch inside the handler could
+// be why d's first attempt failed: a transcript notification answered
+// with a 5xx or not at all.
+func fetchMayExplain(d *webhook.Delivery) bool {
+	a := d.Attempts[0]
+	return d.Notification.Kind == webhook.KindTranscript && !d.Probe && (a.StatusCode >= 500 || !a.Answered())
+}
 
 // expectEveryAcknowledged: so did every delivery of the scenario.
 func (st *conformanceScenario) expectEveryAcknowledged() error {
