@@ -33,8 +33,12 @@ var impactWords = map[Impact]string{
 	LosesNotifications: "notifications would be lost",
 	Security:           "it accepts forged requests",
 	WastesRetries:      "it answers 5xx or times out on malformed bodies: AssemblyAI never sends them, but each would be retried 10 times",
-	Hygiene:            "SHOULD requirements failed in strict mode",
+	Hygiene:            "nothing is lost today, but a SHOULD requirement is not met",
 }
+
+// strictWords replace Hygiene's words in the verdict of a strict run, the
+// only one whose verdict a failed SHOULD decides.
+const strictWords = "SHOULD requirements failed in strict mode"
 
 // Words says what a failure of class i costs; "" for an unknown class.
 func (i Impact) Words() string { return impactWords[i] }
@@ -90,6 +94,9 @@ func (r *Result) consequences() string {
 			return
 		}
 		w := cur.Words()
+		if cur == Hygiene && r.Environment.Strict {
+			w = strictWords
+		}
 		if onlyRC08 := len(ids) == 1 && ids[0] == "RC-08"; cur == WastesRetries && !onlyRC08 {
 			w = refuseWords
 		}
@@ -115,16 +122,28 @@ func (r *Result) consequences() string {
 func (r *Result) Headline() string {
 	switch r.Verdict {
 	case Conformant:
-		return "CONFORMANT: safe to register with AssemblyAI"
-	case NotConformant:
-		if c := r.consequences(); c != "" {
-			return "NOT CONFORMANT: " + c
+		// Safe to register only when the run saw the work done: a 2xx
+		// alone proves delivery, not processing.
+		if nc := r.notCheckedText(); nc != "" {
+			return "CONFORMANT " + r.scopeText() + "; " + nc
 		}
-		return "NOT CONFORMANT"
+		return "CONFORMANT " + r.scopeText() + ": safe to register with AssemblyAI"
+	case NotConformant:
+		s := "NOT CONFORMANT"
+		if c := r.consequences(); c != "" {
+			s += ": " + c
+		}
+		if nc := r.notCheckedText(); nc != "" {
+			s += "; " + nc
+		}
+		return s
 	case Partial:
 		s := "PARTIAL: " + r.coverageText() + "; not a conformance verdict"
 		if c := r.consequences(); c != "" {
 			s += "; failed: " + c
+		}
+		if nc := r.notCheckedText(); nc != "" {
+			s += "; " + nc
 		}
 		return s
 	case Incomplete:
@@ -213,18 +232,21 @@ func (r *Result) SessionRouteHint() string {
 func (r *Result) Advice() string {
 	switch r.Verdict {
 	case Conformant:
-		s := "Safe to register with AssemblyAI: every MUST requirement passed."
+		s := "Safe to register with AssemblyAI: every MUST requirement passed, checked " + r.scopeText() + "."
+		if r.notCheckedText() != "" {
+			s = "Every MUST requirement passed, checked " + r.scopeText() + "."
+		}
 		if r.Counts.ShouldFailed > 0 {
 			s += fmt.Sprintf(" %s should still be improved.", plural(r.Counts.ShouldFailed, "SHOULD requirement"))
 		}
-		return s
+		return s + r.notCheckedSentence()
 	case NotConformant:
 		if r.Counts.MustFailed == 0 {
 			return fmt.Sprintf("Do not register this endpoint yet: %s failed in strict mode.",
-				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText()
+				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText() + r.notCheckedSentence()
 		}
 		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s. %s failed.",
-			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText()
+			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText() + r.notCheckedSentence()
 	case Partial:
 		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
 		if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
@@ -236,7 +258,7 @@ func (r *Result) Advice() string {
 		} else {
 			s += " Nothing selected failed."
 		}
-		return s
+		return s + r.notCheckedSentence()
 	case Incomplete:
 		if r.Reason != "" {
 			return "The run is incomplete, so there is no verdict: " + r.Reason

@@ -27,7 +27,9 @@ import (
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
 // environment's "api"). v4 added the API calls still in flight when their
 // scenario ended ("in_flight", "waited_ms"), each requirement's
-// possibly_same_as, counts.possibly_same and each delivery's probe.
+// possibly_same_as, counts.possibly_same, each delivery's probe, and
+// "checked" (the receiver's jobs the run checked: delivery, fetch,
+// processing).
 const Schema = "https://hookcheck.dev/schemas/results/v4"
 
 // schemaV3 and schemaV2 are read as well: each later version only added
@@ -126,7 +128,11 @@ type Result struct {
 	Counts Counts   `json:"counts"`
 	// Coverage says how much of the built-in catalogue the run checked;
 	// a partial run lists what the selection left out.
-	Coverage     *Coverage     `json:"coverage,omitempty"`
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Checked lists the receiver's jobs the run checked (v4): delivery
+	// always, fetch with the emulated API, processing with a verify URL
+	// or api-fetch. The verdict speaks for these jobs only.
+	Checked      []Job         `json:"checked"`
 	Environment  Environment   `json:"environment"`
 	Requirements []Requirement `json:"requirements"`
 	Scenarios    []Scenario    `json:"scenarios"`
@@ -211,7 +217,7 @@ type Requirement struct {
 	// Reason explains a failure, not_applicable or skipped in a sentence.
 	Reason string `json:"reason,omitempty"`
 	// Impact is what a failure of it costs; for a MUST/SHOULD one whose
-	// SHOULD part failed, EffectiveImpact says hygiene.
+	// SHOULD part failed, hygiene (EffectiveImpact; Tally writes it here).
 	Impact Impact `json:"impact,omitempty"`
 	// BlockedBy names the requirement whose failure this one repeats (the
 	// same answer to the same kind of request): its failure is not an
@@ -286,7 +292,9 @@ type Step struct {
 
 // Tally computes Counts and the verdict from the requirements: any failed
 // MUST makes the run not conformant; with strict, so does a failed SHOULD.
-// interrupted makes it incomplete whatever else happened.
+// interrupted makes it incomplete whatever else happened. It also settles
+// each requirement's Impact to its EffectiveImpact, so that results.json
+// and the renderers name the same impact, and sets Checked.
 func (r *Result) Tally(strict, interrupted bool) {
 	var c Counts
 	for _, q := range r.Requirements {
@@ -313,6 +321,12 @@ func (r *Result) Tally(strict, interrupted bool) {
 		}
 	}
 	r.Counts = c
+	// One impact everywhere: results.json names the impact of the part
+	// that failed, as every renderer does (EffectiveImpact).
+	for i := range r.Requirements {
+		r.Requirements[i].Impact = r.Requirements[i].EffectiveImpact()
+	}
+	r.Checked = CheckedJobs(r.Requirements)
 	switch {
 	case interrupted:
 		r.Verdict = Incomplete

@@ -275,7 +275,7 @@ func (c *Conformance) definitions() []Definition {
 		// Expectations.
 		{Kind: "Then", Pattern: `^the receiver acknowledges it with a 2xx within the deadline$`,
 			Example: `the receiver acknowledges it with a 2xx within the deadline`,
-			Doc:     "The first attempt of the latest delivery got a 2xx within the deadline (D-3).",
+			Doc:     "The first attempt of the latest delivery got a 2xx within the deadline (D-3). Without --api, a 5xx or a timeout to a transcript notification adds that a receiver that fetches the transcript before it answers needs --api.",
 			Func:    conf((*conformanceScenario).expectAcknowledged)},
 		{Kind: "Then", Pattern: `^every delivery is acknowledged with a 2xx within the deadline$`,
 			Example: `every delivery is acknowledged with a 2xx within the deadline`,

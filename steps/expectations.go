@@ -20,13 +20,34 @@ import (
 // While the API is slow on purpose (RC-15), a failure also names the
 // receiver's fetch that was still waiting when the attempt ended.
 func (st *conformanceScenario) expectAcknowledged() error {
-	err := st.eachLast(acknowledged)
+	err := st.eachLast(func(d *webhook.Delivery) error {
+		err := acknowledged(d)
+		if err != nil && st.cfg.API == nil && fetchMayExplain(d) {
+			return fmt.Errorf("%w. %s", err, withoutAPIHint)
+		}
+		return err
+	})
 	if err != nil && st.fault.Delay > 0 {
 		if note := st.heldFetches(); note != "" {
 			return fmt.Errorf("%w. %s", err, note)
 		}
 	}
 	return err
+}
+
+// withoutAPIHint explains a 5xx or a timeout to a transcript notification
+// in a run without the emulated API: the transcript_id is hookcheck's own,
+// so a receiver that fetches before it answers cannot succeed.
+const withoutAPIHint = "This run serves no AssemblyAI API (no --api), so no API knows this transcript_id: " +
+	"a receiver that fetches the transcript before it answers gets an error or no answer, and fails like this. " +
+	"If yours fetches first, run with --api and point its AssemblyAI base URL at hookcheck's emulated API (and answer before fetching: RC-15)"
+
+// fetchMayExplain reports whether a failed fetch inside the handler could
+// be why d's first attempt failed: a transcript notification answered
+// with a 5xx or not at all.
+func fetchMayExplain(d *webhook.Delivery) bool {
+	a := d.Attempts[0]
+	return d.Notification.Kind == webhook.KindTranscript && d.Probe == "" && (a.StatusCode >= 500 || !a.Answered())
 }
 
 // expectEveryAcknowledged: so did every delivery of the scenario.

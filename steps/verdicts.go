@@ -39,7 +39,7 @@ func refused(d *webhook.Delivery) error {
 func acceptedRisk(d *webhook.Delivery) string {
 	switch {
 	case d.Request.Method != http.MethodPost:
-		return fmt.Sprintf("A 2xx to %s means the handler runs for requests AssemblyAI never sends (D-1): crawlers, link previews and health checks can trigger processing. Answer 405 with Allow: POST", d.Request.Method)
+		return fmt.Sprintf("A 2xx to %s acknowledges a method AssemblyAI never uses (D-1): if the route does any work for it, crawlers, link previews and health checks can set that work off. Answer 405 with Allow: POST", d.Request.Method)
 	case d.Notification.Kind == webhook.KindRaw && d.Request.Body == "":
 		return "A 2xx to an empty body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
 	case d.Notification.Kind == webhook.KindRaw:
@@ -114,11 +114,22 @@ func answer(a webhook.Attempt) string {
 	return fmt.Sprintf("%s after %s (%s)", a.Failure, stats.FormatDuration(a.Duration), a.Detail)
 }
 
-// consequence says what AssemblyAI does with this delivery's answers.
+// consequence says what AssemblyAI does with this delivery's answers, and
+// what the app loses by it only when the delivery announced something
+// (webhook.Delivery.Lost): a probe has no transcript to lose.
 func consequence(d *webhook.Delivery) string {
 	a := d.Attempts[0]
 	last := d.LastAttempt()
+	lost := d.Lost()
+	then := func(s string) string { // ": <what is lost>" or ""
+		if lost == "" {
+			return s
+		}
+		return s + ": " + lost
+	}
 	switch {
+	case a.StatusCode >= 400 && a.StatusCode < 500 && lost == "":
+		return "A 4xx is never retried (D-5)"
 	case a.StatusCode == http.StatusTooManyRequests:
 		return "A 429 is a 4xx: AssemblyAI never retries it (D-5, P-6), so this notification is lost. Exempt the webhook from rate limiting"
 	case a.StatusCode == http.StatusNotFound:
@@ -130,15 +141,19 @@ func consequence(d *webhook.Delivery) string {
 	case len(d.Attempts) == 1 && d.Policy.MaxAttempts == 1:
 		return "AssemblyAI retries such an answer, up to 10 attempts in total (D-4)"
 	case d.Outcome == webhook.Stopped:
-		return fmt.Sprintf("AssemblyAI would retry it %d more times (D-4) and, if every attempt failed, give up (D-6): the notification would be lost. The first attempt decides this check, so hookcheck did not make the retries", d.NotMade)
+		lose := ": the notification would be lost"
+		if lost == "" {
+			lose = ""
+		}
+		return fmt.Sprintf("AssemblyAI would retry it %d more times (D-4) and, if every attempt failed, give up (D-6)%s. The first attempt decides this check, so hookcheck did not make the retries", d.NotMade, lose)
 	case d.Outcome == webhook.Delivered:
 		return fmt.Sprintf("AssemblyAI would retry (D-4); here attempt %d got %s, so the notification arrives late and your handler runs more than once", last.Number, answer(last))
 	case d.Outcome == webhook.Rejected:
-		return fmt.Sprintf("AssemblyAI retried until attempt %d got %s, a 4xx: the notification is lost (D-5)", last.Number, answer(last))
+		return then(fmt.Sprintf("AssemblyAI retried until attempt %d got %s, a 4xx, which ends the delivery (D-5)", last.Number, answer(last)))
 	case d.Outcome == webhook.Exhausted && d.Notification.Kind == webhook.KindStreamingSession:
-		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6, S-3): the session's transcript is lost, and a streaming session has none to poll", len(d.Attempts))
+		return then(fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6, S-3)", len(d.Attempts)))
 	case d.Outcome == webhook.Exhausted:
-		return fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6): the notification is lost and your app must poll GET /v2/transcript/{id}", len(d.Attempts))
+		return then(fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6)", len(d.Attempts)))
 	}
 	return "The delivery was stopped before it ended"
 }

@@ -170,9 +170,15 @@ func printOutcome(w io.Writer, d *webhook.Delivery) {
 	case webhook.Delivered:
 		why = "the receiver acknowledged with a 2xx (D-3)"
 	case webhook.Rejected:
-		why = "a 4xx is never retried (D-5): AssemblyAI would lose this notification"
+		why = "a 4xx is never retried (D-5)"
+		if lost := d.Lost(); lost != "" {
+			why += ": " + lost
+		}
 	case webhook.Exhausted:
-		why = "every attempt failed (D-6): the notification is lost; the app must poll GET /v2/transcript/{id}"
+		why = "every attempt failed (D-6)"
+		if lost := d.Lost(); lost != "" {
+			why += ": " + lost
+		}
 	case webhook.Cancelled:
 		why = "stopped before the delivery ended"
 	}

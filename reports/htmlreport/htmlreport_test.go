@@ -203,12 +203,19 @@ func TestSizeBudgets(t *testing.T) {
 }
 
 func TestIncompleteAndConformantBanners(t *testing.T) {
-	res := fixture.Run(t, "compliant", fixture.Conformant)
+	// Safe to register only when processing was checked (RC-18).
+	o := fixture.Conformant
+	o.VerifyAPIFetch = true
+	res := fixture.Run(t, "compliant", o)
 	require.Equal(t, reports.Conformant, res.Verdict)
 	out, _ := render(t, res, htmlreport.DefaultOptions())
 	assert.Contains(t, out, `class="banner conformant"`)
 	assert.Contains(t, out, "Safe to register")
 	assert.NotContains(t, out, "What must change")
+	out, _ = render(t, fixture.Run(t, "compliant", fixture.Conformant), htmlreport.DefaultOptions())
+	assert.Contains(t, out, `class="banner conformant"`)
+	assert.NotContains(t, out, "Safe to register")
+	assert.Contains(t, out, "Processing was not checked")
 
 	res = fixture.Run(t, fixture.Typical, fixture.Options{StopAfter: 6})
 	require.Equal(t, reports.Incomplete, res.Verdict)

@@ -174,10 +174,18 @@ func outcomeSentence(d *webhook.Delivery) string {
 	case webhook.Delivered:
 		return fmt.Sprintf("Delivered after %s in %s (D-3).", n, took)
 	case webhook.Rejected:
-		return fmt.Sprintf("Rejected with %s after %s: a 4xx is never retried, so AssemblyAI loses this notification (D-5, P-6).",
-			shortResult(d.LastAttempt()), n)
+		if lost := d.Lost(); lost != "" {
+			return fmt.Sprintf("Rejected with %s after %s: a 4xx is never retried, so %s (D-5, P-6).", shortResult(d.LastAttempt()), n, lost)
+		}
+		return fmt.Sprintf("Rejected with %s after %s: a 4xx ends the request (D-5).", shortResult(d.LastAttempt()), n)
 	case webhook.Exhausted:
-		return fmt.Sprintf("Exhausted: all %s failed over %s; the notification is lost and the app must poll GET /v2/transcript/{id} (D-4, D-6).", n, took)
+		lost := d.Lost()
+		if lost == "" {
+			// A probe is sent once and announces nothing: no transcript
+			// is lost, whatever it got.
+			return fmt.Sprintf("Failed: %s over %s. This request is not a notification AssemblyAI sends, so nothing is lost; AssemblyAI retries such an answer (D-4).", n, took)
+		}
+		return fmt.Sprintf("Exhausted: all %s failed over %s; %s (D-4, D-6).", n, took, lost)
 	case webhook.Cancelled:
 		return fmt.Sprintf("Cancelled after %s in %s: the run stopped first.", n, took)
 	case webhook.Stopped:

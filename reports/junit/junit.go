@@ -241,7 +241,17 @@ func properties(r *reports.Result) []Property {
 		{"target", e.Target}, {"timeout_ms", fmt.Sprint(e.TimeoutMS)}, {"max_attempts", fmt.Sprint(e.MaxAttempts)},
 		{"wait_ms", fmt.Sprint(e.WaitMS)}, {"regions", strings.Join(e.Regions, ",")},
 		{"source_address", e.SourceAddress}, {"seed", fmt.Sprint(e.Seed)}, {"verdict", string(r.Verdict)},
+		{"checked", joinJobs(r.Jobs())},
 	}
+}
+
+// joinJobs is "delivery,fetch": the jobs the verdict speaks for.
+func joinJobs(js []reports.Job) string {
+	s := make([]string, len(js))
+	for i, j := range js {
+		s[i] = string(j)
+	}
+	return strings.Join(s, ",")
 }
 
 func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }

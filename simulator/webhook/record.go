@@ -209,3 +209,26 @@ func webhookStatusCode(attempts []Attempt) *int {
 
 // Timeout returns the per-attempt deadline the delivery ran under.
 func (s PolicySummary) Timeout() time.Duration { return stats.FromMilliseconds(s.TimeoutMS) }
+
+// Lost says what the receiver's app loses when AssemblyAI gives up on d
+// (D-5, D-6), by what d announced: "the notification is lost and your app
+// must poll GET /v2/transcript/{id}" for a transcript (D-6), the
+// notification alone for D-11's, which names no transcript, and the
+// session's transcript for a streaming session (S-3). It is "" for a probe (Probe, or a method other than POST,
+// which AssemblyAI never uses: D-1), which announces nothing.
+func (d *Delivery) Lost() string {
+	if d.Probe != "" || (d.Request.Method != "" && d.Request.Method != http.MethodPost) {
+		return ""
+	}
+	switch d.Notification.Kind {
+	case KindRaw: // a notification sent as it is, e.g. with extra fields (RC-06)
+		return "the notification is lost"
+	case KindTranscript:
+		return "the notification is lost and your app must poll GET /v2/transcript/{id}"
+	case KindRedactedAudio:
+		return "the redacted-audio notification is lost"
+	case KindStreamingSession:
+		return "the session's transcript is lost, and a streaming session has none to poll"
+	}
+	return ""
+}

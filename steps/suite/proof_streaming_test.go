@@ -55,6 +55,7 @@ func TestProofMatrixStreaming(t *testing.T) {
 			o.Concurrency, o.Product = suite.DefaultConcurrency, reports.Streaming
 			res := fixture.Run(t, row.behaviour, o)
 			assert.Equal(t, row.fails, failedIDs(res))
+			assertTrueWords(t, res)
 			for _, q := range res.Requirements {
 				switch {
 				case q.ID == "RC-14":

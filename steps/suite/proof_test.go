@@ -143,6 +143,7 @@ func TestProofMatrix(t *testing.T) {
 		t.Run(row.behaviour, func(t *testing.T) {
 			res := runAgainst(t, row.behaviour)
 			assert.Equal(t, row.fails, failedIDs(res))
+			assertTrueWords(t, res)
 			for _, q := range res.Requirements {
 				switch {
 				case q.ID == "RC-14":
