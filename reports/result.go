@@ -25,12 +25,16 @@ import (
 // and dropped the scenarios' internal "id". v3 added the partial verdict,
 // each requirement's impact and blocked_by, counts.blocked and coverage,
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
-// environment's "api").
-const Schema = "https://hookcheck.dev/schemas/results/v3"
+// environment's "api"). v4 added the reproductions' body files and API
+// fault commands and the session payload's sha256 (issue 17).
+const Schema = "https://hookcheck.dev/schemas/results/v4"
 
-// schemaV2 is read as well: v3 only added fields, so a v2 file decodes
-// with them empty.
-const schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+// schemaV3 and schemaV2 are read as well: v4 and v3 only added fields, so
+// an older file decodes with them empty.
+const (
+	schemaV3 = "https://hookcheck.dev/schemas/results/v3"
+	schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+)
 
 // schemaV1 is the format before v2, recognised only to say so.
 const schemaV1 = "https://hookcheck.dev/schemas/results/v1"
@@ -385,7 +389,7 @@ func Read(rd io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("decode results: %w", err)
 	}
 	switch head.Schema {
-	case Schema, schemaV2:
+	case Schema, schemaV3, schemaV2:
 	case schemaV1:
 		return nil, errors.New("results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	default:
