@@ -253,6 +253,9 @@ type Scenario struct {
 	// API about this scenario's transcripts, oldest first; each names its
 	// transcript, which ties it to the delivery that announced it.
 	APICalls []api.Call `json:"api_calls,omitempty"`
+	// APIFaults are the API's misbehaviours the scenario made on purpose,
+	// one per transcript (RC-15, RC-16): what a reproduction recreates.
+	APIFaults []repro.APIFault `json:"api_faults,omitempty"`
 	// Reproductions, for a failed scenario, repeat each attempt's request:
 	// a curl command and the `hookcheck send` command (issue 13).
 	Reproductions []repro.Reproduction `json:"reproductions,omitempty"`
