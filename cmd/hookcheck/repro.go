@@ -49,7 +49,7 @@ func printFailures(w io.Writer, r *reports.Result, dir string) {
 			continue
 		}
 		if printed == 0 {
-			fmt.Fprintln(w, "\nFailures: one reproduction each (the auth value from $"+envAuthHeaderValue+")")
+			fmt.Fprintln(w, "\nFailures: one reproduction per failed requirement not blocked by another (auth value from $"+envAuthHeaderValue+")")
 		}
 		printed++
 		fmt.Fprintf(w, "%s %s: %s\n", q.ID, first.Name, clip(first.Reason, maxConsoleReason))

@@ -63,10 +63,10 @@ the reproductions of 'hookcheck run' recreate a slow (RC-15) or failing
 Every delivery and its attempts: GET /hookcheck/v1/deliveries[?transcript_id=ID].
 See docs/serve-api.md.`,
 		Example: `  HOOKCHECK_API_KEY=test hookcheck serve-api --listen 127.0.0.1:8080 --processing-delay 200ms --fast
-  hookcheck serve-api --listen 127.0.0.1:8090 --fault 5f0c…:status=500,times=2
-  hookcheck serve-api --listen 127.0.0.1:8090 --fault 5f0c…:delay=15s --seed-transcript 9a1b…`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runServeAPI(cmd.Context(), a, &f) },
+  hookcheck serve-api --listen 127.0.0.1:8090 --fault 9f27cf46-73aa-4d95-9d1d-15dbf241625e:status=500,times=2
+  hookcheck serve-api --listen 127.0.0.1:8090 --fault 9f27cf46-73aa-4d95-9d1d-15dbf241625e:delay=15s --seed-transcript 2177c104-fd7c-47bc-a91e-ec5024d2213c`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServeAPI(cmd.Context(), a, &f) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")

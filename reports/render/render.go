@@ -146,23 +146,34 @@ func writeBody(dir, name string, d *webhook.Delivery) (err error) {
 }
 
 // Render re-renders the HTML report and the Markdown summary of a result
-// read back from results.json; an empty path is skipped.
+// read back from results.json; an empty path is skipped. The
+// reproductions' body files are written beside each, as their curl
+// commands read them from the report's directory.
 func Render(in *reports.Result, htmlPath, summaryPath string) error {
 	if in == nil {
 		return errors.New("render: no result")
 	}
 	in = in.Masked()
+	dirs := map[string]bool{}
 	if htmlPath != "" {
 		if err := WriteFile(htmlPath, in, htmlreport.Write); err != nil {
 			return err
 		}
+		dirs[filepath.Dir(htmlPath)] = true
 	}
 	if summaryPath != "" {
 		if err := WriteFile(summaryPath, in, markdown.Write); err != nil {
 			return err
 		}
+		dirs[filepath.Dir(summaryPath)] = true
 	}
-	return nil
+	var errs []error
+	for dir := range dirs {
+		if _, err := WriteReproductionBodies(dir, in); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // WriteFile renders r with write into path: into a temporary file in the

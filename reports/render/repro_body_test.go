@@ -114,6 +114,13 @@ func TestLongSessionReproductionReproduces(t *testing.T) {
 	assert.Equal(t, rp.BodySHA256, hash)
 	assert.True(t, hashes.received(hash), "the receiver was sent exactly these bytes")
 
+	// Re-rendered elsewhere from results.json, the report has the file too.
+	again := t.TempDir()
+	require.NoError(t, render.Render(back, filepath.Join(again, "report.html"), ""))
+	copied, err := os.ReadFile(filepath.Join(again, filepath.FromSlash(rp.BodyFile)))
+	require.NoError(t, err)
+	assert.Equal(t, file, copied)
+
 	// The command's pieces make the request that got the 413.
 	req := requestOf(t, rp.Curl, out)
 	assert.Equal(t, sent.Request.Method, req.Method)

@@ -21,6 +21,7 @@ import (
 	hookcheck "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/repro"
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -255,4 +256,31 @@ func TestLongBodyIsInAFileNeverCut(t *testing.T) {
 	d.Notification.Session.Seed++ // a record that does not describe what was sent
 	_, err = repro.Body(d)
 	assert.ErrorContains(t, err, "not the bytes sent")
+}
+
+// TestServeAPICommands: an API-fault reproduction serves the API on the
+// run's address with the fault; when the failing delivery is not the
+// faulted one (one slow fetch while other notifications arrive, RC-19's
+// shape), its transcript is seeded too and the faulted notification is
+// sent in the background first. Without a fault there is nothing to add.
+func TestServeAPICommands(t *testing.T) {
+	delivery := func(id, status string) *webhook.Delivery {
+		n, err := webhook.TranscriptReady(id, status)
+		require.NoError(t, err)
+		return &webhook.Delivery{ID: "d-" + id, Notification: n, Policy: webhook.DefaultPolicy().Summary(),
+			Request: webhook.Request{Method: http.MethodPost, URL: "http://127.0.0.1:1/hook",
+				Headers: http.Header{"User-Agent": {webhook.DefaultPolicy().UserAgent}}}}
+	}
+	slow, other := delivery("slow", webhook.StatusCompleted), delivery("other", webhook.StatusError)
+	faults := []repro.APIFault{repro.FaultOf("slow", "http://127.0.0.1:8091", api.Fault{Delay: 15 * time.Second})}
+
+	assert.Empty(t, repro.ServeAPI(nil, slow, nil))
+	own := repro.ServeAPI(faults, slow, []*webhook.Delivery{slow})
+	assert.Contains(t, own, "\nhookcheck serve-api --listen 127.0.0.1:8091 --fault slow:delay=15s &")
+	assert.NotContains(t, own, "hookcheck send", "the failing delivery is the faulted one: send follows the API")
+
+	meanwhile := repro.ServeAPI(faults, other, []*webhook.Delivery{slow, other})
+	assert.Contains(t, meanwhile, "\nhookcheck serve-api --listen 127.0.0.1:8091 --fault slow:delay=15s --seed-transcript other:error &\n")
+	assert.Contains(t, meanwhile, "\nhookcheck send --target http://127.0.0.1:1/hook --transcript-id slow --status completed &")
+	assert.Less(t, strings.Index(meanwhile, "serve-api"), strings.Index(meanwhile, "hookcheck send"))
 }
