@@ -31,7 +31,15 @@ func ReproductionsFor(s Scenario) []repro.Reproduction {
 		if i == MaxReproducedDeliveries {
 			break
 		}
-		out = append(out, repro.ForDelivery(d)...)
+		rs := repro.ForDelivery(d)
+		// An API fault the scenario made is part of what to reproduce:
+		// a plain delivery cannot recreate it (RC-15, RC-16).
+		if cmd := repro.ServeAPI(s.APIFaults, d, s.Deliveries); cmd != "" {
+			for i := range rs {
+				rs[i].API = cmd
+			}
+		}
+		out = append(out, rs...)
 	}
 	return out
 }

@@ -27,9 +27,10 @@ import (
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
 // environment's "api"). v4 added the API calls still in flight when their
 // scenario ended ("in_flight", "waited_ms"), each requirement's
-// possibly_same_as, counts.possibly_same, each delivery's probe, and
+// possibly_same_as, counts.possibly_same, each delivery's probe,
 // "checked" (the receiver's jobs the run checked: delivery, fetch,
-// processing).
+// processing), the reproductions' body files and API fault commands, and
+// the session payload's sha256.
 const Schema = "https://hookcheck.dev/schemas/results/v4"
 
 // schemaV3 and schemaV2 are read as well: each later version only added
@@ -272,6 +273,9 @@ type Scenario struct {
 	// API about this scenario's transcripts, oldest first; each names its
 	// transcript, which ties it to the delivery that announced it.
 	APICalls []api.Call `json:"api_calls,omitempty"`
+	// APIFaults are the API's misbehaviours the scenario made on purpose,
+	// one per transcript (RC-15, RC-16): what a reproduction recreates.
+	APIFaults []repro.APIFault `json:"api_faults,omitempty"`
 	// Reproductions, for a failed scenario, repeat each attempt's request:
 	// a curl command and the `hookcheck send` command (issue 13).
 	Reproductions []repro.Reproduction `json:"reproductions,omitempty"`

@@ -88,6 +88,9 @@ func (st *conformanceScenario) seed(n *webhook.Notification) error {
 	}
 	st.mu.Lock()
 	st.ids = append(st.ids, seed.ID)
+	if seed.Fault != (api.Fault{}) {
+		st.ev.APIFaults = append(st.ev.APIFaults, FaultedTranscript{TranscriptID: seed.ID, API: st.cfg.APIURL, Fault: seed.Fault})
+	}
 	st.mu.Unlock()
 	return nil
 }

@@ -82,6 +82,17 @@ type Evidence struct {
 	// Stopped says why the scenario made fewer deliveries than its steps
 	// ask for: its outcome was already decided.
 	Stopped string
+	// APIFaults are the transcripts the API misbehaved for on purpose, as
+	// seeded, so a reproduction can recreate the fault.
+	APIFaults []FaultedTranscript
+}
+
+// FaultedTranscript is one transcript the emulated API misbehaved for on
+// purpose, and how; API is the API's base URL as the receiver reaches it.
+type FaultedTranscript struct {
+	TranscriptID string
+	API          string
+	Fault        api.Fault
 }
 
 // conformanceScenario is one scenario's state.

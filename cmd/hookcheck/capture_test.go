@@ -117,15 +117,19 @@ func TestCaptureUsageErrors(t *testing.T) {
 	requireOneLine(t, hookcheck(t, nil, "diff", bad), "line 2")
 }
 
-// TestRunPrintsReproductions: a failed scenario's progress line is
-// followed by the commands that repeat its request.
+// TestRunPrintsReproductions: a failed requirement's reason is followed
+// by the command that repeats its request: send when send can make it,
+// else curl on one line.
 func TestRunPrintsReproductions(t *testing.T) {
 	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
 	r := hookcheck(t, nil, "run", "--target", srv.URL+"/hook?x=1", "--tags", "@RC-01", "--retry-interval", "1ms",
 		"--out", t.TempDir())
 	require.Equal(t, exitFailed, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "reproduce with hookcheck:\n          hookcheck send --target '"+srv.URL+"/hook?x=1'")
-	assert.Contains(t, r.stdout, "reproduce with curl (auth value from $HOOKCHECK_AUTH_HEADER_VALUE):\n          curl -sS")
+	assert.Contains(t, r.stdout, "\n  reproduce: hookcheck send --target '"+srv.URL+"/hook?x=1'")
+	r = hookcheck(t, nil, "run", "--target", srv.URL+"/hook?x=1", "--tags", "@RC-08", "--retry-interval", "1ms",
+		"--out", t.TempDir())
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Regexp(t, `\n  reproduce: curl -sS --globoff --path-as-is -X POST '`+srv.URL+`/hook\?x=1' -H 'Accept: \*/\*' -H .* -H 'Expect:' --data-binary '`, r.stdout)
 }
 
 func TestDiffJSON(t *testing.T) {

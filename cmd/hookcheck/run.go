@@ -354,6 +354,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 
 	res := prep.Run(ctx)
 	printSummary(a.out, res)
+	printFailures(a.out, res, f.out)
 	paths, werr := writeOutputs(f.out, res)
 	if werr != nil {
 		return fmt.Errorf("write report: %w", werr)
@@ -454,25 +455,25 @@ var statusMark = map[reports.Status]string{
 	reports.Passed: "PASS", reports.Failed: "FAIL", reports.NotApplicable: "N/A ", reports.Skipped: "SKIP",
 }
 
-// printScenario is the live progress line of one finished scenario.
+// printScenario is the live progress line of one finished scenario: one
+// line, so that a run's console stays readable (issue 17); why it failed
+// or did not apply, and how to reproduce it, follow the summary table
+// (printFailures). A skipped scenario's reason (interrupted, cut) stays.
+// A scenario that did not apply gets no line: nothing happened, and its
+// reason is said once per requirement after the table.
 func printScenario(w io.Writer, s reports.Scenario) {
+	if s.Status == reports.NotApplicable {
+		return
+	}
 	ids := strings.Join(s.Requirements, ",")
 	if ids == "" {
 		ids = s.Feature
 	}
 	line := fmt.Sprintf("%s  %-6s %s (%s)", statusMark[s.Status], ids, s.Name, time.Duration(s.DurationMS*float64(time.Millisecond)).Round(time.Millisecond))
-	if s.Status != reports.Passed && s.Reason != "" {
-		line += "\n        " + firstSentence(s.Reason)
+	if s.Status == reports.Skipped && s.Reason != "" {
+		line += ": " + clip(s.Reason, maxConsoleReason)
 	}
 	fmt.Fprintln(w, line)
-	printReproduction(w, s)
-}
-
-func firstSentence(s string) string {
-	if len(s) > 600 {
-		s = s[:600] + "…"
-	}
-	return s
 }
 
 // printSummary is the table after the run.
@@ -510,11 +511,15 @@ func printSummary(w io.Writer, r *reports.Result) {
 	for _, name := range r.Cut {
 		fmt.Fprintf(w, "Cut: %s\n", name)
 	}
+	var marks []string
 	if c.Blocked > 0 {
-		fmt.Fprintf(w, "Requirements marked \"blocked by\" failed the same way as the one they name: fix that one first.\n")
+		marks = append(marks, `"blocked by" failed the same way as the one they name: fix that one first`)
 	}
 	if c.PossiblySame > 0 {
-		fmt.Fprintf(w, "Requirements marked \"possibly the same cause\" got the same answer as the one they name, to another kind of request: fix that one first, then theirs if they still fail.\n")
+		marks = append(marks, `"possibly the same cause" got the same answer as the one they name, to another kind of request: fix that one first, then theirs if they still fail`)
+	}
+	if len(marks) > 0 {
+		fmt.Fprintf(w, "Requirements marked %s.\n", strings.Join(marks, "; those marked "))
 	}
 }
 

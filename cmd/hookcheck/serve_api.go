@@ -2,17 +2,20 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/reports/repro"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -29,6 +32,10 @@ type serveAPIFlags struct {
 	baseURL         string
 	grace           time.Duration
 	maxTranscripts  int
+	// Transcripts that exist from the start, and the faults of their
+	// fetches: how a reproduction recreates RC-15's and RC-16's API.
+	seeds  []string
+	faults []string
 }
 
 func newServeAPICmd(a *app) *cobra.Command {
@@ -44,11 +51,22 @@ Point AssemblyAI's SDKs at it with their base-URL option.
 
 Magic audio_url query values: hookcheck=error ends the transcript in status
 error; hookcheck=delay:5s overrides --processing-delay for it.
+
+--seed-transcript ID[:error] makes a finished transcript exist from the start,
+so a receiver notified about it by 'hookcheck send --transcript-id ID' finds
+it; --fault ID:SPEC makes that transcript's GET misbehave (and seeds it,
+completed, if it is not): SPEC is key=value pairs joined by commas, status
+(400..599), times (GETs that misbehave before the recovery), delay (each
+misbehaving answer held back), retry-after (with status) and for. This is how
+the reproductions of 'hookcheck run' recreate a slow (RC-15) or failing
+(RC-16) API.
 Every delivery and its attempts: GET /hookcheck/v1/deliveries[?transcript_id=ID].
 See docs/serve-api.md.`,
-		Example: `  HOOKCHECK_API_KEY=test hookcheck serve-api --listen 127.0.0.1:8080 --processing-delay 200ms --fast`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runServeAPI(cmd.Context(), a, &f) },
+		Example: `  HOOKCHECK_API_KEY=test hookcheck serve-api --listen 127.0.0.1:8080 --processing-delay 200ms --fast
+  hookcheck serve-api --listen 127.0.0.1:8090 --fault 9f27cf46-73aa-4d95-9d1d-15dbf241625e:status=500,times=2
+  hookcheck serve-api --listen 127.0.0.1:8090 --fault 9f27cf46-73aa-4d95-9d1d-15dbf241625e:delay=15s --seed-transcript 2177c104-fd7c-47bc-a91e-ec5024d2213c`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServeAPI(cmd.Context(), a, &f) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on")
@@ -58,8 +76,47 @@ See docs/serve-api.md.`,
 	fs.IntVar(&f.maxTranscripts, "max-transcripts", api.DefaultMaxTranscripts, "transcripts kept in memory; the oldest is evicted first (the list's page_details count them)")
 	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled (a second Ctrl-C ends it at once); what was not delivered is counted and its ids written to a file")
+	fs.StringArrayVar(&f.seeds, "seed-transcript", nil, "make a finished transcript exist from the start: ID (completed) or ID:error; repeatable")
+	fs.StringArrayVar(&f.faults, "fault", nil, "make a transcript's GET misbehave: ID:status=500,times=2 or ID:delay=15s (keys status, times, delay, retry-after, for); seeds ID if needed; repeatable")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
+}
+
+// seedsOf turns --seed-transcript and --fault into the transcripts to
+// seed, in flag order.
+func seedsOf(f *serveAPIFlags) ([]api.SeedTranscript, error) {
+	var out []api.SeedTranscript
+	index := map[string]int{}
+	add := func(id string) *api.SeedTranscript {
+		if i, ok := index[id]; ok {
+			return &out[i]
+		}
+		index[id] = len(out)
+		// An audio URL of its own: a seeded transcript was never uploaded.
+		out = append(out, api.SeedTranscript{ID: id, AudioURL: "https://cdn.assemblyai.example/seeded/" + id + ".wav"})
+		return &out[len(out)-1]
+	}
+	for _, s := range f.seeds {
+		id, status, _ := strings.Cut(s, ":")
+		switch status {
+		case "", string(api.StatusCompleted):
+		case string(api.StatusError):
+		default:
+			return nil, usagef("--seed-transcript %q: want ID or ID:error", s)
+		}
+		if id == "" {
+			return nil, usagef("--seed-transcript %q: want ID or ID:error", s)
+		}
+		add(id).Status = api.Status(status)
+	}
+	for _, s := range f.faults {
+		fa, err := repro.ParseFault(s)
+		if err != nil {
+			return nil, usagef("--fault: %v", err)
+		}
+		add(fa.TranscriptID).Fault = fa.Fault()
+	}
+	return out, nil
 }
 
 func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
@@ -80,12 +137,21 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if key == "" {
 		key = a.getenv(envAPIKey)
 	}
+	seeds, err := seedsOf(f)
+	if err != nil {
+		return err
+	}
 	srv, err := api.New(api.Config{
 		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
 		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL, MaxTranscripts: f.maxTranscripts,
 	})
 	if err != nil {
 		return usageError{err}
+	}
+	for _, st := range seeds {
+		if err := srv.Seed(st); err != nil {
+			return usagef("--seed-transcript/--fault: %v", err)
+		}
 	}
 	l, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -97,6 +163,13 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	}
 	fmt.Fprintf(a.out, "hookcheck: emulated AssemblyAI API on http://%s (%s; processing %s; deliveries %s, deadline %s, %d attempts, wait %s); Ctrl-C to stop\n",
 		l.Addr(), keyNote, f.processingDelay, p.Pace, p.Timeout, p.MaxAttempts, p.Wait())
+	for _, st := range seeds {
+		fault := ""
+		if st.Fault != (api.Fault{}) {
+			fault = ", GET faulted: " + strings.TrimPrefix(repro.FaultOf(st.ID, "", st.Fault).Spec(), st.ID+":")
+		}
+		fmt.Fprintf(a.out, "  seeded transcript %s (%s%s)\n", st.ID, cmp.Or(st.Status, api.StatusCompleted), fault)
+	}
 	srvDone := make(chan struct{})
 	// A second Ctrl-C (or SIGTERM) ends the grace period at once; the
 	// first one, which also arrives here, ends ctx.

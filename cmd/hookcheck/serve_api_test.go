@@ -73,6 +73,10 @@ func TestOtherCommandsUsageErrors(t *testing.T) {
 		{"serve-api negative upload", []string{"serve-api", "--max-upload-bytes", "-1"}, "--max-upload-bytes"},
 		{"receiver header without value", []string{"receiver", "--auth-header-name", "X-S"}, "needs a value"},
 		{"report without input", []string{"report", "--html", "x.html"}, "--in"},
+		{"serve-api fault without id", []string{"serve-api", "--fault", "status=500"}, "--fault"},
+		{"serve-api fault unknown key", []string{"serve-api", "--fault", "t1:sometimes=2"}, "unknown key"},
+		{"serve-api fault status", []string{"serve-api", "--fault", "t1:status=200"}, "400..599"},
+		{"serve-api seed status", []string{"serve-api", "--seed-transcript", "t1:queued"}, "ID:error"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -217,4 +221,67 @@ func TestAbortOnSecond(t *testing.T) {
 		t.Fatal("no abort on the second signal")
 	}
 	close(done)
+}
+
+// TestServeAPIRecreatesAFault: --fault makes a seeded transcript's GET
+// fail the given number of times, then answer it (RC-16's reproduction),
+// or answer late (RC-15's); --seed-transcript makes an error transcript
+// exist for a receiver to fetch.
+func TestServeAPIRecreatesAFault(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve-api", "--listen", "127.0.0.1:0",
+			"--fault", "failing:status=500,times=2", "--fault", "slow:delay=300ms", "--seed-transcript", "broken:error"},
+			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, func(string) string { return "" })
+		outW.Close()
+	}()
+	rd := bufio.NewReader(outR)
+	line, err := rd.ReadString('\n')
+	require.NoError(t, err)
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	require.NotEmpty(t, base, line)
+	var seeded []string
+	for range 3 {
+		l, err := rd.ReadString('\n')
+		require.NoError(t, err)
+		seeded = append(seeded, strings.TrimSpace(l))
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	assert.Equal(t, []string{
+		"seeded transcript broken (error)",
+		"seeded transcript failing (completed, GET faulted: status=500,times=2)",
+		"seeded transcript slow (completed, GET faulted: delay=300ms)",
+	}, seeded)
+
+	get := func(id string) (int, string, time.Duration) {
+		req, _ := http.NewRequest(http.MethodGet, base+"/v2/transcript/"+id, nil)
+		req.Header.Set("Authorization", "any-key")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var tr struct{ Status string }
+		_ = json.NewDecoder(resp.Body).Decode(&tr)
+		return resp.StatusCode, tr.Status, time.Since(start)
+	}
+	for i, want := range []int{500, 500, 200} {
+		code, _, _ := get("failing")
+		assert.Equal(t, want, code, "GET %d of the failing transcript", i+1)
+	}
+	code, status, took := get("slow")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "completed", status)
+	assert.GreaterOrEqual(t, took, 300*time.Millisecond, "the slow transcript's GET is held back")
+	code, status, _ = get("broken")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "error", status)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve-api did not stop")
+	}
 }

@@ -23,12 +23,19 @@ func writeReproductions(b *bufio.Writer, r *reports.Result) {
 		}
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "**%s** (%s)\n\n", escape(s.Name), escape(strings.Join(s.Requirements, ", ")))
+		if rp.API != "" {
+			fmt.Fprintf(&sb, "First recreate AssemblyAI's API fault and point the receiver at it:\n\n%s\n", fence(rp.API))
+		}
 		if rp.Send != "" {
 			fmt.Fprintf(&sb, "%s\n", fence(rp.Send))
 		} else {
 			fmt.Fprintf(&sb, "No `hookcheck send` command: %s.\n\n", escape(rp.SendNote))
 		}
 		if len(rp.Curl) <= maxCommandBytes {
+			if rp.BodyFile != "" {
+				fmt.Fprintf(&sb, "The body (%d bytes, SHA-256 `%s`) is in `%s`: run curl in this report's directory.\n\n",
+					rp.BodyBytes, rp.BodySHA256, rp.BodyFile)
+			}
 			fmt.Fprintf(&sb, "%s\n", fence(rp.Curl))
 		} else {
 			fmt.Fprintf(&sb, "The curl command (%d bytes) is in `results.json`.\n\n", len(rp.Curl))

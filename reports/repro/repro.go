@@ -4,11 +4,19 @@
 // a report carries them, so a failure is one copy-paste away from being
 // run again (issue 13). The auth header's value is never in a command: it
 // reads "$HOOKCHECK_AUTH_HEADER_VALUE" (D-8).
+//
+// A reproduction is never cut (issue 17): a body over InlineBodyMax is
+// not inline but in a file of the report directory (BodyFile), which the
+// curl command reads with --data-binary @file, relative to the report
+// directory: run it there.
 package repro
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +40,79 @@ type Reproduction struct {
 	// cannot make this request (then SendNote says why).
 	Send     string `json:"send,omitempty"`
 	SendNote string `json:"send_note,omitempty"`
+	// BodyFile, for a body over InlineBodyMax, is the file that holds it,
+	// relative to the report directory ("repro/<delivery>.json"); Curl
+	// reads it from there. BodyBytes and BodySHA256 are the size and hex
+	// SHA-256 of the body sent, which the file holds byte for byte.
+	BodyFile   string `json:"body_file,omitempty"`
+	BodyBytes  int    `json:"body_bytes,omitempty"`
+	BodySHA256 string `json:"body_sha256,omitempty"`
+	// API, for a scenario that made AssemblyAI's API slow or fail on
+	// purpose, is the shell commands that recreate that fault with
+	// `hookcheck serve-api` before Send or Curl is run (RC-15, RC-16).
+	API string `json:"api,omitempty"`
+}
+
+// InlineBodyMax is the largest body a curl command carries inline; a
+// longer one is read from BodyFile.
+const InlineBodyMax = 1 << 10
+
+// BodyDir is the directory of the report directory that holds the bodies
+// too long to be inline.
+const BodyDir = "repro"
+
+// BodyFileFor returns where d's body goes when it is too long to inline,
+// relative to the report directory: BodyDir/<delivery id>.json (or .bin
+// for a body that is not JSON).
+func BodyFileFor(d *webhook.Delivery) string {
+	ext := ".bin"
+	if strings.Contains(d.Request.Headers.Get("Content-Type"), "json") {
+		ext = ".json"
+	}
+	id := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, d.ID)
+	if id == "" {
+		id = "delivery"
+	}
+	return path.Join(BodyDir, id+ext)
+}
+
+// bodySize returns the size and hex SHA-256 of the body d sent, which the
+// record may hold only the start of (a summarised session webhook).
+func bodySize(d *webhook.Delivery) (int, string) {
+	if d.Payload != nil && d.Payload.Truncated() {
+		return d.Payload.Bytes, d.Payload.SHA256
+	}
+	sum := sha256.Sum256([]byte(d.Request.Body))
+	return len(d.Request.Body), hex.EncodeToString(sum[:])
+}
+
+// Body returns the whole body d sent, byte for byte. A summarised
+// session webhook's body is regenerated from its notification and checked
+// against the size and hash the record kept; an error says why it could
+// not be.
+func Body(d *webhook.Delivery) ([]byte, error) {
+	if d.Payload == nil || !d.Payload.Truncated() {
+		return []byte(d.Request.Body), nil
+	}
+	b, _, err := d.Notification.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("regenerate the body of delivery %s: %w", d.ID, err)
+	}
+	if len(b) != d.Payload.Bytes {
+		return nil, fmt.Errorf("regenerate the body of delivery %s: not the bytes sent (%d bytes, %d were sent)", d.ID, len(b), d.Payload.Bytes)
+	}
+	if d.Payload.SHA256 != "" {
+		sum := sha256.Sum256(b)
+		if hex.EncodeToString(sum[:]) != d.Payload.SHA256 {
+			return nil, fmt.Errorf("regenerate the body of delivery %s: not the bytes sent (SHA-256 differs)", d.ID)
+		}
+	}
+	return b, nil
 }
 
 // ForDelivery returns one reproduction per attempt of d. Every attempt of
@@ -41,12 +122,18 @@ func ForDelivery(d *webhook.Delivery) []Reproduction {
 	if d == nil {
 		return nil
 	}
-	curl := Curl(d.Request, d.Policy.AuthHeaderName)
-	send, note := Send(d)
+	base := Reproduction{Delivery: d.ID}
+	if size, sum := bodySize(d); size > InlineBodyMax {
+		base.BodyFile, base.BodyBytes, base.BodySHA256 = BodyFileFor(d), size, sum
+	}
+	base.Curl = curlCommand(d.Request, d.Policy.AuthHeaderName, base.BodyFile)
+	base.Send, base.SendNote = Send(d)
 	n := max(len(d.Attempts), 1)
 	out := make([]Reproduction, 0, n)
 	for i := range n {
-		out = append(out, Reproduction{Delivery: d.ID, Attempt: i + 1, Curl: curl, Send: send, SendNote: note})
+		r := base
+		r.Attempt = i + 1
+		out = append(out, r)
 	}
 	return out
 }
@@ -54,10 +141,16 @@ func ForDelivery(d *webhook.Delivery) []Reproduction {
 // Curl returns a POSIX-shell curl command that sends req byte for byte:
 // method, URL with its query as sent (D-9), every header of the evidence
 // but the transport's own, and the body. authName's value is read from
-// the environment.
+// the environment. The body is inline, however long: ForDelivery puts a
+// long one in a file instead.
 func Curl(req webhook.Request, authName string) string {
+	return curlCommand(req, authName, "")
+}
+
+// curlCommand is Curl, with the body read from bodyFile when it is set.
+func curlCommand(req webhook.Request, authName, bodyFile string) string {
 	var b strings.Builder
-	piped := !shellSafe(req.Body)
+	piped := bodyFile == "" && !shellSafe(req.Body)
 	if piped {
 		// A NUL byte cannot be in a shell word: printf makes the body
 		// from octal escapes and curl reads it from stdin.
@@ -99,6 +192,8 @@ func Curl(req webhook.Request, authName string) string {
 	}
 	b.WriteString(" \\\n  -H 'Expect:'")
 	switch {
+	case bodyFile != "":
+		fmt.Fprintf(&b, " \\\n  --data-binary %s", Quote("@"+bodyFile))
 	case piped:
 		b.WriteString(" \\\n  --data-binary @-")
 	case req.Body != "" || req.Method == http.MethodPost:

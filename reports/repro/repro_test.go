@@ -2,11 +2,14 @@ package repro_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	hookcheck "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/repro"
+	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -43,10 +47,19 @@ func needCurl(t *testing.T) {
 }
 
 // runCurl runs a generated command in sh with the auth value in the
-// environment, as a user would paste it.
-func runCurl(t *testing.T, command string) {
+// environment, as a user would paste it, in a report directory that holds
+// the body file if the reproduction has one.
+func runCurl(t *testing.T, r repro.Reproduction, d *webhook.Delivery, command string) {
 	t.Helper()
+	dir := t.TempDir()
+	if r.BodyFile != "" {
+		body, err := repro.Body(d)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, repro.BodyDir), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(r.BodyFile)), body, 0o600))
+	}
 	cmd := exec.Command("sh", "-c", command)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), repro.EnvAuthHeaderValue+"="+secret)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s\n%s", command, out)
@@ -119,7 +132,7 @@ func TestCurlRepeatsTheRequestByteForByte(t *testing.T) {
 			cmdText := strings.Replace(rs[0].Curl, target.URL, replay.URL, 1)
 			d.Request.URL = strings.Replace(d.Request.URL, target.URL, replay.URL, 1)
 			before := inbox.Len()
-			runCurl(t, cmdText)
+			runCurl(t, rs[0], d, cmdText)
 			reqs := inbox.Requests()
 			require.Len(t, reqs, before+1)
 			requireSameRequest(t, d, reqs[before])
@@ -186,11 +199,88 @@ func TestEveryFailureOfABrokenReceiverHasAWorkingReproduction(t *testing.T) {
 			dc := *d
 			dc.Request.URL = strings.Replace(d.Request.URL, broken.URL, replay.URL, 1)
 			before := inbox.Len()
-			runCurl(t, strings.Replace(r.Curl, broken.URL, replay.URL, 1))
+			runCurl(t, r, d, strings.Replace(r.Curl, broken.URL, replay.URL, 1))
 			reqs := inbox.Requests()
 			require.Len(t, reqs, before+1, s.Name)
 			t.Run(s.Name+"/"+r.Delivery+"/"+strconv.Itoa(r.Attempt), func(t *testing.T) { requireSameRequest(t, &dc, reqs[before]) })
 		}
 	}
 	assert.Positive(t, failed, "the broken receiver fails scenarios")
+}
+
+// TestLongBodyIsInAFileNeverCut: a body over InlineBodyMax is read by curl
+// from a file of the report directory, whole; a short one stays inline. A
+// session webhook whose record keeps only the start of its body gets it
+// back byte for byte, and a record whose body cannot be regenerated as
+// sent is refused rather than reproduced wrongly.
+func TestLongBodyIsInAFileNeverCut(t *testing.T) {
+	target, _ := recorder(t)
+	p := webhook.DefaultPolicy()
+	p.MaxAttempts = 1
+	s, err := webhook.NewSender(p, webhook.Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	deliver := func(n webhook.Notification) *webhook.Delivery {
+		d, err := s.Deliver(context.Background(), target.URL+"/hook", n, webhook.Observer{})
+		require.NoError(t, err)
+		return d
+	}
+
+	short, err := webhook.TranscriptReady("", webhook.StatusCompleted)
+	require.NoError(t, err)
+	rs := repro.ForDelivery(deliver(short))
+	require.Len(t, rs, 1)
+	assert.Empty(t, rs[0].BodyFile)
+	assert.Contains(t, rs[0].Curl, "--data-binary '{\"transcript_id\"")
+
+	n, err := webhook.StreamingSession("", webhook.Session{Duration: 3 * time.Hour, Seed: 7})
+	require.NoError(t, err)
+	d := deliver(n)
+	sent := []byte(d.Request.Body)
+	require.Greater(t, len(sent), 2<<20, "a 3-hour session is megabytes (S-5)")
+	d.SummarisePayload(webhook.DefaultKeptBodyBytes) // as the suite records it
+	require.True(t, d.Payload.Truncated())
+	rs = repro.ForDelivery(d)
+	require.Len(t, rs, 1)
+	r := rs[0]
+	assert.Equal(t, "repro/"+d.ID+".json", r.BodyFile)
+	assert.Equal(t, len(sent), r.BodyBytes)
+	sum := sha256.Sum256(sent)
+	assert.Equal(t, hex.EncodeToString(sum[:]), r.BodySHA256)
+	assert.True(t, strings.HasSuffix(r.Curl, "--data-binary @repro/"+d.ID+".json"), r.Curl)
+	assert.Less(t, len(r.Curl), 1<<10, "no body inline")
+	body, err := repro.Body(d)
+	require.NoError(t, err)
+	assert.Equal(t, sent, body, "the whole body, byte for byte")
+
+	d.Notification.Session.Seed++ // a record that does not describe what was sent
+	_, err = repro.Body(d)
+	assert.ErrorContains(t, err, "not the bytes sent")
+}
+
+// TestServeAPICommands: an API-fault reproduction serves the API on the
+// run's address with the fault; when the failing delivery is not the
+// faulted one (one slow fetch while other notifications arrive, RC-19's
+// shape), its transcript is seeded too and the faulted notification is
+// sent in the background first. Without a fault there is nothing to add.
+func TestServeAPICommands(t *testing.T) {
+	delivery := func(id, status string) *webhook.Delivery {
+		n, err := webhook.TranscriptReady(id, status)
+		require.NoError(t, err)
+		return &webhook.Delivery{ID: "d-" + id, Notification: n, Policy: webhook.DefaultPolicy().Summary(),
+			Request: webhook.Request{Method: http.MethodPost, URL: "http://127.0.0.1:1/hook",
+				Headers: http.Header{"User-Agent": {webhook.DefaultPolicy().UserAgent}}}}
+	}
+	slow, other := delivery("slow", webhook.StatusCompleted), delivery("other", webhook.StatusError)
+	faults := []repro.APIFault{repro.FaultOf("slow", "http://127.0.0.1:8091", api.Fault{Delay: 15 * time.Second})}
+
+	assert.Empty(t, repro.ServeAPI(nil, slow, nil))
+	own := repro.ServeAPI(faults, slow, []*webhook.Delivery{slow})
+	assert.Contains(t, own, "\nhookcheck serve-api --listen 127.0.0.1:8091 --fault slow:delay=15s &")
+	assert.NotContains(t, own, "hookcheck send", "the failing delivery is the faulted one: send follows the API")
+
+	meanwhile := repro.ServeAPI(faults, other, []*webhook.Delivery{slow, other})
+	assert.Contains(t, meanwhile, "\nhookcheck serve-api --listen 127.0.0.1:8091 --fault slow:delay=15s --seed-transcript other:error &\n")
+	assert.Contains(t, meanwhile, "\nhookcheck send --target http://127.0.0.1:1/hook --transcript-id slow --status completed &")
+	assert.Less(t, strings.Index(meanwhile, "serve-api"), strings.Index(meanwhile, "hookcheck send"))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/repro"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
 )
@@ -528,6 +529,9 @@ func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 func finish(s reports.Scenario, ev steps.Evidence) reports.Scenario {
 	s.DurationMS = stats.Milliseconds(time.Since(s.StartedAt))
 	s.Deliveries, s.Chart, s.APICalls = ev.Deliveries, ev.Chart, ev.APICalls
+	for _, f := range ev.APIFaults {
+		s.APIFaults = append(s.APIFaults, repro.FaultOf(f.TranscriptID, f.API, f.Fault))
+	}
 	s.Status = reports.Passed
 	for i := range s.Steps {
 		st := &s.Steps[i]

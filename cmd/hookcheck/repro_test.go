@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/reports/repro"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// TestAPIFaultReproductionRecreatesTheFault: a receiver that passes the
+// API's 429 on as its own answer fails RC-16. The failure's reproduction
+// names the fault, and its commands, run as they read (serve-api on the
+// run's API address with the fault, then send), make the receiver give
+// the answer the report names; a plain delivery, RC-16's reproduction
+// before issue 17, got a 2xx from the recovered API instead.
+func TestAPIFaultReproductionRecreatesTheFault(t *testing.T) {
+	const key = "repro-test-api-key"
+	addr := freeLoopbackAddr(t)
+	rapi := &receiver.API{BaseURL: "http://" + addr, Key: key}
+	srv, _ := serveBehaviour(t, "passes-api-status", receiver.Params{}, receiver.Config{API: rapi})
+	out := t.TempDir()
+	r := hookcheck(t, map[string]string{envAPIKey: key}, "run", "--target", srv.URL+"/webhook", "--api", addr,
+		"--fast", "--tags", "@RC-16", "--out", out)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+
+	var sc reports.Scenario
+	for _, s := range res.Scenarios {
+		if s.Status == reports.Failed && strings.Contains(s.Name, "429") {
+			sc = s
+		}
+	}
+	require.NotEmpty(t, sc.Name, "the 429 scenario fails RC-16:\n%s", r.stdout)
+	require.Len(t, sc.APIFaults, 1)
+	rp, ok := sc.FirstReproduction()
+	require.True(t, ok)
+	var d *webhook.Delivery
+	for _, x := range sc.Deliveries {
+		if x.ID == rp.Delivery {
+			d = x
+		}
+	}
+	require.NotNil(t, d)
+	id := d.Notification.TranscriptID
+	assert.Equal(t, id, sc.APIFaults[0].TranscriptID)
+	assert.Contains(t, rp.API, "hookcheck serve-api --listen "+addr+" --fault "+id+":status=429,retry-after=1s,times=2 &")
+	assert.Contains(t, r.stdout, "  recreate the API fault: hookcheck serve-api --listen "+addr+" --fault "+id+":status=429,retry-after=1s,times=2 &\n",
+		"the console shows how to recreate the fault")
+	want := d.Attempts[0].StatusCode
+	require.Equal(t, 429, want, "the status the report names")
+
+	// Recreate the fault as the reproduction says, on the same address
+	// the receiver fetches from.
+	args := commandArgs(t, rp.API, "hookcheck serve-api")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, streams{in: strings.NewReader(""), out: outW, err: io.Discard}, func(string) string { return key })
+		_ = outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err, "serve-api starts")
+	require.Contains(t, line, addr)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+
+	// Then deliver as the reproduction says: the receiver meets the
+	// fault and answers as it did in the run.
+	sent := hookcheck(t, nil, append(commandArgs(t, rp.Send, "hookcheck send"), "--json")...)
+	var rec webhook.Delivery
+	require.NoError(t, json.Unmarshal([]byte(sent.stdout), &rec), sent.stdout+sent.stderr)
+	require.NotEmpty(t, rec.Attempts)
+	assert.Equal(t, want, rec.Attempts[0].StatusCode, "the reproduction gets the status the report names")
+
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve-api did not stop")
+	}
+}
+
+// commandArgs returns the arguments (after "hookcheck") of the line of
+// script that starts with prefix, split as a shell would split what repro
+// writes (single-quoted words, a trailing &).
+func commandArgs(t *testing.T, script, prefix string) []string {
+	t.Helper()
+	for line := range strings.Lines(script) {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		words := splitWords(t, strings.TrimSuffix(line, " &"))
+		require.Equal(t, "hookcheck", words[0])
+		return words[1:]
+	}
+	t.Fatalf("no %q command in:\n%s", prefix, script)
+	return nil
+}
+
+func splitWords(t *testing.T, s string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ':
+			if in {
+				words, in = append(words, cur.String()), false
+				cur.Reset()
+			}
+		case '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			require.GreaterOrEqual(t, end, 0, "unterminated quote in %s", s)
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			in = true
+		default:
+			cur.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// TestFaultSpecRoundTrips: what a reproduction writes, serve-api reads
+// back as the same fault.
+func TestFaultSpecRoundTrips(t *testing.T) {
+	for _, spec := range []string{"t:status=500,times=2", "t:delay=15s", "t:status=429,retry-after=1s,times=2", "t:status=503,for=1m0s"} {
+		f, err := repro.ParseFault(spec)
+		require.NoError(t, err, spec)
+		assert.Equal(t, spec, f.Spec())
+	}
+}
+
+// TestRunConsoleIsShort: a receiver that fails everywhere, checked as the
+// built-in run checks (auth header, allowlist, both regions, the API),
+// gets a console of under 80 lines with exactly one reproduction per
+// failed requirement that is not blocked by another, and the console says
+// where the reproductions of every other failed scenario are.
+func TestRunConsoleIsShort(t *testing.T) {
+	const key, secret = "console-test-api-key", "console-test-secret"
+	cases := []struct {
+		behaviour string
+		params    receiver.Params
+	}{
+		{"status", receiver.Params{Status: 500}},
+		{"crash-on-malformed", receiver.Params{}},
+		{"passes-api-status", receiver.Params{}},
+	}
+	for _, c := range cases {
+		t.Run(c.behaviour, func(t *testing.T) {
+			t.Parallel() // mostly waiting: RC-17 waits for fetches that never come
+			addr := freeLoopbackAddr(t)
+			cfg := receiver.Config{API: &receiver.API{BaseURL: "http://" + addr, Key: key},
+				AuthHeaderName: "X-Webhook-Secret", AuthHeaderValue: secret,
+				Allowlist: &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()}}
+			srv, _ := serveBehaviour(t, c.behaviour, c.params, cfg)
+			out := t.TempDir()
+			r := hookcheck(t, map[string]string{envAPIKey: key, envAuthHeaderValue: secret}, "run",
+				"--target", srv.URL+"/webhook", "--api", addr, "--auth-header-name", "X-Webhook-Secret",
+				"--allowlist", "header", "--region", "both", "--fast", "--out", out)
+			require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+			assert.Less(t, len(lines), 80, "a failing run's console:\n%s", r.stdout)
+
+			res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+			require.NoError(t, err)
+			var roots []string
+			failedScenarios := 0
+			for _, q := range res.Requirements {
+				if q.Status == reports.Failed && q.Blocker() == "" {
+					roots = append(roots, q.ID)
+				}
+			}
+			for _, s := range res.Scenarios {
+				if s.Status == reports.Failed {
+					failedScenarios++
+				}
+			}
+			require.NotEmpty(t, roots)
+			assert.Equal(t, len(roots), strings.Count(r.stdout, "reproduce: "), "one reproduction per failed requirement not blocked:\n%s", r.stdout)
+			_, failures, ok := strings.Cut(r.stdout, "\nFailures:")
+			require.True(t, ok, r.stdout)
+			for _, id := range roots {
+				assert.Contains(t, failures, "\n"+id+" ", "%s has its reproduction", id)
+			}
+			assert.Contains(t, r.stdout, fmt.Sprintf("The reproductions of all %d failed scenario(s): %s", failedScenarios, filepath.Join(out, "summary.md")))
+			assert.NotContains(t, r.stdout, "curl -sS --globoff --path-as-is -X POST "+srv.URL+"/webhook \\\n", "no multi-line curl on the console")
+		})
+	}
+}
