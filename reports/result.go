@@ -25,12 +25,17 @@ import (
 // and dropped the scenarios' internal "id". v3 added the partial verdict,
 // each requirement's impact and blocked_by, counts.blocked and coverage,
 // and the receiver's calls to the emulated API (scenarios' "api_calls",
-// environment's "api").
-const Schema = "https://hookcheck.dev/schemas/results/v3"
+// environment's "api"). v4 added the failure mode that chose a failed
+// requirement's fix (requirements' "failure_modes", scenarios'
+// "failure_mode").
+const Schema = "https://hookcheck.dev/schemas/results/v4"
 
-// schemaV2 is read as well: v3 only added fields, so a v2 file decodes
-// with them empty.
-const schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+// schemaV3 and schemaV2 are read as well: v4 and v3 only added fields, so
+// such a file decodes with them empty.
+const (
+	schemaV3 = "https://hookcheck.dev/schemas/results/v3"
+	schemaV2 = "https://hookcheck.dev/schemas/results/v2"
+)
 
 // schemaV1 is the format before v2, recognised only to say so.
 const schemaV1 = "https://hookcheck.dev/schemas/results/v1"
@@ -212,6 +217,11 @@ type Requirement struct {
 	Scenarios []ScenarioRef `json:"scenarios"`
 	// Products are the products whose scenarios check it in this run.
 	Products []Product `json:"products,omitempty"`
+	// FailureModes are the ways a failed requirement failed ("timeout",
+	// "5xx", "fetch-not-retried"): its failed scenarios' FailureMode, the
+	// failed level's first. They chose Remediation: each mode's own fix
+	// from the catalogue, or the default one. Empty unless failed.
+	FailureModes []string `json:"failure_modes,omitempty"`
 }
 
 // ScenarioRef points at one scenario the way a reader finds it: the
@@ -252,6 +262,10 @@ type Scenario struct {
 	// Reproductions, for a failed scenario, repeat each attempt's request:
 	// a curl command and the `hookcheck send` command (issue 13).
 	Reproductions []repro.Reproduction `json:"reproductions,omitempty"`
+	// FailureMode says how a failed scenario failed, where that chooses
+	// the fix: its first failed step's answer ("timeout", "5xx", "2xx")
+	// or finding ("fetch-not-retried"). Empty otherwise.
+	FailureMode string `json:"failure_mode,omitempty"`
 }
 
 // Ref is how requirements point at s.
@@ -385,7 +399,7 @@ func Read(rd io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("decode results: %w", err)
 	}
 	switch head.Schema {
-	case Schema, schemaV2:
+	case Schema, schemaV3, schemaV2:
 	case schemaV1:
 		return nil, errors.New("results schema v1 is from an older hookcheck; re-run `hookcheck run` to write v2")
 	default:
