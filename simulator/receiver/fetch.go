@@ -80,7 +80,7 @@ func (a *API) fetch(ctx context.Context, id string, key webhook.Secret) (fetchRe
 // apiKey is the key this receiver sends: the configured one, or for
 // fetch-wrong-key a key that is not it.
 func (rc *Receiver) apiKey() webhook.Secret {
-	if rc.flaw == flawFetchWrongKey {
+	if rc.has(flawFetchWrongKey) {
 		return "wrong-" + rc.cfg.API.Key
 	}
 	return rc.cfg.API.Key
@@ -89,8 +89,8 @@ func (rc *Receiver) apiKey() webhook.Secret {
 // fetchInline is the fetch of the receivers that fetch before answering.
 // It reports whether the receiver has answered.
 func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id string) bool {
-	switch rc.flaw {
-	case flawFetchBeforeAck:
+	switch {
+	case rc.has(flawFetchBeforeAck):
 		// Waits as long as the API takes: a slow API makes it miss the
 		// deadline (RC-15); a failing one makes it answer 500, which asks
 		// AssemblyAI to redeliver.
@@ -100,7 +100,7 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 			return true
 		}
 		rc.fetched.Store(id, true)
-	case flawPassesAPIStatus:
+	case rc.has(flawPassesAPIStatus):
 		// Gives up on a slow API and fetches later, but hands an API
 		// error straight back: a 429 from the API becomes its own 4xx and
 		// AssemblyAI drops the notification (RC-16, P-6).
@@ -122,7 +122,7 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 // its own retries: the compliant way (acknowledge first, RC-15; ride out a
 // failing API, RC-16).
 func (rc *Receiver) fetchLater(id string) {
-	if rc.flaw == flawNeverFetches {
+	if rc.has(flawNeverFetches) {
 		return
 	}
 	if _, done := rc.fetched.LoadOrStore(id, true); done {
@@ -137,7 +137,7 @@ func (rc *Receiver) fetchLater(id string) {
 			retry := err != nil || res.status == http.StatusTooManyRequests || res.status >= 500
 			rc.cfg.Logger.LogAttrs(rc.bgCtx, slog.LevelDebug, "transcript fetch",
 				slog.String("transcript_id", id), slog.Int("attempt", attempt), slog.Int("status", res.status))
-			if !retry || attempt == fetchAttempts {
+			if !retry || attempt == fetchAttempts || rc.has(flawFetchOnce) {
 				return
 			}
 			d := max(wait, res.retryAfter)
