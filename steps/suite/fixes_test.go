@@ -56,6 +56,7 @@ type fixCase struct {
 	params    receiver.Params
 	apiFetch  bool // RC-18 by --verify api-fetch
 	verifyURL bool // RC-18 by --verify-url (the receiver's processed view)
+	product   reports.Product
 }
 
 // retryChange is the change every "fetch in the background" fix needs
@@ -138,6 +139,10 @@ var fixCases = []fixCase{
 		changes: []fixChange{{"fetch-wrong-key", []string{"fetch with the configured API key"}}}},
 	{req: "RC-18", mode: "lost", flaws: []string{rewritesOneFile}, verifyURL: true,
 		changes: []fixChange{{rewritesOneFile, []string{"Persist each notification before answering 2xx", "process it from there"}}}},
+	{req: "RC-20", mode: "5xx", flaws: []string{"requires-transcript-id"}, product: reports.Streaming,
+		changes: []fixChange{{"requires-transcript-id", []string{"tell the two webhooks apart by their fields"}}}},
+	{req: "RC-20", mode: "404", flaws: []string{"wrong-path"}, product: reports.Streaming,
+		changes: []fixChange{{"wrong-path", []string{"serve POST on the path of the webhook URL your streaming sessions are given"}}}},
 }
 
 // untestedFixes are the mode fixes no reference receiver can show, with
@@ -198,7 +203,7 @@ type fixRuns map[string]*reports.Result
 
 func (runs fixRuns) run(t *testing.T, c fixCase, flaws []string) *reports.Result {
 	t.Helper()
-	key := fmt.Sprintf("%q %+v %v %v", flaws, c.params, c.apiFetch, c.verifyURL)
+	key := fmt.Sprintf("%q %+v %v %v %s", flaws, c.params, c.apiFetch, c.verifyURL, c.product)
 	if res, ok := runs[key]; ok {
 		return res
 	}
@@ -210,7 +215,7 @@ func (runs fixRuns) run(t *testing.T, c fixCase, flaws []string) *reports.Result
 func runFix(t *testing.T, c fixCase, flaws []string) *reports.Result {
 	t.Helper()
 	o := fixture.Conformant
-	o.VerifyAPIFetch = c.apiFetch
+	o.VerifyAPIFetch, o.Product = c.apiFetch, c.product
 	if c.verifyURL {
 		o.VerifyURL = fixture.VerifyURL
 	}
