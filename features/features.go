@@ -42,6 +42,27 @@ func Requirements() ([]reports.Requirement, error) {
 	return rs, nil
 }
 
+// Remediations returns, for each requirement id, the fix of each failure
+// mode that has its own (the catalogue's "remediations"; steps.FailureMode
+// names the modes). A mode without one takes the requirement's
+// remediation.
+func Remediations() (map[string]map[string]string, error) {
+	var rs []struct {
+		ID           string            `json:"id"`
+		Remediations map[string]string `json:"remediations"`
+	}
+	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
+		return nil, fmt.Errorf("requirement catalogue: %w", err)
+	}
+	out := make(map[string]map[string]string, len(rs))
+	for _, r := range rs {
+		if len(r.Remediations) > 0 {
+			out[r.ID] = r.Remediations
+		}
+	}
+	return out, nil
+}
+
 // Simulator is the fidelity suite: one scenario or outline per rule of
 // docs/spec.md, tagged with its id.
 //

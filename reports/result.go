@@ -29,8 +29,10 @@ import (
 // scenario ended ("in_flight", "waited_ms"), each requirement's
 // possibly_same_as, counts.possibly_same, each delivery's probe,
 // "checked" (the receiver's jobs the run checked: delivery, fetch,
-// processing), the reproductions' body files and API fault commands, and
-// the session payload's sha256.
+// processing), the reproductions' body files and API fault commands, the
+// session payload's sha256, and the failure mode that chose a failed
+// requirement's fix (requirements' "failure_modes", scenarios'
+// "failure_mode").
 const Schema = "https://hookcheck.dev/schemas/results/v4"
 
 // schemaV3 and schemaV2 are read as well: each later version only added
@@ -236,6 +238,11 @@ type Requirement struct {
 	Scenarios []ScenarioRef `json:"scenarios"`
 	// Products are the products whose scenarios check it in this run.
 	Products []Product `json:"products,omitempty"`
+	// FailureModes are the ways a failed requirement failed ("timeout",
+	// "5xx", "fetch-not-retried"): its failed scenarios' FailureMode, the
+	// failed level's first. They chose Remediation: each mode's own fix
+	// from the catalogue, or the default one. Empty unless failed.
+	FailureModes []string `json:"failure_modes,omitempty"`
 }
 
 // ScenarioRef points at one scenario the way a reader finds it: the
@@ -279,6 +286,10 @@ type Scenario struct {
 	// Reproductions, for a failed scenario, repeat each attempt's request:
 	// a curl command and the `hookcheck send` command (issue 13).
 	Reproductions []repro.Reproduction `json:"reproductions,omitempty"`
+	// FailureMode says how a failed scenario failed, where that chooses
+	// the fix: its first failed step's answer ("timeout", "5xx", "2xx")
+	// or finding ("fetch-not-retried"). Empty otherwise.
+	FailureMode string `json:"failure_mode,omitempty"`
 }
 
 // Ref is how requirements point at s.

@@ -118,8 +118,8 @@ func (st *conformanceScenario) expectNo4xx() error {
 	return st.eachLast(func(d *webhook.Delivery) error {
 		for _, a := range d.Attempts {
 			if a.StatusCode >= 400 && a.StatusCode < 500 {
-				return fmt.Errorf("%s; attempt %d got %d while AssemblyAI's API was failing. A 4xx is never retried (D-5, P-6): the notification is lost. Answer 2xx and retry the fetch yourself, or 5xx so that AssemblyAI redelivers",
-					exchange(d), a.Number, a.StatusCode)
+				return withMode(ModeAPIStatus, fmt.Errorf("%s; attempt %d got %d while AssemblyAI's API was failing. A 4xx is never retried (D-5, P-6): the notification is lost. Answer 2xx, then retry the fetch in the background until it succeeds",
+					exchange(d), a.Number, a.StatusCode))
 			}
 		}
 		return nil
@@ -163,8 +163,8 @@ func (st *conformanceScenario) expectFetchRecovered(ctx context.Context) error {
 		}
 		switch {
 		case failedAt >= 0:
-			return false, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After), or answer 5xx so that AssemblyAI redelivers",
-				id, st.fault.Status, describeCalls(calls))
+			return false, withMode(ModeNotRetried, fmt.Errorf("the receiver's fetch of transcript %s got %d from AssemblyAI's API and it never fetched it successfully after the API recovered (%s). The transcript is never read: retry the fetch with backoff (honour Retry-After) until it succeeds",
+				id, st.fault.Status, describeCalls(calls)))
 		case len(fetches) == 0:
 			return false, notApplicableError(fmt.Sprintf("the receiver never fetched transcript %s within %s of the notification, so there was no failed fetch to recover from; RC-17 checks the fetch itself",
 				id, stats.FormatDuration(st.cfg.Policy.Timeout)))
@@ -234,16 +234,16 @@ func (st *conformanceScenario) expectFetched(ctx context.Context) error {
 		}
 		switch {
 		case len(fetches) > 0 && !slices.ContainsFunc(fetches, func(c api.Call) bool { return c.Authorized }):
-			return false, fmt.Errorf("the receiver fetched transcript %s with a wrong API key: AssemblyAI's API answered 401 (A-1) and the transcript was never read (%s). Check the key the receiver is configured with",
-				id, describeCalls(fetches))
+			return false, withMode(ModeWrongKey, fmt.Errorf("the receiver fetched transcript %s with a wrong API key: AssemblyAI's API answered 401 (A-1) and the transcript was never read (%s). Check the key the receiver is configured with",
+				id, describeCalls(fetches)))
 		case len(fetches) > 0:
-			return false, fmt.Errorf("the receiver fetched transcript %s but never got it (%s)", id, describeCalls(fetches))
+			return false, withMode(ModeNotRetried, fmt.Errorf("the receiver fetched transcript %s but never got it (%s)", id, describeCalls(fetches)))
 		case len(st.cfg.API.Calls("")) == 0:
-			return false, fmt.Errorf("the receiver made no call to the emulated AssemblyAI API at %s within %s of the notification. If it calls https://api.assemblyai.com directly, its fetches cannot be checked: make its AssemblyAI base URL configurable and point it here (docs/serve-api.md)",
-				st.cfg.APIURL, stats.FormatDuration(st.cfg.Policy.Timeout))
+			return false, withMode(ModeNoAPICall, fmt.Errorf("the receiver made no call to the emulated AssemblyAI API at %s within %s of the notification. If it calls https://api.assemblyai.com directly, its fetches cannot be checked: make its AssemblyAI base URL configurable and point it here (docs/serve-api.md)",
+				st.cfg.APIURL, stats.FormatDuration(st.cfg.Policy.Timeout)))
 		}
-		return false, fmt.Errorf("the receiver did not fetch transcript %s (GET /v2/transcript/%s) within %s of the notification, though it called the API otherwise. Without the fetch it never reads the text, or the error of a failed transcript",
-			id, id, stats.FormatDuration(st.cfg.Policy.Timeout))
+		return false, withMode(ModeNeverFetched, fmt.Errorf("the receiver did not fetch transcript %s (GET /v2/transcript/%s) within %s of the notification, though it called the API otherwise. Without the fetch it never reads the text, or the error of a failed transcript",
+			id, id, stats.FormatDuration(st.cfg.Policy.Timeout)))
 	})
 }
 

@@ -107,6 +107,9 @@ func checkAll(ds []*webhook.Delivery, check func(*webhook.Delivery) error) error
 	var failed []error
 	for _, d := range ds {
 		if err := check(d); err != nil {
+			if FailureMode(err) == "" {
+				err = withMode(deliveryMode(d), err) // the fix depends on the answer
+			}
 			failed = append(failed, err)
 		}
 	}

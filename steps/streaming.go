@@ -186,7 +186,7 @@ func (st *conformanceScenario) expectLongestWithinBudget() error {
 			budget = DefaultLatencyBudget
 		}
 		if took := d.Attempts[0].Duration; took > budget {
-			return fmt.Errorf("%s was acknowledged after %s, over the %s budget. Parsing megabytes before answering is how a receiver misses the 10 s deadline under load (D-3): answer first, parse in the background",
+			return fmt.Errorf("%s was acknowledged after %s, over the %s budget. Parsing megabytes before answering is how a receiver misses the 10 s deadline under load (D-3): store the raw body, answer, then parse it in the background",
 				describeSession(d), stats.FormatDuration(took), stats.FormatDuration(budget))
 		}
 		return nil

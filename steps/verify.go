@@ -194,11 +194,41 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 		more = fmt.Sprintf(" and %d more", len(pending)-len(shown))
 	}
 	if v.APIFetch && v.URL == "" {
-		return fmt.Errorf("%d of %d acknowledged notifications were processed within %s; never fetched from the API: %s%s. The receiver answered 2xx and never read the transcript: AssemblyAI will not send these again, so they are lost",
-			len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more)
+		return withMode(verifyMode(len(ids), pending, last), fmt.Errorf("%d of %d acknowledged notifications were processed within %s; never fetched from the API: %s%s. The receiver answered 2xx and never read the transcript: AssemblyAI will not send these again, so they are lost",
+			len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more))
 	}
-	return fmt.Errorf("%d of %d acknowledged notifications were processed within %s; not processed: %s%s. The receiver answered 2xx and then lost the work: AssemblyAI will not send these again, so they are lost",
-		len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more)
+	return withMode(verifyMode(len(ids), pending, last), fmt.Errorf("%d of %d acknowledged notifications were processed within %s; not processed: %s%s. The receiver answered 2xx and then lost the work: AssemblyAI will not send these again, so they are lost",
+		len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more))
+}
+
+// verifyMode says how RC-18 failed, which chooses its fix: a fetch that
+// failed and was never retried, a wrong API key, no fetch at all, some
+// notifications processed and others lost, or none confirmed. last holds
+// what the still-pending ids got ("no fetch", "fetch got 500", "404").
+func verifyMode(acknowledged int, pending []string, last map[string]string) string {
+	fetchFailed, wrongKey, unfetched := false, false, 0
+	for _, id := range pending {
+		got, _, _ := strings.Cut(last[id], ";")
+		switch {
+		case got == "fetch got 401":
+			wrongKey = true
+		case strings.HasPrefix(got, "fetch got "):
+			fetchFailed = true
+		case got == "no fetch":
+			unfetched++
+		}
+	}
+	switch {
+	case fetchFailed:
+		return ModeNotRetried
+	case wrongKey:
+		return ModeWrongKey
+	case unfetched == acknowledged:
+		return ModeNeverFetched
+	case len(pending) < acknowledged:
+		return ModeLost
+	}
+	return ModeNotProcessed
 }
 
 // fetched reports whether the receiver fetched transcript id from the

@@ -80,7 +80,7 @@ func (a *API) fetch(ctx context.Context, id string, key webhook.Secret) (fetchRe
 // apiKey is the key this receiver sends: the configured one, or for
 // fetch-wrong-key a key that is not it.
 func (rc *Receiver) apiKey() webhook.Secret {
-	if rc.flaw == flawFetchWrongKey {
+	if rc.has(flawFetchWrongKey) {
 		return "wrong-" + rc.cfg.API.Key
 	}
 	return rc.cfg.API.Key
@@ -89,8 +89,8 @@ func (rc *Receiver) apiKey() webhook.Secret {
 // fetchInline is the fetch of the receivers that fetch before answering.
 // It reports whether the receiver has answered.
 func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id string) bool {
-	switch rc.flaw {
-	case flawFetchBeforeAck:
+	switch {
+	case rc.has(flawFetchBeforeAck):
 		// Waits as long as the API takes: a slow API makes it miss the
 		// deadline (RC-15); a failing one makes it answer 500, which asks
 		// AssemblyAI to redeliver. Like most frameworks' handlers (a
@@ -104,7 +104,7 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 			return true
 		}
 		rc.fetched.Store(id, true)
-	case flawGeneric500:
+	case rc.has(flawGeneric500):
 		// Like fetch-before-ack, but any failure is an unhandled
 		// exception: the framework's generic 500.
 		res, err := rc.cfg.API.fetch(r.Context(), id, rc.apiKey())
@@ -113,7 +113,7 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 			return true
 		}
 		rc.fetched.Store(id, true)
-	case flawPassesAPIStatus:
+	case rc.has(flawPassesAPIStatus):
 		// Gives up on a slow API and fetches later, but hands an API
 		// error straight back: a 429 from the API becomes its own 4xx and
 		// AssemblyAI drops the notification (RC-16, P-6).
@@ -138,11 +138,11 @@ func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id strin
 // only way to read why it failed (RC-17); fetch-no-retry makes one
 // attempt, the background job of a fix of RC-15 that forgot RC-16.
 func (rc *Receiver) fetchLater(id, status string) {
-	if rc.flaw == flawNeverFetches || rc.flaw == flawFetchesCompletedOnly && status != webhook.StatusCompleted {
+	if rc.has(flawNeverFetches) || rc.has(flawFetchesCompletedOnly) && status != webhook.StatusCompleted {
 		return
 	}
 	attempts := fetchAttempts
-	if rc.flaw == flawFetchNoRetry {
+	if rc.has(flawFetchNoRetry) {
 		attempts = 1
 	}
 	if _, done := rc.fetched.LoadOrStore(id, true); done {

@@ -67,6 +67,7 @@ type Receiver struct {
 	base
 	h        http.Handler
 	flaw     flaw
+	more     map[flaw]bool // further flaws, from NewFlawed
 	params   Params
 	inFlight atomic.Int64
 	fetched  sync.Map // transcript ids fetched or being fetched
@@ -106,7 +107,7 @@ func (rc *Receiver) Inbox() *Inbox { return rc.cfg.Inbox }
 // serve answers one request; each rejection is the 4xx that stops
 // AssemblyAI from retrying a request that cannot succeed (D-5).
 func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) {
-	if rc.flaw == flawRateLimited {
+	if rc.has(flawRateLimited) {
 		n := rc.inFlight.Add(1)
 		defer rc.inFlight.Add(-1)
 		if n > int64(orDefault(rc.params.Limit, DefaultRateLimit)) {
@@ -122,7 +123,7 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) 
 		return
 	}
 	if r.Method != http.MethodPost {
-		if rc.flaw == flawAcceptsAnyMethod {
+		if rc.has(flawAcceptsAnyMethod) {
 			rc.answer(w, r, http.StatusOK, "any method accepted")
 			return
 		}
@@ -137,7 +138,7 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) 
 		rc.answer(w, r, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	if rc.flaw == flawRejectsQueryParams && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
+	if rc.has(flawRejectsQueryParams) && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
 		rc.answer(w, r, http.StatusBadRequest, "query parameters not allowed")
 		return
 	}
@@ -146,17 +147,17 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) 
 		rc.malformed(w, r, err)
 		return
 	}
-	if rc.flaw == flawSlowParse && rc.wait(r, time.Duration(len(body.data))*slowParsePerMiB/(1<<20)) != nil {
+	if rc.has(flawSlowParse) && rc.wait(r, time.Duration(len(body.data))*slowParsePerMiB/(1<<20)) != nil {
 		return
 	}
-	if rc.flaw == flawStrictFields && !n.redactedAudio() && len(n.unknownFields) > 0 {
+	if rc.has(flawStrictFields) && !n.redactedAudio() && len(n.unknownFields) > 0 {
 		rc.answer(w, r, http.StatusBadRequest, "unknown fields")
 		return
 	}
-	if rc.flaw == flawSlowAck && rc.wait(r, orDefault(rc.params.Delay, DefaultSlowAckDelay)) != nil {
+	if rc.has(flawSlowAck) && rc.wait(r, orDefault(rc.params.Delay, DefaultSlowAckDelay)) != nil {
 		return
 	}
-	if rc.flaw == flawRedirects {
+	if rc.has(flawRedirects) {
 		w.Header().Set("Location", r.URL.RequestURI())
 		rc.answer(w, r, http.StatusTemporaryRedirect, "redirected")
 		return
@@ -167,11 +168,11 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, body payload) 
 // sourceAllowed checks the source address (D-7, P-7). It answers 403, never
 // 5xx, when the address is missing: retrying cannot make it appear.
 func (rc *Receiver) sourceAllowed(w http.ResponseWriter, r *http.Request) bool {
-	if rc.flaw == flawCrashWithoutXFF && r.Header.Get("X-Forwarded-For") == "" {
+	if rc.has(flawCrashWithoutXFF) && r.Header.Get("X-Forwarded-For") == "" {
 		rc.answer(w, r, http.StatusInternalServerError, "X-Forwarded-For missing")
 		return false
 	}
-	if rc.cfg.Allowlist == nil || rc.flaw == flawNoAllowlist {
+	if rc.cfg.Allowlist == nil || rc.has(flawNoAllowlist) {
 		return true
 	}
 	if src, ok := rc.cfg.Allowlist.admits(r); !ok {
@@ -185,7 +186,7 @@ func (rc *Receiver) sourceAllowed(w http.ResponseWriter, r *http.Request) bool {
 // value is wrong, compared in constant time so timing does not reveal how
 // much of a guess was right.
 func (rc *Receiver) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if rc.cfg.AuthHeaderName == "" || rc.flaw == flawAcceptsForgedAuth {
+	if rc.cfg.AuthHeaderName == "" || rc.has(flawAcceptsForgedAuth) {
 		return true
 	}
 	got := r.Header.Values(rc.cfg.AuthHeaderName)
@@ -198,7 +199,7 @@ func (rc *Receiver) authorized(w http.ResponseWriter, r *http.Request) bool {
 	default:
 		return true
 	}
-	if rc.flaw == flawAuth500 {
+	if rc.has(flawAuth500) {
 		status = http.StatusInternalServerError
 	}
 	rc.answer(w, r, status, "auth header missing or wrong")
@@ -207,12 +208,12 @@ func (rc *Receiver) authorized(w http.ResponseWriter, r *http.Request) bool {
 
 // malformed answers a body that cannot be a notification.
 func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error) {
-	switch rc.flaw {
-	case flawAcceptsMalformed:
+	switch {
+	case rc.has(flawAcceptsMalformed):
 		rc.answer(w, r, http.StatusOK, "malformed body accepted")
-	case flawCrashOnMalformed:
+	case rc.has(flawCrashOnMalformed):
 		rc.answer(w, r, http.StatusInternalServerError, err.Error())
-	case flawGeneric500:
+	case rc.has(flawGeneric500):
 		rc.answer(w, r, http.StatusInternalServerError, genericServerError) // json.loads raised
 	default:
 		rc.answer(w, r, http.StatusBadRequest, err.Error())
@@ -223,11 +224,11 @@ func (rc *Receiver) malformed(w http.ResponseWriter, r *http.Request, err error)
 // side effect happens once however often it is delivered (D-4 redelivers
 // whenever an answer was lost or late).
 func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notification) {
-	if rc.flaw == flawRequiresTranscriptID && n.transcriptID == "" {
+	if rc.has(flawRequiresTranscriptID) && n.transcriptID == "" {
 		rc.answer(w, r, http.StatusInternalServerError, "cannot read transcript_id")
 		return
 	}
-	if rc.flaw == flawGeneric500 && n.transcriptID == "" {
+	if rc.has(flawGeneric500) && n.transcriptID == "" {
 		rc.answer(w, r, http.StatusInternalServerError, genericServerError) // KeyError: 'transcript_id'
 		return
 	}
@@ -238,14 +239,14 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 		return
 	}
 	if n.redactedAudio() {
-		if rc.flaw == flawCrashOnRedactedAudio {
+		if rc.has(flawCrashOnRedactedAudio) {
 			rc.answer(w, r, http.StatusInternalServerError, "no transcript_id")
 			return
 		}
 		rc.answer(w, r, http.StatusOK, "redacted audio ready") // D-11
 		return
 	}
-	if rc.flaw == flawGeneric500 && rc.cfg.API == nil {
+	if rc.has(flawGeneric500) && rc.cfg.API == nil {
 		// No API to fetch from: its fetch of the real one, unreachable
 		// or refused without a key, raises.
 		rc.answer(w, r, http.StatusInternalServerError, genericServerError)
@@ -260,7 +261,7 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 		}
 		defer rc.fetchLater(n.transcriptID, n.status)
 	}
-	if rc.flaw == flawError500OnErrorStatus && n.status == webhook.StatusError {
+	if rc.has(flawError500OnErrorStatus) && n.status == webhook.StatusError {
 		rc.answer(w, r, http.StatusInternalServerError, "failed on an error notification")
 		return
 	}
@@ -273,7 +274,7 @@ func (rc *Receiver) notify(w http.ResponseWriter, r *http.Request, n notificatio
 func (rc *Receiver) processOnceOr409(w http.ResponseWriter, r *http.Request, n notification) {
 	id := slog.String("id", n.key())
 	if !rc.cfg.Inbox.processOnce(n.key()) {
-		if rc.flaw == flawConflictOnRedelivery {
+		if rc.has(flawConflictOnRedelivery) {
 			rc.answer(w, r, http.StatusConflict, "already seen", id)
 			return
 		}

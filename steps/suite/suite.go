@@ -124,6 +124,7 @@ type Prepared struct {
 	selected []plannedScenario
 	filter   tagFilter
 	catalog  []reports.Requirement
+	fixes    map[string]map[string]string // requirement id -> failure mode -> fix
 	// uriPrefix makes a scenario's URI a path a reader can open: the
 	// built-in features' directory in the repository.
 	uriPrefix string
@@ -174,6 +175,9 @@ func Prepare(cfg Config) (*Prepared, error) {
 		return nil, err
 	}
 	p.catalog = forProduct(p.catalog, planned, cfg.Product)
+	if p.fixes, err = features.Remediations(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -219,6 +223,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
 	res.Scenarios = rec.results(p.selected)
 	res.Requirements = requirementResults(p.catalog, res.Scenarios)
+	chooseFixes(res.Requirements, res.Scenarios, p.fixes)
 	refineImpact(res.Requirements, res.Scenarios)
 	attributeRootCause(res.Requirements, res.Scenarios)
 	markProducts(res.Requirements, res.Scenarios)
@@ -450,6 +455,9 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			step.Error = err.Error()
+			if run.scenario.FailureMode == "" {
+				run.scenario.FailureMode = steps.FailureMode(err) // chooses the fix
+			}
 		}
 		if status == godog.StepUndefined {
 			step.Error = "undefined step"
@@ -477,6 +485,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			// Stopped by an interrupt: what it found is not a verdict.
 			s.Status, s.Reason = reports.Skipped, "interrupted: "+context.Cause(ctx).Error()
 			s.Reproductions = nil // no failure to reproduce: it was cut
+			s.FailureMode = ""
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -553,6 +562,9 @@ func finish(s reports.Scenario, ev steps.Evidence) reports.Scenario {
 	}
 	if s.Status == reports.Skipped && s.Reason == "" {
 		s.Reason = "not run"
+	}
+	if s.Status != reports.Failed {
+		s.FailureMode = ""
 	}
 	s.Reproductions = reports.ReproductionsFor(s) // issue 13: failures only
 	return s
