@@ -29,6 +29,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/clock"
@@ -428,37 +429,109 @@ func Test(t *testing.T, target Target) *reports.Result {
 	}
 	for _, s := range res.Scenarios {
 		t.Run(subtestName(s), func(t *testing.T) {
-			switch s.Status {
-			case reports.Failed:
-				level := "MUST"
-				if s.Level == reports.Should {
-					level = "SHOULD"
-				}
-				if s.Level == reports.Should && !target.Strict {
-					t.Logf("%s requirement not met (not failing without Strict): %s", level, s.Reason)
-					return
-				}
-				t.Errorf("%s requirement not met: %s", level, s.Reason)
-			case reports.NotApplicable, reports.Skipped:
-				t.Skip(s.Reason)
-			}
+			t.Helper() // each frame on the way to t.Error: the failure names the caller's line
+			reportScenario(t, s, res, target.Strict)
 		})
 	}
 	return res
+}
+
+// reportScenario fails, logs or skips t as scenario s of res ended; a
+// failure carries the fix of each requirement it fails.
+func reportScenario(t *testing.T, s reports.Scenario, res *reports.Result, strict bool) {
+	t.Helper()
+	switch s.Status {
+	case reports.Failed:
+		level := "MUST"
+		if s.Level == reports.Should {
+			level = "SHOULD"
+		}
+		msg := s.Reason + fixes(res, s)
+		if s.Level == reports.Should && !strict {
+			t.Logf("%s requirement not met (not failing without Strict): %s", level, msg)
+			return
+		}
+		t.Errorf("%s requirement not met: %s", level, msg)
+	case reports.NotApplicable, reports.Skipped:
+		t.Skip(s.Reason)
+	}
+}
+
+// fixes is the remediation of each requirement s fails, one line each: a
+// requirement blocked by another (the same answer to the same kind of
+// request) points at the other's fix, which comes first.
+func fixes(res *reports.Result, s reports.Scenario) string {
+	byID := make(map[string]reports.Requirement, len(res.Requirements))
+	for _, q := range res.Requirements {
+		byID[q.ID] = q
+	}
+	var b strings.Builder
+	shown := map[string]bool{}
+	for _, id := range s.Requirements {
+		q, ok := byID[id]
+		if !ok || q.Status != reports.Failed || shown[id] {
+			continue
+		}
+		shown[id] = true
+		if q.BlockedBy != nil {
+			root := *q.BlockedBy
+			if shown[root] {
+				fmt.Fprintf(&b, "\n%s repeats %s's failure: fix %s first", id, root, root)
+			} else {
+				shown[root] = true
+				rq, ok := byID[root]
+				if !ok {
+					rq.ID = root
+				}
+				fmt.Fprintf(&b, "\nFix %s first (%s repeats its failure): %s", root, id, remediation(rq))
+			}
+			continue
+		}
+		if fix := remediation(q); fix != "" {
+			fmt.Fprintf(&b, "\nFix %s: %s", id, fix)
+		}
+	}
+	return b.String()
+}
+
+// remediation is q's fix as the run chose it, or the catalogue's.
+func remediation(q reports.Requirement) string {
+	if q.Remediation != "" {
+		return q.Remediation
+	}
+	catalogue, err := features.Requirements()
+	if err != nil {
+		return ""
+	}
+	for _, c := range catalogue {
+		if c.ID == q.ID {
+			return c.Remediation
+		}
+	}
+	return ""
 }
 
 // runHandler checks an in-process handler on an in-memory network inside a
 // synctest bubble, where time is virtual.
 func runHandler(t *testing.T, target Target) *reports.Result {
 	t.Helper()
-	var res *reports.Result
+	var (
+		res *reports.Result
+		err error
+	)
 	synctest.Test(t, func(t *testing.T) {
-		prep, err := Prepare(target)
-		if err != nil {
-			t.Fatalf("hookcheck: %v", err)
+		var prep *Prepared
+		if prep, err = Prepare(target); err != nil {
+			return
 		}
 		res = prep.Run(t.Context())
 	})
+	// Failed here, outside the bubble: from inside it the failure would
+	// name synctest's line, not the caller's (t.Helper cannot reach past
+	// the bubble's goroutine).
+	if err != nil {
+		t.Fatalf("hookcheck: %v", err)
+	}
 	return res
 }
 

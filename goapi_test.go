@@ -1,0 +1,119 @@
+package hookcheck_test
+
+// What a team sees in its own `go test` output when hookcheck.Test finds a
+// problem: the failure at the team's call, with the fix. The failing run
+// happens in a child process (this test binary, re-run with childEnv set)
+// since a failure cannot be undone in the parent's own *testing.T.
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/features"
+	"github.com/hookcheck/hookcheck/reports"
+)
+
+// childEnv selects the failing run TestGoAPIChild makes.
+const childEnv = "HOOKCHECK_GOAPI_CHILD"
+
+// crashOnRedacted answers every notification but the redacted-audio one,
+// which it answers 500 (RC-07).
+func crashOnRedacted() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n map[string]any
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&n) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if n["transcript_id"] == nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// TestGoAPIChild is the team's test, failing on purpose: it runs only as
+// the child of the tests below.
+func TestGoAPIChild(t *testing.T) {
+	switch os.Getenv(childEnv) {
+	case "":
+		t.Skip("the child of TestGoAPIFailureNamesTheCallersLineAndTheFix: it fails on purpose")
+	case "broken":
+		hookcheck.Test(t, hookcheck.Target{Handler: crashOnRedacted(), Tags: "@RC-07,@RC-10"}) // call:broken
+	case "setup":
+		hookcheck.Test(t, hookcheck.Target{Handler: crashOnRedacted(), Tags: "@RC-99"}) // call:setup
+	}
+}
+
+// runChild runs TestGoAPIChild with mode and returns its verbose output
+// and the line of the hookcheck.Test call marked "call:"+mode.
+func runChild(t *testing.T, mode string) (string, int) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestGoAPIChild$", "-test.v", "-test.count=1") //nolint:gosec // this test binary
+	cmd.Env = append(os.Environ(), childEnv+"="+mode)
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the child fails on purpose:\n%s", out)
+	return string(out), markedLine(t, "call:"+mode)
+}
+
+// markedLine is the line of this file that holds mark.
+func markedLine(t *testing.T, mark string) int {
+	t.Helper()
+	f, err := os.Open("goapi_test.go")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if strings.HasSuffix(sc.Text(), "// "+mark) {
+			return n
+		}
+	}
+	t.Fatalf("no line marked %q", mark)
+	return 0
+}
+
+func TestGoAPIFailureNamesTheCallersLineAndTheFix(t *testing.T) {
+	out, line := runChild(t, "broken")
+	at := fmt.Sprintf("goapi_test.go:%d: ", line)
+	assert.Contains(t, out, at+"MUST requirement not met: ", "the failure is reported at the team's call")
+	assert.Contains(t, out, "Fix RC-07: ", "the failure carries the fix")
+	assert.Contains(t, out, at+"no allowlist declared", "so is the skip")
+	assert.NotContains(t, out, "hookcheck.go:", "no line of hookcheck's own")
+	assert.NotContains(t, out, "synctest.go:")
+
+	out, line = runChild(t, "setup")
+	assert.Contains(t, out, fmt.Sprintf("goapi_test.go:%d: hookcheck: no scenario matches", line), "a setup error too")
+}
+
+func TestGoAPIFixOfABlockedRequirementIsTheRoots(t *testing.T) {
+	catalogue, err := features.Requirements()
+	require.NoError(t, err)
+	fix := map[string]string{}
+	for _, q := range catalogue {
+		fix[q.ID] = q.Remediation
+	}
+	root := "RC-01"
+	res := &reports.Result{Requirements: []reports.Requirement{
+		{ID: "RC-01", Status: reports.Failed, Remediation: "fix the root"},
+		{ID: "RC-04", Status: reports.Failed, BlockedBy: &root, Remediation: fix["RC-04"]},
+		{ID: "RC-07", Status: reports.Failed}, // no remediation chosen: the catalogue's
+		{ID: "RC-09", Status: reports.Passed, Remediation: fix["RC-09"]},
+	}}
+	got := hookcheck.Fixes(res, reports.Scenario{Requirements: []string{"RC-04", "RC-07", "RC-09"}})
+	assert.Equal(t, "\nFix RC-01 first (RC-04 repeats its failure): fix the root\nFix RC-07: "+fix["RC-07"], got)
+	assert.NotContains(t, got, fix["RC-04"], "a blocked requirement's own fix does not apply")
+
+	got = hookcheck.Fixes(res, reports.Scenario{Requirements: []string{"RC-01", "RC-04"}})
+	assert.Equal(t, "\nFix RC-01: fix the root\nRC-04 repeats RC-01's failure: fix RC-01 first", got)
+}
