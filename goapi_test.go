@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,6 +22,8 @@ import (
 	"github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+	"github.com/hookcheck/hookcheck/steps"
 )
 
 // childEnv selects the failing run TestGoAPIChild makes.
@@ -88,7 +91,7 @@ func TestGoAPIFailureNamesTheCallersLineAndTheFix(t *testing.T) {
 	at := fmt.Sprintf("goapi_test.go:%d: ", line)
 	assert.Contains(t, out, at+"MUST requirement not met: ", "the failure is reported at the team's call")
 	assert.Contains(t, out, "Fix RC-07: ", "the failure carries the fix")
-	assert.Contains(t, out, at+"no allowlist declared", "so is the skip")
+	assert.Contains(t, out, at+"no allowlist declared (set Target.Allowlist)", "so is the skip, in Target's words")
 	assert.NotContains(t, out, "hookcheck.go:", "no line of hookcheck's own")
 	assert.NotContains(t, out, "synctest.go:")
 
@@ -116,4 +119,80 @@ func TestGoAPIFixOfABlockedRequirementIsTheRoots(t *testing.T) {
 
 	got = hookcheck.Fixes(res, reports.Scenario{Requirements: []string{"RC-01", "RC-04"}})
 	assert.Equal(t, "\nFix RC-01: fix the root\nRC-04 repeats RC-01's failure: fix RC-01 first", got)
+}
+
+// notApplicable collects the reasons of res's not-applicable scenarios.
+func notApplicable(res *reports.Result) []string {
+	var why []string
+	for _, s := range res.Scenarios {
+		if s.Status == reports.NotApplicable {
+			why = append(why, s.Reason)
+		}
+	}
+	return why
+}
+
+// TestGoAPISkipsNameTargetFields: a Go caller is told which Target field
+// to set, the CLI's user which flag; each vocabulary is the only one used.
+func TestGoAPISkipsNameTargetFields(t *testing.T) {
+	tls := httptest.NewTLSServer(teamHandler())
+	defer tls.Close()
+	insecure := webhook.DefaultPolicy()
+	insecure.InsecureSkipVerify = true
+	cases := []struct {
+		vocabulary steps.Vocabulary
+		want       []string
+		foreign    string // the other vocabulary's mark
+	}{
+		{steps.GoFields, []string{
+			"no auth header configured (set Target.AuthHeaderName and Target.AuthHeaderValue)",
+			"no allowlist declared (set Target.Allowlist)",
+			"region eu not selected (add webhook.RegionEU to Target.Regions)",
+			"(set Target.NewHandler and build the handler with the API it is given; for a URL target, Target.APIAddr and Target.APIKey",
+			"no verify URL configured (set Target.VerifyURL, or Target.VerifyAPIFetch with the emulated API)",
+			"Target.Policy.InsecureSkipVerify: certificates are not verified",
+		}, "--"},
+		{steps.CLIFlags, []string{
+			"no auth header configured (set --auth-header-name and HOOKCHECK_AUTH_HEADER_VALUE)",
+			"no allowlist declared (set --allowlist header or --allowlist bind:IP)",
+			"region eu not selected (use --region eu or both)",
+			"(set --api ADDR and HOOKCHECK_API_KEY",
+			"no verify URL configured (set --verify-url, or --verify api-fetch with --api)",
+			"--insecure: certificates are not verified",
+		}, "Target."},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.vocabulary), func(t *testing.T) {
+			var why []string
+			for _, target := range []hookcheck.Target{
+				{Tags: "@RC-09,@RC-10,@RC-15,@RC-18"},
+				{Tags: "@RC-10", Allowlist: true},
+			} {
+				target.Handler, target.Path, target.Vocabulary = teamHandler(), "/hooks/aai", c.vocabulary
+				why = append(why, notApplicable(hookcheck.RunHandler(t, target))...)
+			}
+			res, err := hookcheck.Check(t.Context(), hookcheck.Target{URL: tls.URL + "/hooks/aai", Policy: &insecure,
+				Tags: "@RC-14", Fast: true, Vocabulary: c.vocabulary})
+			require.NoError(t, err)
+			why = append(why, notApplicable(res)...)
+			all := strings.Join(why, "\n")
+			for _, w := range c.want {
+				assert.Contains(t, all, w)
+			}
+			assert.NotContains(t, all, c.foreign)
+		})
+	}
+}
+
+func TestGoAPISetupErrorsNameTargetFields(t *testing.T) {
+	_, err := hookcheck.Prepare(hookcheck.Target{Handler: teamHandler(), Tags: "@RC-99", Product: reports.Streaming})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no scenario matches Target.Tags "@RC-99"`)
+	assert.Contains(t, err.Error(), "for Target.Product streaming")
+	_, err = hookcheck.Prepare(hookcheck.Target{Handler: teamHandler(), Tags: "@RC-99", Vocabulary: steps.CLIFlags})
+	assert.ErrorContains(t, err, `no scenario matches --tags "@RC-99"`)
+	_, err = hookcheck.Prepare(hookcheck.Target{Handler: teamHandler(), VerifyAPIFetch: true})
+	assert.ErrorContains(t, err, "Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler")
+	_, err = hookcheck.Prepare(hookcheck.Target{URL: "http://127.0.0.1:9/hook", APIAddr: "127.0.0.1:0"})
+	assert.ErrorContains(t, err, "set Target.APIKey")
 }

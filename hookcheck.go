@@ -151,6 +151,12 @@ type Target struct {
 	// MaxSessionDuration is the longest streaming session checked (RC-21,
 	// RC-23); zero means webhook.MaxSessionDuration, 3 h (S-6).
 	MaxSessionDuration time.Duration
+
+	// Vocabulary is how the run's messages (a not-applicable reason, a
+	// setup error) name a setting: the zero value names this struct's
+	// fields ("set Target.Allowlist"); steps.CLIFlags, as hookcheck run
+	// sets it, names its flags ("set --allowlist header").
+	Vocabulary steps.Vocabulary
 }
 
 // API is the emulated AssemblyAI API a run serves, as the receiver under
@@ -205,7 +211,7 @@ func Prepare(t Target) (*Prepared, error) {
 	case (t.Handler != nil || t.NewHandler != nil) && t.APIAddr != "":
 		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
 	case t.APIAddr != "" && t.APIKey == "":
-		return nil, errors.New("the emulated API needs a key (APIKey; --api-key or HOOKCHECK_API_KEY)")
+		return nil, errors.New("the emulated API needs a key (" + t.Vocabulary.Say("--api-key or HOOKCHECK_API_KEY", "set Target.APIKey") + ")")
 	}
 	if err := checkProduct(t); err != nil {
 		return nil, &suite.SetupError{Err: err}
@@ -272,7 +278,8 @@ func Prepare(t Target) (*Prepared, error) {
 	var verify *steps.Verify
 	if t.VerifyAPIFetch && apiSrv == nil {
 		stop()
-		return nil, &suite.SetupError{Err: errors.New("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR")}
+		return nil, &suite.SetupError{Err: errors.New(t.Vocabulary.Say("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR",
+			"Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler (or Target.APIAddr for a URL target)"))}
 	}
 	if t.VerifyURL != "" || t.VerifyAPIFetch {
 		verify = &steps.Verify{APIFetch: t.VerifyAPIFetch, HeaderName: t.VerifyHeaderName,
@@ -320,7 +327,8 @@ func Prepare(t Target) (*Prepared, error) {
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
-			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration},
+			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration,
+			Vocabulary: t.Vocabulary},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
