@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,6 +47,63 @@ func crashOnRedacted() http.Handler {
 	})
 }
 
+// queue answers at once and hands each notification to a worker
+// goroutine it starts as it is built, which ranges over the queue forever:
+// nothing stops it.
+type queue struct {
+	jobs chan string
+	done chan struct{}
+}
+
+func newQueue(hookcheck.API) http.Handler {
+	q := &queue{jobs: make(chan string, 100), done: make(chan struct{})}
+	go q.work()
+	return q
+}
+
+func (q *queue) work() {
+	defer close(q.done)
+	for range q.jobs { // process it
+	}
+}
+
+func (q *queue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var n struct {
+		TranscriptID string `json:"transcript_id"`
+	}
+	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&n) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	select {
+	case q.jobs <- n.TranscriptID:
+	default: // full: AssemblyAI's retry brings it back
+	}
+}
+
+// closingQueue is queue with the io.Closer the failure asks for: Close
+// ends the worker and waits for it.
+type closingQueue struct{ *queue }
+
+func (q closingQueue) Close() error {
+	close(q.jobs)
+	<-q.done
+	return nil
+}
+
+// waitsOutside answers, then waits in a goroutine for a channel made
+// before the test's bubble: virtual time cannot wake it.
+type waitsOutside struct {
+	never chan struct{}
+	once  sync.Once
+}
+
+func (h *waitsOutside) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	h.once.Do(func() { go func() { <-h.never }() })
+	w.WriteHeader(http.StatusOK)
+}
+
 // TestGoAPIChild is the team's test, failing on purpose: it runs only as
 // the child of the tests below.
 func TestGoAPIChild(t *testing.T) {
@@ -56,6 +114,10 @@ func TestGoAPIChild(t *testing.T) {
 		hookcheck.Test(t, hookcheck.Target{Handler: crashOnRedacted(), Tags: "@RC-07,@RC-10"}) // call:broken
 	case "setup":
 		hookcheck.Test(t, hookcheck.Target{Handler: crashOnRedacted(), Tags: "@RC-99"}) // call:setup
+	case "leak":
+		hookcheck.Test(t, hookcheck.Target{Tags: "@RC-01", NewHandler: newQueue}) // call:leak
+	case "stuck":
+		hookcheck.Test(t, hookcheck.Target{Tags: "@RC-01", Handler: &waitsOutside{never: make(chan struct{})}}) // call:stuck
 	}
 }
 
@@ -195,4 +257,50 @@ func TestGoAPISetupErrorsNameTargetFields(t *testing.T) {
 	assert.ErrorContains(t, err, "Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler")
 	_, err = hookcheck.Prepare(hookcheck.Target{URL: "http://127.0.0.1:9/hook", APIAddr: "127.0.0.1:0"})
 	assert.ErrorContains(t, err, "set Target.APIKey")
+}
+
+func TestGoAPILeftGoroutinesFailNamingIOCloser(t *testing.T) {
+	out, line := runChild(t, "leak")
+	assert.Contains(t, out, fmt.Sprintf("goapi_test.go:%d: hookcheck: the handler left 1 goroutine running after the run ended", line))
+	assert.Contains(t, out, "started by github.com/hookcheck/hookcheck_test.newQueue, chan receive in github.com/hookcheck/hookcheck_test.(*queue).work")
+	assert.Contains(t, out, "implement io.Closer on the handler to stop its background work and wait for it to end; hookcheck calls Close as the run ends")
+	assert.NotContains(t, out, "panic", "a test failure, not synctest's deadlock panic")
+	assert.Contains(t, out, "--- PASS: TestGoAPIChild/RC-01", "the scenarios are still reported")
+
+	// Blocked on a channel from outside the bubble, the goroutine would
+	// hang the bubble: the test binary fails with the reason instead.
+	out, _ = runChild(t, "stuck")
+	assert.Contains(t, out, "hookcheck: the handler left 1 goroutine running after the run ended, blocked on something made outside the test's synctest bubble")
+	assert.Contains(t, out, "chan receive in github.com/hookcheck/hookcheck_test.(*waitsOutside).ServeHTTP.func1.1")
+	assert.Contains(t, out, "implement io.Closer")
+}
+
+func TestGoAPIHandlerThatClosesPasses(t *testing.T) {
+	res := hookcheck.Test(t, hookcheck.Target{Tags: "@RC-01,@RC-04", NewHandler: func(a hookcheck.API) http.Handler {
+		return closingQueue{newQueue(a).(*queue)}
+	}})
+	assert.True(t, res.Pass())
+	// A Handler (not built by NewHandler) is closed as the run ends too.
+	q := &lazyQueue{closingQueue: closingQueue{&queue{jobs: make(chan string, 100), done: make(chan struct{})}}}
+	res = hookcheck.Test(t, hookcheck.Target{Tags: "@RC-01", Handler: q})
+	assert.True(t, res.Pass())
+}
+
+// lazyQueue starts its worker at its first request, in the test's
+// bubble.
+type lazyQueue struct {
+	closingQueue
+	once sync.Once
+}
+
+func (q *lazyQueue) start() { q.once.Do(func() { go q.work() }) }
+
+func (q *lazyQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q.start()
+	q.queue.ServeHTTP(w, r)
+}
+
+func (q *lazyQueue) Close() error {
+	q.start()
+	return q.closingQueue.Close()
 }

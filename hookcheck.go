@@ -193,6 +193,9 @@ type Prepared struct {
 	suite *suite.Prepared
 	stop  func() // closes the in-memory server of a Handler target and the API
 	api   *API   // the emulated API served for the run, if any
+	// closer says the in-process handler is an io.Closer, which Close
+	// (and Run) closes.
+	closer bool
 }
 
 // Prepare checks t without sending anything. Its errors are the caller's
@@ -204,6 +207,7 @@ func Prepare(t Target) (*Prepared, error) {
 	var (
 		apiSrv  *api.Server
 		apiInfo *API
+		closer  io.Closer // an in-process handler's, closed as the run ends
 	)
 	switch {
 	case t.Handler != nil && t.NewHandler != nil:
@@ -237,14 +241,7 @@ func Prepare(t Target) (*Prepared, error) {
 				return nil, err
 			}
 			h = t.NewHandler(*apiInfo)
-			closer, _ := h.(io.Closer)
 			stop = func() {
-				// The handler's background work (its fetches) ends before
-				// the API does: a synctest bubble needs every goroutine
-				// gone.
-				if closer != nil {
-					_ = closer.Close()
-				}
 				stopAPI()
 				client.CloseIdleConnections()
 			}
@@ -261,7 +258,16 @@ func Prepare(t Target) (*Prepared, error) {
 		// The bubble's virtual time paces a Handler: no wall clock.
 		stopAPI := stop
 		target, opts.DialContext, opts.Clock = srv.URL+path, n.DialContext, nil
-		stop = func() { srv.Close(); stopAPI() }
+		closer, _ = h.(io.Closer)
+		stop = func() {
+			srv.Close()
+			// The handler's background work (its fetches) ends before the
+			// API does: a synctest bubble needs every goroutine gone.
+			if closer != nil {
+				_ = closer.Close()
+			}
+			stopAPI()
+		}
 	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
 		return nil, err
 	} else if t.APIAddr != "" {
@@ -347,7 +353,7 @@ func Prepare(t Target) (*Prepared, error) {
 		stop()
 		return nil, err
 	}
-	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo}, nil
+	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo, closer: closer != nil}, nil
 }
 
 // checkProduct checks the streaming settings of t before anything starts.
@@ -524,23 +530,57 @@ func remediation(q reports.Requirement) string {
 func runHandler(t *testing.T, target Target) *reports.Result {
 	t.Helper()
 	var (
-		res *reports.Result
-		err error
+		res    *reports.Result
+		err    error
+		left   *leftovers
+		closer bool
 	)
-	synctest.Test(t, func(t *testing.T) {
+	deadlock := runBubble(t, func(t *testing.T) {
 		var prep *Prepared
 		if prep, err = Prepare(target); err != nil {
 			return
 		}
-		res = prep.Run(t.Context())
+		res, closer = prep.Run(t.Context()), prep.closer
+		if left = awaitGoroutines(); left != nil && left.stuck {
+			// Nothing in the bubble will wake them, so it would never
+			// end: fail the test binary with the reason instead of
+			// hanging until its timeout.
+			panic("hookcheck: " + left.message(closer))
+		}
 	})
 	// Failed here, outside the bubble: from inside it the failure would
 	// name synctest's line, not the caller's (t.Helper cannot reach past
 	// the bubble's goroutine).
-	if err != nil {
+	switch {
+	case err != nil:
 		t.Fatalf("hookcheck: %v", err)
+	case left != nil:
+		t.Errorf("hookcheck: %s", left.message(closer))
+	case deadlock != nil:
+		t.Errorf("hookcheck: goroutines the handler started were still blocked as the run ended (synctest: %v): "+
+			"implement io.Closer on the handler to stop its background work and wait for it to end; hookcheck calls Close as the run ends", deadlock)
 	}
 	return res
+}
+
+// runBubble runs f in a synctest bubble. The deadlock synctest panics with
+// when goroutines of the bubble outlive f (a handler's background work)
+// is returned, for the caller to report with what to do about it.
+func runBubble(t *testing.T, f func(*testing.T)) (deadlock error) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if e, ok := r.(error); ok && strings.HasPrefix(e.Error(), "deadlock: ") {
+			deadlock = e
+			return
+		}
+		panic(r)
+	}()
+	synctest.Test(t, f)
+	return nil
 }
 
 // baseURL is scheme://host of a URL.
