@@ -125,7 +125,7 @@ func TestGoAPIChild(t *testing.T) {
 // and the line of the hookcheck.Test call marked "call:"+mode.
 func runChild(t *testing.T, mode string) (string, int) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestGoAPIChild$", "-test.v", "-test.count=1") //nolint:gosec // this test binary
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestGoAPIChild$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "the child fails on purpose:\n%s", out)

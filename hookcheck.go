@@ -6,9 +6,10 @@
 //		hookcheck.Test(t, hookcheck.Target{Handler: myapp.WebhookHandler(), Path: "/webhooks/assemblyai"})
 //	}
 //
-// Each scenario becomes a subtest: a failure names the requirement (RC-01 …
-// RC-23), what was sent, what came back and what AssemblyAI would do about
-// it. An in-process handler is checked in virtual time (testing/synctest),
+// Each scenario becomes a subtest: a failure, reported at the line that
+// called Test, names the requirement (RC-01 … RC-23), what was sent, what
+// came back, what AssemblyAI would do about it and the fix. An in-process
+// handler is checked in virtual time (testing/synctest),
 // so the full retry schedules cost milliseconds; a URL is checked in real
 // time, with accelerated waits when Fast is set.
 package hookcheck
@@ -47,7 +48,8 @@ type Target struct {
 	// URL is a running receiver's webhook URL.
 	URL string
 	// Handler is an in-process receiver; it is served on an in-memory
-	// network and checked in virtual time.
+	// network and checked in virtual time. When it is an io.Closer, the
+	// run closes it as it ends (see NewHandler).
 	Handler http.Handler
 	// Path is the path Handler serves the webhook on; default "/webhook".
 	// It may carry a query ("/webhook?customer=1").
@@ -109,7 +111,8 @@ type Target struct {
 	// option fetches its transcripts there and RC-15..RC-17 apply. When
 	// the handler is an io.Closer, the run closes it as it ends: work it
 	// does in the background must end then, as a synctest bubble (where
-	// hookcheck.Test runs it) requires.
+	// hookcheck.Test runs it) requires. Test fails, naming them, when
+	// goroutines the handler started are still alive after that.
 	NewHandler func(api API) http.Handler
 	// APIAddr, for a URL target, serves the emulated AssemblyAI API on
 	// this address for the run (e.g. "127.0.0.1:8090"; port 0 picks one),
