@@ -563,6 +563,9 @@ func runHandler(t *testing.T, target Target) *reports.Result {
 		t.Errorf("hookcheck: goroutines the handler started were still blocked as the run ended (synctest: %v): "+
 			"implement io.Closer on the handler to stop its background work and wait for it to end; hookcheck calls Close as the run ends", deadlock)
 	}
+	if res == nil {
+		t.FailNow() // the run itself deadlocked: no result to report
+	}
 	return res
 }
 
