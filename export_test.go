@@ -7,3 +7,6 @@ var RunHandler = runHandler
 // BuildFrom exposes the build-info reading to tests, which feed it
 // build infos a test binary never has.
 var BuildFrom = buildFrom
+
+// Fixes exposes the fix lines a failed scenario's subtest carries.
+var Fixes = fixes

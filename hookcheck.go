@@ -6,9 +6,10 @@
 //		hookcheck.Test(t, hookcheck.Target{Handler: myapp.WebhookHandler(), Path: "/webhooks/assemblyai"})
 //	}
 //
-// Each scenario becomes a subtest: a failure names the requirement (RC-01 …
-// RC-23), what was sent, what came back and what AssemblyAI would do about
-// it. An in-process handler is checked in virtual time (testing/synctest),
+// Each scenario becomes a subtest: a failure, reported at the line that
+// called Test, names the requirement (RC-01 … RC-23), what was sent, what
+// came back, what AssemblyAI would do about it and the fix. An in-process
+// handler is checked in virtual time (testing/synctest),
 // so the full retry schedules cost milliseconds; a URL is checked in real
 // time, with accelerated waits when Fast is set.
 package hookcheck
@@ -29,6 +30,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/clock"
@@ -46,7 +48,8 @@ type Target struct {
 	// URL is a running receiver's webhook URL.
 	URL string
 	// Handler is an in-process receiver; it is served on an in-memory
-	// network and checked in virtual time.
+	// network and checked in virtual time. When it is an io.Closer, the
+	// run closes it as it ends (see NewHandler).
 	Handler http.Handler
 	// Path is the path Handler serves the webhook on; default "/webhook".
 	// It may carry a query ("/webhook?customer=1").
@@ -108,7 +111,8 @@ type Target struct {
 	// option fetches its transcripts there and RC-15..RC-17 apply. When
 	// the handler is an io.Closer, the run closes it as it ends: work it
 	// does in the background must end then, as a synctest bubble (where
-	// hookcheck.Test runs it) requires.
+	// hookcheck.Test runs it) requires. Test fails, naming them, when
+	// goroutines the handler started are still alive after that.
 	NewHandler func(api API) http.Handler
 	// APIAddr, for a URL target, serves the emulated AssemblyAI API on
 	// this address for the run (e.g. "127.0.0.1:8090"; port 0 picks one),
@@ -150,6 +154,12 @@ type Target struct {
 	// MaxSessionDuration is the longest streaming session checked (RC-21,
 	// RC-23); zero means webhook.MaxSessionDuration, 3 h (S-6).
 	MaxSessionDuration time.Duration
+
+	// Vocabulary is how the run's messages (a not-applicable reason, a
+	// setup error) name a setting: the zero value names this struct's
+	// fields ("set Target.Allowlist"); steps.CLIFlags, as hookcheck run
+	// sets it, names its flags ("set --allowlist header").
+	Vocabulary steps.Vocabulary
 }
 
 // API is the emulated AssemblyAI API a run serves, as the receiver under
@@ -186,6 +196,9 @@ type Prepared struct {
 	suite *suite.Prepared
 	stop  func() // closes the in-memory server of a Handler target and the API
 	api   *API   // the emulated API served for the run, if any
+	// closer says the in-process handler is an io.Closer, which Close
+	// (and Run) closes.
+	closer bool
 }
 
 // Prepare checks t without sending anything. Its errors are the caller's
@@ -197,6 +210,7 @@ func Prepare(t Target) (*Prepared, error) {
 	var (
 		apiSrv  *api.Server
 		apiInfo *API
+		closer  io.Closer // an in-process handler's, closed as the run ends
 	)
 	switch {
 	case t.Handler != nil && t.NewHandler != nil:
@@ -204,7 +218,7 @@ func Prepare(t Target) (*Prepared, error) {
 	case (t.Handler != nil || t.NewHandler != nil) && t.APIAddr != "":
 		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
 	case t.APIAddr != "" && t.APIKey == "":
-		return nil, errors.New("the emulated API needs a key (APIKey; --api-key or HOOKCHECK_API_KEY)")
+		return nil, errors.New("the emulated API needs a key (" + t.Vocabulary.Say("--api-key or HOOKCHECK_API_KEY", "set Target.APIKey") + ")")
 	}
 	if err := checkProduct(t); err != nil {
 		return nil, &suite.SetupError{Err: err}
@@ -230,14 +244,7 @@ func Prepare(t Target) (*Prepared, error) {
 				return nil, err
 			}
 			h = t.NewHandler(*apiInfo)
-			closer, _ := h.(io.Closer)
 			stop = func() {
-				// The handler's background work (its fetches) ends before
-				// the API does: a synctest bubble needs every goroutine
-				// gone.
-				if closer != nil {
-					_ = closer.Close()
-				}
 				stopAPI()
 				client.CloseIdleConnections()
 			}
@@ -254,7 +261,16 @@ func Prepare(t Target) (*Prepared, error) {
 		// The bubble's virtual time paces a Handler: no wall clock.
 		stopAPI := stop
 		target, opts.DialContext, opts.Clock = srv.URL+path, n.DialContext, nil
-		stop = func() { srv.Close(); stopAPI() }
+		closer, _ = h.(io.Closer)
+		stop = func() {
+			srv.Close()
+			// The handler's background work (its fetches) ends before the
+			// API does: a synctest bubble needs every goroutine gone.
+			if closer != nil {
+				_ = closer.Close()
+			}
+			stopAPI()
+		}
 	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
 		return nil, err
 	} else if t.APIAddr != "" {
@@ -271,7 +287,8 @@ func Prepare(t Target) (*Prepared, error) {
 	var verify *steps.Verify
 	if t.VerifyAPIFetch && apiSrv == nil {
 		stop()
-		return nil, &suite.SetupError{Err: errors.New("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR")}
+		return nil, &suite.SetupError{Err: errors.New(t.Vocabulary.Say("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR",
+			"Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler (or Target.APIAddr for a URL target)"))}
 	}
 	if t.VerifyURL != "" || t.VerifyAPIFetch {
 		verify = &steps.Verify{APIFetch: t.VerifyAPIFetch, HeaderName: t.VerifyHeaderName,
@@ -319,7 +336,8 @@ func Prepare(t Target) (*Prepared, error) {
 	cfg := suite.Config{
 		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
-			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration},
+			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration,
+			Vocabulary: t.Vocabulary},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
@@ -338,7 +356,7 @@ func Prepare(t Target) (*Prepared, error) {
 		stop()
 		return nil, err
 	}
-	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo}, nil
+	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo, closer: closer != nil}, nil
 }
 
 // checkProduct checks the streaming settings of t before anything starts.
@@ -428,38 +446,147 @@ func Test(t *testing.T, target Target) *reports.Result {
 	}
 	for _, s := range res.Scenarios {
 		t.Run(subtestName(s), func(t *testing.T) {
-			switch s.Status {
-			case reports.Failed:
-				level := "MUST"
-				if s.Level == reports.Should {
-					level = "SHOULD"
-				}
-				if s.Level == reports.Should && !target.Strict {
-					t.Logf("%s requirement not met (not failing without Strict): %s", level, s.Reason)
-					return
-				}
-				t.Errorf("%s requirement not met: %s", level, s.Reason)
-			case reports.NotApplicable, reports.Skipped:
-				t.Skip(s.Reason)
-			}
+			t.Helper() // each frame on the way to t.Error: the failure names the caller's line
+			reportScenario(t, s, res, target.Strict)
 		})
 	}
 	return res
+}
+
+// reportScenario fails, logs or skips t as scenario s of res ended; a
+// failure carries the fix of each requirement it fails.
+func reportScenario(t *testing.T, s reports.Scenario, res *reports.Result, strict bool) {
+	t.Helper()
+	switch s.Status {
+	case reports.Failed:
+		level := "MUST"
+		if s.Level == reports.Should {
+			level = "SHOULD"
+		}
+		msg := s.Reason + fixes(res, s)
+		if s.Level == reports.Should && !strict {
+			t.Logf("%s requirement not met (not failing without Strict): %s", level, msg)
+			return
+		}
+		t.Errorf("%s requirement not met: %s", level, msg)
+	case reports.NotApplicable, reports.Skipped:
+		t.Skip(s.Reason)
+	}
+}
+
+// fixes is the remediation of each requirement s fails, one line each: a
+// requirement blocked by another (the same answer to the same kind of
+// request) points at the other's fix, which comes first.
+func fixes(res *reports.Result, s reports.Scenario) string {
+	byID := make(map[string]reports.Requirement, len(res.Requirements))
+	for _, q := range res.Requirements {
+		byID[q.ID] = q
+	}
+	var b strings.Builder
+	shown := map[string]bool{}
+	for _, id := range s.Requirements {
+		q, ok := byID[id]
+		if !ok || q.Status != reports.Failed || shown[id] {
+			continue
+		}
+		shown[id] = true
+		if q.BlockedBy != nil {
+			root := *q.BlockedBy
+			if shown[root] {
+				fmt.Fprintf(&b, "\n%s repeats %s's failure: fix %s first", id, root, root)
+			} else {
+				shown[root] = true
+				rq, ok := byID[root]
+				if !ok {
+					rq.ID = root
+				}
+				fmt.Fprintf(&b, "\nFix %s first (%s repeats its failure): %s", root, id, remediation(rq))
+			}
+			continue
+		}
+		if fix := remediation(q); fix != "" {
+			fmt.Fprintf(&b, "\nFix %s: %s", id, fix)
+		}
+	}
+	return b.String()
+}
+
+// remediation is q's fix as the run chose it, or the catalogue's.
+func remediation(q reports.Requirement) string {
+	if q.Remediation != "" {
+		return q.Remediation
+	}
+	catalogue, err := features.Requirements()
+	if err != nil {
+		return ""
+	}
+	for _, c := range catalogue {
+		if c.ID == q.ID {
+			return c.Remediation
+		}
+	}
+	return ""
 }
 
 // runHandler checks an in-process handler on an in-memory network inside a
 // synctest bubble, where time is virtual.
 func runHandler(t *testing.T, target Target) *reports.Result {
 	t.Helper()
-	var res *reports.Result
-	synctest.Test(t, func(t *testing.T) {
-		prep, err := Prepare(target)
-		if err != nil {
-			t.Fatalf("hookcheck: %v", err)
+	var (
+		res    *reports.Result
+		err    error
+		left   *leftovers
+		closer bool
+	)
+	deadlock := runBubble(t, func(t *testing.T) {
+		var prep *Prepared
+		if prep, err = Prepare(target); err != nil {
+			return
 		}
-		res = prep.Run(t.Context())
+		res, closer = prep.Run(t.Context()), prep.closer
+		if left = awaitGoroutines(); left != nil && left.stuck {
+			// Nothing in the bubble will wake them, so it would never
+			// end: fail the test binary with the reason instead of
+			// hanging until its timeout.
+			panic("hookcheck: " + left.message(closer))
+		}
 	})
+	// Failed here, outside the bubble: from inside it the failure would
+	// name synctest's line, not the caller's (t.Helper cannot reach past
+	// the bubble's goroutine).
+	switch {
+	case err != nil:
+		t.Fatalf("hookcheck: %v", err)
+	case left != nil:
+		t.Errorf("hookcheck: %s", left.message(closer))
+	case deadlock != nil:
+		t.Errorf("hookcheck: goroutines the handler started were still blocked as the run ended (synctest: %v): "+
+			"implement io.Closer on the handler to stop its background work and wait for it to end; hookcheck calls Close as the run ends", deadlock)
+	}
+	if res == nil {
+		t.FailNow() // the run itself deadlocked: no result to report
+	}
 	return res
+}
+
+// runBubble runs f in a synctest bubble. The deadlock synctest panics with
+// when goroutines of the bubble outlive f (a handler's background work)
+// is returned, for the caller to report with what to do about it.
+func runBubble(t *testing.T, f func(*testing.T)) (deadlock error) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if e, ok := r.(error); ok && strings.HasPrefix(e.Error(), "deadlock: ") {
+			deadlock = e
+			return
+		}
+		panic(r)
+	}()
+	synctest.Test(t, f)
+	return nil
 }
 
 // baseURL is scheme://host of a URL.

@@ -28,7 +28,9 @@ const apiPoll = 20 * time.Millisecond
 // cannot be seen.
 func (st *conformanceScenario) requireAPI() error {
 	if st.cfg.API == nil {
-		return st.notApplicable("the run does not serve AssemblyAI's API (set --api ADDR and HOOKCHECK_API_KEY, and point the receiver's AssemblyAI base URL at it)")
+		return st.notApplicable("the run does not serve AssemblyAI's API (" + st.cfg.Vocabulary.Say(
+			"set --api ADDR and HOOKCHECK_API_KEY, and point the receiver's AssemblyAI base URL at it",
+			"set Target.NewHandler and build the handler with the API it is given; for a URL target, Target.APIAddr and Target.APIKey, and point the receiver's AssemblyAI base URL at it") + ")")
 	}
 	return nil
 }

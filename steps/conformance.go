@@ -64,6 +64,9 @@ type Conformance struct {
 	// MaxSessionDuration is the longest streaming session RC-21 and RC-23
 	// deliver the webhook of; zero means webhook.MaxSessionDuration (S-6).
 	MaxSessionDuration time.Duration
+	// Vocabulary is how messages name the run's settings: the CLI's flags
+	// or hookcheck.Target's fields (the zero value).
+	Vocabulary Vocabulary
 }
 
 // Evidence is what a conformance scenario leaves for the report.

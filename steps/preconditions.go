@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -16,7 +17,8 @@ import (
 // requireAuthHeader: RC-09 applies only with an auth header (D-8).
 func (st *conformanceScenario) requireAuthHeader() error {
 	if st.cfg.Policy.Auth == nil {
-		return st.notApplicable("no auth header configured (set --auth-header-name and HOOKCHECK_AUTH_HEADER_VALUE)")
+		return st.notApplicable("no auth header configured (set " + st.cfg.Vocabulary.Say("--auth-header-name and HOOKCHECK_AUTH_HEADER_VALUE",
+			"Target.AuthHeaderName and Target.AuthHeaderValue") + ")")
 	}
 	return nil
 }
@@ -24,7 +26,8 @@ func (st *conformanceScenario) requireAuthHeader() error {
 // requireAllowlist: RC-10 applies only when an allowlist is declared.
 func (st *conformanceScenario) requireAllowlist() error {
 	if !st.cfg.Allowlist {
-		return st.notApplicable("no allowlist declared (set --allowlist header or --allowlist bind:IP)")
+		return st.notApplicable("no allowlist declared (set " + st.cfg.Vocabulary.Say("--allowlist header or --allowlist bind:IP",
+			"Target.Allowlist") + ")")
 	}
 	return nil
 }
@@ -42,7 +45,8 @@ func (st *conformanceScenario) requireHeaderAllowlist() error {
 // run selected that region.
 func (st *conformanceScenario) requireRegion(region string) error {
 	if !slices.Contains(st.cfg.regions(), webhook.Region(region)) {
-		return st.notApplicable(fmt.Sprintf("region %s not selected (use --region %s or both)", region, region))
+		return st.notApplicable(fmt.Sprintf("region %s not selected (%s)", region, st.cfg.Vocabulary.Say(
+			"use --region "+region+" or both", "add webhook.Region"+strings.ToUpper(region)+" to Target.Regions")))
 	}
 	return nil
 }
@@ -54,7 +58,7 @@ func (st *conformanceScenario) requireHTTPS() error {
 	case err != nil || u.Scheme != "https":
 		return st.notApplicable("the target is not an https URL")
 	case st.cfg.Policy.InsecureSkipVerify:
-		return st.notApplicable("--insecure: certificates are not verified")
+		return st.notApplicable(st.cfg.Vocabulary.Say("--insecure", "Target.Policy.InsecureSkipVerify") + ": certificates are not verified")
 	}
 	return nil
 }

@@ -120,7 +120,8 @@ func (l *Ledger) completedIDs() []string {
 // requireVerify: RC-18 applies only with a verify URL or api-fetch.
 func (st *conformanceScenario) requireVerify() error {
 	if st.cfg.Verify == nil {
-		return st.notApplicable("no verify URL configured (set --verify-url, or --verify api-fetch with --api)")
+		return st.notApplicable("no verify URL configured (set " + st.cfg.Vocabulary.Say("--verify-url, or --verify api-fetch with --api",
+			"Target.VerifyURL, or Target.VerifyAPIFetch with the emulated API") + ")")
 	}
 	return nil
 }
@@ -133,7 +134,8 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 		return errors.New("no verify URL configured")
 	}
 	if v.APIFetch && st.cfg.API == nil {
-		return errors.New("--verify api-fetch needs the emulated AssemblyAI API (--api), and this run serves none")
+		return errors.New(st.cfg.Vocabulary.Say("--verify api-fetch needs the emulated AssemblyAI API (--api)",
+			"Target.VerifyAPIFetch needs the emulated AssemblyAI API (Target.NewHandler or Target.APIAddr)") + ", and this run serves none")
 	}
 	ids := st.cfg.Ledger.IDs()
 	if len(ids) == 0 {

@@ -267,6 +267,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
 		VerifyURL: f.verifyURL, VerifyAPIFetch: f.verify == steps.VerifyAPIFetch,
 		VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
+		Vocabulary: steps.CLIFlags, // messages name the flags
 	}
 	if f.verifyHeader != "" {
 		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")

@@ -32,11 +32,11 @@ func productOf(tags []string) reports.Product {
 }
 
 // productNote adds the product to a "nothing selected" message.
-func productNote(p reports.Product) string {
+func productNote(p reports.Product, v steps.Vocabulary) string {
 	if p == reports.PreRecorded {
 		return ""
 	}
-	return " for --product " + string(p) + " (streaming scenarios are tagged " + steps.StreamingTag + ")"
+	return " for " + v.Say("--product ", "Target.Product ") + string(p) + " (streaming scenarios are tagged " + steps.StreamingTag + ")"
 }
 
 // forProduct drops from the catalogue the requirements that only another

@@ -100,10 +100,15 @@ type Config struct {
 }
 
 // DeadlineError is why a run that reached its MaxDuration stopped.
-type DeadlineError struct{ Max time.Duration }
+type DeadlineError struct {
+	Max time.Duration
+	// Vocabulary names the setting: --max-duration or Target.MaxDuration.
+	Vocabulary steps.Vocabulary
+}
 
 func (e *DeadlineError) Error() string {
-	return fmt.Sprintf("the run reached its maximum duration of %s (--max-duration)", stats.FormatDuration(e.Max))
+	return fmt.Sprintf("the run reached its maximum duration of %s (%s)", stats.FormatDuration(e.Max),
+		e.Vocabulary.Say("--max-duration", "Target.MaxDuration"))
 }
 
 // SetupError is a problem with the user's input found before anything ran:
@@ -160,10 +165,11 @@ func Prepare(cfg Config) (*Prepared, error) {
 	}
 	if len(p.selected) == 0 {
 		if cfg.Tags != "" {
-			return nil, setupErr(fmt.Errorf("no scenario matches --tags %q (%d scenarios in %s)%s", cfg.Tags, len(planned), cfg.FeaturesName, productNote(cfg.Product)))
+			return nil, setupErr(fmt.Errorf("no scenario matches %s %q (%d scenarios in %s)%s", cfg.Conformance.Vocabulary.Say("--tags", "Target.Tags"),
+				cfg.Tags, len(planned), cfg.FeaturesName, productNote(cfg.Product, cfg.Conformance.Vocabulary)))
 		}
 		if cfg.Product != reports.PreRecorded {
-			return nil, setupErr(fmt.Errorf("no scenario found in %s%s", cfg.FeaturesName, productNote(cfg.Product)))
+			return nil, setupErr(fmt.Errorf("no scenario found in %s%s", cfg.FeaturesName, productNote(cfg.Product, cfg.Conformance.Vocabulary)))
 		}
 		return nil, setupErr(fmt.Errorf("no scenario found in %s", cfg.FeaturesName))
 	}
@@ -193,7 +199,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 			d = DefaultMaxDuration
 		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d})
+		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d, Vocabulary: p.cfg.Conformance.Vocabulary})
 		defer cancel()
 	}
 	redact := webhook.NewRedactor(p.cfg.Secrets...)
