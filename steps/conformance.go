@@ -108,7 +108,10 @@ type conformanceScenario struct {
 	tlsErr error
 	tlsVer uint16
 	fault  api.Fault // how the API treats the scenario's transcripts
-	ids    []string  // transcripts seeded in the API, under mu
+	// heldID is the transcript whose fetch RC-19's step held while it
+	// delivered the others.
+	heldID string
+	ids    []string // transcripts seeded in the API, under mu
 	// streaming says the scenario is tagged StreamingTag: its deliveries
 	// and probes carry session webhooks.
 	streaming bool
@@ -213,6 +216,10 @@ func (c *Conformance) definitions() []Definition {
 			Example: `AssemblyAI's API answers each fetch of the transcript only after 15 seconds`,
 			Doc:     "Every GET /v2/transcript/{id} of the scenario's transcripts is held back that long (RC-15). Not applicable without --api.",
 			Func:    conf((*conformanceScenario).apiSlow)},
+		{Kind: "When", Pattern: `^AssemblyAI delivers a "(completed|error)" transcript notification and, while the receiver's fetch of it is held, (\d+) more$`,
+			Example: `AssemblyAI delivers a "completed" transcript notification and, while the receiver's fetch of it is held, 5 more`,
+			Doc:     "Delivers a notification whose transcript the scenario's slow API holds, waits until the receiver's fetch of it is held, then delivers the others at once, each with a transcript the API answers at once (RC-19). Not applicable without --api, nor when the receiver made no fetch the API could hold within the deadline.",
+			Func:    conf((*conformanceScenario).deliverWhileFetchHeld)},
 		{Kind: "Given", Pattern: `^AssemblyAI's API answers the first (\d+) fetches of the transcript with (\d{3}), then recovers$`,
 			Example: `AssemblyAI's API answers the first 2 fetches of the transcript with 500, then recovers`,
 			Doc:     "The first GETs of each of the scenario's transcripts get that status (a 429 with Retry-After: 1), later ones the transcript (RC-16). Not applicable without --api.",
@@ -328,6 +335,10 @@ func (c *Conformance) definitions() []Definition {
 			Example: `the receiver fetches the transcript successfully once AssemblyAI's API recovers`,
 			Doc:     "If a fetch of the latest delivery's transcript got the API's failure, a later one got the transcript, within the deadline after the delivery ended (RC-16). Not applicable without --api, nor when no fetch got the failure (the receiver never fetched: RC-17's finding).",
 			Func:    conf((*conformanceScenario).expectFetchRecovered)},
+		{Kind: "Then", Pattern: `^each notification delivered while that fetch was held is acknowledged with a 2xx within the deadline$`,
+			Example: `each notification delivered while that fetch was held is acknowledged with a 2xx within the deadline`,
+			Doc:     "Every notification of the latest step, delivered while the receiver's fetch of another transcript was held, got a 2xx to its first attempt within the deadline (RC-19).",
+			Func:    conf((*conformanceScenario).expectAcknowledgedWhileHeld)},
 		{Kind: "Then", Pattern: `^the receiver fetches the notified transcript with the configured API key$`,
 			Example: `the receiver fetches the notified transcript with the configured API key`,
 			Doc:     "Within the deadline after the latest delivery ended, the receiver got its transcript with GET /v2/transcript/{id} and the right key (RC-17). Not applicable without --api.",
@@ -411,6 +422,7 @@ func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
 	st.ev.Deliveries = append(st.ev.Deliveries, ds...)
 	st.mu.Unlock()
 	st.last = ds
+	st.cfg.Ledger.noteServer(ds...)
 	// A transcript whose fetch the scenario slows or fails on purpose
 	// (RC-15, RC-16) is judged by those requirements; its processing is
 	// held up by hookcheck itself, so RC-18 does not wait for it.

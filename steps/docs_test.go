@@ -80,9 +80,12 @@ Write your own scenarios against your receiver with these steps and run them
 with ` + "`hookcheck run --features DIR`" + ` (or ` + "`hookcheck.Target{Features: os.DirFS(DIR)}`" + `
 from Go). Tag a scenario with the requirement it checks (` + "`@RC-01`" + `, or your own
 ` + "`@RC-xx`" + ` ids) and ` + "`@must`" + ` or ` + "`@should`" + `; tag burst-like scenarios ` + "`@serial`" + ` so
-they run alone, and scenarios that wait by design (a redelivery one retry
-interval later, a slow API) ` + "`@long`" + ` so they start first and the run lasts
-about as long as the longest of them. Preconditions that the user did not configure make a
+they run alone, scenarios that make AssemblyAI's API slow or failing, or
+hold the receiver busy, ` + "`@isolated`" + ` so they run one at a time with nothing
+else in flight (each one's API faults end and the receiver settles before the
+next starts: no verdict depends on what ran beside it), and scenarios that
+wait by design (a redelivery one retry interval later) ` + "`@long`" + ` so they
+start first and the run lasts about as long as the longest of them. Preconditions that the user did not configure make a
 scenario *not applicable*, never passed. Tag a scenario (or its feature)
 ` + "`@streaming`" + ` to check the webhook of a streaming session instead of the
 transcript notification: its deliveries and probes then carry a session

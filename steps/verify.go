@@ -73,6 +73,7 @@ type Ledger struct {
 	mu     sync.Mutex
 	ids    []string
 	status map[string]string // each id's notification status
+	server string            // the first Server (or X-Powered-By) an answer named
 }
 
 // NewLedger returns an empty ledger.
@@ -94,6 +95,51 @@ func (l *Ledger) add(ds ...*webhook.Delivery) {
 		l.status[id] = d.Notification.Status
 		l.ids = append(l.ids, id)
 	}
+}
+
+// noteServer keeps the first server name an answer of ds gave (Server,
+// else X-Powered-By), so that a finding can give the fix for that kind of
+// server (RC-19). It is the receiver's own text: only printable ASCII is
+// kept, and at most maxServerName bytes of it.
+func (l *Ledger) noteServer(ds ...*webhook.Delivery) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range ds {
+		for _, a := range d.Attempts {
+			if l.server != "" {
+				return
+			}
+			l.server = printable(serverOf(a.ResponseHeaders), maxServerName)
+		}
+	}
+}
+
+// maxServerName bounds the server name a message repeats.
+const maxServerName = 64
+
+// printable is s without anything but printable ASCII, cut to n bytes.
+func printable(s string, n int) string {
+	b := make([]byte, 0, min(len(s), n))
+	for i := 0; i < len(s) && len(b) < n; i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		}
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Server returns the first server name the receiver's answers gave in
+// this run; "" when none did (or the ledger is nil).
+func (l *Ledger) Server() string {
+	if l == nil {
+		return ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.server
 }
 
 // IDs returns the acknowledged ids in the order they were recorded.

@@ -27,7 +27,7 @@ func TestRunBuiltInWritesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reports.Conformant, res.Verdict)
 	assert.True(t, res.Environment.BuiltInReceiver)
-	assert.Len(t, res.Requirements, 18)
+	assert.Len(t, res.Requirements, 19)
 	assert.Contains(t, r.stdout, "Emulated AssemblyAI API at http://127.0.0.1:")
 	assert.NotEmpty(t, res.Environment.API, "the built-in run serves the API")
 	for _, q := range res.Requirements {

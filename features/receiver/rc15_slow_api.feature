@@ -1,4 +1,4 @@
-@RC-15 @must @api @long
+@RC-15 @must @api @isolated
 Feature: RC-15 Acknowledges within the deadline while AssemblyAI's API is slow
   AssemblyAI's guide tells receivers to fetch GET /v2/transcript/{id} after
   a notification. A receiver that fetches before answering makes its answer

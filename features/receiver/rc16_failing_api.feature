@@ -1,4 +1,4 @@
-@RC-16 @must @api @long
+@RC-16 @must @api @isolated
 Feature: RC-16 A failing transcript fetch never loses the notification
   While AssemblyAI's API answers 500 or 429, a receiver must not answer a
   4xx: that ends the delivery (D-5, P-6) and the notification is lost. A 2xx

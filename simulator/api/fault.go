@@ -54,6 +54,15 @@ func (t *transcript) setFault(f Fault, now time.Time) {
 	t.fault, t.faultSince, t.faultHits = f, now, 0
 }
 
+// releaseCh is closed by Release to end the delays of the GETs held now;
+// it is made on first use, under the store's lock.
+func (t *transcript) releaseCh() chan struct{} {
+	if t.released == nil {
+		t.released = make(chan struct{})
+	}
+	return t.released
+}
+
 // takeFault reports whether a GET at now misbehaves, and how; it counts
 // the GET against Fault.Times. It runs under the store's lock.
 func (t *transcript) takeFault(now time.Time) (Fault, bool) {
@@ -84,12 +93,43 @@ func (s *Server) SetFault(id string, f Fault) error {
 	return nil
 }
 
+// Release ends the faults of the transcripts ids: their fault is cleared,
+// and a GET held by a fault's delay right now is answered at once, as it
+// would have been at the end of the delay. A check that made the API slow
+// for one scenario calls it as the scenario ends, so that no fetch stays
+// held into the next one. Unknown ids are ignored.
+func (s *Server) Release(ids ...string) {
+	for _, id := range ids {
+		s.store.view(id, func(t *transcript) {
+			t.fault = Fault{}
+			if t.released != nil {
+				close(t.released)
+				t.released = nil
+			}
+		})
+	}
+}
+
+// Held reports how many GETs of transcript id a fault's delay holds back
+// right now: a receiver that fetches it is waiting for the answer.
+func (s *Server) Held(id string) int {
+	n := 0
+	s.store.view(id, func(t *transcript) { n = t.held })
+	return n
+}
+
 // answerFault applies f to a GET: the delay, then the Status answer. It
 // reports whether it has answered (or the client went away), so the
 // caller answers the transcript only when it returns false.
-func (s *Server) answerFault(ctx context.Context, w http.ResponseWriter, f Fault) bool {
-	if f.Delay > 0 && !s.sleep(ctx, f.Delay) {
-		return true // the client is gone: nobody to answer
+func (s *Server) answerFault(ctx context.Context, w http.ResponseWriter, id string, f Fault) bool {
+	if f.Delay > 0 {
+		var release chan struct{}
+		s.store.view(id, func(t *transcript) { release = t.releaseCh(); t.held++ })
+		ok := s.sleep(ctx, f.Delay, release)
+		s.store.view(id, func(t *transcript) { t.held-- })
+		if !ok {
+			return true // the client is gone: nobody to answer
+		}
 	}
 	if f.Status == 0 {
 		return false
@@ -103,12 +143,15 @@ func (s *Server) answerFault(ctx context.Context, w http.ResponseWriter, f Fault
 }
 
 // sleep waits d on the server's clock (virtual inside a synctest bubble or
-// with a fake clock); it reports false when ctx ends first.
-func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+// with a fake clock), or until release is closed (Release); it reports
+// false when ctx ends first.
+func (s *Server) sleep(ctx context.Context, d time.Duration, release <-chan struct{}) bool {
 	t := s.cfg.Clock.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C():
+		return true
+	case <-release:
 		return true
 	case <-ctx.Done():
 		return false

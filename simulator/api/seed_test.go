@@ -239,3 +239,28 @@ func TestFaultDelayEndsWithTheRequest(t *testing.T) {
 		assert.Zero(t, calls[0].Status, "no answer was given")
 	})
 }
+
+// TestReleaseAnswersHeldFetches: Release ends a slow fault at once, for
+// the GET held now and every later one, and Held counts the GETs held.
+func TestReleaseAnswersHeldFetches(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := seeded(t, api.SeedTranscript{ID: "slow", Fault: api.Fault{Delay: 15 * time.Second}})
+		assert.Zero(t, srv.Held("slow"))
+		start := time.Now()
+		done := make(chan int)
+		go func() {
+			w, _ := getJSON(t, srv, "/v2/transcript/slow")
+			done <- w.Code
+		}()
+		time.Sleep(3 * time.Second)
+		assert.Equal(t, 1, srv.Held("slow"), "one GET waits for the fault's delay")
+		srv.Release("slow", "unknown-id")
+		assert.Equal(t, http.StatusOK, <-done)
+		assert.Equal(t, 3*time.Second, time.Since(start), "answered at the release, not after 15 s")
+		assert.Zero(t, srv.Held("slow"))
+		start = time.Now()
+		w, _ := getJSON(t, srv, "/v2/transcript/slow")
+		assert.Equal(t, http.StatusOK, w.Code)
+		assert.Zero(t, time.Since(start), "the fault is gone")
+	})
+}

@@ -67,9 +67,11 @@ type transcript struct {
 	webhookStatusCode *int
 	deleted           bool
 
-	fault      Fault     // how GET /v2/transcript/{id} misbehaves; zero: it does not
-	faultSince time.Time // when fault was set, for Fault.For
-	faultHits  int       // GETs that have misbehaved, for Fault.Times
+	fault      Fault         // how GET /v2/transcript/{id} misbehaves; zero: it does not
+	faultSince time.Time     // when fault was set, for Fault.For
+	faultHits  int           // GETs that have misbehaved, for Fault.Times
+	held       int           // GETs a fault's delay holds right now (Held)
+	released   chan struct{} // closed by Release; nil until a GET is held
 }
 
 // transcriptSpec is what a transcript is made of, whether a client

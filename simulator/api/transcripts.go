@@ -74,7 +74,7 @@ func (s *Server) getTranscript(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, MsgNotFound)
 		return
 	}
-	if faulty && s.answerFault(r.Context(), w, fault) {
+	if faulty && s.answerFault(r.Context(), w, id, fault) {
 		return
 	}
 	// Rendered after any delay, so the status is the one at answer time.

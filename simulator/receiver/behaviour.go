@@ -80,6 +80,7 @@ func Behaviours() []Behaviour {
 		flawed("fetches-completed-only", "with Config.API: acknowledges, then fetches only \"completed\" transcripts, never an \"error\" one", "RC-17 SHOULD (D-2)", flawFetchesCompletedOnly),
 		flawed("fetch-no-retry", "with Config.API: acknowledges, then fetches the transcript once in the background and never retries a failed fetch", "RC-16 (D-3, P-6)", flawFetchNoRetry),
 		flawed("generic-500", "answers every unhandled error with the same 500 body, as uvicorn does: a failed fetch before answering (always without Config.API), invalid JSON, a body without transcript_id (the redacted-audio notification, a session webhook)", "RC-07, RC-08, RC-15 (D-11, D-5, D-3); RC-01 without Config.API", flawGeneric500),
+		flawed("single-thread-fetch", "with Config.API: serves one request at a time and fetches the transcript before answering, as an event loop blocked by a synchronous fetch does", "RC-15, RC-19 (D-3)", flawSingleThreadFetch),
 		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
 		// Streaming sessions (S-5): body limits as frameworks set them by
 		// default, and the receivers that cannot read a session webhook.

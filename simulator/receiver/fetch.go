@@ -90,7 +90,7 @@ func (rc *Receiver) apiKey() webhook.Secret {
 // It reports whether the receiver has answered.
 func (rc *Receiver) fetchInline(w http.ResponseWriter, r *http.Request, id string) bool {
 	switch {
-	case rc.has(flawFetchBeforeAck):
+	case rc.has(flawFetchBeforeAck), rc.has(flawSingleThreadFetch):
 		// Waits as long as the API takes: a slow API makes it miss the
 		// deadline (RC-15); a failing one makes it answer 500, which asks
 		// AssemblyAI to redeliver. Like most frameworks' handlers (a

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/go-faker/faker/v4"
 	"github.com/stretchr/testify/assert"
@@ -152,6 +153,16 @@ func fetchCases() map[string]func(t *testing.T) {
 			forged.Header.Del(authHeader)
 			assert.Equal(t, http.StatusUnauthorized, serve(h, forged).Code, "its auth check runs first")
 		},
+		"single-thread-fetch": func(t *testing.T) {
+			// While the fetch of one transcript is held for 15 s, another
+			// notification waits for it: no other request is served.
+			assert.Equal(t, 15*time.Second, heldBehind(t, "single-thread-fetch"), "stalled behind the slow fetch")
+			assert.Zero(t, heldBehind(t, "fetch-before-ack"), "one slow fetch holds only its own request")
+			assert.Zero(t, heldBehind(t, "compliant"))
+			codes, calls := fetchRun(t, "single-thread-fetch", failOnce(500), 2)
+			assert.Equal(t, []int{500, 200}, codes, "fetches before answering")
+			assert.Equal(t, []int{500, 200}, callStatuses(calls))
+		},
 		"fetch-wrong-key": func(t *testing.T) {
 			codes, calls := fetchRun(t, "fetch-wrong-key", api.Fault{}, 1)
 			assert.Equal(t, []int{200}, codes)
@@ -165,4 +176,29 @@ func fetchCases() map[string]func(t *testing.T) {
 			assert.True(t, calls[0].Authorized)
 		},
 	}
+}
+
+// heldBehind delivers a notification whose transcript fetch the API holds
+// for 15 s to the behaviour called name and, once that fetch is held,
+// another notification; it returns how long the second one took.
+func heldBehind(t *testing.T, name string) time.Duration {
+	t.Helper()
+	var took time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		slow, other := faker.UUIDHyphenated(), faker.UUIDHyphenated()
+		e := newEnv(t)
+		srv := withAPI(t, e, slow, api.StatusCompleted, api.Fault{Delay: 15 * time.Second})
+		require.NoError(t, srv.Seed(api.SeedTranscript{ID: other}))
+		h := build(t, e, name, receiver.Params{})
+		go serve(h, e.delivery(hookPath, transcript(slow, "completed")))
+		synctest.Wait()
+		require.Equal(t, 1, srv.Held(slow), "the first fetch is held")
+		start := time.Now()
+		w := serve(h, e.delivery(hookPath, transcript(other, "completed")))
+		took = time.Since(start)
+		assert.Equal(t, http.StatusOK, w.Code)
+		srv.Release(slow)
+		synctest.Wait()
+	})
+	return took
 }

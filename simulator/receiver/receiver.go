@@ -42,6 +42,7 @@ const (
 	flawGeneric500
 	flawRequiresTranscriptID
 	flawSlowParse
+	flawSingleThreadFetch
 )
 
 // Defaults of the one-flaw receivers' Params.
@@ -75,6 +76,11 @@ type Receiver struct {
 	bgCtx  context.Context
 	bgStop context.CancelFunc
 	bg     sync.WaitGroup
+	// loop is held for the whole of each request by single-thread-fetch:
+	// one request at a time, as an event loop blocked by a synchronous
+	// call serves them. A channel, not a sync.Mutex, so that a request
+	// waiting for it is durably blocked inside a synctest bubble.
+	loop chan struct{}
 }
 
 // NewCompliant returns the receiver that does everything right. Check cfg
@@ -83,14 +89,23 @@ func NewCompliant(cfg Config) *Receiver { return newReceiver(cfg, Params{}, flaw
 
 // newReceiver returns the compliant receiver with flaw f.
 func newReceiver(cfg Config, p Params, f flaw) *Receiver {
-	rc := &Receiver{base: newBase(cfg), flaw: f, params: p}
+	rc := &Receiver{base: newBase(cfg), flaw: f, params: p, loop: make(chan struct{}, 1)}
 	rc.bgCtx, rc.bgStop = context.WithCancel(context.Background())
 	rc.h = rc.handler(rc.serve)
 	return rc
 }
 
 // ServeHTTP answers a request and records it in the inbox.
-func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) { rc.h.ServeHTTP(w, r) }
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rc.has(flawSingleThreadFetch) {
+		// FastAPI's `async def` route calling the blocking requests.get, a
+		// Node handler with a synchronous call, a single worker: while
+		// one request waits, no other is even read.
+		rc.loop <- struct{}{}
+		defer func() { <-rc.loop }()
+	}
+	rc.h.ServeHTTP(w, r)
+}
 
 // Close stops the receiver's background work (the transcript fetches it
 // makes after answering, with Config.API) and waits for it to end. It does

@@ -125,6 +125,10 @@ var fixCases = []fixCase{
 	// (TestEveryPrescribedChangeIsNeeded).
 	{req: "RC-15", mode: "timeout", flaws: []string{"fetch-before-ack", "fetch-no-retry"},
 		changes: []fixChange{{"fetch-before-ack", []string{"Acknowledge first", "background job"}}, retryChange()}},
+	// RC-19: a receiver that serves one request at a time and fetches
+	// before answering; following the fix gives the compliant receiver.
+	{req: "RC-19", mode: "timeout", flaws: []string{"single-thread-fetch"},
+		changes: []fixChange{{"single-thread-fetch", []string{"acknowledge each notification first", "background job", "more than one worker or thread", "until it succeeds"}}}},
 	{req: "RC-16", mode: "api-error-as-4xx", flaws: []string{"passes-api-status", "fetch-no-retry"},
 		changes: []fixChange{{"passes-api-status", []string{"acknowledge with a 2xx instead"}}, retryChange()}},
 	{req: "RC-16", mode: "fetch-not-retried", flaws: []string{"fetch-no-retry"},
@@ -154,6 +158,9 @@ var untestedFixes = map[string]string{
 	"RC-11/4xx":               "rate-limited answers 429, RC-11's own mode",
 	"RC-17/never-fetched":     "needs a receiver that calls the API for some transcripts only",
 	"RC-18/fetch-not-retried": "the suite keeps the transcripts whose fetch it fails on purpose (RC-15, RC-16) out of RC-18; steps' TestVerifyMode shows the choice",
+	"RC-19/stall-asgi":        "no reference receiver names its server; steps' TestStallModeFollowsTheServer shows the choice",
+	"RC-19/stall-wsgi":        "no reference receiver names its server; steps' TestStallModeFollowsTheServer shows the choice",
+	"RC-19/stall-node":        "no reference receiver names its server; steps' TestStallModeFollowsTheServer shows the choice",
 	"RC-18/not-processed":     "fixture.NewForgetful keeps the first notification; steps' TestVerifyMode shows the choice",
 }
 

@@ -55,6 +55,14 @@ const longTag = "@long"
 // run alone, after every other.
 const finalTag = "@final"
 
+// isolatedTag marks scenarios that fault AssemblyAI's API or hold the
+// receiver busy on purpose (RC-15, RC-16, RC-19): they run in a phase of
+// their own, one at a time with nothing else in flight, each followed by
+// steps.Settle. A receiver that a slow fetch stalls (a blocking call in an
+// event loop, one worker) would otherwise time out on whatever ran beside
+// them, and the verdict would depend on what did (issue 17).
+const isolatedTag = "@isolated"
+
 // Config is one run of the suite.
 type Config struct {
 	// Conformance is the receiver under test and the delivery policy.
@@ -209,14 +217,19 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		rec.planned[sc.key] = sc
 	}
 	// Scenarios that may overlap run first, concurrently; then the serial
-	// ones (burst, latency) one at a time, so nothing skews their timings.
+	// ones (burst, latency) one at a time, so nothing skews their timings;
+	// then the isolated ones, one at a time and each settled before the
+	// next, so that the stall they may provoke reaches no other scenario;
+	// RC-18, which reads the whole run, last.
 	passes := []struct {
 		filter      tagFilter
 		concurrency int
+		settle      bool
 	}{
-		{p.filter.And("~" + serialTag).And("~" + finalTag), p.cfg.Concurrency},
-		{p.filter.And(serialTag).And("~" + finalTag), 1},
-		{p.filter.And(finalTag), 1},
+		{p.filter.And("~" + serialTag).And("~" + isolatedTag).And("~" + finalTag), p.cfg.Concurrency, false},
+		{p.filter.And(serialTag).And("~" + isolatedTag).And("~" + finalTag), 1, false},
+		{p.filter.And(isolatedTag).And("~" + finalTag), 1, true},
+		{p.filter.And(finalTag), 1, false},
 	}
 	conf := p.cfg.Conformance
 	conf.Ledger = steps.NewLedger() // this run's acknowledgements, for RC-18
@@ -224,6 +237,7 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		if ctx.Err() != nil || !p.any(pass.filter) {
 			continue
 		}
+		rec.settle = pass.settle
 		p.runPass(ctx, rec, conf, pass.filter, pass.concurrency)
 	}
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
@@ -426,6 +440,9 @@ type recorder struct {
 	onScenario func(reports.Scenario)
 	uriPrefix  string
 	redact     *webhook.Redactor
+	// settle makes each scenario of the pass settle (steps.Settle) once
+	// its evidence is read; set between passes, when none runs.
+	settle bool
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
@@ -486,6 +503,9 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		ev, _ := steps.EvidenceFrom(ctx)
+		if r.settle {
+			steps.Settle(ctx) // after the evidence: a fetch still held is part of it
+		}
 		s := finish(run.scenario, ev).Redacted(r.redact)
 		if ctx.Err() != nil && s.Status != reports.Passed {
 			// Stopped by an interrupt: what it found is not a verdict.
