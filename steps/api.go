@@ -266,6 +266,15 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 	clk := st.cfg.clock()
 	deadline := clk.Now().Add(st.cfg.Policy.Timeout)
 	for {
+		// Look after one poll, never at once: a fetch started at the same
+		// instant would be seen or not by chance (see pollAPI).
+		t := clk.NewTimer(apiPoll)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 		var errs []error
 		pending := false
 		for _, id := range ids {
@@ -282,13 +291,6 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 		}
 		if !clk.Now().Before(deadline) {
 			return st.endOfWait(errs)
-		}
-		t := clk.NewTimer(apiPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
 		}
 	}
 }

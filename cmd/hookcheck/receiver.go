@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -28,6 +29,7 @@ type receiverFlags struct {
 	allowFrom string
 	params    receiver.Params
 	limits    receiver.InboxLimits
+	apiURL    string
 }
 
 func newReceiverCmd(a *app) *cobra.Command {
@@ -50,7 +52,8 @@ List the behaviours and their level with --list.`,
 		Example: `  hookcheck receiver --listen 127.0.0.1:8080 --behaviour fail-first --fail-first 3
   hookcheck receiver --listen 127.0.0.1:8080 --behaviour reset-mid-answer
   HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck receiver --behaviour compliant \
-      --auth-header-name X-Webhook-Secret --allowlist header --allow-region both`,
+      --auth-header-name X-Webhook-Secret --allowlist header --allow-region both
+  HOOKCHECK_API_KEY=k hookcheck receiver --behaviour single-thread-fetch --api-url http://127.0.0.1:8090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiver(cmd.Context(), a, &f) },
 	}
@@ -70,6 +73,7 @@ List the behaviours and their level with --list.`,
 	fs.IntVar(&f.limits.MaxRequests, "keep-requests", receiver.DefaultMaxRequests, "keep only the last N requests in memory (bounded window)")
 	fs.IntVar(&f.limits.MaxIDs, "dedup-ids", receiver.DefaultMaxIDs, "remember the last N transcript ids for deduplication (bounded)")
 	fs.StringVar(&f.params.Location, "location", "", "where redirect points (default its own URL)")
+	fs.StringVar(&f.apiURL, "api-url", "", "fetch each notified transcript from this AssemblyAI API base URL (e.g. the http://ADDR of 'hookcheck run --api ADDR'), with the key from env "+envAPIKey+"; the fetching behaviours (fetch-before-ack, single-thread-fetch, ...) need it")
 	return cmd
 }
 
@@ -96,7 +100,11 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 	if err != nil {
 		return usagef("--listen: %v", err)
 	}
-	srv := &http.Server{Handler: b.New(cfg, f.params), ReadHeaderTimeout: 30 * time.Second}
+	h := b.New(cfg, f.params)
+	if c, ok := h.(io.Closer); ok {
+		defer func() { _ = c.Close() }() // ends the background fetches
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	fmt.Fprintf(a.out, "hookcheck: receiver %q (%s) listening on http://%s%s; Ctrl-C to stop\n",
 		b.Name, b.Description, l.Addr(), f.path)
 	errc := make(chan error, 1)
@@ -155,6 +163,13 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 		cfg.AuthHeaderName, cfg.AuthHeaderValue = f.authName, webhook.Secret(value)
 	} else if f.authValue != "" {
 		return cfg, usagef("--auth-header-value needs --auth-header-name")
+	}
+	if f.apiURL != "" {
+		key := a.getenv(envAPIKey)
+		if key == "" {
+			return cfg, usagef("--api-url needs the API key the receiver fetches with: set %s", envAPIKey)
+		}
+		cfg.API = &receiver.API{BaseURL: strings.TrimRight(f.apiURL, "/"), Key: webhook.Secret(key)}
 	}
 	if f.allowlist != "" {
 		var regions []webhook.Region

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/api"
 
 	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
@@ -81,4 +85,57 @@ func TestReceiverUnknownBehaviourNamesBothLevels(t *testing.T) {
 	requireOneLine(t, r, "unknown receiver behaviour")
 	assert.Contains(t, r.stderr, "compliant")
 	assert.Contains(t, r.stderr, "reset-mid-answer")
+}
+
+// TestReceiverFetchesFromAPIURL: with --api-url (and the key from
+// HOOKCHECK_API_KEY) a fetching behaviour fetches each notified transcript
+// there, so the real-time runs of make verdict-stability can check it
+// with `run --api`; without the key it is a usage error.
+func TestReceiverFetchesFromAPIURL(t *testing.T) {
+	r := hookcheck(t, nil, "receiver", "--behaviour", "single-thread-fetch", "--api-url", "http://127.0.0.1:1")
+	requireOneLine(t, r, "--api-url needs the API key")
+
+	apiSrv, err := api.New(api.Config{APIKey: "receiver-key", BaseURL: "http://127.0.0.1:1"})
+	require.NoError(t, err)
+	id := "2b1c4f5e-0000-4000-8000-000000000019"
+	require.NoError(t, apiSrv.Seed(api.SeedTranscript{ID: id}))
+	ts := httptest.NewServer(apiSrv)
+	defer ts.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	env := func(k string) string {
+		if k == envAPIKey {
+			return "receiver-key"
+		}
+		return ""
+	}
+	go func() {
+		done <- run(ctx, []string{"receiver", "--listen", "127.0.0.1:0", "--behaviour", "single-thread-fetch", "--api-url", ts.URL + "/"},
+			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, env)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	require.Len(t, addr, 2, line)
+
+	resp, err := http.Post("http://"+addr[1]+"/hook", "application/json", strings.NewReader(`{"transcript_id":"`+id+`","status":"completed"}`))
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	calls := apiSrv.Calls(id)
+	require.Len(t, calls, 1, "fetched before answering")
+	assert.True(t, calls[0].Authorized, "with the key from the environment")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("receiver did not stop")
+	}
 }

@@ -4,7 +4,7 @@ Feature: RC-16 A failing transcript fetch never loses the notification
   4xx: that ends the delivery (D-5, P-6) and the notification is lost. A 2xx
   with its own retry of the fetch, or a 5xx that asks AssemblyAI to
   redeliver (D-4), are both fine; once the API recovers, the transcript is
-  fetched. Needs --api.
+  fetched. Runs alone, in the isolated phase. Needs --api.
 
   Background:
     Given the run is configured with AssemblyAI's API (otherwise not applicable)
