@@ -108,7 +108,7 @@ type Target struct {
 	// the run's emulated AssemblyAI API is up: it is given the API's base
 	// URL, key and an HTTP client that reaches it (over the in-memory
 	// network), so that a handler using AssemblyAI's SDK with a base-URL
-	// option fetches its transcripts there and RC-15..RC-17 apply. When
+	// option fetches its transcripts there and RC-15..RC-17, RC-19 apply. When
 	// the handler is an io.Closer, the run closes it as it ends: work it
 	// does in the background must end then, as a synctest bubble (where
 	// hookcheck.Test runs it) requires. Test fails, naming them, when
@@ -116,7 +116,7 @@ type Target struct {
 	NewHandler func(api API) http.Handler
 	// APIAddr, for a URL target, serves the emulated AssemblyAI API on
 	// this address for the run (e.g. "127.0.0.1:8090"; port 0 picks one),
-	// so that RC-15..RC-17 apply. Empty serves none.
+	// so that RC-15..RC-17, RC-19 apply. Empty serves none.
 	APIAddr string
 	// APIKey is the key the emulated API accepts: required with
 	// APIAddr; with NewHandler, empty means a generated one.

@@ -106,7 +106,7 @@ func (r *sdkReceiver) Close() error {
 
 // TestSDKReceiverInVirtualTime checks a handler built on the official Go
 // SDK end to end: the notifications and the fetches it makes with
-// WithBaseURL, RC-15..RC-17 included, in virtual time.
+// WithBaseURL, RC-15..RC-17, RC-19 included, in virtual time.
 func TestSDKReceiverInVirtualTime(t *testing.T) {
 	var rcv *sdkReceiver
 	start := time.Now()

@@ -16,7 +16,7 @@ const (
 	// (RC-01..RC-14, RC-20..RC-23).
 	JobDelivery Job = "delivery"
 	// JobFetch: the announced transcript is fetched from AssemblyAI's
-	// API (RC-15..RC-17: requirements with the condition "api").
+	// API (RC-15..RC-17, RC-19: requirements with the condition "api").
 	JobFetch Job = "fetch"
 	// JobProcessing: every acknowledged notification was processed
 	// (RC-18: the condition "verify").

@@ -14,7 +14,7 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
-// The API steps check the receiver's whole job (RC-15..RC-17): with the
+// The API steps check the receiver's whole job (RC-15..RC-17, RC-19): with the
 // emulated AssemblyAI API served for the run (Conformance.API), every
 // notification refers to a transcript that exists there in the matching
 // state, the API can misbehave on purpose for a scenario's transcripts,
@@ -24,7 +24,7 @@ import (
 // waits for the receiver's fetch.
 const apiPoll = 20 * time.Millisecond
 
-// requireAPI: RC-15..RC-17 need the emulated API, or the receiver's calls
+// requireAPI: RC-15..RC-17, RC-19 need the emulated API, or the receiver's calls
 // cannot be seen.
 func (st *conformanceScenario) requireAPI() error {
 	if st.cfg.API == nil {
@@ -268,12 +268,8 @@ func (st *conformanceScenario) eachLastTranscript(ctx context.Context, check fun
 	for {
 		// Look after one poll, never at once: a fetch started at the same
 		// instant would be seen or not by chance (see pollAPI).
-		t := clk.NewTimer(apiPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
+		if err := st.pause(ctx); err != nil {
+			return err
 		}
 		var errs []error
 		pending := false

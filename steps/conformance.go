@@ -45,7 +45,7 @@ type Conformance struct {
 	// Options reach the receiver (e.g. an in-memory dialer).
 	Options webhook.Options
 	// API is the emulated AssemblyAI API served for the run, which the
-	// receiver fetches transcripts from; nil makes RC-15..RC-17 not
+	// receiver fetches transcripts from; nil makes RC-15..RC-17, RC-19 not
 	// applicable. Every notification's transcript is seeded in it.
 	API *api.Server
 	// APIURL is API's base URL as the receiver reaches it, for messages.
@@ -203,7 +203,7 @@ func (c *Conformance) definitions() []Definition {
 			Func:    conf((*conformanceScenario).requireRegion)},
 		{Kind: "Given", Pattern: `^the run is configured with AssemblyAI's API \(otherwise not applicable\)$`,
 			Example: `the run is configured with AssemblyAI's API (otherwise not applicable)`,
-			Doc:     "Not applicable unless --api is set: the run serves the emulated AssemblyAI API and the receiver fetches from it (RC-15..RC-17).",
+			Doc:     "Not applicable unless --api is set: the run serves the emulated AssemblyAI API and the receiver fetches from it (RC-15..RC-17, RC-19).",
 			Func:    conf((*conformanceScenario).requireAPI)},
 		{Kind: "Given", Pattern: `^the run targets an https webhook URL and verifies its certificate \(otherwise not applicable\)$`,
 			Example: `the run targets an https webhook URL and verifies its certificate (otherwise not applicable)`,

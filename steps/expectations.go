@@ -23,7 +23,7 @@ func (st *conformanceScenario) expectAcknowledged() error {
 	err := st.eachLast(func(d *webhook.Delivery) error {
 		err := acknowledged(d)
 		if err != nil && st.cfg.API == nil && fetchMayExplain(d) {
-			return fmt.Errorf("%w. %s", err, withoutAPIHint)
+			return fmt.Errorf("%w. %s", err, st.cfg.Vocabulary.Say(withoutAPIHint, withoutAPIHintGo))
 		}
 		return err
 	})
@@ -41,6 +41,12 @@ func (st *conformanceScenario) expectAcknowledged() error {
 const withoutAPIHint = "This run serves no AssemblyAI API (no --api), so no API knows this transcript_id: " +
 	"a receiver that fetches the transcript before it answers gets an error or no answer, and fails like this. " +
 	"If yours fetches first, run with --api and point its AssemblyAI base URL at hookcheck's emulated API (and answer before fetching: RC-15)"
+
+// withoutAPIHintGo is withoutAPIHint for the Go API, which names Target's
+// fields instead of flags.
+const withoutAPIHintGo = "This run serves no AssemblyAI API (Target.APIKey is empty), so no API knows this transcript_id: " +
+	"a receiver that fetches the transcript before it answers gets an error or no answer, and fails like this. " +
+	"If yours fetches first, set Target.APIKey and build the handler with Target.NewHandler, pointing its AssemblyAI base URL at the API it is given (and answer before fetching: RC-15)"
 
 // fetchMayExplain reports whether a failed fetch inside the handler could
 // be why d's first attempt failed: a transcript notification answered

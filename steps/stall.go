@@ -141,11 +141,7 @@ func (st *conformanceScenario) pollAPI(ctx context.Context, cond func() bool) bo
 	clk := st.cfg.clock()
 	deadline := clk.Now().Add(st.cfg.Policy.Timeout)
 	for {
-		t := clk.NewTimer(apiPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-			t.Stop()
+		if st.pause(ctx) != nil {
 			return false
 		}
 		if cond() {
@@ -154,6 +150,18 @@ func (st *conformanceScenario) pollAPI(ctx context.Context, cond func() bool) bo
 		if !clk.Now().Before(deadline) {
 			return false
 		}
+	}
+}
+
+// pause waits one apiPoll on the run's clock, or until ctx ends.
+func (st *conformanceScenario) pause(ctx context.Context) error {
+	t := st.cfg.clock().NewTimer(apiPoll)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -258,11 +266,7 @@ func Settle(ctx context.Context) {
 		} else if last.inFlight == 0 && clk.Now().Sub(quietSince) >= settleQuiet {
 			return
 		}
-		t := clk.NewTimer(apiPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-			t.Stop()
+		if st.pause(ctx) != nil {
 			return
 		}
 	}

@@ -72,3 +72,20 @@ func stalled(id string) *webhook.Delivery {
 		Attempts:     []webhook.Attempt{{Failure: webhook.ErrTimeout, Duration: 10 * time.Second}},
 	}
 }
+
+// TestWithoutAPIHintSpeaksTheCallersWords: the hint that a receiver which
+// fetches before answering needs the emulated API names the flag for the
+// CLI and Target's fields for the Go API.
+func TestWithoutAPIHintSpeaksTheCallersWords(t *testing.T) {
+	for v, want := range map[Vocabulary][2]string{
+		CLIFlags: {"run with --api", "Target.APIKey"},
+		GoFields: {"set Target.APIKey", "--api"},
+	} {
+		st := &conformanceScenario{cfg: &Conformance{Vocabulary: v}}
+		st.last = []*webhook.Delivery{stalled("no-api")}
+		err := st.expectAcknowledged()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), want[0])
+		assert.NotContains(t, err.Error(), want[1])
+	}
+}

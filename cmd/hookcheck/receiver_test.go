@@ -48,20 +48,9 @@ func TestReceiverListShowsBothLevels(t *testing.T) {
 func TestReceiverServesASocketLevelKind(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"receiver", "--listen", "127.0.0.1:0", "--behaviour", "not-http"},
-			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, func(string) string { return "" })
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	require.NoError(t, err)
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
-	require.Len(t, addr, 2, line)
+	addr, done := startReceiver(ctx, t, func(string) string { return "" }, "--behaviour", "not-http")
 
-	c, err := net.DialTimeout("tcp", addr[1], 5*time.Second)
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
@@ -104,26 +93,15 @@ func TestReceiverFetchesFromAPIURL(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	done := make(chan int, 1)
 	env := func(k string) string {
 		if k == envAPIKey {
 			return "receiver-key"
 		}
 		return ""
 	}
-	go func() {
-		done <- run(ctx, []string{"receiver", "--listen", "127.0.0.1:0", "--behaviour", "single-thread-fetch", "--api-url", ts.URL + "/"},
-			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, env)
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	require.NoError(t, err)
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
-	require.Len(t, addr, 2, line)
+	addr, done := startReceiver(ctx, t, env, "--behaviour", "single-thread-fetch", "--api-url", ts.URL+"/")
 
-	resp, err := http.Post("http://"+addr[1]+"/hook", "application/json", strings.NewReader(`{"transcript_id":"`+id+`","status":"completed"}`))
+	resp, err := http.Post("http://"+addr+"/hook", "application/json", strings.NewReader(`{"transcript_id":"`+id+`","status":"completed"}`))
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -138,4 +116,24 @@ func TestReceiverFetchesFromAPIURL(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("receiver did not stop")
 	}
+}
+
+// startReceiver runs `hookcheck receiver --listen 127.0.0.1:0` with args
+// until ctx ends, and returns the address it listens on and where its exit
+// code arrives.
+func startReceiver(ctx context.Context, t *testing.T, env func(string) string, args ...string) (string, <-chan int) {
+	t.Helper()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"receiver", "--listen", "127.0.0.1:0"}, args...),
+			streams{in: strings.NewReader(""), out: outW, err: io.Discard}, env)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindStringSubmatch(line)
+	require.Len(t, addr, 2, line)
+	return addr[1], done
 }

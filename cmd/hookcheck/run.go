@@ -39,7 +39,7 @@ type runFlags struct {
 	strict        bool
 	regionSet     bool
 	seed          int64
-	// The emulated AssemblyAI API served for the run (RC-15..RC-17).
+	// The emulated AssemblyAI API served for the run (RC-15..RC-17, RC-19).
 	api    string
 	apiKey string
 	// Issue 10/11: bounded and verified runs.
@@ -67,7 +67,7 @@ results.json, junit.xml, cucumber.json, report.html and summary.md into --out.
 
 With --api ADDR it also serves the emulated AssemblyAI API on ADDR for the run:
 every notified transcript exists there, the API is made slow or failing on
-purpose per scenario, and every call the receiver makes is evidence (RC-15..17).
+purpose per scenario, and every call the receiver makes is evidence (RC-15..RC-17, RC-19).
 Point the receiver's AssemblyAI base URL at http://ADDR; the key it must send
 comes from HOOKCHECK_API_KEY (or --api-key).
 
@@ -127,7 +127,7 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.DurationVar(&f.verifyWithin, "verify-within", steps.DefaultVerifyWithin, "how long RC-18 polls --verify-url for each acknowledged notification")
 	f.policy.register(fs, policyFlagSet{auth: true})
 	// The emulated AssemblyAI API the receiver fetches transcripts from.
-	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17); key from env "+envAPIKey)
+	fs.StringVar(&f.api, "api", "", "serve the emulated AssemblyAI API on this address for the run (e.g. 127.0.0.1:8090) and check the receiver's transcript fetches (RC-15..RC-17, RC-19); key from env "+envAPIKey)
 	fs.StringVar(&f.apiKey, "api-key", "", "API key the emulated API accepts (prefer env "+envAPIKey+"; required with --api)")
 	// The product: which of AssemblyAI's webhooks the run checks.
 	fs.StringVar(&f.product, "product", string(reports.PreRecorded), "which webhook to check: pre-recorded (transcript notifications), streaming (the webhook of a streaming session, RC-20..RC-23) or both")

@@ -408,7 +408,7 @@ func TestEveryReferenceReceiverIsInTheMatrix(t *testing.T) {
 }
 
 // TestAPIRequirementsNeedTheAPI: without the emulated API the receiver's
-// fetches cannot be seen, so RC-15..RC-17 are not applicable, never passed.
+// fetches cannot be seen, so RC-15..RC-17, RC-19 are not applicable, never passed.
 func TestAPIRequirementsNeedTheAPI(t *testing.T) {
 	o := fixture.Conformant
 	o.API = false
