@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood
+.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ image-deps: ## install buildah (Debian) for make image
 
 test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 	$(GO) test -count=1 $(PKGS)
+
+# Real time, loopback only: RUNS (default 10) runs of `run --api --fast`
+# against a reference receiver (BEHAVIOUR, default single-thread-fetch)
+# must give the same verdict; figures in BENCHMARKS.md.
+verdict-stability: ## RUNS real-time runs against one receiver give one verdict (BEHAVIOUR=single-thread-fetch)
+	RUNS=$(or $(RUNS),10) BEHAVIOUR=$(or $(BEHAVIOUR),single-thread-fetch) GO=$(GO) scripts/verdict-stability.sh
 
 test-race: ## run every test with the race detector
 	$(GO) test -count=1 -race $(PKGS)
