@@ -61,6 +61,10 @@ type Conformance struct {
 	// Ledger collects the acknowledged transcript ids of the run for
 	// RC-18; the suite sets a new one for each run.
 	Ledger *Ledger
+	// Gate lets an isolated scenario run while the others idle (a
+	// redelivery's wait); the suite sets a new one for each run, nil
+	// outside one.
+	Gate *Gate
 	// MaxSessionDuration is the longest streaming session RC-21 and RC-23
 	// deliver the webhook of; zero means webhook.MaxSessionDuration (S-6).
 	MaxSessionDuration time.Duration
@@ -111,7 +115,10 @@ type conformanceScenario struct {
 	// heldID is the transcript whose fetch RC-19's step held while it
 	// delivered the others.
 	heldID string
-	ids    []string // transcripts seeded in the API, under mu
+	// holds is what the scenario holds of the run's Gate; only the
+	// scenario's own goroutine (its hooks and steps) touches it.
+	holds hold
+	ids   []string // transcripts seeded in the API, under mu
 	// streaming says the scenario is tagged StreamingTag: its deliveries
 	// and probes carry session webhooks.
 	streaming bool

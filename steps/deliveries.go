@@ -28,12 +28,18 @@ func (st *conformanceScenario) redeliverAfterInterval(ctx context.Context) error
 	if st.lastN.Kind == "" {
 		return errors.New("no earlier notification in this scenario to deliver again")
 	}
+	// Nothing is sent meanwhile: an isolated scenario may have the
+	// receiver to itself (Gate); the redelivery waits for it to end.
+	st.idle()
 	t := st.cfg.clock().NewTimer(st.cfg.Policy.Wait())
 	defer t.Stop()
 	select {
 	case <-t.C():
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+	if err := st.resume(ctx); err != nil {
+		return fmt.Errorf("the run was stopped before the redelivery: %w", err)
 	}
 	return st.deliver(ctx, st.lastN, "", nil)
 }

@@ -216,29 +216,36 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
-	// Scenarios that may overlap run first, concurrently; then the serial
-	// ones (burst, latency) one at a time, so nothing skews their timings;
-	// then the isolated ones, one at a time and each settled before the
-	// next, so that the stall they may provoke reaches no other scenario;
-	// RC-18, which reads the whole run, last.
-	passes := []struct {
-		filter      tagFilter
-		concurrency int
-		settle      bool
-	}{
-		{p.filter.And("~" + serialTag).And("~" + isolatedTag).And("~" + finalTag), p.cfg.Concurrency, false},
-		{p.filter.And(serialTag).And("~" + isolatedTag).And("~" + finalTag), 1, false},
-		{p.filter.And(isolatedTag).And("~" + finalTag), 1, true},
-		{p.filter.And(finalTag), 1, false},
-	}
+	// Scenarios that may overlap run concurrently; beside them, the
+	// isolated ones, one at a time, each alone with the receiver (the
+	// others idle or done: steps.Gate) and settled before the next, so
+	// that the stall they may provoke reaches no other scenario; then the
+	// serial ones (burst, latency) one at a time, so nothing skews their
+	// timings; RC-18, which reads the whole run, last.
+	shared := p.filter.And("~" + serialTag).And("~" + isolatedTag).And("~" + finalTag)
+	isolated := p.filter.And(isolatedTag).And("~" + finalTag)
 	conf := p.cfg.Conformance
 	conf.Ledger = steps.NewLedger() // this run's acknowledgements, for RC-18
-	for _, pass := range passes {
-		if ctx.Err() != nil || !p.any(pass.filter) {
+	conf.Gate = steps.NewGate(p.count(shared))
+	var wg sync.WaitGroup
+	for _, pass := range []struct {
+		filter      tagFilter
+		concurrency int
+	}{{shared, p.cfg.Concurrency}, {isolated, 1}} {
+		if p.any(pass.filter) {
+			wg.Go(func() { p.runPass(ctx, rec, conf, pass.filter, pass.concurrency) })
+		}
+	}
+	wg.Wait()
+	conf.Gate = nil // the serial and final passes run alone anyway
+	for _, filter := range []tagFilter{
+		p.filter.And(serialTag).And("~" + isolatedTag).And("~" + finalTag),
+		p.filter.And(finalTag),
+	} {
+		if ctx.Err() != nil || !p.any(filter) {
 			continue
 		}
-		rec.settle = pass.settle
-		p.runPass(ctx, rec, conf, pass.filter, pass.concurrency)
+		p.runPass(ctx, rec, conf, filter, 1)
 	}
 	res := &reports.Result{Schema: reports.Schema, Environment: p.environment(started)}
 	res.Scenarios = rec.results(p.selected)
@@ -326,6 +333,17 @@ func cutScenarios(scenarios []reports.Scenario) []string {
 		out = append(out, strings.TrimSpace(strings.Join(s.Requirements, ",")+" "+s.Name))
 	}
 	return out
+}
+
+// count is how many selected scenarios f matches.
+func (p *Prepared) count(f tagFilter) int {
+	n := 0
+	for _, sc := range p.selected {
+		if f.Match(sc.tags) {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *Prepared) any(f tagFilter) bool {
@@ -440,9 +458,6 @@ type recorder struct {
 	onScenario func(reports.Scenario)
 	uriPrefix  string
 	redact     *webhook.Redactor
-	// settle makes each scenario of the pass settle (steps.Settle) once
-	// its evidence is read; set between passes, when none runs.
-	settle bool
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
@@ -450,16 +465,23 @@ type running struct {
 	key       string // the planned scenario's scenarioKey
 	scenario  reports.Scenario
 	stepStart time.Time
-	next      int // index of the next step to fill
+	next      int  // index of the next step to fill
+	isolated  bool // tagged isolatedTag: settled as it ends
 }
 
 type runKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
+		isolated := hasTag(pk, isolatedTag)
+		// Wait for the receiver first, so that the scenario's time is its
+		// own: alone for an isolated one, shared for the others of the
+		// concurrent pass (a nil gate, in the later passes, never waits).
+		// An error is the run's end: the scenario is recorded as cut.
+		gateErr := steps.EnterGate(ctx, isolated)
 		s, key := r.newScenario(pk)
-		run := &running{key: key, scenario: s}
-		return context.WithValue(ctx, runKey{}, run), nil
+		run := &running{key: key, scenario: s, isolated: isolated}
+		return context.WithValue(ctx, runKey{}, run), gateErr
 	})
 	sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
 		if run, ok := ctx.Value(runKey{}).(*running); ok {
@@ -503,9 +525,10 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		ev, _ := steps.EvidenceFrom(ctx)
-		if r.settle {
+		if run.isolated {
 			steps.Settle(ctx) // after the evidence: a fetch still held is part of it
 		}
+		steps.LeaveGate(ctx)
 		s := finish(run.scenario, ev).Redacted(r.redact)
 		if ctx.Err() != nil && s.Status != reports.Passed {
 			// Stopped by an interrupt: what it found is not a verdict.
@@ -521,6 +544,16 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
+}
+
+// hasTag reports whether pk is tagged tag.
+func hasTag(pk *godog.Scenario, tag string) bool {
+	for _, t := range pk.Tags {
+		if t.Name == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // newScenario starts the record of pk and returns it with the key of its
