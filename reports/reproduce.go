@@ -18,14 +18,27 @@ func ReproductionsFor(s Scenario) []repro.Reproduction {
 	}
 	// The deliveries that failed come first, in run order: the first one
 	// is the one the scenario's reason names.
-	var failed, rest []*webhook.Delivery
+	// A failed delivery whose own transcript the scenario's API fault held
+	// comes after the others that failed: where both failed (RC-19: the
+	// notifications delivered while another's fetch was held), the reason
+	// names one of the others, and its reproduction sends the held one in
+	// the background first.
+	faulted := map[string]bool{}
+	for _, f := range s.APIFaults {
+		faulted[f.TranscriptID] = true
+	}
+	var failed, held, rest []*webhook.Delivery
 	for _, d := range s.Deliveries {
-		if d.Outcome == webhook.Delivered {
+		switch {
+		case d.Outcome == webhook.Delivered:
 			rest = append(rest, d)
-		} else {
+		case d.Notification.Kind == webhook.KindTranscript && faulted[d.Notification.TranscriptID]:
+			held = append(held, d)
+		default:
 			failed = append(failed, d)
 		}
 	}
+	failed = append(failed, held...)
 	var out []repro.Reproduction
 	for i, d := range append(failed, rest...) {
 		if i == MaxReproducedDeliveries {

@@ -651,3 +651,29 @@ func TestVerdictIsStable(t *testing.T) {
 		})
 	}
 }
+
+// TestRC19ReproductionSendsTheHeldOneFirst: RC-19's reason names a
+// notification that failed because another one's fetch was held; its
+// reproduction recreates that: the API with the held transcript's slow
+// fault, the held notification sent in the background, then the failed
+// one.
+func TestRC19ReproductionSendsTheHeldOneFirst(t *testing.T) {
+	o := fixture.Conformant
+	o.Tags = "@RC-19"
+	res := fixture.Run(t, "single-thread-fetch", o)
+	var sc reports.Scenario
+	for _, s := range res.Scenarios {
+		if slices.Contains(s.Requirements, "RC-19") {
+			sc = s
+		}
+	}
+	require.Equal(t, reports.Failed, sc.Status, sc.Reason)
+	require.Len(t, sc.APIFaults, 1)
+	held := sc.APIFaults[0].TranscriptID
+	rp, ok := sc.FirstReproduction()
+	require.True(t, ok)
+	assert.NotContains(t, rp.Send, held, "the first reproduction is of a notification the reason names, not the held one")
+	assert.Contains(t, sc.Reason, "fetch of transcript "+held+" was held")
+	assert.Contains(t, rp.API, "--fault "+held+":delay=15s")
+	assert.Contains(t, rp.API, "--transcript-id "+held, "the held notification is sent in the background first")
+}
