@@ -434,6 +434,7 @@ func (st *conformanceScenario) record(ds ...*webhook.Delivery) {
 	st.mu.Unlock()
 	st.last = ds
 	st.cfg.Ledger.noteServer(ds...)
+	st.cfg.Ledger.noteDelivery(st.cfg.clock().Now())
 	// A transcript whose fetch the scenario slows or fails on purpose
 	// (RC-15, RC-16) is judged by those requirements; its processing is
 	// held up by hookcheck itself, so RC-18 does not wait for it.

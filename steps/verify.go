@@ -74,6 +74,7 @@ type Ledger struct {
 	ids    []string
 	status map[string]string // each id's notification status
 	server string            // the first Server (or X-Powered-By) an answer named
+	first  time.Time         // when the run's first delivery ended
 }
 
 // NewLedger returns an empty ledger.
@@ -115,6 +116,32 @@ func (l *Ledger) noteServer(ds ...*webhook.Delivery) {
 			l.server = printable(serverOf(a.ResponseHeaders), maxServerName)
 		}
 	}
+}
+
+// noteDelivery keeps when the run's first delivery ended (at).
+func (l *Ledger) noteDelivery(at time.Time) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.first.IsZero() {
+		l.first = at
+	}
+}
+
+// since is how long ago (at now) the run's first delivery ended; 0 when
+// none has (or the ledger is nil).
+func (l *Ledger) since(now time.Time) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.first.IsZero() {
+		return 0
+	}
+	return now.Sub(l.first)
 }
 
 // maxServerName bounds the server name a message repeats.

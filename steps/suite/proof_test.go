@@ -533,7 +533,9 @@ func TestNotApplicableIsNotPassed(t *testing.T) {
 	res := runAgainst(t, "never-fetches")
 	q, _ := res.Requirement("RC-16")
 	assert.Equal(t, reports.NotApplicable, q.Status)
-	assert.Regexp(t, `^the receiver never fetched transcript [0-9a-f-]+ within 10 s of the notification, so there was no failed fetch to recover from; RC-17 checks the fetch itself$`, q.Reason)
+	// The whole wait, or, when the receiver has called the API not once in
+	// the run (a deadline or more since its first delivery), one poll.
+	assert.Regexp(t, `^the receiver (never fetched transcript [0-9a-f-]+ within 10 s of the notification, so there was no failed fetch to recover from|has made no call to AssemblyAI's emulated API in this run \(\d+(\.\d+)? s since its first delivery\), so no fetch met the API's failure); RC-17 checks the fetch itself$`, q.Reason)
 	q, _ = res.Requirement("RC-17")
 	assert.Equal(t, reports.Failed, q.Status)
 	for _, s := range res.Scenarios {
@@ -676,4 +678,29 @@ func TestRC19ReproductionSendsTheHeldOneFirst(t *testing.T) {
 	assert.Contains(t, sc.Reason, "fetch of transcript "+held+" was held")
 	assert.Contains(t, rp.API, "--fault "+held+":delay=15s")
 	assert.Contains(t, rp.API, "--transcript-id "+held, "the held notification is sent in the background first")
+}
+
+// TestSilentAPIShortensTheIsolatedWaits: a receiver that has not called
+// the emulated API once in the run, a deadline or more after its first
+// delivery, will not fetch in RC-15, RC-16 or RC-19 either: each is not
+// applicable after one poll, saying so, instead of after 10 s. One call,
+// even a refused one (fetch-wrong-key's 401s), keeps the whole wait.
+func TestSilentAPIShortensTheIsolatedWaits(t *testing.T) {
+	isolated := func(s reports.Scenario) bool {
+		return slices.ContainsFunc(s.Requirements, func(id string) bool { return id == "RC-15" || id == "RC-16" || id == "RC-19" })
+	}
+	for _, s := range runAgainst(t, "never-fetches").Scenarios {
+		if !isolated(s) {
+			continue
+		}
+		assert.Equal(t, reports.NotApplicable, s.Status, s.Name)
+		assert.Contains(t, s.Reason, "has made no call to AssemblyAI's emulated API in this run", s.Name)
+		assert.Less(t, s.DurationMS, 1000.0, s.Name)
+	}
+	for _, s := range runAgainst(t, "fetch-wrong-key").Scenarios {
+		if isolated(s) && s.Status == reports.NotApplicable {
+			assert.NotContains(t, s.Reason, "has made no call", s.Name)
+			assert.GreaterOrEqual(t, s.DurationMS, 10000.0, s.Name)
+		}
+	}
 }
