@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hookcheck/hookcheck/internal/shellwords"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/repro"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
@@ -115,30 +116,8 @@ func commandArgs(t *testing.T, script, prefix string) []string {
 
 func splitWords(t *testing.T, s string) []string {
 	t.Helper()
-	var words []string
-	var cur strings.Builder
-	in := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ':
-			if in {
-				words, in = append(words, cur.String()), false
-				cur.Reset()
-			}
-		case '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			require.GreaterOrEqual(t, end, 0, "unterminated quote in %s", s)
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			in = true
-		default:
-			cur.WriteByte(c)
-			in = true
-		}
-	}
-	if in {
-		words = append(words, cur.String())
-	}
+	words, err := shellwords.Split(s, nil)
+	require.NoError(t, err)
 	return words
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	hookcheck "github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/internal/shellwords"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/reports/repro"
@@ -192,43 +193,7 @@ func requestOf(t *testing.T, command, dir string) *http.Request {
 // shellWords splits command into words as sh would for what repro writes.
 func shellWords(t *testing.T, command string) []string {
 	t.Helper()
-	var words []string
-	var cur strings.Builder
-	in := false
-	for i := 0; i < len(command); i++ {
-		c := command[i]
-		switch {
-		case c == '\\' && i+1 < len(command) && command[i+1] == '\n':
-			i++
-		case c == ' ' || c == '\n':
-			if in {
-				words = append(words, cur.String())
-				cur.Reset()
-				in = false
-			}
-		case c == '\'':
-			end := strings.IndexByte(command[i+1:], '\'')
-			require.GreaterOrEqual(t, end, 0, "unterminated quote")
-			cur.WriteString(command[i+1 : i+1+end])
-			i += end + 1
-			in = true
-		case c == '"':
-			end := strings.IndexByte(command[i+1:], '"')
-			require.GreaterOrEqual(t, end, 0, "unterminated quote")
-			cur.WriteString(os.ExpandEnv(command[i+1 : i+1+end]))
-			i += end + 1
-			in = true
-		case c == '\\' && i+1 < len(command):
-			i++
-			cur.WriteByte(command[i])
-			in = true
-		default:
-			cur.WriteByte(c)
-			in = true
-		}
-	}
-	if in {
-		words = append(words, cur.String())
-	}
+	words, err := shellwords.Split(command, os.ExpandEnv)
+	require.NoError(t, err)
 	return words
 }
