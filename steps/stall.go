@@ -33,7 +33,7 @@ const (
 
 // deliverWhileFetchHeld delivers a notification whose transcript fetch
 // the API holds (the scenario's slow fault), waits until the receiver's
-// fetch of it is held, then delivers others more at once, each with a
+// fetch of it is held, then delivers the others at once, each with a
 // transcript the API answers at once. The latest deliveries are those
 // others; the first is in the evidence, judged by RC-15.
 func (st *conformanceScenario) deliverWhileFetchHeld(ctx context.Context, status string, others int) error {
