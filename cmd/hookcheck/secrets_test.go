@@ -30,13 +30,22 @@ import (
 // every encoding a debug endpoint may use (encodings below): as it came,
 // JSON-escaped, HTML-escaped, percent-encoded and base64-encoded. It admits
 // only the right auth header value, so that the run exercises failures and
-// retries as well.
-func echoReceiver(t *testing.T, authName, authValue string) *httptest.Server {
+// retries as well. It answers every request under /verify/ (RC-18's
+// --verify-url) 200. It echoes config, its own secrets, in every answer
+// too, as a debug endpoint that prints its configuration does.
+func echoReceiver(t *testing.T, authName, authValue string, config http.Header) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/verify/") {
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		var echo strings.Builder
-		for name, vs := range r.Header {
+		h := r.Header.Clone()
+		for name, vs := range config {
+			h[name] = vs
+		}
+		for name, vs := range h {
 			for _, v := range vs {
 				for _, e := range encodings {
 					ev := e.encode(v)
@@ -49,7 +58,7 @@ func echoReceiver(t *testing.T, authName, authValue string) *httptest.Server {
 		for _, escapeHTML := range []bool{true, false} {
 			enc := json.NewEncoder(&echo)
 			enc.SetEscapeHTML(escapeHTML)
-			_ = enc.Encode(r.Header)
+			_ = enc.Encode(h)
 		}
 		echo.Write(body)
 		if r.Header.Get(authName) != authValue {
@@ -156,12 +165,12 @@ func readOutputs(t *testing.T, dir string, into map[string]string) {
 // TestSecretsNeverLeakThroughAnEcho proves item 2 of issue 11 and item 3
 // of issue 18: every secret the run knows (the auth header's value, the
 // URL's password and the basic-auth credentials the client derives from
-// it) appears 0 times, in any encoding (secretForms), in stdout, stderr
+// it, the verify header's value) appears 0 times, in any encoding (secretForms), in stdout, stderr
 // and every output file, though the receiver echoes all of them in every
 // answer, in every encoding. The auth values carry each character that an
 // encoding changes: `"`, `\`, `<`, `>`, `+`, `=`, '/', '&', '\” and a space.
 func TestSecretsNeverLeakThroughAnEcho(t *testing.T) {
-	const authName = "X-Webhook-Secret"
+	const authName, verifyName, verifyValue = "X-Webhook-Secret", "X-Verify-Key", `v"erify/k&ey <+1>=`
 	// The subtests are not named by their secret: the name is in the temp
 	// directory's, which the console prints.
 	for name, authValue := range map[string]string{
@@ -174,14 +183,14 @@ func TestSecretsNeverLeakThroughAnEcho(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			const user, pass = "hookuser", "p4ss/w<rd>+91c2=="
 			basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
-			secrets := []string{authValue, pass, basic}
-			srv := echoReceiver(t, authName, authValue)
+			secrets := []string{authValue, pass, basic, verifyValue}
+			srv := echoReceiver(t, authName, authValue, http.Header{verifyName: {verifyValue}})
 			target := strings.Replace(srv.URL, "http://", "http://"+user+":"+url.PathEscape(pass)+"@", 1) + "/hook?customer=1"
-			env := map[string]string{envAuthHeaderValue: authValue}
+			env := map[string]string{envAuthHeaderValue: authValue, "HOOKCHECK_VERIFY_HEADER_VALUE": verifyValue}
 
 			out := t.TempDir()
 			r := hookcheck(t, env, "run", "--target", target, "--auth-header-name", authName, "--fast", "--out", out,
-				"--tags", "~@serial", "--verbose")
+				"--tags", "~@serial", "--verbose", "--verify-url", srv.URL+"/verify/{transcript_id}", "--verify-header", verifyName)
 			require.NotEqual(t, exitUsage, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 			outputs := map[string]string{"run stdout": r.stdout, "run stderr": r.stderr}
 			readOutputs(t, out, outputs)
@@ -189,9 +198,13 @@ func TestSecretsNeverLeakThroughAnEcho(t *testing.T) {
 				require.Contains(t, outputs, f, "run writes %s", f)
 			}
 			require.Contains(t, outputs["results.json"], "X-Echo-", "the receiver's echoes are recorded")
+			require.Contains(t, outputs["results.json"], "X-Echo-Json-"+verifyName, "the verify header's too")
 			require.Contains(t, outputs["results.json"], "********", "and masked")
 
-			// send, in both of its output forms.
+			// send, in both of its output forms, to a receiver that does not
+			// echo the verify header, which send does not know.
+			srv = echoReceiver(t, authName, authValue, nil)
+			target = strings.Replace(srv.URL, "http://", "http://"+user+":"+url.PathEscape(pass)+"@", 1) + "/hook?customer=1"
 			for _, args := range [][]string{nil, {"--json"}} {
 				r := hookcheck(t, env, append([]string{"send", "--target", target, "--auth-header-name", authName, "--fast", "--verbose"}, args...)...)
 				require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
