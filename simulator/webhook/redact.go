@@ -31,9 +31,13 @@ type Redactor struct {
 // NewRedactor returns a Redactor for secrets; empty values are ignored.
 // It builds its single replacer here, once: every form of every secret
 // (SecretForms) is matched in one pass by String.
-func NewRedactor(secrets ...string) *Redactor {
-	var s, forms []string
-	for _, v := range secrets {
+func NewRedactor(secrets ...string) *Redactor { return newRedactor(nil, nil, secrets) }
+
+// newRedactor returns a Redactor for secrets, whose forms are known, and
+// more, whose forms it finds.
+func newRedactor(secrets, forms, more []string) *Redactor {
+	s, forms := slices.Clone(secrets), slices.Clone(forms)
+	for _, v := range more {
 		if v == "" || v == Mask || slices.Contains(s, v) {
 			continue
 		}
@@ -117,7 +121,8 @@ func htmlTemplateEscape(s string) string {
 	return b.String()
 }
 
-// With returns a Redactor that masks r's secrets and more.
+// With returns a Redactor that masks r's secrets and more; only the forms
+// of more are found anew.
 func (r *Redactor) With(more ...string) *Redactor {
 	if r == nil {
 		return NewRedactor(more...)
@@ -125,10 +130,11 @@ func (r *Redactor) With(more ...string) *Redactor {
 	if len(more) == 0 {
 		return r
 	}
-	return NewRedactor(append(slices.Clone(r.secrets), more...)...)
+	return newRedactor(r.secrets, r.forms, more)
 }
 
-// Secrets returns the values r masks (for a caller that must pass them on).
+// Secrets returns the values r was given, without their other forms (for a
+// caller that must pass them on).
 func (r *Redactor) Secrets() []string {
 	if r == nil {
 		return nil
