@@ -1,9 +1,13 @@
 package webhook
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"html"
+	htmltemplate "html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,34 +19,110 @@ import (
 // request (a common debug endpoint) returns the auth value, or the basic
 // auth credentials the client derived from the URL, in its own headers and
 // body, which hookcheck records. A Redactor masks them by value wherever
-// they appear. The zero value and nil mask nothing. It is safe for
+// they appear, in every encoding a receiver may echo them in (see
+// SecretForms). The zero value and nil mask nothing. It is safe for
 // concurrent use.
 type Redactor struct {
-	secrets []string // longest first, no duplicates, no empties
+	secrets []string // as given, no duplicates, no empties
+	forms   []string // every form of every secret, longest first, no duplicates
 	r       *strings.Replacer
 }
 
 // NewRedactor returns a Redactor for secrets; empty values are ignored.
-func NewRedactor(secrets ...string) *Redactor {
-	var s []string
-	for _, v := range secrets {
-		if v != "" && v != Mask && !slices.Contains(s, v) {
-			s = append(s, v)
+// It builds its single replacer here, once: every form of every secret
+// (SecretForms) is matched in one pass by String.
+func NewRedactor(secrets ...string) *Redactor { return newRedactor(nil, nil, secrets) }
+
+// newRedactor returns a Redactor for secrets, whose forms are known, and
+// more, whose forms it finds.
+func newRedactor(secrets, forms, more []string) *Redactor {
+	s, forms := slices.Clone(secrets), slices.Clone(forms)
+	for _, v := range more {
+		if v == "" || v == Mask || slices.Contains(s, v) {
+			continue
+		}
+		s = append(s, v)
+		for _, f := range SecretForms(v) {
+			if f != Mask && !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
 		}
 	}
 	if len(s) == 0 {
 		return &Redactor{}
 	}
-	// Longest first: a secret that contains another is masked whole.
-	slices.SortStableFunc(s, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	pairs := make([]string, 0, 2*len(s))
-	for _, v := range s {
+	// Longest first: a form that contains another is masked whole.
+	slices.SortStableFunc(forms, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, v := range forms {
 		pairs = append(pairs, v, Mask)
 	}
-	return &Redactor{secrets: s, r: strings.NewReplacer(pairs...)}
+	return &Redactor{secrets: s, forms: forms, r: strings.NewReplacer(pairs...)}
 }
 
-// With returns a Redactor that masks r's secrets and more.
+// SecretForms returns secret and every encoding of it that a receiver
+// echoing its request may write, and that hookcheck would otherwise store
+// and print: JSON-escaped as encoding/json escapes it (with and without its
+// HTML-safe \u003c, \u003e and \u0026), HTML-escaped (html.EscapeString,
+// html/template's text escaping with &#43;, and the named &quot; form),
+// percent-encoded (url.QueryEscape with '+' for a space, the same with
+// %20, url.PathEscape), and base64 and base64url with and without padding.
+// The list has no duplicates; the first element is secret itself.
+func SecretForms(secret string) []string {
+	forms := []string{secret}
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	add(jsonEscape(secret, true))
+	add(jsonEscape(secret, false))
+	add(html.EscapeString(secret))
+	add(htmlTemplateEscape(secret))
+	add(namedHTML.Replace(secret))
+	q := url.QueryEscape(secret)
+	add(q)
+	add(strings.ReplaceAll(q, "+", "%20"))
+	add(url.PathEscape(secret))
+	b := []byte(secret)
+	for _, e := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		add(e.EncodeToString(b))
+	}
+	return forms
+}
+
+// namedHTML escapes as escapers that prefer named entities do (PHP's
+// htmlspecialchars, Python's html.escape).
+var namedHTML = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;", `'`, "&#x27;")
+
+// jsonEscape returns s as encoding/json writes it inside a string, with or
+// without its HTML-safe escapes.
+func jsonEscape(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(s); err != nil {
+		return ""
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+}
+
+// htmlTextTemplate is html/template's escaping of text in an element, which
+// escapes more than html.EscapeString (&#43; for '+', U+FFFD for NUL).
+var htmlTextTemplate = htmltemplate.Must(htmltemplate.New("secret").Parse("{{.}}"))
+
+// htmlTemplateEscape returns s as html/template writes it in text.
+func htmlTemplateEscape(s string) string {
+	var b strings.Builder
+	if err := htmlTextTemplate.Execute(&b, s); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// With returns a Redactor that masks r's secrets and more; only the forms
+// of more are found anew.
 func (r *Redactor) With(more ...string) *Redactor {
 	if r == nil {
 		return NewRedactor(more...)
@@ -50,10 +130,11 @@ func (r *Redactor) With(more ...string) *Redactor {
 	if len(more) == 0 {
 		return r
 	}
-	return NewRedactor(append(slices.Clone(r.secrets), more...)...)
+	return newRedactor(r.secrets, r.forms, more)
 }
 
-// Secrets returns the values r masks (for a caller that must pass them on).
+// Secrets returns the values r was given, without their other forms (for a
+// caller that must pass them on).
 func (r *Redactor) Secrets() []string {
 	if r == nil {
 		return nil
@@ -75,7 +156,7 @@ func (r *Redactor) String(s string) string {
 // contains reports whether any secret occurs in s, so that the common case
 // (no secret) costs no allocation.
 func (r *Redactor) contains(s string) bool {
-	for _, v := range r.secrets {
+	for _, v := range r.forms {
 		if strings.Contains(s, v) {
 			return true
 		}

@@ -97,3 +97,38 @@ func TestValidateHeaderValue(t *testing.T) {
 	p.Auth = &webhook.AuthHeader{Name: "X-S", Value: "v\r\nX: 1"}
 	assert.ErrorContains(t, p.Validate(), "CR")
 }
+
+// TestRedactorMasksEveryEncoding: a secret with every character an
+// encoding changes is masked in each form a receiver may echo it in,
+// written out here by hand (issue 18, item 3).
+func TestRedactorMasksEveryEncoding(t *testing.T) {
+	const secret = `Ab"c\d<e>+Z9==`
+	forms := map[string]string{
+		"exact":                  secret,
+		"json":                   `Ab\"c\\d\u003ce\u003e+Z9==`,
+		"json, not HTML-safe":    `Ab\"c\\d<e>+Z9==`,
+		"html.EscapeString":      `Ab&#34;c\d&lt;e&gt;+Z9==`,
+		"html/template":          `Ab&#34;c\d&lt;e&gt;&#43;Z9==`,
+		"named entities":         `Ab&quot;c\d&lt;e&gt;+Z9==`,
+		"url.QueryEscape":        `Ab%22c%5Cd%3Ce%3E%2BZ9%3D%3D`,
+		"url.PathEscape":         `Ab%22c%5Cd%3Ce%3E+Z9==`,
+		"base64":                 base64.StdEncoding.EncodeToString([]byte(secret)),
+		"base64 without padding": base64.RawStdEncoding.EncodeToString([]byte(secret)),
+		"base64url":              base64.URLEncoding.EncodeToString([]byte(secret)),
+		"base64url, no padding":  base64.RawURLEncoding.EncodeToString([]byte(secret)),
+	}
+	r := webhook.NewRedactor(secret)
+	for name, form := range forms {
+		assert.Equal(t, "<"+webhook.Mask+">", r.String("<"+form+">"), name)
+		assert.Contains(t, webhook.SecretForms(secret), form, name)
+	}
+	assert.Equal(t, []string{secret}, r.Secrets(), "the values given, not their forms")
+
+	// Spaces, in both percent-encodings, and '&' and '/'.
+	r = webhook.NewRedactor("a b&c/d")
+	for _, form := range []string{"a+b%26c%2Fd", "a%20b%26c%2Fd", "a%20b&c%2Fd", "a b&amp;c/d", `a b\u0026c/d`} {
+		assert.Equal(t, webhook.Mask, r.String(form), form)
+	}
+	// A clean value costs nothing: the same string comes back.
+	assert.Equal(t, "nothing here", r.String("nothing here"))
+}
