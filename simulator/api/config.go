@@ -58,8 +58,9 @@ type Config struct {
 	// redacted_audio_url, e.g. "http://127.0.0.1:8080". Empty means
 	// "http://" plus the Host of each request.
 	BaseURL string
-	// MaxCalls bounds the call log (see Server.Calls); zero means
-	// DefaultMaxCalls. The oldest calls are dropped first.
+	// MaxCalls bounds each of the call log's two parts, the calls
+	// concerning known transcripts and the others (see Server.Calls);
+	// zero means DefaultMaxCalls. The oldest calls are dropped first.
 	MaxCalls int
 	// MaxTranscripts bounds the transcripts kept; zero means
 	// DefaultMaxTranscripts. The oldest is evicted first, with its

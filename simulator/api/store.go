@@ -80,6 +80,14 @@ func (s *transcriptStore) evictedCount() int {
 	return s.evicted
 }
 
+// has reports whether the store holds transcript id.
+func (s *transcriptStore) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.transcripts[id]
+	return ok
+}
+
 // addUpload remembers an upload id so that its URL serves audio.
 func (s *transcriptStore) addUpload(id string) {
 	s.mu.Lock()
