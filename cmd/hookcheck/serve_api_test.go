@@ -71,6 +71,7 @@ func TestOtherCommandsUsageErrors(t *testing.T) {
 		{"serve-api zero delay", []string{"serve-api", "--processing-delay", "0s"}, "--processing-delay must be positive"},
 		{"serve-api bad listen", []string{"serve-api", "--listen", "256.0.0.1:99999"}, "--listen"},
 		{"serve-api negative upload", []string{"serve-api", "--max-upload-bytes", "-1"}, "--max-upload-bytes"},
+		{"serve-api zero store budget", []string{"serve-api", "--max-store-bytes", "0"}, "--max-store-bytes must be positive"},
 		{"receiver header without value", []string{"receiver", "--auth-header-name", "X-S"}, "needs a value"},
 		{"report without input", []string{"report", "--html", "x.html"}, "--in"},
 		{"serve-api fault without id", []string{"serve-api", "--fault", "status=500"}, "--fault"},

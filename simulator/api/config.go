@@ -66,10 +66,19 @@ type Config struct {
 	// DefaultMaxTranscripts. The oldest is evicted first, with its
 	// delivery records, and the list's page_details say how many were.
 	MaxTranscripts int
+	// MaxStoreBytes bounds the bytes the kept transcripts account for
+	// (their request fields and a fixed share for the rest, see
+	// TranscriptOverheadBytes); zero means DefaultMaxStoreBytes. The
+	// oldest is evicted first, as for MaxTranscripts; the newest is
+	// always kept.
+	MaxStoreBytes int64
 }
 
 // DefaultMaxTranscripts is how many transcripts a Server keeps.
 const DefaultMaxTranscripts = 10_000
+
+// DefaultMaxStoreBytes is the byte budget of the kept transcripts.
+const DefaultMaxStoreBytes = 256 << 20
 
 // withDefaults returns c with its zero fields filled, or why it cannot work.
 func (c Config) withDefaults() (Config, error) {
@@ -91,6 +100,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxTranscripts == 0 {
 		c.MaxTranscripts = DefaultMaxTranscripts
+	}
+	if c.MaxStoreBytes == 0 {
+		c.MaxStoreBytes = DefaultMaxStoreBytes
+	}
+	if c.MaxStoreBytes < 0 {
+		errs = append(errs, fmt.Errorf("store byte budget must not be negative, got %d", c.MaxStoreBytes))
 	}
 	if c.MaxTranscripts < 0 {
 		errs = append(errs, fmt.Errorf("transcript bound must not be negative, got %d", c.MaxTranscripts))
