@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -154,6 +156,7 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
+	defer limitMemory(f.maxStoreBytes)()
 	for _, st := range seeds {
 		if err := srv.Seed(st); err != nil {
 			return usagef("--seed-transcript/--fault: %v", err)
@@ -248,4 +251,22 @@ func reportUndelivered(a *app, lost []api.Undelivered) error {
 	}
 	fmt.Fprintf(a.err, "serve-api: %d notification(s) not delivered when the grace period ended%s\n", len(lost), where)
 	return exitError{exitFailed}
+}
+
+// memoryHeadroom is what serve-api's soft memory limit allows beyond the
+// store's byte budget: requests being read, answers being written, the
+// call log.
+const memoryHeadroom = 64 << 20
+
+// limitMemory sets the runtime's soft memory limit to the store's byte
+// budget plus memoryHeadroom, unless GOMEMLIMIT already set one, so that
+// the garbage collector's headroom (by default as much again as the live
+// heap) does not double what the budget bounds. It returns the function
+// that restores the previous limit.
+func limitMemory(storeBytes int64) (restore func()) {
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(min(storeBytes, math.MaxInt64-memoryHeadroom) + memoryHeadroom)
+	return func() { debug.SetMemoryLimit(prev) }
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -285,4 +287,21 @@ func TestServeAPIRecreatesAFault(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve-api did not stop")
 	}
+}
+
+// serve-api bounds the runtime's heap near the store's byte budget, so the
+// collector's headroom does not double it; the previous limit comes back
+// after, and a GOMEMLIMIT already set is left alone.
+func TestServeAPILimitsMemoryToTheStoreBudget(t *testing.T) {
+	prev := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(prev)
+	restore := limitMemory(256 << 20)
+	assert.EqualValues(t, 256<<20+memoryHeadroom, debug.SetMemoryLimit(-1))
+	restore()
+	assert.EqualValues(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+
+	debug.SetMemoryLimit(1 << 30) // as GOMEMLIMIT would
+	restore = limitMemory(256 << 20)
+	assert.EqualValues(t, 1<<30, debug.SetMemoryLimit(-1))
+	restore()
 }
