@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +34,7 @@ type serveAPIFlags struct {
 	baseURL         string
 	grace           time.Duration
 	maxTranscripts  int
+	maxStoreBytes   int64
 	// Transcripts that exist from the start, and the faults of their
 	// fetches: how a reproduction recreates RC-15's and RC-16's API.
 	seeds  []string
@@ -74,6 +77,7 @@ See docs/serve-api.md.`,
 	fs.DurationVar(&f.processingDelay, "processing-delay", api.DefaultProcessingDelay, "time from queued to completed or error")
 	fs.Int64Var(&f.maxUploadBytes, "max-upload-bytes", api.DefaultMaxUploadBytes, "largest accepted upload")
 	fs.IntVar(&f.maxTranscripts, "max-transcripts", api.DefaultMaxTranscripts, "transcripts kept in memory; the oldest is evicted first (the list's page_details count them)")
+	fs.Int64Var(&f.maxStoreBytes, "max-store-bytes", api.DefaultMaxStoreBytes, "bytes the kept transcripts may account for; the oldest is evicted first (the list's page_details say so)")
 	fs.StringVar(&f.baseURL, "base-url", "", "prefix of upload_url and resource_url (default from each request's Host)")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled (a second Ctrl-C ends it at once); what was not delivered is counted and its ids written to a file")
 	fs.StringArrayVar(&f.seeds, "seed-transcript", nil, "make a finished transcript exist from the start: ID (completed) or ID:error; repeatable")
@@ -130,6 +134,9 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if f.maxTranscripts < 1 {
 		return usagef("--max-transcripts must be at least 1, got %d", f.maxTranscripts)
 	}
+	if f.maxStoreBytes <= 0 {
+		return usagef("--max-store-bytes must be positive, got %d", f.maxStoreBytes)
+	}
 	if f.maxUploadBytes <= 0 {
 		return usagef("--max-upload-bytes must be positive, got %d", f.maxUploadBytes)
 	}
@@ -144,10 +151,12 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	srv, err := api.New(api.Config{
 		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
 		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL, MaxTranscripts: f.maxTranscripts,
+		MaxStoreBytes: f.maxStoreBytes,
 	})
 	if err != nil {
 		return usageError{err}
 	}
+	defer limitMemory(f.maxStoreBytes)()
 	for _, st := range seeds {
 		if err := srv.Seed(st); err != nil {
 			return usagef("--seed-transcript/--fault: %v", err)
@@ -242,4 +251,22 @@ func reportUndelivered(a *app, lost []api.Undelivered) error {
 	}
 	fmt.Fprintf(a.err, "serve-api: %d notification(s) not delivered when the grace period ended%s\n", len(lost), where)
 	return exitError{exitFailed}
+}
+
+// memoryHeadroom is what serve-api's soft memory limit allows beyond the
+// store's byte budget: requests being read, answers being written, the
+// call log.
+const memoryHeadroom = 64 << 20
+
+// limitMemory sets the runtime's soft memory limit to the store's byte
+// budget plus memoryHeadroom, unless GOMEMLIMIT already set one, so that
+// the garbage collector's headroom (by default as much again as the live
+// heap) does not double what the budget bounds. It returns the function
+// that restores the previous limit.
+func limitMemory(storeBytes int64) (restore func()) {
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(min(storeBytes, math.MaxInt64-memoryHeadroom) + memoryHeadroom)
+	return func() { debug.SetMemoryLimit(prev) }
 }

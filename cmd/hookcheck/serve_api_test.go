@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +73,7 @@ func TestOtherCommandsUsageErrors(t *testing.T) {
 		{"serve-api zero delay", []string{"serve-api", "--processing-delay", "0s"}, "--processing-delay must be positive"},
 		{"serve-api bad listen", []string{"serve-api", "--listen", "256.0.0.1:99999"}, "--listen"},
 		{"serve-api negative upload", []string{"serve-api", "--max-upload-bytes", "-1"}, "--max-upload-bytes"},
+		{"serve-api zero store budget", []string{"serve-api", "--max-store-bytes", "0"}, "--max-store-bytes must be positive"},
 		{"receiver header without value", []string{"receiver", "--auth-header-name", "X-S"}, "needs a value"},
 		{"report without input", []string{"report", "--html", "x.html"}, "--in"},
 		{"serve-api fault without id", []string{"serve-api", "--fault", "status=500"}, "--fault"},
@@ -284,4 +287,21 @@ func TestServeAPIRecreatesAFault(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve-api did not stop")
 	}
+}
+
+// serve-api bounds the runtime's heap near the store's byte budget, so the
+// collector's headroom does not double it; the previous limit comes back
+// after, and a GOMEMLIMIT already set is left alone.
+func TestServeAPILimitsMemoryToTheStoreBudget(t *testing.T) {
+	prev := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(prev)
+	restore := limitMemory(256 << 20)
+	assert.EqualValues(t, 256<<20+memoryHeadroom, debug.SetMemoryLimit(-1))
+	restore()
+	assert.EqualValues(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+
+	debug.SetMemoryLimit(1 << 30) // as GOMEMLIMIT would
+	restore = limitMemory(256 << 20)
+	assert.EqualValues(t, 1<<30, debug.SetMemoryLimit(-1))
+	restore()
 }

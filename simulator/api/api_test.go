@@ -377,3 +377,58 @@ func TestMaxTranscriptsEvictsTheOldest(t *testing.T) {
 	code, _ = e.call(t, http.MethodGet, "/v2/transcript/"+ids[4], nil)
 	assert.Equal(t, http.StatusOK, code)
 }
+
+// Issue 18: a documented field is echoed back as given (A-3, A-4), so one
+// over api.MaxEchoedFieldBytes is refused with 400 in the A-6 error shape
+// and nothing is stored; one under it is echoed unchanged.
+func TestEchoedFieldsAreCapped(t *testing.T) {
+	e := newEmulator(t, api.Config{})
+	huge := []string{strings.Repeat("w", 1_000_000)}
+	code, body := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://a/b.mp3", "word_boost": huge})
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "word_boost is too long: 1000004 bytes, at most 65536", body["error"])
+	assert.Len(t, body, 1, `{"error": ...} only (A-6)`)
+
+	boost := []any{strings.Repeat("w", api.MaxEchoedFieldBytes-4)} // `["…"]`: exactly the cap
+	code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://a/b.mp3", "word_boost": boost})
+	require.Equal(t, http.StatusOK, code)
+	code, got := e.call(t, http.MethodGet, "/v2/transcript/"+tr["id"].(string), nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, boost, got["word_boost"])
+
+	code, page := e.call(t, http.MethodGet, "/v2/transcript", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Len(t, page["transcripts"], 1, "the refused one was not stored")
+}
+
+// Issue 18: the store is bounded by bytes too; the oldest transcripts are
+// evicted to keep within Config.MaxStoreBytes and the list's page details
+// say so, as for the count bound.
+func TestMaxStoreBytesEvictsTheOldest(t *testing.T) {
+	const budget = 1 << 20
+	e := newEmulator(t, api.Config{MaxStoreBytes: budget})
+	boost := []any{strings.Repeat("w", 60<<10)}
+	var ids []string
+	for range 40 { // about 2.4 MB asked for
+		code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://a/b.mp3", "word_boost": boost})
+		require.Equal(t, http.StatusOK, code)
+		ids = append(ids, tr["id"].(string))
+	}
+	code, page := e.call(t, http.MethodGet, "/v2/transcript?limit=200", nil)
+	require.Equal(t, http.StatusOK, code)
+	details := page["page_details"].(map[string]any)
+	kept := len(page["transcripts"].([]any))
+	assert.EqualValues(t, len(ids)-kept, details["hookcheck_evicted"])
+	assert.Positive(t, details["hookcheck_evicted"])
+	assert.EqualValues(t, budget, details["hookcheck_max_store_bytes"])
+	stored := details["hookcheck_store_bytes"].(float64)
+	assert.LessOrEqual(t, stored, float64(budget))
+	assert.Greater(t, stored, float64(kept*(60<<10)), "the kept word_boosts are accounted for")
+	code, _ = e.call(t, http.MethodGet, "/v2/transcript/"+ids[0], nil)
+	assert.Equal(t, http.StatusBadRequest, code, "the oldest is gone (A-6)")
+	code, _ = e.call(t, http.MethodGet, "/v2/transcript/"+ids[len(ids)-1], nil)
+	assert.Equal(t, http.StatusOK, code)
+
+	_, err := api.New(api.Config{MaxStoreBytes: -1})
+	assert.Error(t, err)
+}

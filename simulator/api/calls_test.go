@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -128,7 +129,7 @@ func TestListsStreamTheSameBytes(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	e := newEmulator(t, api.Config{MaxCalls: 4})
+	e := newEmulator(t, api.Config{MaxCalls: 2})
 	var ids []string
 	for range 3 {
 		code, tr := e.call(t, http.MethodPost, "/v2/transcript", map[string]any{"audio_url": "https://x.test/a.mp3?<&>", "webhook_url": rc.URL})
@@ -155,12 +156,13 @@ func TestListsStreamTheSameBytes(t *testing.T) {
 		assert.Equal(t, string(want)+"\n", w.Body.String(), "deliveries of %q", id)
 	}
 	for _, id := range []string{"", ids[0], "unknown"} {
-		calls, dropped := e.srv.Calls(id), e.srv.DroppedCalls()
-		require.Positive(t, dropped, "the log of 4 has dropped calls")
+		calls, dropped, known := e.srv.Calls(id), e.srv.DroppedCalls(), e.srv.DroppedKnownCalls()
+		require.Positive(t, known, "the log of 2 known calls has dropped some")
 		want, err := json.Marshal(struct {
-			Calls   []api.Call `json:"calls"`
-			Dropped int        `json:"dropped"`
-		}{calls, dropped})
+			Calls        []api.Call `json:"calls"`
+			Dropped      int        `json:"dropped"`
+			DroppedKnown int        `json:"dropped_known"`
+		}{calls, dropped, known})
 		require.NoError(t, err)
 		w := serve(e.srv, testKey, http.MethodGet, "/hookcheck/v1/calls?transcript_id="+id, "")
 		require.Equal(t, http.StatusOK, w.Code)
@@ -200,4 +202,74 @@ func TestCallLogShowsCallsInFlight(t *testing.T) {
 			Authorized: true, Status: 200, DurationMS: 15000}}, srv.Calls(id))
 		assert.Len(t, srv.Calls(""), 2, "the fetch and the listing, both answered")
 	})
+}
+
+// Issue 18: another local client floods the API with bad-key requests
+// (the list, unknown transcripts, even a known transcript's id) and
+// requests for transcripts that do not exist, while the receiver fetches
+// the transcripts it was notified of. The flood overflows the log many
+// times over, yet every fetch stays in Calls(id): RC-18 by api-fetch reads
+// them there.
+func TestFloodCannotEvictFetchesOfKnownTranscripts(t *testing.T) {
+	const maxCalls, flood = 1000, 100_000
+	srv, err := api.New(api.Config{APIKey: testKey, MaxCalls: maxCalls, BaseURL: "http://api.test"})
+	require.NoError(t, err)
+	ids := make([]string, 78)
+	for i := range ids {
+		ids[i] = faker.UUIDHyphenated()
+		require.NoError(t, srv.Seed(api.SeedTranscript{ID: ids[i]}))
+	}
+	bad := []struct{ key, path string }{
+		{"wrong-key", "/v2/transcript"},
+		{"wrong-key", "/v2/transcript/" + ids[0]},
+		{"", "/v2/transcript/" + faker.UUIDHyphenated()},
+		{testKey, "/v2/transcript/unknown-id"},
+		{testKey, "/v2/transcript"},
+	}
+	for n := range flood {
+		if n%(flood/len(ids)) == 0 && n/(flood/len(ids)) < len(ids) {
+			id := ids[n/(flood/len(ids))]
+			require.Equal(t, http.StatusOK, serve(srv, testKey, http.MethodGet, "/v2/transcript/"+id, "").Code)
+		}
+		b := bad[n%len(bad)]
+		serve(srv, b.key, http.MethodGet, b.path, "")
+	}
+	require.Greater(t, srv.DroppedCalls(), flood-2*maxCalls, "the flood overflowed the log")
+	assert.Zero(t, srv.DroppedKnownCalls(), "no call concerning a known transcript was dropped")
+	for _, id := range ids {
+		fetched := slices.ContainsFunc(srv.Calls(id), func(c api.Call) bool {
+			return c.Method == http.MethodGet && c.Path == "/v2/transcript/"+id && c.Authorized && c.Status == http.StatusOK
+		})
+		assert.True(t, fetched, "the receiver's fetch of %s is still in the log", id)
+	}
+	var wrongKey int
+	for _, c := range srv.Calls(ids[0]) {
+		if !c.Authorized {
+			wrongKey++
+		}
+	}
+	assert.Positive(t, wrongKey, "a wrong-key call on a known transcript is evidence too (ModeWrongKey)")
+	assert.LessOrEqual(t, len(srv.Calls("")), 2*maxCalls, "both logs stay bounded")
+}
+
+// The order of answers survives the split into two logs: Calls("") merges
+// them.
+func TestCallLogMergesItsLogsInOrder(t *testing.T) {
+	srv, err := api.New(api.Config{APIKey: testKey, BaseURL: "http://api.test"})
+	require.NoError(t, err)
+	require.NoError(t, srv.Seed(api.SeedTranscript{ID: "known"}))
+	var want []string
+	for i := range 6 {
+		p := "/v2/transcript/known"
+		if i%2 == 1 {
+			p = "/v2/transcript/unknown-" + string(rune('a'+i))
+		}
+		serve(srv, testKey, http.MethodGet, p, "")
+		want = append(want, p)
+	}
+	var got []string
+	for _, c := range srv.Calls("") {
+		got = append(got, c.Path)
+	}
+	assert.Equal(t, want, got)
 }

@@ -58,17 +58,27 @@ type Config struct {
 	// redacted_audio_url, e.g. "http://127.0.0.1:8080". Empty means
 	// "http://" plus the Host of each request.
 	BaseURL string
-	// MaxCalls bounds the call log (see Server.Calls); zero means
-	// DefaultMaxCalls. The oldest calls are dropped first.
+	// MaxCalls bounds each of the call log's two parts, the calls
+	// concerning known transcripts and the others (see Server.Calls);
+	// zero means DefaultMaxCalls. The oldest calls are dropped first.
 	MaxCalls int
 	// MaxTranscripts bounds the transcripts kept; zero means
 	// DefaultMaxTranscripts. The oldest is evicted first, with its
 	// delivery records, and the list's page_details say how many were.
 	MaxTranscripts int
+	// MaxStoreBytes bounds the bytes the kept transcripts account for
+	// (their request fields and a fixed share for the rest, see
+	// TranscriptOverheadBytes); zero means DefaultMaxStoreBytes. The
+	// oldest is evicted first, as for MaxTranscripts; the newest is
+	// always kept.
+	MaxStoreBytes int64
 }
 
 // DefaultMaxTranscripts is how many transcripts a Server keeps.
 const DefaultMaxTranscripts = 10_000
+
+// DefaultMaxStoreBytes is the byte budget of the kept transcripts.
+const DefaultMaxStoreBytes = 256 << 20
 
 // withDefaults returns c with its zero fields filled, or why it cannot work.
 func (c Config) withDefaults() (Config, error) {
@@ -90,6 +100,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxTranscripts == 0 {
 		c.MaxTranscripts = DefaultMaxTranscripts
+	}
+	if c.MaxStoreBytes == 0 {
+		c.MaxStoreBytes = DefaultMaxStoreBytes
+	}
+	if c.MaxStoreBytes < 0 {
+		errs = append(errs, fmt.Errorf("store byte budget must not be negative, got %d", c.MaxStoreBytes))
 	}
 	if c.MaxTranscripts < 0 {
 		errs = append(errs, fmt.Errorf("transcript bound must not be negative, got %d", c.MaxTranscripts))

@@ -31,6 +31,10 @@ type pageDetails struct {
 	// MaxTranscripts, so a short list is not mistaken for lost data.
 	Evicted        int `json:"hookcheck_evicted"`
 	MaxTranscripts int `json:"hookcheck_max_transcripts"`
+	// StoreBytes and MaxStoreBytes are the bytes the kept transcripts
+	// account for and their budget, which evicts the oldest too.
+	StoreBytes    int64 `json:"hookcheck_store_bytes"`
+	MaxStoreBytes int64 `json:"hookcheck_max_store_bytes"`
 }
 
 // listQuery is a validated GET /v2/transcript query.
@@ -140,7 +144,8 @@ func (s *Server) listTranscripts(w http.ResponseWriter, r *http.Request) {
 	page.PageDetails.Limit = lq.limit
 	page.PageDetails.ResultCount = len(page.Transcripts)
 	page.PageDetails.CurrentURL = base + r.URL.RequestURI()
-	page.PageDetails.Evicted, page.PageDetails.MaxTranscripts = s.store.evictedCount(), s.cfg.MaxTranscripts
+	page.PageDetails.Evicted, page.PageDetails.StoreBytes = s.store.evictedCount()
+	page.PageDetails.MaxTranscripts, page.PageDetails.MaxStoreBytes = s.cfg.MaxTranscripts, s.cfg.MaxStoreBytes
 	writeJSON(w, http.StatusOK, page)
 }
 

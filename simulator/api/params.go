@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -73,6 +75,11 @@ const (
 	MaxURLBytes = 8 << 10
 	// MaxHeaderFieldBytes bounds the webhook auth header's name and value.
 	MaxHeaderFieldBytes = 4 << 10
+	// MaxEchoedFieldBytes bounds each other documented field, as JSON:
+	// they are kept and echoed in every transcript object and list, so a
+	// 1 MB word_boost would cost its size at every read (issue 18).
+	// 64 KiB holds thousands of boosted words or a long prompt.
+	MaxEchoedFieldBytes = 64 << 10
 )
 
 // parseSubmission validates body as TranscriptParams.
@@ -109,10 +116,15 @@ func parseSubmission(body []byte) (submission, error) {
 		}
 	}
 	sub := submission{AudioURL: *req.AudioURL, Params: map[string]json.RawMessage{}}
-	for k, v := range raw {
-		if documentedParams[k] && !bytes.Equal(v, []byte("null")) {
-			sub.Params[k] = v
+	for _, k := range slices.Sorted(maps.Keys(raw)) { // sorted: the same error for the same body
+		v := raw[k]
+		if !documentedParams[k] || bytes.Equal(v, []byte("null")) {
+			continue
 		}
+		if len(v) > MaxEchoedFieldBytes {
+			return submission{}, badRequestf("%s is too long: %d bytes, at most %d", k, len(v), MaxEchoedFieldBytes)
+		}
+		sub.Params[k] = v
 	}
 	if req.WebhookURL != nil && *req.WebhookURL != "" {
 		if _, err := webhook.ParseTarget(*req.WebhookURL); err != nil {

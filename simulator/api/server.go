@@ -47,10 +47,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulated API: %w", err)
 	}
-	s := &Server{cfg: cfg, store: newStore(cfg.MaxTranscripts), sender: sender,
+	s := &Server{cfg: cfg, store: newStore(cfg.MaxTranscripts, cfg.MaxStoreBytes), sender: sender,
 		engine: webhook.NewEngine(sender, cfg.MaxInFlight),
-		calls:  newCallLog(cfg.MaxCalls), audio: newWAV(),
-		drained: make(chan struct{}), done: make(chan struct{})}
+		audio:  newWAV(), drained: make(chan struct{}), done: make(chan struct{})}
+	s.calls = newCallLog(cfg.MaxCalls, s.store.has)
 	s.processor = newProcessor(cfg.Clock, s.finishProcessing)
 	s.handler = s.routes()
 	return s, nil

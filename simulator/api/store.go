@@ -19,6 +19,8 @@ type transcriptStore struct {
 	delivOrder  []*DeliveryRecord
 	uploads     map[string]struct{} // ids of the upload URLs handed out
 	max         int                 // transcripts kept; the oldest go first
+	maxBytes    int64               // bytes the kept transcripts may account for
+	bytes       int64               // bytes they account for (accountedBytes)
 	evicted     int                 // transcripts evicted so far
 }
 
@@ -31,9 +33,9 @@ type DeliveryRecord struct {
 	*webhook.Delivery
 }
 
-func newStore(maxTranscripts int) *transcriptStore {
+func newStore(maxTranscripts int, maxBytes int64) *transcriptStore {
 	return &transcriptStore{transcripts: map[string]*transcript{}, deliveries: map[string]*DeliveryRecord{},
-		uploads: map[string]struct{}{}, max: maxTranscripts}
+		uploads: map[string]struct{}{}, max: maxTranscripts, maxBytes: maxBytes}
 }
 
 // add stores t, stamping its creation time under the lock so that the
@@ -47,9 +49,11 @@ func (s *transcriptStore) add(t *transcript, now func() time.Time, stamp func(t 
 	}
 	t.Created = now()
 	stamp(t)
+	t.accounted = t.accountedBytes()
 	s.transcripts[t.ID] = t
 	s.order = append(s.order, t)
-	for s.max > 0 && len(s.order) > s.max {
+	s.bytes += t.accounted
+	for (s.max > 0 && len(s.order) > s.max) || (s.maxBytes > 0 && s.bytes > s.maxBytes && len(s.order) > 1) {
 		s.evictOldestLocked()
 	}
 	return true
@@ -63,6 +67,7 @@ func (s *transcriptStore) evictOldestLocked() {
 	s.order[0] = nil // release it: the slice's array outlives the reslice
 	s.order = s.order[1:]
 	delete(s.transcripts, old.ID)
+	s.bytes -= old.accounted
 	s.evicted++
 	s.delivOrder = slices.DeleteFunc(s.delivOrder, func(r *DeliveryRecord) bool {
 		if r.TranscriptID != old.ID {
@@ -73,11 +78,20 @@ func (s *transcriptStore) evictOldestLocked() {
 	})
 }
 
-// evictedCount returns how many transcripts were evicted.
-func (s *transcriptStore) evictedCount() int {
+// evictedCount returns how many transcripts were evicted, and how many
+// bytes the kept ones account for.
+func (s *transcriptStore) evictedCount() (evicted int, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.evicted
+	return s.evicted, s.bytes
+}
+
+// has reports whether the store holds transcript id.
+func (s *transcriptStore) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.transcripts[id]
+	return ok
 }
 
 // addUpload remembers an upload id so that its URL serves audio.

@@ -67,6 +67,8 @@ type transcript struct {
 	webhookStatusCode *int
 	deleted           bool
 
+	accounted int64 // bytes counted against the store's budget when added
+
 	fault      Fault         // how GET /v2/transcript/{id} misbehaves; zero: it does not
 	faultSince time.Time     // when fault was set, for Fault.For
 	faultHits  int           // GETs that have misbehaved, for Fault.Times
@@ -94,6 +96,28 @@ func newTranscript(sp transcriptSpec) *transcript {
 	return &transcript{ID: sp.id, AudioURL: sp.audioURL, Params: sp.params, WebhookURL: sp.webhookURL,
 		WebhookAuth: sp.auth, Redaction: sp.redaction, Fail: sp.fail, base: sp.base,
 		redactAudio: sp.redactAudio, errorMessage: sp.errorMessage, status: StatusQueued}
+}
+
+// TranscriptOverheadBytes is what a kept transcript accounts for beyond
+// its request fields: the structure, its text once completed, and its
+// delivery records (a few attempts each).
+const TranscriptOverheadBytes = 8 << 10
+
+// accountedBytes is what t counts against the store's byte budget: the
+// request fields it keeps and echoes, and TranscriptOverheadBytes.
+func (t *transcript) accountedBytes() int64 {
+	n := int64(TranscriptOverheadBytes + len(t.ID) + len(t.AudioURL) + len(t.WebhookURL) + len(t.base) +
+		len(t.errorMessage) + len(t.Redaction.Sub))
+	for _, p := range t.Redaction.Policies {
+		n += int64(len(p))
+	}
+	if t.WebhookAuth != nil {
+		n += int64(len(t.WebhookAuth.Name) + len(t.WebhookAuth.Value))
+	}
+	for k, v := range t.Params {
+		n += int64(len(k) + len(v))
+	}
+	return n
 }
 
 // finish ends t's processing at now: status error with its message
