@@ -47,9 +47,47 @@ func TestProfileMalformedIsUsageError(t *testing.T) {
 	} {
 		t.Run(cmd[0], func(t *testing.T) {
 			r := hookcheck(t, nil, append(cmd, "--profile", path)...)
-			requireOneLine(t, r, path+":7: field max_attempts: must be at least 1")
+			requireOneLine(t, r, path+":7: field max_attempts: must be 1–100, got -1")
 		})
 	}
+}
+
+// TestProfileOutOfBoundsIsUsageError is issue 18's reproduction: a
+// profile with 10⁹ attempts and a 0 s wait made send spin; now every
+// command that takes --profile refuses it in one line naming file, line
+// and field, before any delivery (exit 2).
+func TestProfileOutOfBoundsIsUsageError(t *testing.T) {
+	src := string(profiles.AssemblyAIJSON())
+	for _, mut := range [][2]string{
+		{`"max_attempts": {"value": 10,`, `"max_attempts": {"value": 1000000000,`},
+		{`"retry_interval": {"value": "10s"`, `"retry_interval": {"value": "0s"`},
+	} {
+		require.Equal(t, 1, strings.Count(src, mut[0]))
+		src = strings.Replace(src, mut[0], mut[1], 1)
+	}
+	path := filepath.Join(t.TempDir(), "spin.json")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o600))
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 500}, receiver.Config{})
+	for _, cmd := range [][]string{
+		{"send", "--target", srv.URL + "/hook"},
+		{"run", "--target", srv.URL + "/hook", "--out", t.TempDir()},
+		{"serve-api", "--listen", "127.0.0.1:0"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			r := hookcheck(t, nil, append(cmd, "--profile", path)...)
+			requireOneLine(t, r, path+":7: field max_attempts: must be 1–100, got 1000000000")
+		})
+	}
+	assert.Equal(t, 0, inbox.Len(), "nothing is delivered")
+
+	// A duplicate key and a file over 1 MiB are refused the same way.
+	dup := writeProfileFile(t, `"max_attempts": {"value": 10,`, `"max_attempts": {"value": 10, "value": 1000000000,`)
+	requireOneLine(t, hookcheck(t, nil, "send", "--target", srv.URL+"/hook", "--profile", dup),
+		dup+":7: field max_attempts.value: key given twice")
+	big := filepath.Join(t.TempDir(), "big.json")
+	require.NoError(t, os.WriteFile(big, append(profiles.AssemblyAIJSON(), make([]byte, 1<<20)...), 0o600))
+	requireOneLine(t, hookcheck(t, nil, "send", "--target", srv.URL+"/hook", "--profile", big),
+		"--profile "+big+": larger than 1048576 bytes (1 MiB)")
 }
 
 func TestDiffUpdateProfile(t *testing.T) {
