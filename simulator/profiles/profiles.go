@@ -65,23 +65,28 @@ type Profile struct {
 // without a wait), hang (a 2,562,047 h wait) or blame a receiver for a
 // deadline no server can meet (1 ns).
 const (
-	// MinAttempts and MaxAttempts bound max_attempts; AssemblyAI makes 10
+	// MinAttempts bounds max_attempts from below; AssemblyAI makes 10
 	// (D-4).
-	MinAttempts, MaxAttempts = 1, 100
+	MinAttempts = 1
+	// MaxAttempts bounds max_attempts from above.
+	MaxAttempts = 100
 	// MaxRetryInterval bounds retry_interval (0 is allowed); AssemblyAI
 	// waits 10 s (D-4).
 	MaxRetryInterval = 24 * time.Hour
-	// MinTimeout and MaxTimeout bound timeout; AssemblyAI waits 10 s (D-3).
-	MinTimeout, MaxTimeout = 100 * time.Millisecond, 5 * time.Minute
+	// MinTimeout bounds timeout from below; AssemblyAI waits 10 s (D-3).
+	MinTimeout = 100 * time.Millisecond
+	// MaxTimeout bounds timeout from above.
+	MaxTimeout = 5 * time.Minute
 	// MaxRedirects bounds max_redirects (0 is allowed); Go's client stops at
 	// 10.
 	MaxRedirects = 20
 	// MaxBodyBytes bounds max_body_bytes (0 is allowed): the part of an
 	// answer's body a sender keeps in memory (P-1 keeps 64 KiB).
 	MaxBodyBytes = 64 << 20
-	// MaxHeaders bounds the number of headers; MaxHeaderBytes the length
-	// of each header value.
-	MaxHeaders, MaxHeaderBytes = 100, 8 << 10
+	// MaxHeaders bounds the number of headers.
+	MaxHeaders = 100
+	// MaxHeaderBytes bounds the length of each header value.
+	MaxHeaderBytes = 8 << 10
 	// MaxFileBytes bounds a profile file; a larger one is refused before
 	// it is read whole.
 	MaxFileBytes = 1 << 20
@@ -183,11 +188,11 @@ func AssemblyAIJSON() []byte { return bytes.Clone(assemblyAI) }
 // ReadFile reads and checks the profile file at path. A file over
 // MaxFileBytes is refused after reading at most one byte past the limit.
 func ReadFile(path string) (Profile, error) {
-	f, err := os.Open(path) //nolint:gosec // the user names the profile to read
+	f, err := os.Open(path)
 	if err != nil {
 		return Profile{}, fmt.Errorf("read profile: %w", err)
 	}
-	defer f.Close() //nolint:errcheck // read only
+	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return Profile{}, fmt.Errorf("read profile %s: %w", path, err)
