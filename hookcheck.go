@@ -133,7 +133,7 @@ type Target struct {
 	// bytes the run may keep in all (each answer is read up to
 	// Policy.MaxBodyBytes, at most 64 MiB). Past it the run stops and its
 	// result is incomplete, naming the guard. Zero means
-	// webhook.DefaultBodyBudget (512 MiB).
+	// webhook.DefaultBodyBudget (256 MiB).
 	BodyBudget int64
 	// VerifyURL, when set, makes RC-18 ask the receiver's application
 	// whether each transcript it acknowledged was processed: GET the URL

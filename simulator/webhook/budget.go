@@ -9,11 +9,13 @@ import (
 )
 
 // DefaultBodyBudget is how many bytes of answer bodies a run keeps in all,
-// across its senders: 512 MiB, far above what any receiver that answers
-// as AssemblyAI expects needs (a short body per attempt, P-1), far below
-// what a receiver that answers an endless body to every attempt would
-// make a run keep (max_body_bytes, up to 64 MiB, per attempt).
-const DefaultBodyBudget = 512 << 20
+// across its senders: 256 MiB. The built-in suite with full schedules
+// against a receiver that answers every attempt with the most the
+// built-in profile keeps (64 KiB, P-1) keeps about 55 MiB; one that
+// answers an endless body read up to 50 MiB per attempt would keep over
+// 4 GiB, and the reports hold each body several times over while they
+// are written (a 512 MiB budget measured 4.3 GB at its peak).
+const DefaultBodyBudget = 256 << 20
 
 // BodyBudget is a memory guard: it bounds the answer body bytes that the
 // senders sharing it (Options.BodyBudget) read and keep, in all. Each
