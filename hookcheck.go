@@ -129,6 +129,12 @@ type Target struct {
 	// result is incomplete, naming the scenarios cut. Zero means
 	// DefaultMaxDuration; negative means no bound.
 	MaxDuration time.Duration
+	// BodyBudget is the run's memory guard: the receiver's answer body
+	// bytes the run may keep in all (each answer is read up to
+	// Policy.MaxBodyBytes, at most 64 MiB). Past it the run stops and its
+	// result is incomplete, naming the guard. Zero means
+	// webhook.DefaultBodyBudget (256 MiB).
+	BodyBudget int64
 	// VerifyURL, when set, makes RC-18 ask the receiver's application
 	// whether each transcript it acknowledged was processed: GET the URL
 	// with {transcript_id} replaced; a 2xx means yes. For a Handler target
@@ -341,6 +347,7 @@ func Prepare(t Target) (*Prepared, error) {
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
+		BodyBudget: t.BodyBudget,
 	}
 	if apiInfo != nil {
 		cfg.Conformance.APIURL = apiInfo.BaseURL

@@ -112,7 +112,11 @@ func orNone(key string) string {
 	return key
 }
 
-// writeProfile writes the policy observed in capturePath as a profile.
+// writeProfile writes the policy observed in capturePath as a profile. A
+// value outside a profile's bounds (a hostile or broken capture: 200,000
+// attempts, a 2,562,047 h wait, a header value with CR/LF) is refused, not
+// clamped: a clamped value would not be what was observed, and the file
+// would pass for an observation. Nothing is written then (exit 2).
 func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) error {
 	if p.Pace == webhook.Accelerated {
 		p.Pace = webhook.RealTime // Observe scaled the waits back
@@ -121,6 +125,9 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
 	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
 	pr.About = "Delivery rules observed in a capture of real deliveries (issue 13)."
+	if err := pr.Check(); err != nil {
+		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
+	}
 	b, err := pr.Marshal()
 	if err != nil {
 		return err

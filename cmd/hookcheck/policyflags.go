@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -73,14 +73,16 @@ func (f *policyFlags) register(fs *pflag.FlagSet, set policyFlagSet) {
 // policy builds and checks the delivery policy; every error is the user's.
 func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error) {
 	p := webhook.DefaultPolicy()
-	if f.timeout <= 0 {
-		return p, usagef("--timeout must be positive, got %s", f.timeout)
+	// The profile's bounds hold for the flags too (docs: README, "Delivery
+	// profiles").
+	if err := profiles.CheckTimeout(f.timeout); err != nil {
+		return p, usagef("--timeout %v", err)
 	}
-	if f.maxAttempts < 1 {
-		return p, usagef("--max-attempts must be at least 1, got %d", f.maxAttempts)
+	if err := profiles.CheckAttempts(f.maxAttempts); err != nil {
+		return p, usagef("--max-attempts %v", err)
 	}
-	if f.retryInterval < 0 {
-		return p, usagef("--retry-interval must not be negative, got %s", f.retryInterval)
+	if err := profiles.CheckRetryInterval(f.retryInterval); err != nil {
+		return p, usagef("--retry-interval %v", err)
 	}
 	region, err := webhook.ParseRegion(f.region)
 	if err != nil {
@@ -160,13 +162,12 @@ func (f *policyFlags) set(name string) bool {
 // loadProfile reads a --profile file; a malformed one is a usage error
 // naming the file, the line and the field.
 func loadProfile(path string) (webhook.Policy, error) {
-	data, err := os.ReadFile(path)
+	pr, err := profiles.ReadFile(path)
+	if pe := (*profiles.Error)(nil); errors.As(err, &pe) {
+		return webhook.Policy{}, usagef("--profile %v", err)
+	}
 	if err != nil {
 		return webhook.Policy{}, usagef("--profile: %v", err)
-	}
-	pr, err := profiles.Parse(path, data)
-	if err != nil {
-		return webhook.Policy{}, usagef("--profile %v", err)
 	}
 	p, err := webhook.PolicyFromProfile(pr)
 	if err != nil {

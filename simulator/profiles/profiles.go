@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -57,6 +58,96 @@ type Profile struct {
 	MaxBodyBytes    Field[int64]             `json:"max_body_bytes"`
 }
 
+// Bounds of every profile value: a value outside them is refused when a
+// profile is read (Parse, ReadFile), when a flag sets it (send, run,
+// serve-api, diff) and before `diff --update-profile` writes it. They keep
+// a hostile or mistaken profile from making a sender spin (10⁹ attempts
+// without a wait), hang (a 2,562,047 h wait) or blame a receiver for a
+// deadline no server can meet (1 ns).
+const (
+	// MinAttempts bounds max_attempts from below; AssemblyAI makes 10
+	// (D-4).
+	MinAttempts = 1
+	// MaxAttempts bounds max_attempts from above.
+	MaxAttempts = 100
+	// MaxRetryInterval bounds retry_interval (0 is allowed); AssemblyAI
+	// waits 10 s (D-4).
+	MaxRetryInterval = 24 * time.Hour
+	// MinTimeout bounds timeout from below; AssemblyAI waits 10 s (D-3).
+	MinTimeout = 100 * time.Millisecond
+	// MaxTimeout bounds timeout from above.
+	MaxTimeout = 5 * time.Minute
+	// MaxRedirects bounds max_redirects (0 is allowed); Go's client stops at
+	// 10.
+	MaxRedirects = 20
+	// MaxBodyBytes bounds max_body_bytes (0 is allowed): the part of an
+	// answer's body a sender keeps in memory (P-1 keeps 64 KiB).
+	MaxBodyBytes = 64 << 20
+	// MaxHeaders bounds the number of headers.
+	MaxHeaders = 100
+	// MaxHeaderBytes bounds the length of each header value.
+	MaxHeaderBytes = 8 << 10
+	// MaxFileBytes bounds a profile file; a larger one is refused before
+	// it is read whole.
+	MaxFileBytes = 1 << 20
+)
+
+// CheckAttempts reports whether n is a max_attempts within its bounds.
+func CheckAttempts(n int) error {
+	if n < MinAttempts || n > MaxAttempts {
+		return fmt.Errorf("must be %d–%d, got %d", MinAttempts, MaxAttempts, n)
+	}
+	return nil
+}
+
+// CheckTimeout reports whether d is a timeout within its bounds.
+func CheckTimeout(d time.Duration) error {
+	if d < MinTimeout || d > MaxTimeout {
+		return fmt.Errorf("must be %s–%s, got %s", MinTimeout, MaxTimeout, d)
+	}
+	return nil
+}
+
+// CheckRetryInterval reports whether d is a retry interval within its
+// bounds.
+func CheckRetryInterval(d time.Duration) error {
+	if d < 0 || d > MaxRetryInterval {
+		return fmt.Errorf("must be 0s–%s, got %s", MaxRetryInterval, d)
+	}
+	return nil
+}
+
+// CheckMaxRedirects reports whether n is a max_redirects within its bounds.
+func CheckMaxRedirects(n int) error {
+	if n < 0 || n > MaxRedirects {
+		return fmt.Errorf("must be 0–%d, got %d", MaxRedirects, n)
+	}
+	return nil
+}
+
+// CheckMaxBodyBytes reports whether n is a max_body_bytes within its
+// bounds.
+func CheckMaxBodyBytes(n int64) error {
+	if n < 0 || n > MaxBodyBytes {
+		return fmt.Errorf("must be 0–%d (64 MiB), got %d", MaxBodyBytes, n)
+	}
+	return nil
+}
+
+// CheckHeaderValue reports whether v may be sent as a header value: no
+// control byte but horizontal tab, at most MaxHeaderBytes long.
+func CheckHeaderValue(v string) error {
+	if len(v) > MaxHeaderBytes {
+		return fmt.Errorf("value is %d bytes, over %d", len(v), MaxHeaderBytes)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return fmt.Errorf("value has control byte %#02x at byte %d", c, i)
+		}
+	}
+	return nil
+}
+
 // Error is a malformed profile: the file, the line and the field at fault.
 type Error struct {
 	File  string
@@ -66,7 +157,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Field == "" {
+	switch {
+	case e.File == "" && e.Field == "":
+		return e.Err.Error()
+	case e.File == "":
+		return fmt.Sprintf("field %s: %v", e.Field, e.Err)
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	case e.Field == "":
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	}
 	return fmt.Sprintf("%s:%d: field %s: %v", e.File, e.Line, e.Field, e.Err)
@@ -87,10 +185,31 @@ func AssemblyAI() Profile {
 // AssemblyAIJSON returns the embedded profile's bytes.
 func AssemblyAIJSON() []byte { return bytes.Clone(assemblyAI) }
 
+// ReadFile reads and checks the profile file at path. A file over
+// MaxFileBytes is refused after reading at most one byte past the limit.
+func ReadFile(path string) (Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Profile{}, fmt.Errorf("read profile: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return Profile{}, fmt.Errorf("read profile %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
 // Parse decodes and checks a profile; errors are *Error naming file, line
-// and field. Every field is required and must name its source.
+// and field. Every field is required, must name its source and lie within
+// its bounds; a key given twice in any object (compared without case, as
+// decoding and HTTP header names do) is refused; so is a file over
+// MaxFileBytes.
 func Parse(file string, data []byte) (Profile, error) {
 	var p Profile
+	if len(data) > MaxFileBytes {
+		return p, &Error{File: file, Err: fmt.Errorf("larger than %d bytes (1 MiB): not a profile", MaxFileBytes)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
@@ -99,12 +218,35 @@ func Parse(file string, data []byte) (Profile, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return p, &Error{File: file, Line: lineAt(data, int(dec.InputOffset())), Err: errors.New("text after the profile object")}
 	}
-	for _, c := range p.checks() {
-		if err := c.check(); err != nil {
-			return p, &Error{File: file, Line: lineOfKey(data, c.field), Field: c.field, Err: err}
-		}
+	lines, err := keyLines(file, data)
+	if err != nil {
+		return p, err
+	}
+	if err := p.check(); err != nil {
+		err.File = file
+		err.Line = max(lines[strings.ToLower(err.Field)], 1)
+		return p, err
 	}
 	return p, nil
+}
+
+// Check reports the first value of p that is missing or out of its
+// bounds, as an *Error naming the field (without file or line): what
+// `diff --update-profile` checks before it writes a profile.
+func (p Profile) Check() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p Profile) check() *Error {
+	for _, c := range p.checks() {
+		if err := c.check(); err != nil {
+			return &Error{Field: c.field, Err: err}
+		}
+	}
+	return nil
 }
 
 // Durations returns the profile's timeout and retry interval; Parse has
@@ -158,38 +300,35 @@ func (p Profile) checks() []check {
 			}
 			return nil
 		}},
-		{"timeout", func() error { return positiveDuration(p.Timeout, src, false) }},
+		{"timeout", func() error { return boundedDuration(p.Timeout, src, CheckTimeout) }},
 		{"max_attempts", func() error {
 			if err := src(p.MaxAttempts.Source); err != nil {
 				return err
 			}
-			if p.MaxAttempts.Value < 1 {
-				return fmt.Errorf("must be at least 1, got %d", p.MaxAttempts.Value)
-			}
-			return nil
+			return CheckAttempts(p.MaxAttempts.Value)
 		}},
-		{"retry_interval", func() error { return positiveDuration(p.RetryInterval, src, true) }},
+		{"retry_interval", func() error { return boundedDuration(p.RetryInterval, src, CheckRetryInterval) }},
 		{"retry_on_4xx", func() error { return src(p.RetryOn4xx.Source) }},
 		{"follow_redirects", func() error { return src(p.FollowRedirects.Source) }},
 		{"max_redirects", func() error {
 			if err := src(p.MaxRedirects.Source); err != nil {
 				return err
 			}
-			if p.MaxRedirects.Value < 0 {
-				return fmt.Errorf("must not be negative, got %d", p.MaxRedirects.Value)
-			}
-			return nil
+			return CheckMaxRedirects(p.MaxRedirects.Value)
 		}},
 		{"headers", func() error {
 			if err := src(p.Headers.Source); err != nil {
 				return err
 			}
+			if n := len(p.Headers.Value); n > MaxHeaders {
+				return fmt.Errorf("%d headers, over %d", n, MaxHeaders)
+			}
 			for _, k := range sortedKeys(p.Headers.Value) {
 				if !tokenPattern.MatchString(k) {
 					return fmt.Errorf("%q is not a header name", k)
 				}
-				if strings.ContainsAny(p.Headers.Value[k], "\r\n") {
-					return fmt.Errorf("header %s: value has a line break", k)
+				if err := CheckHeaderValue(p.Headers.Value[k]); err != nil {
+					return fmt.Errorf("header %s: %w", k, err)
 				}
 			}
 			return nil
@@ -228,10 +367,7 @@ func (p Profile) checks() []check {
 			if err := src(p.MaxBodyBytes.Source); err != nil {
 				return err
 			}
-			if p.MaxBodyBytes.Value < 0 {
-				return fmt.Errorf("must not be negative, got %d", p.MaxBodyBytes.Value)
-			}
-			return nil
+			return CheckMaxBodyBytes(p.MaxBodyBytes.Value)
 		}},
 	}
 }
@@ -243,7 +379,7 @@ func nonEmpty(s string) error {
 	return nil
 }
 
-func positiveDuration(f Field[string], src func(string) error, zeroOK bool) error {
+func boundedDuration(f Field[string], src func(string) error, bounds func(time.Duration) error) error {
 	if err := src(f.Source); err != nil {
 		return err
 	}
@@ -251,10 +387,7 @@ func positiveDuration(f Field[string], src func(string) error, zeroOK bool) erro
 	if err != nil {
 		return fmt.Errorf("%q is not a duration such as 10s", f.Value)
 	}
-	if d < 0 || (d == 0 && !zeroOK) {
-		return fmt.Errorf("must be positive, got %s", d)
-	}
-	return nil
+	return bounds(d)
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -294,8 +427,80 @@ func lineAt(data []byte, offset int) int {
 	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 
-// lineOfKey is the line where "key": first appears; 1 when it does not
-// (a missing field is reported at the top of the file).
+// keyLines walks data's tokens (data is valid JSON: Decode has read it).
+// It refuses a key given twice in one object, compared without case, and
+// returns the line of each top-level key, lower-cased, for errors to point
+// at.
+func keyLines(file string, data []byte) (map[string]int, error) {
+	lines := map[string]int{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	key := ""
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return lines, nil
+		}
+		if err != nil {
+			return nil, &Error{File: file, Line: lineAt(data, int(dec.InputOffset())), Err: fmt.Errorf("not JSON: %w", err)}
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.wantKey {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				valueDone(stack)
+				continue
+			}
+			k, _ := tok.(string)
+			field := strings.TrimPrefix(top.path+"."+k, ".")
+			line := lineAt(data, int(dec.InputOffset()))
+			if top.keys[strings.ToLower(k)] {
+				return nil, &Error{File: file, Line: line, Field: field, Err: errors.New("key given twice")}
+			}
+			top.keys[strings.ToLower(k)] = true
+			if len(stack) == 1 {
+				lines[strings.ToLower(k)] = line
+			}
+			top.wantKey, key = false, field
+			continue
+		}
+		path := key
+		if top != nil && !top.object {
+			path = top.path + "[]"
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, wantKey: true, path: path, keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: path})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone(stack)
+		default:
+			valueDone(stack)
+		}
+	}
+}
+
+// frame is an object or array the token walk is inside.
+type frame struct {
+	object  bool
+	wantKey bool
+	path    string
+	keys    map[string]bool
+}
+
+// valueDone marks a value complete: an enclosing object wants a key next.
+func valueDone(stack []*frame) {
+	if len(stack) > 0 && stack[len(stack)-1].object {
+		stack[len(stack)-1].wantKey = true
+	}
+}
+
+// lineOfKey is the line where "key": first appears; 1 when it does not.
 func lineOfKey(data []byte, key string) int {
 	re := regexp.MustCompile(`"` + regexp.QuoteMeta(key) + `"\s*:`)
 	if loc := re.FindIndex(data); loc != nil {

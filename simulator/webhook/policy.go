@@ -268,8 +268,9 @@ func (p Policy) Validate() error {
 			}
 		}
 	}
-	if p.MaxBodyBytes < 0 {
-		errs = append(errs, errors.New("max body bytes must not be negative"))
+	if err := profiles.CheckMaxBodyBytes(p.MaxBodyBytes); err != nil {
+		// The part of each answer kept in memory (P-1): a profile's bound.
+		errs = append(errs, fmt.Errorf("max body bytes %w", err))
 	}
 	return errors.Join(errs...)
 }

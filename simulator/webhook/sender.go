@@ -38,6 +38,10 @@ type Options struct {
 	// never hold, e.g. an API key: any answer that echoes one has it
 	// masked before it is recorded, observed or logged.
 	Secrets []string
+	// BodyBudget, when set, bounds the answer body bytes read by every
+	// sender that shares it (a run's memory guard); nil means none beyond
+	// Policy.MaxBodyBytes per answer.
+	BodyBudget *BodyBudget
 }
 
 // Observer is told about a delivery as it runs. Its functions are called
@@ -63,6 +67,7 @@ type Sender struct {
 	headers   headerInterner // shares equal header sets between records
 	answers   answerInterner // shares equal answers between journals
 	redact    *Redactor      // the policy's and the caller's secrets
+	budget    *BodyBudget    // nil: no run-wide bound
 	summary   PolicySummary  // the policy's summary, for every record
 
 	mu         sync.Mutex
@@ -75,7 +80,8 @@ func NewSender(p Policy, o Options) (*Sender, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("delivery policy: %w", err)
 	}
-	s := &Sender{policy: p, clock: o.Clock, logger: o.Logger, redact: NewRedactor(append(p.Secrets(), o.Secrets...)...)}
+	s := &Sender{policy: p, clock: o.Clock, logger: o.Logger, redact: NewRedactor(append(p.Secrets(), o.Secrets...)...),
+		budget: o.BodyBudget}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
@@ -495,13 +501,19 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	a.ResponseHeaders = s.headers.intern(pd.redact.Header(resp.Header))
 	var body []byte
 	if resp.Body != http.NoBody {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1))
+		r := io.LimitReader(resp.Body, s.policy.MaxBodyBytes+1)
+		if s.budget != nil {
+			r = budgetReader{r: r, b: s.budget}
+		}
+		body, err = io.ReadAll(r)
 	}
 	if int64(len(body)) > s.policy.MaxBodyBytes {
 		body, a.BodyTruncated = body[:s.policy.MaxBodyBytes], true
 	}
 	if err != nil {
-		a.BodyTruncated = true // the body did not end before the deadline
+		// The body did not end before the deadline, or the run's memory
+		// guard stopped reading it.
+		a.BodyTruncated = true
 	}
 	if pd.redact.Empty() {
 		a.ResponseBody = internBytes(body)

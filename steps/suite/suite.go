@@ -105,6 +105,12 @@ type Config struct {
 	// Product selects the scenarios of a product by their tags (a
 	// streaming one is tagged @streaming); zero means reports.PreRecorded.
 	Product reports.Product
+	// BodyBudget is the run's memory guard: the answer body bytes all
+	// its deliveries may keep (webhook.BodyBudget); past it the run stops
+	// and is incomplete, naming the guard. Zero means
+	// webhook.DefaultBodyBudget. Conformance.Options.BodyBudget, when
+	// set, is used instead.
+	BodyBudget int64
 }
 
 // DeadlineError is why a run that reached its MaxDuration stopped.
@@ -210,6 +216,16 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		ctx, cancel = context.WithTimeoutCause(ctx, d, &DeadlineError{Max: d, Vocabulary: p.cfg.Conformance.Vocabulary})
 		defer cancel()
 	}
+	conf := p.cfg.Conformance
+	if conf.Options.BodyBudget == nil {
+		// The memory guard: a receiver that answers every attempt with
+		// an endless body stops the run, which then writes its files,
+		// instead of filling the memory until the run is killed.
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		conf.Options.BodyBudget = webhook.NewBodyBudget(p.cfg.BodyBudget, cancel)
+	}
 	redact := webhook.NewRedactor(p.cfg.Secrets...)
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
 		uriPrefix: p.uriPrefix, redact: redact}
@@ -224,7 +240,6 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	// timings; RC-18, which reads the whole run, last.
 	shared := p.filter.And("~" + serialTag).And("~" + isolatedTag).And("~" + finalTag)
 	isolated := p.filter.And(isolatedTag).And("~" + finalTag)
-	conf := p.cfg.Conformance
 	conf.Ledger = steps.NewLedger() // this run's acknowledgements, for RC-18
 	conf.Gate = steps.NewGate(p.count(shared))
 	var wg sync.WaitGroup
