@@ -112,8 +112,12 @@ func answer(a webhook.Attempt) string {
 		// The receiver's own answer first, then where following it led.
 		b := a
 		b.Redirect = nil
-		return fmt.Sprintf("%d %s (to %q; followed, %d redirects in all, it ended with %s)",
-			rd.StatusCode, http.StatusText(rd.StatusCode), rd.Location, rd.Count, answer(b))
+		hops := "1 redirect"
+		if rd.Count != 1 {
+			hops = fmt.Sprintf("%d redirects", rd.Count)
+		}
+		return fmt.Sprintf("%d %s (to %q; followed, %s in all, it ended with %s)",
+			rd.StatusCode, http.StatusText(rd.StatusCode), rd.Location, hops, answer(b))
 	}
 	if a.Answered() {
 		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.StatusCode), stats.FormatDuration(a.Duration))

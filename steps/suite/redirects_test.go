@@ -55,7 +55,7 @@ func TestRedirectToAnAcknowledgementFailsRC12(t *testing.T) { // P-3
 	res := fixture.RunHandler(t, redirectingToCompliant, following())
 	q, _ := res.Requirement("RC-12")
 	assert.Equal(t, reports.Failed, q.Status)
-	assert.Contains(t, q.Reason, `got 307 Temporary Redirect (to "/webhook?redirected=1"; followed, 1 redirects in all, it ended with 200 OK`)
+	assert.Contains(t, q.Reason, `got 307 Temporary Redirect (to "/webhook?redirected=1"; followed, 1 redirect in all, it ended with 200 OK`)
 	assert.Equal(t, []string{"RC-12"}, failedIDs(res))
 	assert.Equal(t, reports.NotConformant, res.Verdict)
 
