@@ -327,7 +327,7 @@ func (c *Conformance) definitions() []Definition {
 			Func:    conf((*conformanceScenario).expectNoRedirect)},
 		{Kind: "Then", Pattern: `^every notification the receiver acknowledged in this run was processed$`,
 			Example: `every notification the receiver acknowledged in this run was processed`,
-			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes; with --verify api-fetch, a 2xx fetch of the transcript from the emulated API is proof too (RC-18); with api-fetch alone only \"completed\" notifications count (an unfetched \"error\" one is RC-17's), and a run that acknowledged only \"error\" ones makes it not applicable.",
+			Doc:     "Asks --verify-url about every transcript_id acknowledged so far in the run (run it last: tag @final), polling until each gets a 2xx or --verify-within passes (a redirect within the URL's origin is followed, the verify header with it; one to another origin is not, fails the id at once and names where it pointed); with --verify api-fetch, a 2xx fetch of the transcript from the emulated API is proof too (RC-18); with api-fetch alone only \"completed\" notifications count (an unfetched \"error\" one is RC-17's), and a run that acknowledged only \"error\" ones makes it not applicable.",
 			Func:    conf((*conformanceScenario).expectProcessed)},
 		{Kind: "Then", Pattern: `^the certificate verifies and the TLS version is 1\.2 or later$`,
 			Example: `the certificate verifies and the TLS version is 1.2 or later`,

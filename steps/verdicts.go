@@ -49,34 +49,38 @@ func acceptedRisk(d *webhook.Delivery) string {
 }
 
 // noServerFailure: no 5xx, timeout or broken connection. A 3xx is RC-12's
-// concern, not this check's.
+// concern, not this check's, followed (Attempt.Redirect) or not.
 func noServerFailure(d *webhook.Delivery) error {
 	a := d.Attempts[0]
-	if a.Answered() && a.StatusCode < 500 {
+	if a.Redirect != nil || a.Answered() && a.StatusCode < 500 {
 		return nil
 	}
 	return fmt.Errorf("%s; expected no 5xx and no timeout. %s", exchange(d), consequence(d))
 }
 
-// noRedirect: no attempt got a 3xx (P-3). A delivery that got no HTTP
-// answer at all proves nothing about redirects, so it cannot pass: it
-// fails with the failure that kept the answer away (and the report then
-// attributes it to that failure's requirement).
+// noRedirect: no attempt got a 3xx (P-3). It judges the receiver's own
+// answer: with redirects followed, the 3xx that began the chain, not
+// where it led. A delivery that got no HTTP answer at all proves nothing
+// about redirects, so it cannot pass: it fails with the failure that kept
+// the answer away (and the report then attributes it to that failure's
+// requirement).
 func noRedirect(d *webhook.Delivery) error {
-	answered := false
 	for _, a := range d.Attempts {
-		answered = answered || a.Answered()
-	}
-	if !answered {
-		return fmt.Errorf("%s; no attempt got an HTTP answer, so whether the receiver redirects cannot be seen. %s", exchange(d), consequence(d))
-	}
-	for _, a := range d.Attempts {
+		if rd := a.Redirect; rd != nil {
+			return fmt.Errorf("%s; the receiver's own answer was a %d redirect (to %q): this run followed it, AssemblyAI does not, it counts as a failure and is retried (P-3). %s",
+				exchange(d), rd.StatusCode, rd.Location, consequence(d))
+		}
 		if a.StatusCode >= 300 && a.StatusCode < 400 {
 			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",
 				exchange(d), a.StatusCode, a.ResponseHeaders.Get("Location"), consequence(d))
 		}
 	}
-	return nil
+	for _, a := range d.Attempts {
+		if a.Answered() {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s; no attempt got an HTTP answer, so whether the receiver redirects cannot be seen. %s", exchange(d), consequence(d))
 }
 
 // exchange says what was sent and what came back on the first attempt.
@@ -104,6 +108,17 @@ func describeBody(d *webhook.Delivery) string {
 }
 
 func answer(a webhook.Attempt) string {
+	if rd := a.Redirect; rd != nil {
+		// The receiver's own answer first, then where following it led.
+		b := a
+		b.Redirect = nil
+		hops := "1 redirect"
+		if rd.Count != 1 {
+			hops = fmt.Sprintf("%d redirects", rd.Count)
+		}
+		return fmt.Sprintf("%d %s (to %q; followed, %s in all, it ended with %s)",
+			rd.StatusCode, http.StatusText(rd.StatusCode), rd.Location, hops, answer(b))
+	}
 	if a.Answered() {
 		return fmt.Sprintf("%d %s after %s", a.StatusCode, http.StatusText(a.StatusCode), stats.FormatDuration(a.Duration))
 	}

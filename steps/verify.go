@@ -226,7 +226,7 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	if within <= 0 {
 		within = DefaultVerifyWithin
 	}
-	client := &http.Client{Timeout: st.cfg.Policy.Timeout}
+	client := &http.Client{Timeout: st.cfg.Policy.Timeout, CheckRedirect: verifyRedirect}
 	if st.cfg.Options.DialContext != nil {
 		client.Transport = &http.Transport{DialContext: st.cfg.Options.DialContext}
 	}
@@ -234,17 +234,27 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	deadline := clk.Now().Add(within)
 	pending := ids
 	last := map[string]string{}
+	var settled []string // not processed, and asking again cannot change it
 	for {
 		var still []string
 		for _, id := range pending {
-			if ok, got := st.processed(ctx, client, v, id); !ok {
+			ok, got, final := st.processed(ctx, client, v, id)
+			switch {
+			case ok:
+			case final:
+				settled = append(settled, id)
+				last[id] = got
+			default:
 				still = append(still, id)
 				last[id] = got
 			}
 		}
 		pending = still
-		if len(pending) == 0 {
+		if len(pending) == 0 && len(settled) == 0 {
 			return nil
+		}
+		if len(pending) == 0 {
+			break
 		}
 		if !clk.Now().Before(deadline) || ctx.Err() != nil {
 			break
@@ -256,6 +266,7 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 		}
 		t.Stop()
 	}
+	pending = append(settled, pending...)
 	shown := pending
 	if len(shown) > 10 {
 		shown = shown[:10]
@@ -332,40 +343,84 @@ func (st *conformanceScenario) fetched(id string) (bool, string) {
 
 // processed asks the API's call log and the verify URL, as configured,
 // about one transcript id; it returns what came back when neither proves
-// processing.
-func (st *conformanceScenario) processed(ctx context.Context, client *http.Client, v *Verify, id string) (bool, string) {
-	var got string
+// processing, and whether asking again cannot change that (final).
+func (st *conformanceScenario) processed(ctx context.Context, client *http.Client, v *Verify, id string) (ok bool, got string, final bool) {
 	if v.APIFetch {
-		var ok bool
 		if ok, got = st.fetched(id); ok || v.URL == "" {
-			return ok, got
+			return ok, got, false
 		}
 	}
-	ok, asked := st.askVerifyURL(ctx, client, v, id)
+	ok, asked, final := st.askVerifyURL(ctx, client, v, id)
 	if got != "" && !ok {
 		asked = got + "; verify URL: " + asked
 	}
-	return ok, asked
+	return ok, asked, final
 }
 
 // askVerifyURL asks the verify URL about one transcript id; it returns
-// what came back when that was no 2xx.
-func (st *conformanceScenario) askVerifyURL(ctx context.Context, client *http.Client, v *Verify, id string) (bool, string) {
+// what came back when that was no 2xx, and whether that is final: a
+// redirect to another origin is, as the answer is the application's own
+// configuration (a login page, say), not the state of the processing.
+func (st *conformanceScenario) askVerifyURL(ctx context.Context, client *http.Client, v *Verify, id string) (ok bool, got string, final bool) {
 	u := strings.ReplaceAll(v.URL, TranscriptIDPlaceholder, url.PathEscape(id))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return false, err.Error()
+		return false, err.Error(), false
 	}
 	if v.HeaderName != "" {
 		req.Header.Set(v.HeaderName, v.HeaderValue.Reveal())
 	}
 	resp, err := client.Do(req)
-	if err != nil {
-		return false, "no answer"
+	if resp != nil {
+		_ = resp.Body.Close() // the status is the answer
 	}
-	_ = resp.Body.Close() // the status is the answer
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return true, ""
+	var elsewhere *otherOrigin
+	switch {
+	case errors.As(err, &elsewhere):
+		return false, elsewhere.Error(), true
+	case err != nil:
+		return false, "no answer", false
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return true, "", false
 	}
-	return false, fmt.Sprintf("%d", resp.StatusCode)
+	return false, fmt.Sprintf("%d", resp.StatusCode), false
 }
+
+// maxVerifyRedirects bounds the same-origin redirects a verify request
+// follows, as Go's client does by default.
+const maxVerifyRedirects = 10
+
+// verifyRedirect is the verify client's CheckRedirect. A verify request
+// carries the --verify-header secret, and a 2xx must come from the
+// receiver's own application: a redirect to another origin (scheme, host,
+// port; a login page, a CDN) is not followed, so the secret never goes
+// there and the other origin's 200 is never taken as proof. A redirect
+// within the origin is followed, the header with it (it stays on the
+// origin it was configured for).
+func verifyRedirect(req *http.Request, via []*http.Request) error {
+	if webhook.Origin(req.URL) != webhook.Origin(via[0].URL) {
+		status := 0
+		if req.Response != nil {
+			status = req.Response.StatusCode
+		}
+		return &otherOrigin{status: status, to: webhook.RedactTarget(req.URL.String())}
+	}
+	if len(via) >= maxVerifyRedirects {
+		return fmt.Errorf("stopped after %d redirects", len(via))
+	}
+	return nil
+}
+
+// otherOrigin is a verify request redirected to another origin.
+type otherOrigin struct {
+	status int
+	to     string
+}
+
+// Error says where the redirect pointed, cut to a readable length.
+func (e *otherOrigin) Error() string {
+	return fmt.Sprintf("%d redirect to %s, another origin: not followed, the verify header not sent there", e.status, printable(e.to, maxRedirectShown))
+}
+
+// maxRedirectShown bounds the redirect target a message repeats.
+const maxRedirectShown = 200

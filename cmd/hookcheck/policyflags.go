@@ -64,7 +64,7 @@ func (f *policyFlags) register(fs *pflag.FlagSet, set policyFlagSet) {
 		fs.StringVar(&f.authValue, "auth-header-value", "", "value of the auth header; prefer env "+envAuthHeaderValue)
 	}
 	fs.StringVar(&f.userAgent, "user-agent", d.UserAgent, "User-Agent of each delivery (D-12)")
-	fs.BoolVar(&f.followRedirects, "follow-redirects", false, "follow 3xx answers (AssemblyAI's behaviour is undocumented; P-3 counts them as failures)")
+	fs.BoolVar(&f.followRedirects, "follow-redirects", false, "follow 3xx answers (AssemblyAI's behaviour is undocumented; P-3 counts them as failures); a hop to another origin carries no auth or secret header")
 	fs.BoolVar(&f.retryOn4xx, "retry-on-4xx", false, "retry after a 4xx answer (AssemblyAI never does: D-5)")
 	fs.BoolVar(&f.insecure, "insecure", false, "deliveries accept any TLS certificate (run: RC-14 is then not applicable)")
 	fs.BoolVar(&f.keepAlive, "keep-alive", false, "reuse connections between attempts")

@@ -157,6 +157,7 @@ type answer struct {
 	headers   http.Header
 	body      string
 	truncated bool
+	redirect  *Redirect // read-only
 }
 
 // answerKey identifies an answer whose header set is the one at headers.
@@ -166,6 +167,7 @@ type answerKey struct {
 	body      string
 	headers   uintptr // the identity of an interned (or unshared) header map
 	truncated bool
+	redirect  Redirect // the zero value without one
 }
 
 // answerInterner shares equal answers between the attempts of a Sender, so
@@ -181,14 +183,18 @@ type answerInterner struct {
 // must come from a headerInterner (or be unshared) and is not modified.
 func (in *answerInterner) intern(a *Attempt) *answer {
 	an := answer{failure: a.Failure, detail: a.Detail, headers: a.ResponseHeaders, body: a.ResponseBody,
-		truncated: a.BodyTruncated}
-	if an.failure == NoError && an.detail == "" && an.headers == nil && an.body == "" && !an.truncated {
+		truncated: a.BodyTruncated, redirect: a.Redirect}
+	if an.failure == NoError && an.detail == "" && an.headers == nil && an.body == "" && !an.truncated && an.redirect == nil {
 		return nil
 	}
-	if len(an.detail) > maxInternedString || len(an.body) > maxInternedString {
+	if len(an.detail) > maxInternedString || len(an.body) > maxInternedString ||
+		(an.redirect != nil && len(an.redirect.Location) > maxInternedString) {
 		return &an
 	}
 	key := answerKey{failure: an.failure, detail: an.detail, body: an.body, truncated: an.truncated}
+	if an.redirect != nil {
+		key.redirect = *an.redirect
+	}
 	if an.headers != nil {
 		key.headers = reflect.ValueOf(an.headers).Pointer()
 	}

@@ -27,6 +27,7 @@ func (r *attemptRec) plain() Attempt {
 	if an := r.answer; an != nil {
 		a.Failure, a.Detail = an.failure, an.detail
 		a.ResponseHeaders, a.ResponseBody, a.BodyTruncated = an.headers, an.body, an.truncated
+		a.Redirect = an.redirect
 	}
 	return a
 }

@@ -63,6 +63,10 @@ type Attempt struct {
 	Duration time.Duration
 	// StatusCode is the answer's HTTP status; 0 when there was no answer.
 	StatusCode int
+	// Redirect, when the attempt's redirects were followed (P-3), is the
+	// receiver's own first answer, a 3xx; the other fields are the end
+	// of the chain. Nil when no redirect was followed.
+	Redirect *Redirect
 	// ResponseHeaders are the answer's headers. The sender shares equal
 	// header sets between records to keep many pending deliveries small,
 	// so treat them as read-only: clone before changing.
@@ -84,6 +88,15 @@ type Attempt struct {
 // Answered reports whether the attempt got an HTTP status.
 func (a Attempt) Answered() bool { return a.StatusCode != 0 }
 
+// OwnStatus is the receiver's own answer to the attempt: the 3xx of a
+// followed redirect (Redirect), else StatusCode.
+func (a Attempt) OwnStatus() int {
+	if a.Redirect != nil {
+		return a.Redirect.StatusCode
+	}
+	return a.StatusCode
+}
+
 // Succeeded reports whether the attempt got a 2xx (D-3).
 func (a Attempt) Succeeded() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
 
@@ -99,6 +112,7 @@ type attemptJSON struct {
 	StartedAt       string      `json:"started_at"`
 	DurationMS      float64     `json:"duration_ms"`
 	StatusCode      *int        `json:"status_code"`
+	Redirect        *Redirect   `json:"redirect,omitempty"`
 	WaitAfterMS     float64     `json:"wait_after_ms"`
 }
 
@@ -106,7 +120,7 @@ type attemptJSON struct {
 // in milliseconds and a missing status as null.
 func (a Attempt) MarshalJSON() ([]byte, error) {
 	j := attemptJSON{Number: a.Number, Failure: a.Failure, Detail: a.Detail, ResponseHeaders: a.ResponseHeaders,
-		ResponseBody: a.ResponseBody, BodyTruncated: a.BodyTruncated,
+		ResponseBody: a.ResponseBody, BodyTruncated: a.BodyTruncated, Redirect: a.Redirect,
 		StartedAt: a.StartedAt.UTC().Format(time.RFC3339Nano), DurationMS: stats.Milliseconds(a.Duration), WaitAfterMS: stats.Milliseconds(a.WaitAfter)}
 	if a.StatusCode != 0 {
 		j.StatusCode = &a.StatusCode
@@ -128,6 +142,9 @@ func (a *Attempt) UnmarshalJSON(b []byte) error {
 	}
 	a.Number, a.Failure, a.Detail = j.Number, j.Failure, j.Detail
 	a.ResponseHeaders, a.ResponseBody, a.BodyTruncated = j.ResponseHeaders, j.ResponseBody, j.BodyTruncated
+	if j.Redirect != nil {
+		a.Redirect = j.Redirect
+	}
 	a.StartedAt, a.Duration, a.WaitAfter = t, stats.FromMilliseconds(j.DurationMS), stats.FromMilliseconds(j.WaitAfterMS)
 	if j.StatusCode != nil {
 		a.StatusCode = *j.StatusCode

@@ -217,6 +217,11 @@ func (r *Redactor) attempt(a Attempt) (Attempt, bool) {
 	body, detail := r.String(a.ResponseBody), r.String(a.Detail)
 	changed = changed || body != a.ResponseBody || detail != a.Detail
 	a.ResponseHeaders, a.ResponseBody, a.Detail = h, body, detail
+	if rd := a.Redirect; rd != nil {
+		if loc := r.String(rd.Location); loc != rd.Location {
+			a.Redirect, changed = &Redirect{StatusCode: rd.StatusCode, Location: loc, Count: rd.Count}, true
+		}
+	}
 	return a, changed
 }
 

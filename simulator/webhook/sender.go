@@ -94,8 +94,9 @@ func NewSender(p Policy, o Options) (*Sender, error) {
 		rt = s.transport
 	}
 	// Every attempt goes through this client (see attempt): it applies
-	// P-3 through CheckRedirect and sends a URL's user information.
-	s.client = &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
+	// P-3 through CheckRedirect (which keeps secrets on the receiver's
+	// origin) and sends a URL's user information.
+	s.client = &http.Client{Transport: rt, CheckRedirect: s.checkRedirect}
 	s.summary = p.Summary()
 	return s, nil
 }
@@ -474,7 +475,11 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	// The URL is parsed once per target and kept as the caller encoded its
 	// path and query (D-9); the header is shared, as neither the client
 	// nor the transport modifies a request's header.
-	req, err := http.NewRequestWithContext(actx, s.policy.Method, "", strings.NewReader(pd.j.head.Request.Body))
+	redirects := &chain{redact: pd.redact}
+	if s.policy.Auth != nil {
+		redirects.authName = s.policy.Auth.Name
+	}
+	req, err := http.NewRequestWithContext(withChain(actx, redirects), s.policy.Method, "", strings.NewReader(pd.j.head.Request.Body))
 	if err != nil {
 		a.Failure, a.Detail = ErrProtocol, err.Error()
 		return a
@@ -482,6 +487,7 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 	req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header
 	resp, err := s.client.Do(req)
 	a.Duration = s.clock.Now().Sub(a.StartedAt)
+	a.Redirect = redirects.record()
 	if err != nil {
 		a.Failure = classify(err, timedOut.Load(), ctx.Err() != nil)
 		// Equal details repeat across thousands of attempts: share them.

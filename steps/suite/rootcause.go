@@ -98,6 +98,17 @@ func answerOf(d *webhook.Delivery) (answer, bool) {
 	return answer{status: a.StatusCode, failure: a.Failure, body: a.ResponseBody}, true
 }
 
+// ownAnswerOf is answerOf as the receiver gave it: with redirects
+// followed, the 3xx that began the chain (its body is not kept), not where
+// the chain led, so that a redirect is RC-12's root cause however the run
+// treated it.
+func ownAnswerOf(d *webhook.Delivery) (answer, bool) {
+	if d != nil && len(d.Attempts) > 0 && d.Attempts[0].Redirect != nil {
+		return answer{status: d.Attempts[0].Redirect.StatusCode}, true
+	}
+	return answerOf(d)
+}
+
 // String is how the report names the shared answer: "500", "timeout".
 func (a answer) String() string {
 	if a.status != 0 {
@@ -224,7 +235,7 @@ func attribute(id string, scenarios []reports.Scenario, roots []root) (attributi
 // It reports whether d was of that root's kind, and false when no root's
 // answer is d's.
 func explain(d *webhook.Delivery, roots []root) (found root, sameKind, ok bool) {
-	a, answered := answerOf(d)
+	a, answered := ownAnswerOf(d)
 	if !answered {
 		return root{}, false, false
 	}
@@ -263,7 +274,7 @@ func rootAnswer(scenarios []reports.Scenario, id string, kind requestKind) (answ
 		}
 		for _, d := range s.Deliveries {
 			if kindOf(d) == kind {
-				return answerOf(d)
+				return ownAnswerOf(d)
 			}
 		}
 	}
