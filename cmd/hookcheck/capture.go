@@ -25,6 +25,7 @@ type captureFlags struct {
 	mask        []string
 	maxBody     int64
 	maxInFlight int
+	timeout     time.Duration
 	sync        bool
 }
 
@@ -56,7 +57,8 @@ request is in the file.`,
 	fs.DurationVar(&f.answerAfter, "answer-after", 0, "delay before each answer (over 10s lets the sender's deadline pass, D-3)")
 	fs.StringSliceVar(&f.mask, "mask-header", nil, "header whose value is masked in the file (repeatable; Authorization always is)")
 	fs.Int64Var(&f.maxBody, "max-body-bytes", capture.DefaultMaxBodyBytes, "body bytes kept per request (the rest is counted, not kept)")
-	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, "requests whose bodies are in memory at once")
+	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, fmt.Sprintf("bodies over %d KiB in memory at once (shorter ones never wait)", capture.FastBodyBytes>>10))
+	fs.DurationVar(&f.timeout, "timeout", webhook.DefaultTimeout, "the sender's deadline (D-3): a request's header, then its body, must arrive within it")
 	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
 	return cmd
 }
@@ -84,8 +86,8 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 			return usagef("--mask-header: %v", err)
 		}
 	}
-	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 {
-		return usagef("--answer-after, --max-body-bytes and --max-in-flight must be positive")
+	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 || f.timeout <= 0 {
+		return usagef("--answer-after, --max-body-bytes, --max-in-flight and --timeout must be positive")
 	}
 	file, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -93,7 +95,7 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	}
 	defer file.Close()
 	cfg := capture.Config{Out: file, Live: a.out, Answers: answers, AnswerAfter: f.answerAfter,
-		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight}
+		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync
 	}
@@ -105,9 +107,10 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	if err != nil {
 		return usagef("--listen: %v", err)
 	}
-	// ReadTimeout bounds a slow body: a reader holds one of the
-	// --max-in-flight slots while its body arrives.
-	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 2 * time.Minute}
+	// A header, then a body (the Recorder's read deadline), must each
+	// arrive within the sender's deadline: a slow client holds its
+	// connection no longer than a real delivery could take.
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: f.timeout, IdleTimeout: 2 * f.timeout}
 	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, answering %s; Ctrl-C to stop\n", l.Addr(), f.out, f.answer)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

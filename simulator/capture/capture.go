@@ -5,12 +5,17 @@
 // profile would send (docs/spec.md D-1..D-12, P-2, P-7).
 //
 // A Recorder streams every request to its writer before it answers, so a
-// request it acknowledged is in the file; memory is bounded by MaxInFlight
-// requests of at most MaxBodyBytes each, whatever the load.
+// request it acknowledged is in the file. A body must arrive within
+// BodyTimeout (the sender's deadline, D-3): a delivery that cannot send its
+// body in that time is not one AssemblyAI would make. Memory is bounded
+// whatever the load: a body is held as its bytes arrive, and only bodies
+// longer than FastBodyBytes take one of MaxInFlight slots, so slow or large
+// bodies never make a small delivery wait.
 package capture
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,9 +34,16 @@ const (
 	// DefaultMaxBodyBytes keeps a body whole up to 4 MiB: the longest
 	// streaming-session webhook (3 h, S-6) is about 2.5 MiB (S-5).
 	DefaultMaxBodyBytes = 4 << 20
-	// DefaultMaxInFlight bounds the requests whose bodies are in memory at
-	// once; others wait before their body is read.
+	// DefaultMaxInFlight bounds the requests whose bodies are longer than
+	// FastBodyBytes and held at once; others wait before reading beyond
+	// their first FastBodyBytes.
 	DefaultMaxInFlight = 16
+	// FastBodyBytes is how much of a body is read without a slot: a real
+	// delivery (D-2, about 100 bytes) never waits for one.
+	FastBodyBytes = 64 << 10
+	// DefaultBodyTimeout is how long a body may take after its header:
+	// AssemblyAI's deadline (D-3).
+	DefaultBodyTimeout = webhook.DefaultTimeout
 	// DefaultMaxGroups bounds the deliveries whose attempt count and last
 	// arrival are remembered; when full, the oldest half is forgotten and
 	// a late redelivery of one of those counts as a first attempt again.
@@ -130,6 +142,10 @@ type Config struct {
 	MaxBodyBytes int64
 	MaxInFlight  int
 	MaxGroups    int
+	// BodyTimeout bounds the time from a request's header to the end of
+	// its body (a read deadline on the connection); zero means
+	// DefaultBodyTimeout. Give the profile's deadline (D-3).
+	BodyTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sync is called after each line is flushed, before the answer (e.g.
@@ -178,6 +194,9 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	if cfg.MaxGroups <= 0 {
 		cfg.MaxGroups = DefaultMaxGroups
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -213,19 +232,26 @@ func (rc *Recorder) Err() error {
 // it: only recorded requests are acknowledged.
 func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := rc.cfg.Now()
-	select {
-	case rc.sem <- struct{}{}:
-		defer func() { <-rc.sem }()
-	case <-r.Context().Done():
-		return
-	}
+	// The deadline is on the connection (real time): it ends a read that
+	// waits on a slow sender.
+	rctl := http.NewResponseController(w)
+	_ = rctl.SetReadDeadline(time.Now().Add(rc.cfg.BodyTimeout))
 	rec := Record{
 		Time: arrived, Method: r.Method, RequestURI: r.RequestURI, Path: r.URL.Path,
 		RawQuery: r.URL.RawQuery, Host: r.Host, RemoteAddr: r.RemoteAddr,
 		Header: rc.mask(r.Header),
 	}
 	rec.Masked = rc.masked(r.Header)
-	body, n, truncated := readBody(r.Body, rc.cfg.MaxBodyBytes)
+	body, n, truncated, rerr := rc.readBody(r.Context(), r.Body)
+	if rerr == nil {
+		// The body is read: no deadline while the answer waits (a
+		// deadline passing then would look like the client leaving).
+		_ = rctl.SetReadDeadline(time.Time{})
+	} else {
+		// The rest of the body never comes: the connection ends with
+		// the answer rather than wait for it.
+		w.Header().Set("Connection", "close")
+	}
 	rec.BodyBytes, rec.BodyTruncated = n, truncated
 	if utf8.Valid(body) {
 		rec.Body = string(body)
@@ -254,12 +280,31 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, "captured #%d\n", rec.Seq)
 }
 
-// readBody reads up to limit bytes and drains (and counts) the rest, so the
-// sender gets its answer even for an oversized body.
-func readBody(r io.Reader, limit int64) ([]byte, int64, bool) {
-	body, _ := io.ReadAll(io.LimitReader(r, limit))
-	rest, _ := io.Copy(io.Discard, r)
-	return body, int64(len(body)) + rest, rest > 0
+// readBody reads up to MaxBodyBytes and drains (and counts) the rest, so
+// the sender gets its answer even for an oversized body. The first
+// FastBodyBytes are read without a slot, the buffer growing only as bytes
+// arrive; the rest of a longer body waits for one of MaxInFlight slots.
+// err is the read's error (the client gone, the deadline passed).
+func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, err error) {
+	limit := rc.cfg.MaxBodyBytes
+	first := min(limit, FastBodyBytes)
+	body, err = io.ReadAll(io.LimitReader(r, first))
+	if err != nil || int64(len(body)) < first {
+		return body, int64(len(body)), false, err
+	}
+	select {
+	case rc.sem <- struct{}{}:
+		defer func() { <-rc.sem }()
+	case <-ctx.Done():
+		return body, int64(len(body)), false, fmt.Errorf("waiting for a slot: %w", ctx.Err())
+	}
+	more, err := io.ReadAll(io.LimitReader(r, limit-first))
+	body = append(body, more...)
+	if err != nil {
+		return body, int64(len(body)), false, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	return body, int64(len(body)) + rest, rest > 0, err
 }
 
 // next assigns the attempt number and status of a request of delivery key.
