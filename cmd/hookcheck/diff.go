@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,7 +60,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := readCapture(path)
+	ds, err := readCapture(a.err, path)
 	if err != nil {
 		return err
 	}
@@ -131,15 +132,39 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 	return nil
 }
 
-// readCapture reads a capture file's deliveries; a missing, malformed or
-// empty file is the user's mistake (exit 2).
-func readCapture(path string) ([]capture.Delivery, error) {
+// maxWarnings bounds the skipped-line warnings printed for one file.
+const maxWarnings = 20
+
+// captureWarner prints each line a read of path skipped to w, the first
+// maxWarnings of them, and returns a function that prints how many more.
+func captureWarner(w io.Writer, path string) (warn func(int, string), done func()) {
+	n := 0
+	warn = func(line int, why string) {
+		n++
+		if n <= maxWarnings {
+			fmt.Fprintf(w, "hookcheck: warning: %s line %d: %s\n", path, line, why)
+		}
+	}
+	done = func() {
+		if n > maxWarnings {
+			fmt.Fprintf(w, "hookcheck: warning: %s: %d more line(s) skipped\n", path, n-maxWarnings)
+		}
+	}
+	return warn, done
+}
+
+// readCapture reads a capture file's deliveries, warning on w of each
+// line skipped; a missing, malformed or empty file is the user's mistake
+// (exit 2).
+func readCapture(w io.Writer, path string) ([]capture.Delivery, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
 	defer file.Close()
-	ds, err := capture.Read(file)
+	warn, done := captureWarner(w, path)
+	ds, err := capture.ReadWith(file, capture.ReadOptions{Warn: warn})
+	done()
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}

@@ -97,6 +97,10 @@ type Record struct {
 	// ClientGone says the client left before the answer (e.g. its
 	// deadline, D-3, passed during --answer-after).
 	ClientGone bool `json:"client_gone,omitempty"`
+	// Incomplete says the body was cut short: the client left or the body
+	// deadline passed before Content-Length bytes came. Such a request is
+	// answered 400, counts as no attempt, and is not replayed unless asked.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // BodyBytesRaw returns the body as sent (up to what was kept).
@@ -259,9 +263,15 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.BodyBase64 = body
 	}
 	rec.Key = Key(body)
-	rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
+	rec.Incomplete = rerr != nil || (r.ContentLength >= 0 && n != r.ContentLength)
+	if rec.Incomplete {
+		// Not a delivery AssemblyAI made: no attempt of the sequence.
+		rec.Status = http.StatusBadRequest
+	} else {
+		rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
+	}
 
-	if rc.cfg.AnswerAfter > 0 {
+	if rc.cfg.AnswerAfter > 0 && !rec.Incomplete {
 		t := time.NewTimer(rc.cfg.AnswerAfter)
 		select {
 		case <-t.C:
@@ -387,6 +397,10 @@ func LiveLine(r Record) string {
 	if r.ClientGone {
 		gone = " (client gone before the answer)"
 	}
+	if r.Incomplete {
+		wait = "not an attempt"
+		gone += " (body cut short: incomplete)"
+	}
 	return fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
 		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone)
 }
@@ -444,34 +458,4 @@ type Delivery struct {
 func (d Delivery) ID() string {
 	_, id, _ := strings.Cut(d.Key, ":")
 	return id
-}
-
-// Read parses a capture file and returns its deliveries in the order of
-// their first attempt. A bad line is an error naming its line number.
-func Read(r io.Reader) ([]Delivery, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var out []Delivery
-	index := map[string]int{}
-	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var rec Record
-			if uerr := json.Unmarshal(b, &rec); uerr != nil {
-				return nil, fmt.Errorf("line %d: %w", line, uerr)
-			}
-			i, ok := index[rec.Key]
-			if !ok {
-				i = len(out)
-				index[rec.Key] = i
-				out = append(out, Delivery{Key: rec.Key})
-			}
-			out[i].Attempts = append(out[i].Attempts, rec)
-		}
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-	}
 }

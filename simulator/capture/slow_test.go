@@ -84,3 +84,41 @@ func TestSlowBodiesDoNotStarveDeliveries(t *testing.T) {
 	}
 }
 
+// TestCutBodyIsIncomplete: a client that sends 498 of 1,000 announced
+// bytes and leaves gets a 400 record marked incomplete, counted as no
+// attempt; Read skips it unless asked, with a warning.
+func TestCutBodyIsIncomplete(t *testing.T) {
+	var file, live bytes.Buffer
+	rc, err := capture.NewRecorder(capture.Config{Out: &file, Live: &live})
+	require.NoError(t, err)
+	addr, _ := serveRecorder(t, rc)
+	c := slowClient(t, addr, 1000, 498)
+	require.NoError(t, c.(*net.TCPConn).CloseWrite())
+	_, _ = io.Copy(io.Discard, c) // the answer, then the server closes
+	require.Eventually(t, func() bool { return rc.Count() == 1 }, 2*time.Second, time.Millisecond)
+
+	var recs []capture.Record
+	require.NoError(t, capture.Scan(bytes.NewReader(file.Bytes()), capture.ReadOptions{IncludeIncomplete: true},
+		func(_ int, r capture.Record) error { recs = append(recs, r); return nil }))
+	require.Len(t, recs, 1)
+	assert.True(t, recs[0].Incomplete)
+	assert.Equal(t, http.StatusBadRequest, recs[0].Status)
+	assert.EqualValues(t, 498, recs[0].BodyBytes)
+	assert.Zero(t, recs[0].Attempt, "not an attempt of the delivery")
+	assert.Contains(t, live.String(), "incomplete")
+
+	var warnings []string
+	ds, err := capture.ReadWith(bytes.NewReader(file.Bytes()), capture.ReadOptions{Warn: func(line int, why string) {
+		warnings = append(warnings, fmt.Sprintf("%d: %s", line, why))
+	}})
+	require.NoError(t, err)
+	assert.Empty(t, ds, "an incomplete request is no delivery")
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "1: request #1's body was cut short (498 bytes, incomplete)")
+
+	// A complete body on the same recorder is a first attempt answered 200.
+	resp, err := http.Post("http://"+addr+"/hook", "application/json", strings.NewReader(`{"transcript_id":"t","status":"completed"}`)) //nolint:noctx // a test
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
