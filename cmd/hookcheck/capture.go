@@ -94,7 +94,7 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		return usagef("--out: %v", err)
 	}
 	defer file.Close()
-	cfg := capture.Config{Out: file, Live: a.out, Answers: answers, AnswerAfter: f.answerAfter,
+	cfg := capture.Config{Out: file, Live: a.out, Errors: a.err, Answers: answers, AnswerAfter: f.answerAfter,
 		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync

@@ -146,3 +146,18 @@ func TestDiffJSON(t *testing.T) {
 	assert.Equal(t, "D-12", diffs[0].Rule)
 	assert.True(t, diffs[0].Exceeds)
 }
+
+// TestDiffSkipsTornLastLine: a capture whose last line was torn by a
+// failed write is read, with a warning naming the line.
+func TestDiffSkipsTornLastLine(t *testing.T) {
+	file := writeCapture(t, replayRecord(1, "a"))
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"seq":2,"method":"POST","body":"{\"transcr`)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	r := hookcheck(t, nil, "diff", file, "--source-address", "none")
+	assert.Contains(t, r.stdout, "delivery transcript_id:a: 1 attempt(s)", r.stderr)
+	assert.Contains(t, r.stdout, "1 deliveries")
+	assert.Contains(t, r.stderr, "capture.jsonl line 2: a torn record")
+}

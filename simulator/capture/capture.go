@@ -14,7 +14,6 @@
 package capture
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,6 +130,9 @@ type Config struct {
 	Out io.Writer
 	// Live receives one human line per attempt; nil for none.
 	Live io.Writer
+	// Errors receives a line at once when the capture file cannot be
+	// written, and one when it can again; nil means Live.
+	Errors io.Writer
 	// Answers is the status sequence answered to each delivery: attempt n
 	// gets Answers[n-1], the last one repeating (e.g. 500,500,200). Empty
 	// means 200.
@@ -164,11 +166,12 @@ type Recorder struct {
 	masks map[string]bool
 
 	mu       sync.Mutex
-	w        *bufio.Writer
 	seq      int64
 	groups   map[string]*group
 	order    []string // group keys, oldest first, for eviction
-	writeErr error
+	writeErr error // the first write error
+	failing  int   // requests not written since the last one that was
+	torn     bool  // the last write stopped inside a line
 }
 
 type group struct {
@@ -213,7 +216,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	}
 	return &Recorder{
 		cfg: cfg, sem: make(chan struct{}, cfg.MaxInFlight), masks: masks,
-		w: bufio.NewWriterSize(cfg.Out, 64<<10), groups: map[string]*group{},
+		groups: map[string]*group{},
 	}, nil
 }
 
@@ -351,36 +354,65 @@ func (rc *Recorder) answer(attempt int) int {
 	return rc.cfg.Answers[min(attempt, len(rc.cfg.Answers))-1]
 }
 
-// write appends rec to the capture file and flushes it before the request
-// is answered; it numbers the record.
+// write appends rec to the capture file before the request is answered;
+// it numbers the record. A failed write (e.g. a full disk) is said on the
+// console at once, and the next write tries again: the request is
+// answered 503 so its sender retries it. A line torn by a failed write is
+// ended before the next record, so the file stays readable (readers skip
+// the torn line with a warning).
 func (rc *Recorder) write(rec *Record) error {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.writeErr != nil {
-		return rc.writeErr
-	}
 	rc.seq++
 	rec.Seq = rc.seq
 	line, err := json.Marshal(rec)
 	if err == nil {
 		line = append(line, '\n')
-		_, err = rc.w.Write(line)
-	}
-	if err == nil {
-		err = rc.w.Flush()
+		if rc.torn {
+			line = append([]byte{'\n'}, line...)
+		}
+		var n int
+		n, err = rc.cfg.Out.Write(line)
+		if err != nil && n > 0 && n < len(line) {
+			rc.torn = true
+		} else if err == nil {
+			rc.torn = false
+		}
 	}
 	if err == nil && rc.cfg.Sync != nil {
 		err = rc.cfg.Sync()
 	}
 	if err != nil {
 		rc.seq--
-		rc.writeErr = fmt.Errorf("write capture: %w", err)
-		return rc.writeErr
+		err = fmt.Errorf("write capture: %w", err)
+		if rc.writeErr == nil {
+			rc.writeErr = err
+		}
+		if rc.failing == 0 {
+			rc.errorf("hookcheck: %s: answering 503 so the sender retries, until the file can be written", err)
+		}
+		rc.failing++
+		return err
+	}
+	if rc.failing > 0 {
+		rc.errorf("hookcheck: capture file written again, after %d request(s) answered 503", rc.failing)
+		rc.failing = 0
 	}
 	if rc.cfg.Live != nil {
 		fmt.Fprintln(rc.cfg.Live, LiveLine(*rec))
 	}
 	return nil
+}
+
+// errorf prints a line on the error console.
+func (rc *Recorder) errorf(format string, args ...any) {
+	w := rc.cfg.Errors
+	if w == nil {
+		w = rc.cfg.Live
+	}
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
 }
 
 // LiveLine is the console line of one captured attempt.

@@ -55,7 +55,7 @@ func Scan(r io.Reader, o ReadOptions, fn func(line int, rec Record) error) error
 		case len(bytes.TrimSpace(b)) == 0:
 		default:
 			var rec Record
-			if uerr := json.Unmarshal(b, &rec); uerr != nil {
+			if uerr := json.Unmarshal(bytes.TrimRight(b, "\r\n"), &rec); uerr != nil {
 				if !torn(uerr, last) {
 					return fmt.Errorf("line %d: %w", line, uerr)
 				}
