@@ -38,6 +38,10 @@ query string byte for byte (D-9). Each difference names its spec rule.
 
 Give the same pace as the sender: --fast for a capture of 'send --fast'.
 
+The file is read record by record. A request whose body was cut short
+(incomplete), a torn line (a write cut short, e.g. by a full disk) and a line
+over ` + lineLimit + ` are skipped, each with a warning naming its line.
+
 Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 		Example: `  hookcheck diff capture.jsonl
   hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
@@ -60,21 +64,35 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := readCapture(a.err, path)
-	if err != nil {
-		return err
-	}
+	warn, done := captureWarner(a.err, path)
 	if f.update != "" {
+		ds, err := readCapture(a.err, path)
+		if err != nil {
+			return err
+		}
 		if err := writeProfile(f.update, path, capture.Observe(ds, p), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
+		warn = nil // said once
 	}
 	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance}
+	// The file is read record by record: memory grows with the number of
+	// requests, not with their bodies.
+	df := capture.NewDiffer(e)
+	n, err := scanCapture(path, capture.ReadOptions{Warn: warn}, func(_ int, r capture.Record) error { df.Add(r); return nil })
+	done()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return usagef("%s: no request captured", path)
+	}
+	ds := df.Result()
 	var all []capture.Difference
 	exceeds := 0
 	for _, d := range ds {
-		diffs := capture.Diff(d, e)
+		diffs := d.Differences
 		all = append(all, diffs...)
 		for _, x := range diffs {
 			if x.Exceeds {
@@ -82,7 +100,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 			}
 		}
 		if !f.json {
-			fmt.Fprintf(a.out, "delivery %s: %d attempt(s)\n", orNone(d.Key), len(d.Attempts))
+			fmt.Fprintf(a.out, "delivery %s: %d attempt(s)\n", orNone(d.Key), d.Attempts)
 			for _, x := range diffs {
 				fmt.Fprintf(a.out, "  %s\n", x)
 			}
@@ -131,6 +149,9 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 	}
 	return nil
 }
+
+// lineLimit states capture.DefaultMaxLineBytes in the help.
+var lineLimit = fmt.Sprintf("%d MiB", capture.DefaultMaxLineBytes>>20)
 
 // maxWarnings bounds the skipped-line warnings printed for one file.
 const maxWarnings = 20

@@ -32,8 +32,9 @@ byte for byte (D-9), with the profile's schedule (D-3..D-5, P-2). The path is
 --target's; the query is the captured one. A header the capture masked (the
 auth header, D-8) takes its value from the environment variable
 ` + envAuthHeaderValue + `, never from the file. A request whose body was cut
-short (incomplete) is not replayed unless --include-incomplete; a torn or
-over-long line is skipped with a warning. The file is read record by record.
+short (incomplete) is not replayed unless --include-incomplete; a torn line
+or one over ` + lineLimit + ` is skipped with a warning. The file is read record
+by record.
 
 Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 		Example: `  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck replay capture.jsonl \

@@ -169,9 +169,9 @@ type Recorder struct {
 	seq      int64
 	groups   map[string]*group
 	order    []string // group keys, oldest first, for eviction
-	writeErr error // the first write error
-	failing  int   // requests not written since the last one that was
-	torn     bool  // the last write stopped inside a line
+	writeErr error    // the first write error
+	failing  int      // requests not written since the last one that was
+	torn     bool     // the last write stopped inside a line
 }
 
 type group struct {

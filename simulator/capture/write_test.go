@@ -95,3 +95,51 @@ func TestReadSkipsTornLastLine(t *testing.T) {
 	_, err = capture.Read(strings.NewReader(file + "\n" + `{"seq":3}` + "\n" + "not json\n"))
 	require.ErrorContains(t, err, "line 4", "a bad line that is not torn is still an error")
 }
+
+// TestScanSkipsLongLine: a line over the limit is skipped with a warning,
+// read to its end but never held, and the lines after it are read.
+func TestScanSkipsLongLine(t *testing.T) {
+	long := `{"seq":2,"body":"` + strings.Repeat("x", 1<<20) + `"}`
+	file := `{"seq":1,"key":"a"}` + "\n" + long + "\n" + `{"seq":3,"key":"b"}` + "\n"
+	var seqs []int64
+	var warnings []string
+	err := capture.Scan(strings.NewReader(file), capture.ReadOptions{MaxLineBytes: 4 << 10, Warn: func(line int, why string) {
+		warnings = append(warnings, fmt.Sprintf("%d: %s", line, why))
+	}}, func(_ int, r capture.Record) error { seqs = append(seqs, r.Seq); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, []int64{1, 3}, seqs)
+	assert.Equal(t, []string{"2: longer than 4096 bytes: skipped"}, warnings)
+
+	// Under the default limit, the same line is read.
+	seqs = nil
+	require.NoError(t, capture.Scan(strings.NewReader(file), capture.ReadOptions{},
+		func(_ int, r capture.Record) error { seqs = append(seqs, r.Seq); return nil }))
+	assert.Equal(t, []int64{1, 2, 3}, seqs)
+}
+
+// TestDifferMatchesDiff: the streaming Differ finds what Diff finds.
+func TestDifferMatchesDiff(t *testing.T) {
+	h := http.Header{"User-Agent": {"Other/1"}}
+	d := capture.Delivery{Key: "transcript_id:x", Attempts: []capture.Record{
+		{Key: "transcript_id:x", Attempt: 1, Method: "POST", Header: h, Body: `{"transcript_id":"x","status":"completed"}`, Status: 500},
+		{Key: "transcript_id:x", Attempt: 2, Method: "PUT", Header: h, Body: `{"transcript_id":"y","status":"completed"}`, Status: 200},
+	}}
+	e := capture.Expect{Policy: fastPolicy()}
+	df := capture.NewDiffer(e)
+	df.Add(capture.Record{Key: "transcript_id:z", Attempt: 1, Method: "POST", Body: "{}", Status: 200})
+	for _, a := range d.Attempts {
+		df.Add(a)
+	}
+	got := df.Result()
+	require.Len(t, got, 2)
+	assert.Equal(t, "transcript_id:x", got[1].Key)
+	assert.Equal(t, 2, got[1].Attempts)
+	want := capture.Diff(d, e)
+	require.NotEmpty(t, want)
+	assert.Equal(t, want, got[1].Differences)
+	rules := map[string]bool{}
+	for _, x := range want {
+		rules[x.Rule] = true
+	}
+	assert.True(t, rules["D-1"] && rules["D-12"] && rules["D-4"], "%v", want)
+}
