@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/capture"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -94,7 +96,7 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		return usagef("--out: %v", err)
 	}
 	defer file.Close()
-	cfg := capture.Config{Out: file, Live: a.out, Errors: a.err, Answers: answers, AnswerAfter: f.answerAfter,
+	cfg := capture.Config{Out: file, Live: console{a.out}, Errors: console{a.err}, Answers: answers, AnswerAfter: f.answerAfter,
 		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync
@@ -133,4 +135,23 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		return err
 	}
 	return file.Sync()
+}
+
+// console writes what it is given without control characters but each
+// Write's final newline: a line that repeats what a request, a capture or
+// a receiver carried (a transcript_id with ESC[2J, an OSC-8 link, CR/LF)
+// cannot act on the terminal or forge a line. Each Write is one line, as
+// fmt.Fprintf and fmt.Fprintln make it.
+type console struct{ w io.Writer }
+
+func (c console) Write(p []byte) (int, error) {
+	line, nl := strings.CutSuffix(string(p), "\n")
+	line = termtext.Printable(line, 0)
+	if nl {
+		line += "\n"
+	}
+	if _, err := io.WriteString(c.w, line); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -89,6 +89,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 		return usagef("%s: no request captured", path)
 	}
 	ds := df.Result()
+	out := console{a.out}
 	var all []capture.Difference
 	exceeds := 0
 	for _, d := range ds {
@@ -100,9 +101,9 @@ func runDiff(a *app, f *diffFlags, path string) error {
 			}
 		}
 		if !f.json {
-			fmt.Fprintf(a.out, "delivery %s: %d attempt(s)\n", orNone(d.Key), d.Attempts)
+			fmt.Fprintf(out, "delivery %s: %d attempt(s)\n", orNone(d.Key), d.Attempts)
 			for _, x := range diffs {
-				fmt.Fprintf(a.out, "  %s\n", x)
+				fmt.Fprintf(out, "  %s\n", x)
 			}
 		}
 	}
@@ -116,7 +117,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 			return fmt.Errorf("write differences: %w", err)
 		}
 	} else {
-		fmt.Fprintf(a.out, "%d deliveries, %d difference(s) beyond tolerance\n", len(ds), exceeds)
+		fmt.Fprintf(out, "%d deliveries, %d difference(s) beyond tolerance\n", len(ds), exceeds)
 	}
 	if exceeds > 0 {
 		return exitError{exitFailed}
@@ -160,6 +161,7 @@ const maxWarnings = 20
 // maxWarnings of them, and returns a function that prints how many more.
 func captureWarner(w io.Writer, path string) (warn func(int, string), done func()) {
 	n := 0
+	w = console{w}
 	warn = func(line int, why string) {
 		n++
 		if n <= maxWarnings {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -86,7 +87,7 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 			return nil // a retry: the profile makes its own
 		}
 		seen[k] = true
-		ok, err := replayOne(cmd.Context(), a, p, base, first)
+		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, base, first)
 		if !ok {
 			failed++
 		}
@@ -123,12 +124,12 @@ func scanCapture(path string, o capture.ReadOptions, fn func(int, capture.Record
 	return n, err
 }
 
-// replayOne sends the delivery whose first attempt is first; ok says it
-// was delivered.
-func replayOne(ctx context.Context, a *app, p webhook.Policy, base *url.URL, first capture.Record) (bool, error) {
+// replayOne sends the delivery whose first attempt is first, saying so on
+// w; ok says it was delivered.
+func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base *url.URL, first capture.Record) (bool, error) {
 	key := orNone(first.Key)
 	if first.BodyTruncated {
-		fmt.Fprintf(a.out, "delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", key, first.BodyBytes)
+		fmt.Fprintf(w, "delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", key, first.BodyBytes)
 		return false, nil
 	}
 	dp, err := replayPolicy(p, first, a.getenv)
@@ -143,14 +144,14 @@ func replayOne(ctx context.Context, a *app, p webhook.Policy, base *url.URL, fir
 		return false, usageError{err}
 	}
 	defer sender.Close()
-	fmt.Fprintf(a.out, "Replaying delivery %s (%d bytes) to %s\n", key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
+	fmt.Fprintf(w, "Replaying delivery %s (%d bytes) to %s\n", key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
 	n := webhook.RawBody(first.BodyBytesRaw(), first.Header.Get("Content-Type"))
 	rec, err := sender.Deliver(ctx, target, n,
-		webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(a.out, at) }})
+		webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(w, at) }})
 	if err != nil {
 		return false, usagef("--target: %v", err)
 	}
-	printOutcome(a.out, rec)
+	printOutcome(w, rec)
 	return rec.Outcome == webhook.Delivered, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -415,7 +416,8 @@ func (rc *Recorder) errorf(format string, args ...any) {
 	}
 }
 
-// LiveLine is the console line of one captured attempt.
+// LiveLine is the console line of one captured attempt, without control
+// characters (what the request carried cannot act on the terminal).
 func LiveLine(r Record) string {
 	key := r.Key
 	if key == "" {
@@ -433,8 +435,8 @@ func LiveLine(r Record) string {
 		wait = "not an attempt"
 		gone += " (body cut short: incomplete)"
 	}
-	return fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
-		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone)
+	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
+		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone), 0)
 }
 
 func (rc *Recorder) mask(h http.Header) http.Header {

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -48,7 +49,7 @@ type Difference struct {
 	Exceeds bool `json:"exceeds"`
 }
 
-// String renders the difference as one line.
+// String renders the difference as one line, without control characters.
 func (d Difference) String() string {
 	where := d.Delivery
 	if where == "" {
@@ -61,7 +62,7 @@ func (d Difference) String() string {
 	if !d.Exceeds {
 		mark = "note"
 	}
-	return fmt.Sprintf("%s %-5s %s: %s: want %s, got %s", mark, d.Rule, where, d.What, d.Want, d.Got)
+	return termtext.Printable(fmt.Sprintf("%s %-5s %s: %s: want %s, got %s", mark, d.Rule, where, d.What, d.Want, d.Got), 0)
 }
 
 // d12 is the historic header set of a delivery (D-12) as the sender sends
