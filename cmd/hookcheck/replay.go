@@ -70,7 +70,7 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	// before anything is sent; the second replays. Both stream it.
 	warn, done := captureWarner(a.err, path)
 	opts.Warn = warn
-	n, err := scanCapture(path, opts, func(int, capture.Record) error { return nil })
+	n, err := scanCapture(path, opts, func(line int, r capture.Record) error { return checkReplayable(path, line, r) })
 	done()
 	if err != nil {
 		return err
@@ -153,6 +153,31 @@ func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base 
 	}
 	printOutcome(w, rec)
 	return rec.Outcome == webhook.Delivered, nil
+}
+
+// checkReplayable refuses a record that could not be sent as captured: a
+// method, header name or header value with control bytes (CR/LF would
+// split the request). Such a file is the user's to fix (exit 2), not a
+// delivery the receiver lost. The error names the line, never a value (it
+// may be a secret).
+func checkReplayable(path string, line int, r capture.Record) error {
+	if err := webhook.ValidateHeaderName(r.Method); err != nil {
+		return usagef("%s line %d: method %q is not an HTTP method (a token): the capture cannot be replayed", path, line, r.Method)
+	}
+	for k, vs := range r.Header {
+		if transportHeaders[k] {
+			continue // not replayed
+		}
+		if err := webhook.ValidateHeaderName(k); err != nil {
+			return usagef("%s line %d: %v: the capture cannot be replayed", path, line, err)
+		}
+		for _, v := range vs {
+			if err := webhook.ValidateHeaderValue(v); err != nil {
+				return usagef("%s line %d: header %q: %v: the capture cannot be replayed", path, line, k, err)
+			}
+		}
+	}
+	return nil
 }
 
 // replayPolicy is p sending the captured request's headers: User-Agent as

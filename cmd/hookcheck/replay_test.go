@@ -107,3 +107,26 @@ func TestReplaySkipsIncomplete(t *testing.T) {
 	require.Len(t, inbox.Requests(), 3, "asked: the cut one too, as captured")
 	assert.Equal(t, `{"transcript_id":"cu`, string(inbox.Requests()[2].Body))
 }
+
+// TestReplayRefusesInvalidCapture: control bytes in the method, a header
+// name or a header value refuse the file (exit 2, one line naming the
+// record's line) before anything is sent.
+func TestReplayRefusesInvalidCapture(t *testing.T) {
+	srv, inbox := serveBehaviour(t, "status", receiver.Params{Status: 200}, receiver.Config{})
+	for name, spoil := range map[string]func(*capture.Record){
+		"method":       func(r *capture.Record) { r.Method = "POST\r\nX-Forged: 1" },
+		"header name":  func(r *capture.Record) { r.Header["X-Bad\x01Name"] = []string{"v"} },
+		"header value": func(r *capture.Record) { r.Header["X-Note"] = []string{"a\r\nX-Forged: 1"} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := replayRecord(3, "bad")
+			spoil(&bad)
+			file := writeCapture(t, replayRecord(1, "a"), replayRecord(2, "b"), bad)
+			r := hookcheck(t, nil, "replay", file, "--target", srv.URL, "--fast")
+			requireOneLine(t, r, "line 3: ")
+			assert.Contains(t, r.stderr, "the capture cannot be replayed")
+			assert.NotContains(t, r.stderr, "\r")
+			assert.Empty(t, inbox.Requests(), "nothing sent")
+		})
+	}
+}
