@@ -18,7 +18,7 @@ func Printable(s string, n int) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		keep := unicode.IsPrint(r) && !(r == utf8.RuneError && size == 1)
+		keep := unicode.IsPrint(r) && (r != utf8.RuneError || size > 1)
 		if keep && n > 0 && len(b)+size > n {
 			break
 		}
