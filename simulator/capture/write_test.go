@@ -40,13 +40,31 @@ func (d *fullDisk) setFull(v bool) {
 	d.full = v
 }
 
+// lockedBuffer is a buffer the test may read while the recorder writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // TestWriteErrorsAreSaidAtOnce: a failed write is on the console before
 // the request is answered (503); the next writes try again, and the file
 // stays readable: the torn lines are skipped with a warning.
 func TestWriteErrorsAreSaidAtOnce(t *testing.T) {
 	disk := &fullDisk{}
-	var console bytes.Buffer
-	rc, err := capture.NewRecorder(capture.Config{Out: disk, Errors: &console})
+	console := &lockedBuffer{}
+	rc, err := capture.NewRecorder(capture.Config{Out: disk, Errors: console})
 	require.NoError(t, err)
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
