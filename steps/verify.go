@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookcheck/hookcheck/internal/stats"
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -147,16 +148,8 @@ func (l *Ledger) since(now time.Time) time.Duration {
 // maxServerName bounds the server name a message repeats.
 const maxServerName = 64
 
-// printable is s without anything but printable ASCII, cut to n bytes.
-func printable(s string, n int) string {
-	b := make([]byte, 0, min(len(s), n))
-	for i := 0; i < len(s) && len(b) < n; i++ {
-		if c := s[i]; c >= 0x20 && c < 0x7f {
-			b = append(b, c)
-		}
-	}
-	return strings.TrimSpace(string(b))
-}
+// printable is s without control characters, cut to n bytes.
+func printable(s string, n int) string { return strings.TrimSpace(termtext.Printable(s, n)) }
 
 // Server returns the first server name the receiver's answers gave in
 // this run; "" when none did (or the ledger is nil).

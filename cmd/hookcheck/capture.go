@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/capture"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
@@ -25,6 +27,7 @@ type captureFlags struct {
 	mask        []string
 	maxBody     int64
 	maxInFlight int
+	timeout     time.Duration
 	sync        bool
 }
 
@@ -56,7 +59,8 @@ request is in the file.`,
 	fs.DurationVar(&f.answerAfter, "answer-after", 0, "delay before each answer (over 10s lets the sender's deadline pass, D-3)")
 	fs.StringSliceVar(&f.mask, "mask-header", nil, "header whose value is masked in the file (repeatable; Authorization always is)")
 	fs.Int64Var(&f.maxBody, "max-body-bytes", capture.DefaultMaxBodyBytes, "body bytes kept per request (the rest is counted, not kept)")
-	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, "requests whose bodies are in memory at once")
+	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, fmt.Sprintf("bodies over %d KiB in memory at once (shorter ones never wait)", capture.FastBodyBytes>>10))
+	fs.DurationVar(&f.timeout, "timeout", webhook.DefaultTimeout, "the sender's deadline (D-3): a request's header, then its body, must arrive within it")
 	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
 	return cmd
 }
@@ -84,16 +88,16 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 			return usagef("--mask-header: %v", err)
 		}
 	}
-	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 {
-		return usagef("--answer-after, --max-body-bytes and --max-in-flight must be positive")
+	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 || f.timeout <= 0 {
+		return usagef("--answer-after, --max-body-bytes, --max-in-flight and --timeout must be positive")
 	}
 	file, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return usagef("--out: %v", err)
 	}
 	defer file.Close()
-	cfg := capture.Config{Out: file, Live: a.out, Answers: answers, AnswerAfter: f.answerAfter,
-		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight}
+	cfg := capture.Config{Out: file, Live: console{a.out}, Errors: console{a.err}, Answers: answers, AnswerAfter: f.answerAfter,
+		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync
 	}
@@ -105,9 +109,10 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	if err != nil {
 		return usagef("--listen: %v", err)
 	}
-	// ReadTimeout bounds a slow body: a reader holds one of the
-	// --max-in-flight slots while its body arrives.
-	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 2 * time.Minute}
+	// A header, then a body (the Recorder's read deadline), must each
+	// arrive within the sender's deadline: a slow client holds its
+	// connection no longer than a real delivery could take.
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: f.timeout, IdleTimeout: 2 * f.timeout}
 	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, answering %s; Ctrl-C to stop\n", l.Addr(), f.out, f.answer)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -130,4 +135,23 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		return err
 	}
 	return file.Sync()
+}
+
+// console writes what it is given without control characters but each
+// Write's final newline: a line that repeats what a request, a capture or
+// a receiver carried (a transcript_id with ESC[2J, an OSC-8 link, CR/LF)
+// cannot act on the terminal or forge a line. Each Write is one line, as
+// fmt.Fprintf and fmt.Fprintln make it.
+type console struct{ w io.Writer }
+
+func (c console) Write(p []byte) (int, error) {
+	line, nl := strings.CutSuffix(string(p), "\n")
+	line = termtext.Printable(line, 0)
+	if nl {
+		line += "\n"
+	}
+	if _, err := io.WriteString(c.w, line); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,4 +146,59 @@ func TestDiffJSON(t *testing.T) {
 	require.NotEmpty(t, diffs)
 	assert.Equal(t, "D-12", diffs[0].Rule)
 	assert.True(t, diffs[0].Exceeds)
+}
+
+// TestDiffSkipsTornLastLine: a capture whose last line was torn by a
+// failed write is read, with a warning naming the line.
+func TestDiffSkipsTornLastLine(t *testing.T) {
+	file := writeCapture(t, replayRecord(1, "a"))
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"seq":2,"method":"POST","body":"{\"transcr`)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	r := hookcheck(t, nil, "diff", file, "--source-address", "none")
+	assert.Contains(t, r.stdout, "delivery transcript_id:a: 1 attempt(s)", r.stderr)
+	assert.Contains(t, r.stdout, "1 deliveries")
+	assert.Contains(t, r.stderr, "capture.jsonl line 2: a torn record")
+}
+
+// hostileID is a transcript_id that would clear the terminal, hide a link
+// and forge a line if printed raw.
+const hostileID = "t\x1b[2J\x1b]8;;http://evil/\x1b\\x\r\nforged: line\u009b"
+
+// requireInert fails when out carries a control character other than the
+// line ends, or a line the hostile id forged.
+func requireInert(t *testing.T, out string) {
+	t.Helper()
+	for _, c := range []string{"\x1b", "\r", "\u009b"} {
+		assert.NotContains(t, out, c)
+	}
+	assert.NotContains(t, out, "\nforged")
+}
+
+// TestConsoleLinesAreInert: capture, diff and replay print a hostile
+// transcript_id without the escapes and line breaks it carries.
+func TestConsoleLinesAreInert(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "capture.jsonl")
+	url, stop := startCapture(t, "--out", file)
+	body, err := json.Marshal(map[string]string{"transcript_id": hostileID, "status": "completed"})
+	require.NoError(t, err)
+	resp, err := http.Post(url+"/hook", "application/json", bytes.NewReader(body)) //nolint:noctx // a test
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	code, live := stop()
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, live, "transcript_id:t[2J]8;;http://evil/\\xforged: line  attempt 1")
+	requireInert(t, live)
+
+	r := hookcheck(t, nil, "diff", file)
+	assert.Contains(t, r.stdout, "delivery transcript_id:t[2J")
+	requireInert(t, r.stdout)
+
+	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 200}, receiver.Config{})
+	r = hookcheck(t, nil, "replay", file, "--target", srv.URL, "--fast")
+	require.Equal(t, exitOK, r.code, "%s %s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "Replaying delivery transcript_id:t[2J")
+	requireInert(t, r.stdout)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -37,6 +38,10 @@ query string byte for byte (D-9). Each difference names its spec rule.
 
 Give the same pace as the sender: --fast for a capture of 'send --fast'.
 
+The file is read record by record. A request whose body was cut short
+(incomplete), a torn line (a write cut short, e.g. by a full disk) and a line
+over ` + lineLimit + ` are skipped, each with a warning naming its line.
+
 Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 		Example: `  hookcheck diff capture.jsonl
   hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
@@ -59,21 +64,36 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := readCapture(path)
-	if err != nil {
-		return err
-	}
+	warn, done := captureWarner(a.err, path)
 	if f.update != "" {
+		ds, err := readCapture(a.err, path)
+		if err != nil {
+			return err
+		}
 		if err := writeProfile(f.update, path, capture.Observe(ds, p), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
+		warn = nil // said once
 	}
 	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance}
+	// The file is read record by record: memory grows with the number of
+	// requests, not with their bodies.
+	df := capture.NewDiffer(e)
+	n, err := scanCapture(path, capture.ReadOptions{Warn: warn}, func(_ int, r capture.Record) error { df.Add(r); return nil })
+	done()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return usagef("%s: no request captured", path)
+	}
+	ds := df.Result()
+	out := console{a.out}
 	var all []capture.Difference
 	exceeds := 0
 	for _, d := range ds {
-		diffs := capture.Diff(d, e)
+		diffs := d.Differences
 		all = append(all, diffs...)
 		for _, x := range diffs {
 			if x.Exceeds {
@@ -81,9 +101,9 @@ func runDiff(a *app, f *diffFlags, path string) error {
 			}
 		}
 		if !f.json {
-			fmt.Fprintf(a.out, "delivery %s: %d attempt(s)\n", orNone(d.Key), len(d.Attempts))
+			fmt.Fprintf(out, "delivery %s: %d attempt(s)\n", orNone(d.Key), d.Attempts)
 			for _, x := range diffs {
-				fmt.Fprintf(a.out, "  %s\n", x)
+				fmt.Fprintf(out, "  %s\n", x)
 			}
 		}
 	}
@@ -97,7 +117,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 			return fmt.Errorf("write differences: %w", err)
 		}
 	} else {
-		fmt.Fprintf(a.out, "%d deliveries, %d difference(s) beyond tolerance\n", len(ds), exceeds)
+		fmt.Fprintf(out, "%d deliveries, %d difference(s) beyond tolerance\n", len(ds), exceeds)
 	}
 	if exceeds > 0 {
 		return exitError{exitFailed}
@@ -138,15 +158,43 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 	return nil
 }
 
-// readCapture reads a capture file's deliveries; a missing, malformed or
-// empty file is the user's mistake (exit 2).
-func readCapture(path string) ([]capture.Delivery, error) {
+// lineLimit states capture.DefaultMaxLineBytes in the help.
+var lineLimit = fmt.Sprintf("%d MiB", capture.DefaultMaxLineBytes>>20)
+
+// maxWarnings bounds the skipped-line warnings printed for one file.
+const maxWarnings = 20
+
+// captureWarner prints each line a read of path skipped to w, the first
+// maxWarnings of them, and returns a function that prints how many more.
+func captureWarner(w io.Writer, path string) (warn func(int, string), done func()) {
+	n := 0
+	w = console{w}
+	warn = func(line int, why string) {
+		n++
+		if n <= maxWarnings {
+			fmt.Fprintf(w, "hookcheck: warning: %s line %d: %s\n", path, line, why)
+		}
+	}
+	done = func() {
+		if n > maxWarnings {
+			fmt.Fprintf(w, "hookcheck: warning: %s: %d more line(s) skipped\n", path, n-maxWarnings)
+		}
+	}
+	return warn, done
+}
+
+// readCapture reads a capture file's deliveries, warning on w of each
+// line skipped; a missing, malformed or empty file is the user's mistake
+// (exit 2).
+func readCapture(w io.Writer, path string) ([]capture.Delivery, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
 	defer file.Close()
-	ds, err := capture.Read(file)
+	warn, done := captureWarner(w, path)
+	ds, err := capture.ReadWith(file, capture.ReadOptions{Warn: warn})
+	done()
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}

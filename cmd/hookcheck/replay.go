@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -11,8 +17,9 @@ import (
 )
 
 type replayFlags struct {
-	policy policyFlags
-	target string
+	policy            policyFlags
+	target            string
+	includeIncomplete bool
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -25,7 +32,10 @@ func newReplayCmd(a *app) *cobra.Command {
 byte for byte (D-9), with the profile's schedule (D-3..D-5, P-2). The path is
 --target's; the query is the captured one. A header the capture masked (the
 auth header, D-8) takes its value from the environment variable
-` + envAuthHeaderValue + `, never from the file.
+` + envAuthHeaderValue + `, never from the file. A request whose body was cut
+short (incomplete) is not replayed unless --include-incomplete; a torn line
+or one over ` + lineLimit + ` is skipped with a warning. The file is read record
+by record.
 
 Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 		Example: `  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck replay capture.jsonl \
@@ -35,6 +45,7 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "URL to replay to (required); the captured query string replaces its own")
+	fs.BoolVar(&f.includeIncomplete, "include-incomplete", false, "also replay requests whose body was cut short (as captured)")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
 }
@@ -54,44 +65,117 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := readCapture(path)
+	opts := capture.ReadOptions{IncludeIncomplete: f.includeIncomplete}
+	// A first pass checks the whole file, so a bad line refuses it
+	// before anything is sent; the second replays. Both stream it.
+	warn, done := captureWarner(a.err, path)
+	opts.Warn = warn
+	n, err := scanCapture(path, opts, func(line int, r capture.Record) error { return checkReplayable(path, line, r) })
+	done()
 	if err != nil {
 		return err
 	}
+	if n == 0 {
+		return usagef("%s: no request captured", path)
+	}
+	opts.Warn = nil
 	failed := 0
-	for _, d := range ds {
-		first := d.Attempts[0]
-		if first.BodyTruncated {
-			fmt.Fprintf(a.out, "delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", orNone(d.Key), first.BodyBytes)
-			failed++
-			continue
+	seen := map[[sha256.Size]byte]bool{}
+	_, err = scanCapture(path, opts, func(_ int, first capture.Record) error {
+		k := sha256.Sum256([]byte(first.Key))
+		if seen[k] {
+			return nil // a retry: the profile makes its own
 		}
-		dp, err := replayPolicy(p, first, a.getenv)
-		if err != nil {
-			return err
-		}
-		u := *base
-		u.RawQuery, u.ForceQuery = first.RawQuery, false
-		target := u.String()
-		sender, err := webhook.NewSender(dp, webhook.Options{Logger: a.logger(), Clock: clockFor(dp)})
-		if err != nil {
-			return usageError{err}
-		}
-		fmt.Fprintf(a.out, "Replaying delivery %s (%d bytes) to %s\n", orNone(d.Key), len(first.BodyBytesRaw()), webhook.RedactTarget(target))
-		n := webhook.RawBody(first.BodyBytesRaw(), first.Header.Get("Content-Type"))
-		rec, err := sender.Deliver(cmd.Context(), target, n,
-			webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(a.out, at) }})
-		sender.Close()
-		if err != nil {
-			return usagef("--target: %v", err)
-		}
-		printOutcome(a.out, rec)
-		if rec.Outcome != webhook.Delivered {
+		seen[k] = true
+		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, base, first)
+		if !ok {
 			failed++
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return exitError{exitFailed}
+	}
+	return nil
+}
+
+// scanCapture streams the records of the capture file at path to fn and
+// returns how many there were; a missing or malformed file is a usage
+// error.
+func scanCapture(path string, o capture.ReadOptions, fn func(int, capture.Record) error) (int, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	defer file.Close()
+	n := 0
+	err = capture.Scan(file, o, func(line int, r capture.Record) error {
+		n++
+		return fn(line, r)
+	})
+	var ue usageError
+	var ex exitError
+	if err != nil && !errors.As(err, &ue) && !errors.As(err, &ex) {
+		return n, usagef("%s: %v", path, err)
+	}
+	return n, err
+}
+
+// replayOne sends the delivery whose first attempt is first, saying so on
+// w; ok says it was delivered.
+func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base *url.URL, first capture.Record) (bool, error) {
+	key := orNone(first.Key)
+	if first.BodyTruncated {
+		fmt.Fprintf(w, "delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", key, first.BodyBytes)
+		return false, nil
+	}
+	dp, err := replayPolicy(p, first, a.getenv)
+	if err != nil {
+		return false, err
+	}
+	u := *base
+	u.RawQuery, u.ForceQuery = first.RawQuery, false
+	target := u.String()
+	sender, err := webhook.NewSender(dp, webhook.Options{Logger: a.logger(), Clock: clockFor(dp)})
+	if err != nil {
+		return false, usageError{err}
+	}
+	defer sender.Close()
+	fmt.Fprintf(w, "Replaying delivery %s (%d bytes) to %s\n", key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
+	n := webhook.RawBody(first.BodyBytesRaw(), first.Header.Get("Content-Type"))
+	rec, err := sender.Deliver(ctx, target, n,
+		webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(w, at) }})
+	if err != nil {
+		return false, usagef("--target: %v", err)
+	}
+	printOutcome(w, rec)
+	return rec.Outcome == webhook.Delivered, nil
+}
+
+// checkReplayable refuses a record that could not be sent as captured: a
+// method, header name or header value with control bytes (CR/LF would
+// split the request). Such a file is the user's to fix (exit 2), not a
+// delivery the receiver lost. The error names the line, never a value (it
+// may be a secret).
+func checkReplayable(path string, line int, r capture.Record) error {
+	if err := webhook.ValidateHeaderName(r.Method); err != nil {
+		return usagef("%s line %d: method %q is not an HTTP method (a token): the capture cannot be replayed", path, line, r.Method)
+	}
+	for k, vs := range r.Header {
+		if transportHeaders[k] {
+			continue // not replayed
+		}
+		if err := webhook.ValidateHeaderName(k); err != nil {
+			return usagef("%s line %d: %v: the capture cannot be replayed", path, line, err)
+		}
+		for _, v := range vs {
+			if err := webhook.ValidateHeaderValue(v); err != nil {
+				return usagef("%s line %d: header %q: %v: the capture cannot be replayed", path, line, k, err)
+			}
+		}
 	}
 	return nil
 }

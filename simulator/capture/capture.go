@@ -5,12 +5,16 @@
 // profile would send (docs/spec.md D-1..D-12, P-2, P-7).
 //
 // A Recorder streams every request to its writer before it answers, so a
-// request it acknowledged is in the file; memory is bounded by MaxInFlight
-// requests of at most MaxBodyBytes each, whatever the load.
+// request it acknowledged is in the file. A body must arrive within
+// BodyTimeout (the sender's deadline, D-3): a delivery that cannot send its
+// body in that time is not one AssemblyAI would make. Memory is bounded
+// whatever the load: a body is held as its bytes arrive, and only bodies
+// longer than FastBodyBytes take one of MaxInFlight slots, so slow or large
+// bodies never make a small delivery wait.
 package capture
 
 import (
-	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +25,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -29,9 +34,16 @@ const (
 	// DefaultMaxBodyBytes keeps a body whole up to 4 MiB: the longest
 	// streaming-session webhook (3 h, S-6) is about 2.5 MiB (S-5).
 	DefaultMaxBodyBytes = 4 << 20
-	// DefaultMaxInFlight bounds the requests whose bodies are in memory at
-	// once; others wait before their body is read.
+	// DefaultMaxInFlight bounds the requests whose bodies are longer than
+	// FastBodyBytes and held at once; others wait before reading beyond
+	// their first FastBodyBytes.
 	DefaultMaxInFlight = 16
+	// FastBodyBytes is how much of a body is read without a slot: a real
+	// delivery (D-2, about 100 bytes) never waits for one.
+	FastBodyBytes = 64 << 10
+	// DefaultBodyTimeout is how long a body may take after its header:
+	// AssemblyAI's deadline (D-3).
+	DefaultBodyTimeout = webhook.DefaultTimeout
 	// DefaultMaxGroups bounds the deliveries whose attempt count and last
 	// arrival are remembered; when full, the oldest half is forgotten and
 	// a late redelivery of one of those counts as a first attempt again.
@@ -85,6 +97,10 @@ type Record struct {
 	// ClientGone says the client left before the answer (e.g. its
 	// deadline, D-3, passed during --answer-after).
 	ClientGone bool `json:"client_gone,omitempty"`
+	// Incomplete says the body was cut short: the client left or the body
+	// deadline passed before Content-Length bytes came. Such a request is
+	// answered 400, counts as no attempt, and is not replayed unless asked.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // BodyBytesRaw returns the body as sent (up to what was kept).
@@ -115,6 +131,9 @@ type Config struct {
 	Out io.Writer
 	// Live receives one human line per attempt; nil for none.
 	Live io.Writer
+	// Errors receives a line at once when the capture file cannot be
+	// written, and one when it can again; nil means Live.
+	Errors io.Writer
 	// Answers is the status sequence answered to each delivery: attempt n
 	// gets Answers[n-1], the last one repeating (e.g. 500,500,200). Empty
 	// means 200.
@@ -130,6 +149,10 @@ type Config struct {
 	MaxBodyBytes int64
 	MaxInFlight  int
 	MaxGroups    int
+	// BodyTimeout bounds the time from a request's header to the end of
+	// its body (a read deadline on the connection); zero means
+	// DefaultBodyTimeout. Give the profile's deadline (D-3).
+	BodyTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sync is called after each line is flushed, before the answer (e.g.
@@ -144,11 +167,12 @@ type Recorder struct {
 	masks map[string]bool
 
 	mu       sync.Mutex
-	w        *bufio.Writer
 	seq      int64
 	groups   map[string]*group
 	order    []string // group keys, oldest first, for eviction
-	writeErr error
+	writeErr error    // the first write error
+	failing  int      // requests not written since the last one that was
+	torn     bool     // the last write stopped inside a line
 }
 
 type group struct {
@@ -178,6 +202,9 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	if cfg.MaxGroups <= 0 {
 		cfg.MaxGroups = DefaultMaxGroups
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -190,7 +217,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	}
 	return &Recorder{
 		cfg: cfg, sem: make(chan struct{}, cfg.MaxInFlight), masks: masks,
-		w: bufio.NewWriterSize(cfg.Out, 64<<10), groups: map[string]*group{},
+		groups: map[string]*group{},
 	}, nil
 }
 
@@ -213,19 +240,26 @@ func (rc *Recorder) Err() error {
 // it: only recorded requests are acknowledged.
 func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := rc.cfg.Now()
-	select {
-	case rc.sem <- struct{}{}:
-		defer func() { <-rc.sem }()
-	case <-r.Context().Done():
-		return
-	}
+	// The deadline is on the connection (real time): it ends a read that
+	// waits on a slow sender.
+	rctl := http.NewResponseController(w)
+	_ = rctl.SetReadDeadline(time.Now().Add(rc.cfg.BodyTimeout))
 	rec := Record{
 		Time: arrived, Method: r.Method, RequestURI: r.RequestURI, Path: r.URL.Path,
 		RawQuery: r.URL.RawQuery, Host: r.Host, RemoteAddr: r.RemoteAddr,
 		Header: rc.mask(r.Header),
 	}
 	rec.Masked = rc.masked(r.Header)
-	body, n, truncated := readBody(r.Body, rc.cfg.MaxBodyBytes)
+	body, n, truncated, rerr := rc.readBody(r.Context(), r.Body)
+	if rerr == nil {
+		// The body is read: no deadline while the answer waits (a
+		// deadline passing then would look like the client leaving).
+		_ = rctl.SetReadDeadline(time.Time{})
+	} else {
+		// The rest of the body never comes: the connection ends with
+		// the answer rather than wait for it.
+		w.Header().Set("Connection", "close")
+	}
 	rec.BodyBytes, rec.BodyTruncated = n, truncated
 	if utf8.Valid(body) {
 		rec.Body = string(body)
@@ -233,9 +267,15 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.BodyBase64 = body
 	}
 	rec.Key = Key(body)
-	rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
+	rec.Incomplete = rerr != nil || (r.ContentLength >= 0 && n != r.ContentLength)
+	if rec.Incomplete {
+		// Not a delivery AssemblyAI made: no attempt of the sequence.
+		rec.Status = http.StatusBadRequest
+	} else {
+		rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
+	}
 
-	if rc.cfg.AnswerAfter > 0 {
+	if rc.cfg.AnswerAfter > 0 && !rec.Incomplete {
 		t := time.NewTimer(rc.cfg.AnswerAfter)
 		select {
 		case <-t.C:
@@ -254,12 +294,31 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, "captured #%d\n", rec.Seq)
 }
 
-// readBody reads up to limit bytes and drains (and counts) the rest, so the
-// sender gets its answer even for an oversized body.
-func readBody(r io.Reader, limit int64) ([]byte, int64, bool) {
-	body, _ := io.ReadAll(io.LimitReader(r, limit))
-	rest, _ := io.Copy(io.Discard, r)
-	return body, int64(len(body)) + rest, rest > 0
+// readBody reads up to MaxBodyBytes and drains (and counts) the rest, so
+// the sender gets its answer even for an oversized body. The first
+// FastBodyBytes are read without a slot, the buffer growing only as bytes
+// arrive; the rest of a longer body waits for one of MaxInFlight slots.
+// err is the read's error (the client gone, the deadline passed).
+func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, err error) {
+	limit := rc.cfg.MaxBodyBytes
+	first := min(limit, FastBodyBytes)
+	body, err = io.ReadAll(io.LimitReader(r, first))
+	if err != nil || int64(len(body)) < first {
+		return body, int64(len(body)), false, err
+	}
+	select {
+	case rc.sem <- struct{}{}:
+		defer func() { <-rc.sem }()
+	case <-ctx.Done():
+		return body, int64(len(body)), false, fmt.Errorf("waiting for a slot: %w", ctx.Err())
+	}
+	more, err := io.ReadAll(io.LimitReader(r, limit-first))
+	body = append(body, more...)
+	if err != nil {
+		return body, int64(len(body)), false, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	return body, int64(len(body)) + rest, rest > 0, err
 }
 
 // next assigns the attempt number and status of a request of delivery key.
@@ -296,31 +355,49 @@ func (rc *Recorder) answer(attempt int) int {
 	return rc.cfg.Answers[min(attempt, len(rc.cfg.Answers))-1]
 }
 
-// write appends rec to the capture file and flushes it before the request
-// is answered; it numbers the record.
+// write appends rec to the capture file before the request is answered;
+// it numbers the record. A failed write (e.g. a full disk) is said on the
+// console at once, and the next write tries again: the request is
+// answered 503 so its sender retries it. A line torn by a failed write is
+// ended before the next record, so the file stays readable (readers skip
+// the torn line with a warning).
 func (rc *Recorder) write(rec *Record) error {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.writeErr != nil {
-		return rc.writeErr
-	}
 	rc.seq++
 	rec.Seq = rc.seq
 	line, err := json.Marshal(rec)
 	if err == nil {
 		line = append(line, '\n')
-		_, err = rc.w.Write(line)
-	}
-	if err == nil {
-		err = rc.w.Flush()
+		if rc.torn {
+			line = append([]byte{'\n'}, line...)
+		}
+		var n int
+		n, err = rc.cfg.Out.Write(line)
+		if err != nil && n > 0 && n < len(line) {
+			rc.torn = true
+		} else if err == nil {
+			rc.torn = false
+		}
 	}
 	if err == nil && rc.cfg.Sync != nil {
 		err = rc.cfg.Sync()
 	}
 	if err != nil {
 		rc.seq--
-		rc.writeErr = fmt.Errorf("write capture: %w", err)
-		return rc.writeErr
+		err = fmt.Errorf("write capture: %w", err)
+		if rc.writeErr == nil {
+			rc.writeErr = err
+		}
+		if rc.failing == 0 {
+			rc.errorf("hookcheck: %s: answering 503 so the sender retries, until the file can be written", err)
+		}
+		rc.failing++
+		return err
+	}
+	if rc.failing > 0 {
+		rc.errorf("hookcheck: capture file written again, after %d request(s) answered 503", rc.failing)
+		rc.failing = 0
 	}
 	if rc.cfg.Live != nil {
 		fmt.Fprintln(rc.cfg.Live, LiveLine(*rec))
@@ -328,7 +405,19 @@ func (rc *Recorder) write(rec *Record) error {
 	return nil
 }
 
-// LiveLine is the console line of one captured attempt.
+// errorf prints a line on the error console.
+func (rc *Recorder) errorf(format string, args ...any) {
+	w := rc.cfg.Errors
+	if w == nil {
+		w = rc.cfg.Live
+	}
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+// LiveLine is the console line of one captured attempt, without control
+// characters (what the request carried cannot act on the terminal).
 func LiveLine(r Record) string {
 	key := r.Key
 	if key == "" {
@@ -342,8 +431,12 @@ func LiveLine(r Record) string {
 	if r.ClientGone {
 		gone = " (client gone before the answer)"
 	}
-	return fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
-		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone)
+	if r.Incomplete {
+		wait = "not an attempt"
+		gone += " (body cut short: incomplete)"
+	}
+	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
+		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone), 0)
 }
 
 func (rc *Recorder) mask(h http.Header) http.Header {
@@ -399,34 +492,4 @@ type Delivery struct {
 func (d Delivery) ID() string {
 	_, id, _ := strings.Cut(d.Key, ":")
 	return id
-}
-
-// Read parses a capture file and returns its deliveries in the order of
-// their first attempt. A bad line is an error naming its line number.
-func Read(r io.Reader) ([]Delivery, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var out []Delivery
-	index := map[string]int{}
-	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var rec Record
-			if uerr := json.Unmarshal(b, &rec); uerr != nil {
-				return nil, fmt.Errorf("line %d: %w", line, uerr)
-			}
-			i, ok := index[rec.Key]
-			if !ok {
-				i = len(out)
-				index[rec.Key] = i
-				out = append(out, Delivery{Key: rec.Key})
-			}
-			out[i].Attempts = append(out[i].Attempts, rec)
-		}
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-	}
 }

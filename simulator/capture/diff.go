@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,7 +12,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -46,7 +49,7 @@ type Difference struct {
 	Exceeds bool `json:"exceeds"`
 }
 
-// String renders the difference as one line.
+// String renders the difference as one line, without control characters.
 func (d Difference) String() string {
 	where := d.Delivery
 	if where == "" {
@@ -59,7 +62,7 @@ func (d Difference) String() string {
 	if !d.Exceeds {
 		mark = "note"
 	}
-	return fmt.Sprintf("%s %-5s %s: %s: want %s, got %s", mark, d.Rule, where, d.What, d.Want, d.Got)
+	return termtext.Printable(fmt.Sprintf("%s %-5s %s: %s: want %s, got %s", mark, d.Rule, where, d.What, d.Want, d.Got), 0)
 }
 
 // d12 is the historic header set of a delivery (D-12) as the sender sends
@@ -82,86 +85,188 @@ func d12(p webhook.Policy, contentType string) [][2]string {
 // Diff compares a captured delivery with what e's profile would send for
 // the same notification.
 func Diff(d Delivery, e Expect) []Difference {
-	var out []Difference
-	add := func(rule string, attempt int, what, want, got string, exceeds bool) {
-		out = append(out, Difference{Rule: rule, Delivery: d.Key, Attempt: attempt, What: what, Want: want, Got: got, Exceeds: exceeds})
-	}
 	if len(d.Attempts) == 0 {
 		return nil
 	}
-	p := e.Policy
-	first := d.Attempts[0]
-	var wantQuery *string
+	dd := newDeliveryDiffer(e, d.Key)
+	for _, a := range d.Attempts {
+		dd.add(a)
+	}
+	return dd.result()
+}
+
+// DeliveryDiff is the differences of one captured delivery.
+type DeliveryDiff struct {
+	// Key names the delivery (Record.Key).
+	Key string
+	// Attempts is how many attempts were captured.
+	Attempts int
+	// Differences are Diff's.
+	Differences []Difference
+}
+
+// Differ compares a capture read record by record (see Scan) with e's
+// profile. Of each attempt it keeps only what a later check needs (its
+// time, answer and a body digest), never a body or a header: its memory
+// grows with the number of requests, not with their size.
+type Differ struct {
+	e     Expect
+	index map[[sha256.Size]byte]int
+	ds    []*deliveryDiffer
+}
+
+// NewDiffer returns a Differ comparing with e.
+func NewDiffer(e Expect) *Differ {
+	return &Differ{e: e, index: map[[sha256.Size]byte]int{}}
+}
+
+// Add compares the next record of the capture.
+func (df *Differ) Add(r Record) {
+	k := sha256.Sum256([]byte(r.Key))
+	i, ok := df.index[k]
+	if !ok {
+		i = len(df.ds)
+		df.index[k] = i
+		df.ds = append(df.ds, newDeliveryDiffer(df.e, r.Key))
+	}
+	df.ds[i].add(r)
+}
+
+// Result returns each delivery's differences, in the order of their first
+// attempt.
+func (df *Differ) Result() []DeliveryDiff {
+	out := make([]DeliveryDiff, 0, len(df.ds))
+	for _, d := range df.ds {
+		out = append(out, DeliveryDiff{Key: d.key, Attempts: len(d.attempts), Differences: d.result()})
+	}
+	return out
+}
+
+// attemptSummary is what the checks of a whole delivery need of one of
+// its attempts.
+type attemptSummary struct {
+	attempt       int
+	time          time.Time
+	answeredAfter time.Duration
+	status        int
+	clientGone    bool
+}
+
+// deliveryDiffer compares one delivery attempt by attempt.
+type deliveryDiffer struct {
+	e         Expect
+	key       string
+	wantQuery *string
+	// Of the first attempt: what later ones must repeat.
+	firstQuery, firstPath string
+	firstAttempt          int
+	firstBody             [sha256.Size]byte
+	attempts              []attemptSummary
+	// perAttempt, body and waits are the differences found, in the
+	// order Diff gives them.
+	perAttempt, body, waits []Difference
+}
+
+func newDeliveryDiffer(e Expect, key string) *deliveryDiffer {
+	dd := &deliveryDiffer{e: e, key: key}
 	if e.WebhookURL != "" {
 		if u, err := url.Parse(e.WebhookURL); err == nil {
-			wantQuery = &u.RawQuery
+			dd.wantQuery = &u.RawQuery
 		}
 	}
-	for _, a := range d.Attempts {
-		if a.Method != p.Method {
-			add("D-1", a.Attempt, "method", q(p.Method), q(a.Method), true)
-		}
-		body := a.BodyBytesRaw()
-		ct := "application/json"
-		for _, h := range d12(p, ct) {
-			if got := a.Header.Get(h[0]); got != h[1] {
-				add("D-12", a.Attempt, "header "+h[0], q(h[1]), qh(a.Header, h[0]), true)
-			}
-		}
-		if e.AuthHeaderName != "" && len(a.Header.Values(e.AuthHeaderName)) == 0 {
-			add("D-8", a.Attempt, "auth header "+e.AuthHeaderName, "present", "absent", true)
-		}
-		if wantQuery != nil && a.RawQuery != *wantQuery {
-			add("D-9", a.Attempt, "query string", q(*wantQuery), q(a.RawQuery), true)
-		} else if a.RawQuery != first.RawQuery {
-			add("D-9", a.Attempt, "query string (same as attempt 1)", q(first.RawQuery), q(a.RawQuery), true)
-		}
-		if a.Path != first.Path {
-			add("D-9", a.Attempt, "path (same as attempt 1)", q(first.Path), q(a.Path), true)
-		}
-		if a.Attempt > first.Attempt && !bytes.Equal(body, first.BodyBytesRaw()) {
-			add("D-4", a.Attempt, "body (a retry repeats the notification)", "attempt 1's body", fmt.Sprintf("%d other bytes", len(body)), true)
-		}
-		if rule, want, got, ok := sourceDiff(p, a); !ok {
-			add(rule, a.Attempt, "source address", want, got, true)
+	return dd
+}
+
+func (dd *deliveryDiffer) add(a Record) {
+	p := dd.e.Policy
+	addTo := func(list *[]Difference, rule string, attempt int, what, want, got string, exceeds bool) {
+		*list = append(*list, Difference{Rule: rule, Delivery: dd.key, Attempt: attempt, What: what, Want: clipValue(want), Got: clipValue(got), Exceeds: exceeds})
+	}
+	add := func(rule string, attempt int, what, want, got string, exceeds bool) {
+		addTo(&dd.perAttempt, rule, attempt, what, want, got, exceeds)
+	}
+	body := a.BodyBytesRaw()
+	sum := sha256.Sum256(body)
+	first := len(dd.attempts) == 0
+	if first {
+		dd.firstQuery, dd.firstPath, dd.firstAttempt, dd.firstBody = a.RawQuery, a.Path, a.Attempt, sum
+		dd.body = bodyDiff(dd.key, a)
+	}
+	if a.Method != p.Method {
+		add("D-1", a.Attempt, "method", q(p.Method), q(a.Method), true)
+	}
+	for _, h := range d12(p, "application/json") {
+		if got := a.Header.Get(h[0]); got != h[1] {
+			add("D-12", a.Attempt, "header "+h[0], q(h[1]), qh(a.Header, h[0]), true)
 		}
 	}
-	out = append(out, bodyDiff(d.Key, first)...)
-	if want := expectedAttempts(p, d.Attempts); want != len(d.Attempts) {
-		add("D-4", 0, "attempt count (from the answers given)", fmt.Sprint(want), fmt.Sprint(len(d.Attempts)), true)
+	if dd.e.AuthHeaderName != "" && len(a.Header.Values(dd.e.AuthHeaderName)) == 0 {
+		add("D-8", a.Attempt, "auth header "+dd.e.AuthHeaderName, "present", "absent", true)
 	}
-	wait := p.Wait()
-	tol := e.Tolerance
-	if tol <= 0 {
-		tol = wait/10 + 20*time.Millisecond
+	if dd.wantQuery != nil && a.RawQuery != *dd.wantQuery {
+		add("D-9", a.Attempt, "query string", q(*dd.wantQuery), q(a.RawQuery), true)
+	} else if a.RawQuery != dd.firstQuery {
+		add("D-9", a.Attempt, "query string (same as attempt 1)", q(dd.firstQuery), q(a.RawQuery), true)
 	}
-	for i := 1; i < len(d.Attempts); i++ {
-		prev, a := d.Attempts[i-1], d.Attempts[i]
+	if a.Path != dd.firstPath {
+		add("D-9", a.Attempt, "path (same as attempt 1)", q(dd.firstPath), q(a.Path), true)
+	}
+	if a.Attempt > dd.firstAttempt && sum != dd.firstBody {
+		add("D-4", a.Attempt, "body (a retry repeats the notification)", "attempt 1's body", fmt.Sprintf("%d other bytes", len(body)), true)
+	}
+	if rule, want, got, ok := sourceDiff(p, a); !ok {
+		add(rule, a.Attempt, "source address", want, got, true)
+	}
+	cur := attemptSummary{attempt: a.Attempt, time: a.Time, answeredAfter: a.AnsweredAfter(), status: a.Status, clientGone: a.ClientGone}
+	if !first {
 		// P-2: the wait runs from the end of one attempt (the answer, or
 		// the sender's deadline) to the start of the next.
-		end := prev.Time.Add(min(prev.AnsweredAfter(), p.Timeout))
-		got := a.Time.Sub(end)
+		prev := dd.attempts[len(dd.attempts)-1]
+		wait, tol := p.Wait(), dd.tolerance()
+		got := cur.time.Sub(prev.time.Add(min(prev.answeredAfter, p.Timeout)))
 		off := got - wait
 		if off < 0 {
 			off = -off
 		}
 		if off > tol {
-			add("P-2", a.Attempt, "wait before the attempt", fmt.Sprintf("%s ± %s", wait, tol), got.Round(time.Millisecond).String(), true)
+			addTo(&dd.waits, "P-2", a.Attempt, "wait before the attempt", fmt.Sprintf("%s ± %s", wait, tol), got.Round(time.Millisecond).String(), true)
 		}
+	}
+	dd.attempts = append(dd.attempts, cur)
+}
+
+func (dd *deliveryDiffer) tolerance() time.Duration {
+	if dd.e.Tolerance > 0 {
+		return dd.e.Tolerance
+	}
+	return dd.e.Policy.Wait()/10 + 20*time.Millisecond
+}
+
+func (dd *deliveryDiffer) result() []Difference {
+	out := make([]Difference, 0, len(dd.perAttempt)+len(dd.body)+len(dd.waits)+1)
+	out = append(out, dd.perAttempt...)
+	out = append(out, dd.body...)
+	if want := expectedAttempts(dd.e.Policy, dd.attempts); want != len(dd.attempts) {
+		out = append(out, Difference{Rule: "D-4", Delivery: dd.key, What: "attempt count (from the answers given)",
+			Want: fmt.Sprint(want), Got: fmt.Sprint(len(dd.attempts)), Exceeds: true})
+	}
+	out = append(out, dd.waits...)
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
 
 // expectedAttempts is how many attempts the policy makes given the answers
 // the capture gave (D-3..D-5, P-3, P-4, P-6).
-func expectedAttempts(p webhook.Policy, as []Record) int {
+func expectedAttempts(p webhook.Policy, as []attemptSummary) int {
 	for i, a := range as {
 		n := i + 1
 		switch {
-		case a.ClientGone: // the sender's deadline passed: a failure (P-4)
-		case a.Status >= 200 && a.Status < 300:
+		case a.clientGone: // the sender's deadline passed: a failure (P-4)
+		case a.status >= 200 && a.status < 300:
 			return n
-		case a.Status >= 400 && a.Status < 500 && !p.RetryOn4xx:
+		case a.status >= 400 && a.status < 500 && !p.RetryOn4xx:
 			return n
 		}
 		if n >= p.MaxAttempts {
@@ -170,7 +275,7 @@ func expectedAttempts(p webhook.Policy, as []Record) int {
 	}
 	// The capture ended while the profile would still retry.
 	last := as[len(as)-1]
-	if last.ClientGone || last.Status < 200 || last.Status >= 300 {
+	if last.clientGone || last.status < 200 || last.status >= 300 {
 		return min(p.MaxAttempts, max(len(as)+1, 1))
 	}
 	return len(as)
@@ -212,7 +317,7 @@ func sourceDiff(p webhook.Policy, a Record) (rule, want, got string, ok bool) {
 func bodyDiff(key string, a Record) []Difference {
 	var out []Difference
 	add := func(rule, what, want, got string, exceeds bool) {
-		out = append(out, Difference{Rule: rule, Delivery: key, What: what, Want: want, Got: got, Exceeds: exceeds})
+		out = append(out, Difference{Rule: rule, Delivery: key, What: what, Want: clipValue(want), Got: clipValue(got), Exceeds: exceeds})
 	}
 	if a.BodyTruncated {
 		add("S-5", "body", "kept whole", fmt.Sprintf("%d bytes, cut by the capture's limit", a.BodyBytes), false)
@@ -271,6 +376,21 @@ func bodyDiff(key string, a Record) []Difference {
 		}
 	}
 	return out
+}
+
+// maxValueBytes bounds a value a Difference repeats (a body, a header).
+const maxValueBytes = 1 << 10
+
+// clipValue cuts s to maxValueBytes, on a rune boundary, saying so.
+func clipValue(s string) string {
+	if len(s) <= maxValueBytes {
+		return s
+	}
+	n := maxValueBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:n], len(s))
 }
 
 func has(m map[string]json.RawMessage, k string) bool { _, ok := m[k]; return ok }
