@@ -18,7 +18,8 @@ import (
 // that are not UTF-8 ("http://h\xff/"), an IPv6 zone the URL's own text
 // cannot carry ("http://[::%25\xff]/", which u.String() turns into an
 // escape that http.NewRequest refuses), a port outside 1–65535, a name
-// the resolver refuses to look up ("a..b", "-x", "1.2.3").
+// the resolver refuses to look up ("a..b", "-x", "1.2.3"), a query with a
+// space (the request line would end there).
 func checkSendable(raw string, u *url.URL) error {
 	host, port := u.Hostname(), u.Port()
 	if port != "" {
@@ -34,6 +35,12 @@ func checkSendable(raw string, u *url.URL) error {
 		if err := checkHostName(host); err != nil {
 			return fmt.Errorf("target %q: %w", raw, err)
 		}
+	}
+	// The query goes into the request line byte for byte (D-9), where a
+	// space ends the request target: the receiver would read another
+	// request than the one meant, and answer 400 for it.
+	if strings.Contains(u.RawQuery, " ") {
+		return fmt.Errorf("target %q: its query has a space, which breaks the request line (write it as %%20 or +)", raw)
 	}
 	// http.NewRequest and every log line work from the URL's text: it must
 	// parse back to the same host and query (D-9).

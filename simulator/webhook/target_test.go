@@ -23,6 +23,7 @@ func TestParseTargetRefusesWhatTheClientCannotSend(t *testing.T) {
 		"http://h!/",                // a byte no DNS name has
 		"http://h:0/",               // port 0
 		"http://h:99999/",           // port out of range
+		"http://A? ",                // FuzzTarget: a space in the query ends the request line
 		"http://" + string(make([]byte, 64)) + "/",
 	}
 	for _, raw := range refused {
