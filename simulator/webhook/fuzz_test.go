@@ -1,7 +1,14 @@
 package webhook_test
 
 import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -49,7 +56,66 @@ func FuzzTarget(f *testing.F) {
 		if _, err := http.NewRequest(http.MethodPost, u.String(), nil); err != nil {
 			t.Fatalf("ParseTarget(%q) accepted a URL the client refuses: %v", raw, err)
 		}
+		if err := sendOverPipe(u); err != nil {
+			t.Fatalf("ParseTarget(%q) accepted a URL the client does not send: %v", raw, err)
+		}
 	})
+}
+
+// errNoDNS stands for the DNS server a lookup would ask: reaching it means
+// the resolver accepted the name.
+var errNoDNS = errors.New("no DNS in this test")
+
+// sendOverPipe sends a POST to u as the Sender does (its URL and Host) with
+// Go's transport, over an in-memory connection to a server that answers
+// 204 (an https URL goes as http), and checks the address the transport dials: an IP address, or a
+// name Go's resolver would look up (one it refuses fails before asking a
+// DNS server). An error means the client would not deliver to u at all.
+func sendOverPipe(u *url.URL) error {
+	var dialErr error
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("dial address %q: %w", addr, err)
+		}
+		if _, err := netip.ParseAddr(host); err != nil {
+			r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) { return nil, errNoDNS }}
+			var refused *net.DNSError
+			if _, err := r.LookupHost(ctx, host); errors.As(err, &refused) && refused.IsNotFound && refused.Err != errNoDNS.Error() {
+				dialErr = fmt.Errorf("the resolver refuses %q: %w", host, err)
+				return nil, dialErr
+			}
+		}
+		c, s := net.Pipe()
+		go func() {
+			defer s.Close()
+			br := bufio.NewReader(s)
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			_, _ = io.Copy(io.Discard, req.Body)
+			_, _ = io.WriteString(s, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+		}()
+		return c, nil
+	}}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodPost, "", strings.NewReader("{}"))
+	if err != nil {
+		return err
+	}
+	plain := *u
+	plain.Scheme = "http" // the pipe speaks no TLS; the host and the request line are the same
+	req.URL, req.Host = &plain, strings.TrimSuffix(u.Host, ":")
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("the server could not read the request: %s", resp.Status)
+	}
+	return dialErr
 }
 
 func mustParse(t *testing.T, raw string) *url.URL {

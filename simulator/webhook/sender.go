@@ -144,8 +144,11 @@ func (p Policy) checkRedirect(_ *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// ParseTarget checks that raw is an absolute http or https URL. The URL is
-// kept as given: its query string is sent byte for byte (D-9).
+// ParseTarget checks that raw is an absolute http or https URL that Go's
+// HTTP client sends: its host is an IP address or a name the resolver looks
+// up, its port is in 1–65535, and its text parses back to the same URL
+// (see checkSendable). The URL is kept as given: its query string is sent
+// byte for byte (D-9).
 func ParseTarget(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -156,6 +159,9 @@ func ParseTarget(raw string) (*url.URL, error) {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("target %q has no host", raw)
+	}
+	if err := checkSendable(raw, u); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
