@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -90,15 +92,22 @@ func dryRunOne(w io.Writer, base *url.URL, r capture.Record) {
 	for _, k := range r.Masked {
 		masked[strings.ToLower(k)] = true
 	}
-	names := make([]string, 0, len(r.Header))
-	for k := range r.Header {
+	h := http.Header{}
+	for k, vs := range r.Header {
 		if !transportHeaders[k] {
-			names = append(names, k)
+			h[k] = vs
 		}
 	}
-	slices.Sort(names)
+	// The sender's D-12 set (simulator/webhook headerSet) fills in what
+	// the capture lacks.
+	for k, v := range map[string]string{"Accept": "*/*", "Accept-Encoding": "gzip, deflate"} {
+		if _, ok := h[k]; !ok {
+			h[k] = []string{v}
+		}
+	}
+	names := slices.Sorted(maps.Keys(h))
 	for _, k := range names {
-		for _, v := range r.Header[k] {
+		for _, v := range h[k] {
 			if masked[strings.ToLower(k)] || secretHeader(k) {
 				v = webhook.Mask
 				if masked[strings.ToLower(k)] {
