@@ -20,6 +20,8 @@ type replayFlags struct {
 	policy            policyFlags
 	target            string
 	includeIncomplete bool
+	selects           []string
+	dryRun            bool
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -37,15 +39,28 @@ short (incomplete) is not replayed unless --include-incomplete; a torn line
 or one over ` + lineLimit + ` is skipped with a warning. The file is read record
 by record.
 
+--select (repeatable) replays only what it names: a sequence number N is the
+request the capture numbered #N (its "seq": requests counted from 1 in the
+order they arrived, as capture prints them), sent as captured even if it was a
+retry; any other value is a transcript_id or session_id (optionally prefixed
+"transcript_id:" or "session_id:"), whose delivery's first attempt is sent. A
+--select that matches nothing is a usage error. --dry-run prints what would be
+sent (method, URL, headers with secrets masked, body size and preview) and
+sends nothing.
+
 Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 		Example: `  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck replay capture.jsonl \
-      --target http://127.0.0.1:3000/webhooks/assemblyai --fast`,
+      --target http://127.0.0.1:3000/webhooks/assemblyai --fast
+  hookcheck replay capture.jsonl --target http://127.0.0.1:3000/hook --select 2 --select 9ea68fd3-2c5c-4b8e-9e9c-3f1d6a7b8c90
+  hookcheck replay capture.jsonl --target http://127.0.0.1:3000/hook --select 2 --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, a, &f, args[0]) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "URL to replay to (required); the captured query string replaces its own")
 	fs.BoolVar(&f.includeIncomplete, "include-incomplete", false, "also replay requests whose body was cut short (as captured)")
+	fs.StringArrayVar(&f.selects, "select", nil, "replay only this request: a sequence number (the capture's #N) or a transcript_id/session_id (repeatable)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be sent (method, URL, headers with secrets masked, body preview) and send nothing")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
 }
@@ -65,12 +80,21 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	sel, err := parseSelection(f.selects)
+	if err != nil {
+		return err
+	}
 	opts := capture.ReadOptions{IncludeIncomplete: f.includeIncomplete}
 	// A first pass checks the whole file, so a bad line refuses it
 	// before anything is sent; the second replays. Both stream it.
 	warn, done := captureWarner(a.err, path)
 	opts.Warn = warn
-	n, err := scanCapture(path, opts, func(line int, r capture.Record) error { return checkReplayable(path, line, r) })
+	n, err := scanCapture(path, opts, func(line int, r capture.Record) error {
+		if sel != nil {
+			sel.match(r)
+		}
+		return checkReplayable(path, line, r)
+	})
 	done()
 	if err != nil {
 		return err
@@ -78,15 +102,28 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	if n == 0 {
 		return usagef("%s: no request captured", path)
 	}
+	if sel != nil {
+		if err := sel.unmatched(path); err != nil {
+			return err
+		}
+	}
 	opts.Warn = nil
 	failed := 0
 	seen := map[[sha256.Size]byte]bool{}
 	_, err = scanCapture(path, opts, func(_ int, first capture.Record) error {
 		k := sha256.Sum256([]byte(first.Key))
-		if seen[k] {
-			return nil // a retry: the profile makes its own
+		bySeq, byKey := false, true // no --select: every delivery's first attempt
+		if sel != nil {
+			bySeq, byKey = sel.match(first)
+		}
+		if !bySeq && (!byKey || seen[k]) {
+			return nil // not selected, or a retry: the profile makes its own
 		}
 		seen[k] = true
+		if f.dryRun {
+			dryRunOne(a.out, base, first)
+			return nil
+		}
 		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, base, first)
 		if !ok {
 			failed++

@@ -24,6 +24,8 @@ type sendFlags struct {
 	sessionID        string
 	session          webhook.Session
 	json             bool
+	data             string
+	dataFile         string
 }
 
 func newSendCmd(a *app) *cobra.Command {
@@ -35,10 +37,18 @@ func newSendCmd(a *app) *cobra.Command {
 a POST with {"transcript_id","status"} (D-2), a 10 s deadline (D-3), up to 10
 attempts 10 s apart (D-4, P-2), no retry after a 4xx (D-5).
 
+--data JSON or --data-file PATH sends a body of your own instead of the
+generated one, with the same headers and schedule; it cannot be combined with
+--payload or the flags that shape the generated body (--status, --transcript-id,
+--session-*...). A body that is not valid JSON is sent as given, with a warning
+on stderr. A body is at most 8 MiB.
+
 Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 		Example: `  hookcheck send --target http://127.0.0.1:8080/webhook
   HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck send --target https://staging.example.com/aai \
-      --auth-header-name X-Webhook-Secret --fast --json`,
+      --auth-header-name X-Webhook-Secret --fast --json
+  hookcheck send --target http://127.0.0.1:8080/webhook --data '{"transcript_id":"abc","status":"error"}'
+  hookcheck send --target http://127.0.0.1:8080/webhook --data-file session.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSend(cmd, a, &f) },
 	}
@@ -54,6 +64,8 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.IntVar(&f.session.Speakers, "session-speakers", 0, "speakers in the session (speaker labels, S-4); 0 for no diarization")
 	fs.StringVar(&f.session.LanguageCode, "session-language", "", "language_code on every turn, as with language detection (S-4)")
 	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
+	fs.StringVar(&f.data, "data", "", "send this body instead of the generated one (JSON; anything else is sent with a warning)")
+	fs.StringVar(&f.dataFile, "data-file", "", "send the body in this file (at most 8 MiB) instead of the generated one")
 	f.policy.register(fs, policyFlagSet{auth: true, source: true})
 	return cmd
 }
@@ -69,7 +81,10 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 	if err != nil {
 		return err
 	}
-	n, err := notification(f)
+	n, own, err := ownBody(cmd.Flags(), f, a.err)
+	if !own && err == nil {
+		n, err = notification(f)
+	}
 	if err != nil {
 		return err
 	}
@@ -131,6 +146,8 @@ func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Pol
 	switch n.Kind {
 	case webhook.KindRedactedAudio:
 		what = "redacted-audio notification (D-11)"
+	case webhook.KindRaw:
+		what = fmt.Sprintf("body of your own (%s)", stats.FormatBytes(len(n.Raw)))
 	case webhook.KindStreamingSession:
 		size := "?"
 		if body, _, err := n.Encode(); err == nil {
