@@ -37,6 +37,9 @@ func TestActionPassesTheAPIKeyThroughTheEnvironment(t *testing.T) {
 
 	r, _, out = runAction(t, nil, nil)
 	assert.Empty(t, r.read("api-key"), "no api-key input, no key: %s", out)
+
+	r, _, out = runAction(t, map[string]string{"api": "127.0.0.1:8090"}, map[string]string{"HOOKCHECK_API_KEY": "from-the-job"})
+	assert.Equal(t, "from-the-job", r.read("api-key"), "an empty input keeps the job's HOOKCHECK_API_KEY: %s", out)
 }
 
 func TestActionArgs(t *testing.T) {
