@@ -1,16 +1,20 @@
 package packaging_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/reports"
 )
 
 // runAction runs action.yml on a fake Linux runner with inputs and the
@@ -107,7 +111,12 @@ func TestActionVerdictOutputCoversEveryVerdict(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			assert.Contains(t, a.Outputs["verdict"].Description, v, "action.yml documents the verdict")
 			assert.True(t, strings.Contains(string(docs), "`"+v+"`"), "docs/ci.md documents the verdict `%s`", v)
-			r, failed, out := runAction(t, nil, map[string]string{"FAKE_VERDICT": v})
+			// results.json as hookcheck writes it, with this verdict.
+			results := filepath.Join(t.TempDir(), "results.json")
+			var buf bytes.Buffer
+			require.NoError(t, (&reports.Result{Verdict: reports.Verdict(v)}).Write(&buf))
+			require.NoError(t, os.WriteFile(results, buf.Bytes(), 0o600))
+			r, failed, out := runAction(t, nil, map[string]string{"FAKE_RESULTS": results})
 			assert.Equal(t, "run", failed, out)
 			assert.Equal(t, v, r.outputs["run"]["verdict"])
 		})
