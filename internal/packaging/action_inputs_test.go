@@ -56,6 +56,7 @@ func TestActionArgs(t *testing.T) {
 		{"one line, double quotes keep a word", `--tags "@must && ~@serial" --full-schedules`, "--tags\n@must && ~@serial\n--full-schedules\n"},
 		{"one line, single quotes keep a word", `--tags '@must && not @slow'`, "--tags\n@must && not @slow\n"},
 		{"one line, nothing expanded", `--out-note '$HOME' $(id) *`, "--out-note\n$HOME\n$(id)\n*\n"},
+		{"one line, an empty quoted word kept", `--note "" --x`, "--note\n\n--x\n"},
 		{"blank", "  \t ", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
