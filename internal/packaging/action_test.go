@@ -30,7 +30,8 @@ type action struct {
 		Default string `yaml:"default"`
 	} `yaml:"inputs"`
 	Outputs map[string]struct {
-		Value string `yaml:"value"`
+		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
 	} `yaml:"outputs"`
 	Runs struct {
 		Using string `yaml:"using"`
@@ -54,17 +55,19 @@ func readAction(t *testing.T) action {
 }
 
 // fakeHookcheck stands in for the release binary: it records its
-// arguments and whether the secret reached it through the environment,
-// then writes a report as `hookcheck run` does and exits 1 (not
-// conformant).
+// arguments and whether the secrets reached it through the environment,
+// then writes a report as `hookcheck run` does (a copy of $FAKE_RESULTS,
+// or one whose verdict is not_conformant) and exits 1.
 const fakeHookcheck = `#!/bin/sh
 if [ "$1" = version ]; then echo "hookcheck 0.2.0 (fake)"; exit 0; fi
 printf '%s\n' "$@" > "$FAKE_LOG/args"
 printf '%s' "$HOOKCHECK_AUTH_HEADER_VALUE" > "$FAKE_LOG/secret"
+printf '%s' "$HOOKCHECK_API_KEY" > "$FAKE_LOG/api-key"
 shift
 while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift ;; esac; shift; done
 mkdir -p "$out"
-printf '{\n  "schema": "https://hookcheck.dev/schemas/results/v2",\n  "verdict": "not_conformant",\n  "counts": {}\n}\n' > "$out/results.json"
+if [ -n "${FAKE_RESULTS:-}" ]; then cp "$FAKE_RESULTS" "$out/results.json"; else
+printf '{\n  "schema": "https://hookcheck.dev/schemas/results/v2",\n  "verdict": "not_conformant",\n  "counts": {}\n}\n' > "$out/results.json"; fi
 printf '## hookcheck: NOT CONFORMANT\n' > "$out/summary.md"
 exit 1
 `
