@@ -1,0 +1,91 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+)
+
+// serveTwoRoutes is an app with a transcript route that reads
+// transcript_id and fails on a session webhook (the requires-transcript-id
+// receiver) and a compliant session route, on different paths.
+func serveTwoRoutes(t *testing.T) *httptest.Server {
+	t.Helper()
+	tb, err := receiver.Lookup("requires-transcript-id")
+	require.NoError(t, err)
+	tr := tb.New(receiver.Config{Path: "/webhooks/transcript", Inbox: receiver.NewInbox()}, receiver.Params{})
+	se := receiver.NewCompliant(receiver.Config{Path: "/webhooks/session", Inbox: receiver.NewInbox()})
+	t.Cleanup(func() { _ = se.Close() })
+	mux := http.NewServeMux()
+	mux.Handle("/webhooks/transcript", tr)
+	mux.Handle("/webhooks/session", se)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestRunSessionTargetTestsBothRoutes: issue 19's "Done when": run
+// --product both with --target …/transcript --session-target …/session
+// tests both routes; without --session-target the header line says both
+// kinds go to one URL and the session scenarios fail on the transcript
+// route.
+func TestRunSessionTargetTestsBothRoutes(t *testing.T) {
+	srv := serveTwoRoutes(t)
+	base := []string{"run", "--fast", "--product", "both", "--tags", "@RC-01,@RC-20", "--target", srv.URL + "/webhooks/transcript"}
+
+	out := t.TempDir()
+	r := hookcheck(t, nil, append(base, "--out", out)...)
+	assert.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "Session webhooks and transcript notifications both go to "+srv.URL+"/webhooks/transcript: set --session-target if your app serves sessions on another route")
+	assert.Contains(t, r.stdout, "FAIL  RC-20")
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Empty(t, res.Environment.SessionTarget)
+
+	out = t.TempDir()
+	r = hookcheck(t, nil, append(base, "--out", out, "--session-target", srv.URL+"/webhooks/session")...)
+	assert.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.NotContains(t, r.stdout, "both go to")
+	assert.Contains(t, r.stdout, "Transcript notifications go to "+srv.URL+"/webhooks/transcript, session webhooks to "+srv.URL+"/webhooks/session")
+	res, err = reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/webhooks/session", res.Environment.SessionTarget)
+	assert.Equal(t, srv.URL+"/webhooks/transcript", res.Environment.Target)
+	for _, id := range []string{"RC-01", "RC-20"} {
+		q, ok := res.Requirement(id)
+		require.True(t, ok)
+		assert.Equal(t, reports.Passed, q.Status, id)
+	}
+}
+
+// TestRunSessionTargetAlone: with --product streaming, --session-target
+// is the target; --session-target is checked like --target and refused
+// where it would do nothing.
+func TestRunSessionTargetAlone(t *testing.T) {
+	srv := serveTwoRoutes(t)
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--fast", "--product", "streaming", "--tags", "@RC-20", "--out", out,
+		"--session-target", srv.URL+"/webhooks/session")
+	assert.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/webhooks/session", res.Environment.Target)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--product", "both", "--target", srv.URL + "/t", "--session-target", "ftp://x/s"}, "--session-target: "},
+		{[]string{"--target", srv.URL + "/t", "--session-target", srv.URL + "/s"}, "needs --product streaming or both"},
+		{[]string{"--product", "both", "--session-target", srv.URL + "/s"}, "needs --target with --product both"},
+	} {
+		requireOneLine(t, hookcheck(t, nil, append([]string{"run", "--fast", "--out", t.TempDir()}, c.args...)...), c.want)
+	}
+}
