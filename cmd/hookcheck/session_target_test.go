@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -63,6 +64,24 @@ func TestRunSessionTargetTestsBothRoutes(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, reports.Passed, q.Status, id)
 	}
+	// The report names each route under its requirements.
+	html := readSessionReport(t, filepath.Join(out, "report.html"))
+	assert.Contains(t, html, "Route: session webhooks to "+srv.URL+"/webhooks/session")
+	assert.Contains(t, html, "Route: transcript notifications to "+srv.URL+"/webhooks/transcript")
+	assert.Contains(t, readSessionReport(t, filepath.Join(out, "summary.md")), "session target ` "+srv.URL+"/webhooks/session ` (session webhooks)")
+
+	// A session route that is a transcript handler: the failure names it.
+	out = t.TempDir()
+	r = hookcheck(t, nil, append(base, "--out", out, "--session-target", srv.URL+"/webhooks/transcript?route=sessions")...)
+	assert.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, readSessionReport(t, filepath.Join(out, "summary.md")), "Route: session webhooks to "+srv.URL+"/webhooks/transcript?route=sessions")
+}
+
+func readSessionReport(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
 }
 
 // TestRunSessionTargetAlone: with --product streaming, --session-target
