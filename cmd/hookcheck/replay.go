@@ -20,6 +20,7 @@ type replayFlags struct {
 	policy            policyFlags
 	target            string
 	includeIncomplete bool
+	sessionTarget     string // where session webhooks go (issue 19)
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -30,7 +31,8 @@ func newReplayCmd(a *app) *cobra.Command {
 		Long: `replay sends each delivery of a capture file (from 'hookcheck capture') to
 --target again: the first attempt's method, headers, body and query string
 byte for byte (D-9), with the profile's schedule (D-3..D-5, P-2). The path is
---target's; the query is the captured one. A header the capture masked (the
+--target's; the query is the captured one. With --session-target, session
+webhooks (a session_id and messages, S-4) go there instead. A header the capture masked (the
 auth header, D-8) takes its value from the environment variable
 ` + envAuthHeaderValue + `, never from the file. A request whose body was cut
 short (incomplete) is not replayed unless --include-incomplete; a torn line
@@ -45,6 +47,7 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "URL to replay to (required); the captured query string replaces its own")
+	fs.StringVar(&f.sessionTarget, "session-target", "", "URL to replay session webhooks to (the rest go to --target), as run --session-target")
 	fs.BoolVar(&f.includeIncomplete, "include-incomplete", false, "also replay requests whose body was cut short (as captured)")
 	f.policy.register(fs, policyFlagSet{source: true})
 	return cmd
@@ -60,6 +63,12 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	base, err := webhook.ParseTarget(f.target)
 	if err != nil {
 		return usagef("--target: %v", err)
+	}
+	var session *url.URL
+	if f.sessionTarget != "" {
+		if session, err = webhook.ParseTarget(f.sessionTarget); err != nil {
+			return usagef("--session-target: %v", err)
+		}
 	}
 	p, err := f.policy.policy(a.getenv)
 	if err != nil {
@@ -87,7 +96,7 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 			return nil // a retry: the profile makes its own
 		}
 		seen[k] = true
-		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, base, first)
+		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, replayRoute(base, session, first.BodyBytesRaw()), first)
 		if !ok {
 			failed++
 		}
