@@ -235,6 +235,8 @@ func Prepare(t Target) (*Prepared, error) {
 		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
 	case (t.Handler != nil || t.NewHandler != nil) && t.SessionURL != "":
 		return nil, errors.New("SessionURL is for a URL target; an in-process handler serves session webhooks on SessionPath")
+	case t.SessionPath != "" && !strings.HasPrefix(t.SessionPath, "/"):
+		return nil, fmt.Errorf("SessionPath %q must start with /", t.SessionPath)
 	case t.Handler == nil && t.NewHandler == nil && t.SessionPath != "":
 		return nil, errors.New("SessionPath is for a Handler target; a URL target takes SessionURL")
 	case t.APIAddr != "" && t.APIKey == "":

@@ -113,4 +113,6 @@ func TestSessionURLIsValidatedLikeURL(t *testing.T) {
 	require.ErrorContains(t, err, "SessionPath")
 	_, err = hookcheck.Prepare(hookcheck.Target{URL: "http://127.0.0.1:1/t", SessionPath: "/s"})
 	require.ErrorContains(t, err, "SessionURL")
+	_, err = hookcheck.Prepare(hookcheck.Target{Handler: http.NotFoundHandler(), SessionPath: "s"})
+	require.ErrorContains(t, err, "must start with /")
 }
