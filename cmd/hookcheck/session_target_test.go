@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,6 +70,7 @@ func TestRunSessionTargetTestsBothRoutes(t *testing.T) {
 	assert.Contains(t, html, "Route: session webhooks to "+srv.URL+"/webhooks/session")
 	assert.Contains(t, html, "Route: transcript notifications to "+srv.URL+"/webhooks/transcript")
 	assert.Contains(t, readSessionReport(t, filepath.Join(out, "summary.md")), "session target ` "+srv.URL+"/webhooks/session ` (session webhooks)")
+	assert.Contains(t, readSessionReport(t, filepath.Join(out, "junit.xml")), `name="session_target" value="`+srv.URL+`/webhooks/session"`)
 
 	// A session route that is a transcript handler: the failure names it.
 	out = t.TempDir()
@@ -107,4 +109,22 @@ func TestRunSessionTargetAlone(t *testing.T) {
 	} {
 		requireOneLine(t, hookcheck(t, nil, append([]string{"run", "--fast", "--out", t.TempDir()}, c.args...)...), c.want)
 	}
+}
+
+// TestRunSessionTargetIsRedacted: a password in --session-target is
+// masked in results.json, the reports and the console, as --target's.
+func TestRunSessionTargetIsRedacted(t *testing.T) {
+	srv := serveTwoRoutes(t)
+	session := strings.Replace(srv.URL, "http://", "http://user:pa55word@", 1) + "/webhooks/session"
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--fast", "--product", "both", "--tags", "@RC-20", "--out", out,
+		"--target", srv.URL+"/webhooks/transcript", "--session-target", session)
+	assert.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.NotContains(t, r.stdout, "pa55word")
+	for _, name := range []string{"results.json", "report.html", "summary.md", "junit.xml", "cucumber.json"} {
+		assert.NotContains(t, readSessionReport(t, filepath.Join(out, name)), "pa55word", name)
+	}
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	assert.Contains(t, res.Environment.SessionTarget, "/webhooks/session")
 }
