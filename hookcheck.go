@@ -54,6 +54,15 @@ type Target struct {
 	// Path is the path Handler serves the webhook on; default "/webhook".
 	// It may carry a query ("/webhook?customer=1").
 	Path string
+	// SessionURL is the URL a running receiver serves streaming session
+	// webhooks on (S-2), when it is not URL: the streaming scenarios
+	// (Product Streaming or BothProducts) deliver there, transcript
+	// notifications to URL. Empty means URL. For a Handler, see
+	// SessionPath.
+	SessionURL string
+	// SessionPath is the path Handler serves session webhooks on, when it
+	// is not Path; empty means Path.
+	SessionPath string
 	// AuthHeaderName and AuthHeaderValue are the webhook auth header the
 	// receiver expects (D-8); leave empty when it expects none.
 	AuthHeaderName  string
@@ -213,6 +222,7 @@ type Prepared struct {
 // target is served on an in-memory network at once; Run or Close stops it.
 func Prepare(t Target) (*Prepared, error) {
 	target, opts, stop := t.URL, webhook.Options{Clock: t.Clock, Logger: t.Logger}, func() {}
+	sessionTarget := t.SessionURL
 	var (
 		apiSrv  *api.Server
 		apiInfo *API
@@ -223,6 +233,12 @@ func Prepare(t Target) (*Prepared, error) {
 		return nil, errors.New("set Handler or NewHandler, not both")
 	case (t.Handler != nil || t.NewHandler != nil) && t.APIAddr != "":
 		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
+	case (t.Handler != nil || t.NewHandler != nil) && t.SessionURL != "":
+		return nil, errors.New("SessionURL is for a URL target; an in-process handler serves session webhooks on SessionPath")
+	case t.SessionPath != "" && !strings.HasPrefix(t.SessionPath, "/"):
+		return nil, fmt.Errorf("SessionPath %q must start with /", t.SessionPath)
+	case t.Handler == nil && t.NewHandler == nil && t.SessionPath != "":
+		return nil, errors.New("SessionPath is for a Handler target; a URL target takes SessionURL")
 	case t.APIAddr != "" && t.APIKey == "":
 		return nil, errors.New("the emulated API needs a key (" + t.Vocabulary.Say("--api-key or HOOKCHECK_API_KEY", "set Target.APIKey") + ")")
 	}
@@ -267,6 +283,9 @@ func Prepare(t Target) (*Prepared, error) {
 		// The bubble's virtual time paces a Handler: no wall clock.
 		stopAPI := stop
 		target, opts.DialContext, opts.Clock = srv.URL+path, n.DialContext, nil
+		if t.SessionPath != "" {
+			sessionTarget = srv.URL + t.SessionPath
+		}
 		closer, _ = h.(io.Closer)
 		stop = func() {
 			srv.Close()
@@ -278,6 +297,8 @@ func Prepare(t Target) (*Prepared, error) {
 			stopAPI()
 		}
 	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
+		return nil, err
+	} else if _, err := parseSessionTarget(t); err != nil {
 		return nil, err
 	} else if t.APIAddr != "" {
 		l, err := net.Listen("tcp", t.APIAddr)
@@ -332,6 +353,7 @@ func Prepare(t Target) (*Prepared, error) {
 	// Every secret the run knows is masked by value in every record and
 	// output: a receiver may echo them.
 	secrets := append(p.Secrets(), webhook.TargetSecrets(t.URL)...)
+	secrets = append(secrets, webhook.TargetSecrets(t.SessionURL)...)
 	if apiInfo != nil && apiInfo.Key != "" {
 		secrets = append(secrets, apiInfo.Key)
 	}
@@ -340,7 +362,7 @@ func Prepare(t Target) (*Prepared, error) {
 	}
 	opts.Secrets = secrets
 	cfg := suite.Config{
-		Conformance: steps.Conformance{Target: target, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
+		Conformance: steps.Conformance{Target: target, SessionTarget: sessionTarget, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
 			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration,
 			Vocabulary: t.Vocabulary},
@@ -364,6 +386,18 @@ func Prepare(t Target) (*Prepared, error) {
 		return nil, err
 	}
 	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo, closer: closer != nil}, nil
+}
+
+// parseSessionTarget checks a URL target's SessionURL as URL is checked;
+// empty is fine.
+func parseSessionTarget(t Target) (string, error) {
+	if t.SessionURL == "" {
+		return "", nil
+	}
+	if _, err := webhook.ParseTarget(t.SessionURL); err != nil {
+		return "", fmt.Errorf("session URL: %w", err)
+	}
+	return t.SessionURL, nil
 }
 
 // checkProduct checks the streaming settings of t before anything starts.

@@ -31,9 +31,10 @@ func (r *Result) SecretHeader(d *webhook.Delivery, name string) bool {
 func (r *Result) Masked() *Result {
 	var out *Result
 	scenariosCopied := false
-	if t := webhook.RedactTarget(r.Environment.Target); t != r.Environment.Target {
+	t, st := webhook.RedactTarget(r.Environment.Target), webhook.RedactTarget(r.Environment.SessionTarget)
+	if t != r.Environment.Target || st != r.Environment.SessionTarget {
 		c := *r
-		c.Environment.Target = t
+		c.Environment.Target, c.Environment.SessionTarget = t, st
 		out = &c
 	}
 	for si, sc := range r.Scenarios {
@@ -131,6 +132,7 @@ func (r *Result) Redacted(red *webhook.Redactor) *Result {
 	c := *r
 	c.Reason = red.String(r.Reason)
 	c.Environment.Target = red.String(r.Environment.Target)
+	c.Environment.SessionTarget = red.String(r.Environment.SessionTarget)
 	c.Requirements = make([]Requirement, len(r.Requirements))
 	for i, q := range r.Requirements {
 		q.Reason = red.String(q.Reason)

@@ -224,7 +224,11 @@ func (r *Result) SessionRouteHint() string {
 	if !ok || !ok2 || session.Status != Failed || transcript.Status != Passed {
 		return ""
 	}
-	return "Session webhooks failed (RC-20) while transcript notifications were acknowledged (RC-01): the session webhooks probably reach the wrong route, such as a handler written for transcript notifications. The receiver may serve session webhooks on another path: check the session webhook URL."
+	const hint = "Session webhooks failed (RC-20) while transcript notifications were acknowledged (RC-01): the session webhooks probably reach the wrong route, such as a handler written for transcript notifications."
+	if r.Environment.SessionTarget != "" {
+		return hint + " Check the session webhook URL: " + r.Environment.SessionTarget + "."
+	}
+	return hint + " The receiver may serve session webhooks on another path: give it with --session-target (Target.SessionURL in Go)."
 }
 
 // Advice answers the reader's question in one sentence: may this endpoint

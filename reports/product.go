@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Product is which of AssemblyAI's webhooks a scenario or requirement
@@ -57,4 +58,24 @@ func (q Requirement) ProductNote() string {
 		return " (" + string(q.Products[0]) + ")"
 	}
 	return ""
+}
+
+// Route names the webhook URLs q was checked at, for a run whose session
+// webhooks went to their own route (Environment.SessionTarget): "session
+// webhooks to URL", "transcript notifications to URL", or both joined by
+// "; ". Empty otherwise: every delivery then went to Environment.Target.
+// The URLs are as the result holds them (masked).
+func (r *Result) Route(q Requirement) string {
+	e := r.Environment
+	if e.SessionTarget == "" {
+		return ""
+	}
+	var parts []string
+	if slices.Contains(q.Products, PreRecorded) || len(q.Products) == 0 {
+		parts = append(parts, "transcript notifications to "+e.Target)
+	}
+	if slices.Contains(q.Products, Streaming) {
+		parts = append(parts, "session webhooks to "+e.SessionTarget)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -172,8 +172,12 @@ type Environment struct {
 	HookcheckVersion string `json:"hookcheck_version"`
 	GoVersion        string `json:"go_version"`
 	// Profile is "faithful" (real-time waits) or "accelerated" (--fast).
-	Profile         string   `json:"profile"`
-	Target          string   `json:"target"` // secrets masked
+	Profile string `json:"profile"`
+	Target  string `json:"target"` // secrets masked
+	// SessionTarget is the webhook URL session webhooks were delivered
+	// to (--session-target), secrets masked; empty when they went to
+	// Target (or the run checked none).
+	SessionTarget   string   `json:"session_target,omitempty"`
 	BuiltInReceiver bool     `json:"built_in_receiver"`
 	TimeoutMS       float64  `json:"timeout_ms"`
 	MaxAttempts     int      `json:"max_attempts"`

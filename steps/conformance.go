@@ -29,6 +29,11 @@ const (
 type Conformance struct {
 	// Target is the webhook URL under test.
 	Target string
+	// SessionTarget is the webhook URL the streaming scenarios
+	// (StreamingTag) deliver session webhooks to, when the receiver
+	// serves them on another route than transcript notifications; empty
+	// means Target.
+	SessionTarget string
 	// Policy is the delivery policy; its Auth is the configured auth
 	// header (D-8), its Source the way the source address is shown (P-7).
 	Policy webhook.Policy
@@ -394,6 +399,15 @@ func (c *Conformance) regions() []webhook.Region {
 		return []webhook.Region{c.Policy.Region}
 	}
 	return c.Regions
+}
+
+// target is the webhook URL the scenario delivers to: SessionTarget in a
+// streaming scenario when set, Target otherwise.
+func (st *conformanceScenario) target() string {
+	if st.streaming && st.cfg.SessionTarget != "" {
+		return st.cfg.SessionTarget
+	}
+	return st.cfg.Target
 }
 
 // notApplicable records why and skips the rest of the scenario.

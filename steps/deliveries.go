@@ -146,7 +146,7 @@ func (st *conformanceScenario) send(ctx context.Context, n webhook.Notification,
 		return fmt.Errorf("delivery policy: %w", err)
 	}
 	defer sender.Close()
-	d, err := sender.DeliverWith(ctx, withQuery(st.cfg.Target, query), n, st.deliveryOptions(n), webhook.Observer{})
+	d, err := sender.DeliverWith(ctx, withQuery(st.target(), query), n, st.deliveryOptions(n), webhook.Observer{})
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (st *conformanceScenario) burst(ctx context.Context, status string) error {
 		if err := st.seed(&note); err != nil {
 			return err
 		}
-		t, err := engine.Submit(st.cfg.Target, note, st.deliveryOptions(note), webhook.Observer{})
+		t, err := engine.Submit(st.target(), note, st.deliveryOptions(note), webhook.Observer{})
 		if err != nil {
 			return fmt.Errorf("submit burst delivery: %w", err)
 		}

@@ -89,7 +89,7 @@ start first and the run lasts about as long as the longest of them. Precondition
 scenario *not applicable*, never passed. Tag a scenario (or its feature)
 ` + "`@streaming`" + ` to check the webhook of a streaming session instead of the
 transcript notification: its deliveries and probes then carry a session
-webhook, and ` + "`hookcheck run --product streaming`" + ` (or ` + "`both`" + `) selects it.
+webhook, sent to ` + "`--session-target`" + ` when set, and ` + "`hookcheck run --product streaming`" + ` (or ` + "`both`" + `) selects it.
 
 This page is generated from the code (` + "`go test ./steps -run TestStepsDoc -update`" + `).
 

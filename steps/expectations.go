@@ -75,7 +75,7 @@ func (st *conformanceScenario) expectNoRedirect() error { return st.eachLast(noR
 func (st *conformanceScenario) tlsVerdict() error {
 	switch {
 	case st.tlsErr != nil:
-		return fmt.Errorf("the TLS handshake with %s failed: %w. AssemblyAI's deliveries would fail on every attempt (P-4) and the notification would be lost", st.cfg.Target, st.tlsErr)
+		return fmt.Errorf("the TLS handshake with %s failed: %w. AssemblyAI's deliveries would fail on every attempt (P-4) and the notification would be lost", st.target(), st.tlsErr)
 	case st.tlsVer == 0:
 		return errors.New("no TLS handshake was made in this scenario")
 	case st.tlsVer < tls.VersionTLS12:

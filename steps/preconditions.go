@@ -53,7 +53,7 @@ func (st *conformanceScenario) requireRegion(region string) error {
 
 // requireHTTPS: RC-14 needs an https target whose certificate is verified.
 func (st *conformanceScenario) requireHTTPS() error {
-	u, err := url.Parse(st.cfg.Target)
+	u, err := url.Parse(st.target())
 	switch {
 	case err != nil || u.Scheme != "https":
 		return st.notApplicable("the target is not an https URL")

@@ -98,7 +98,7 @@ func (st *conformanceScenario) deliverProbe(ctx context.Context, label string, c
 }
 
 func (st *conformanceScenario) handshake(ctx context.Context) {
-	u, err := url.Parse(st.cfg.Target)
+	u, err := url.Parse(st.target())
 	if err != nil {
 		st.tlsErr = err
 		return

@@ -77,7 +77,7 @@ func (st *conformanceScenario) deliverWhileFetchHeld(ctx context.Context, status
 	}
 	defer sender.Close()
 	deliver := func(n webhook.Notification) (*webhook.Delivery, error) {
-		return sender.DeliverWith(ctx, st.cfg.Target, n, decidedByFirstAttempt, webhook.Observer{})
+		return sender.DeliverWith(ctx, st.target(), n, decidedByFirstAttempt, webhook.Observer{})
 	}
 	firstDone := make(chan struct{})
 	var firstD *webhook.Delivery

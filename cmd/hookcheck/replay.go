@@ -22,6 +22,7 @@ type replayFlags struct {
 	includeIncomplete bool
 	selects           []string
 	dryRun            bool
+	sessionTarget     string // where session webhooks go
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -32,7 +33,8 @@ func newReplayCmd(a *app) *cobra.Command {
 		Long: `replay sends each delivery of a capture file (from 'hookcheck capture') to
 --target again: the first attempt's method, headers, body and query string
 byte for byte (D-9), with the profile's schedule (D-3..D-5, P-2). The path is
---target's; the query is the captured one. A header the capture masked (the
+--target's; the query is the captured one. With --session-target, session
+webhooks (a session_id and messages, S-4) go there instead. A header the capture masked (the
 auth header, D-8) takes its value from the environment variable
 ` + envAuthHeaderValue + `, never from the file. A request whose body was cut
 short (incomplete) is not replayed unless --include-incomplete; a torn line
@@ -58,6 +60,7 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "URL to replay to (required); the captured query string replaces its own")
+	fs.StringVar(&f.sessionTarget, "session-target", "", "URL to replay session webhooks to (the rest go to --target), as run --session-target")
 	fs.BoolVar(&f.includeIncomplete, "include-incomplete", false, "also replay requests whose body was cut short (as captured)")
 	fs.StringArrayVar(&f.selects, "select", nil, "replay only this request: a sequence number (the capture's #N) or a transcript_id/session_id (repeatable)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be sent (method, URL, headers with secrets masked, body preview) and send nothing")
@@ -75,6 +78,12 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 	base, err := webhook.ParseTarget(f.target)
 	if err != nil {
 		return usagef("--target: %v", err)
+	}
+	var session *url.URL
+	if f.sessionTarget != "" {
+		if session, err = webhook.ParseTarget(f.sessionTarget); err != nil {
+			return usagef("--session-target: %v", err)
+		}
 	}
 	p, err := f.policy.policy(a.getenv)
 	if err != nil {
@@ -120,11 +129,12 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 			return nil // not selected, or a retry: the profile makes its own
 		}
 		seen[k] = true
+		to := replayRoute(base, session, first.BodyBytesRaw())
 		if f.dryRun {
-			dryRunOne(a.out, base, first)
+			dryRunOne(a.out, to, first)
 			return nil
 		}
-		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, base, first)
+		ok, err := replayOne(cmd.Context(), a, console{a.out}, p, to, first)
 		if !ok {
 			failed++
 		}

@@ -53,6 +53,8 @@ type runFlags struct {
 	// the streaming session's webhook, or both.
 	product    string
 	maxSession time.Duration
+	// Where session webhooks go, when not --target (issue 19).
+	sessionTarget string
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -79,7 +81,11 @@ default; --verify none turns it off).
 
 With --product streaming it checks the webhook of a streaming session instead
 (RC-20..RC-23 and the shared rules), up to a session of --max-session-duration
-(3h, about 2.5 MiB); --product both runs both in one report.
+(3h, about 2.5 MiB); --product both runs both in one report. An app that
+serves session webhooks on another route than transcript notifications gives
+it with --session-target: session webhooks go there, transcript
+notifications to --target (with --product streaming alone, --session-target
+may replace --target).
 
 Without --target it starts hookcheck's built-in compliant receiver on loopback
 and checks that, with a generated auth secret, an X-Forwarded-For allowlist,
@@ -102,12 +108,15 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
       --auth-header-name X-Webhook-Secret --allowlist header --region both --fast
   HOOKCHECK_API_KEY=test hookcheck run --target http://127.0.0.1:8080/webhook --api 127.0.0.1:8090 --fast
   hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features
-  hookcheck run --target http://127.0.0.1:8080/webhook --product streaming --fast`,
+  hookcheck run --target http://127.0.0.1:8080/webhook --product streaming --fast
+  hookcheck run --product both --target http://127.0.0.1:8080/webhooks/transcript \
+      --session-target http://127.0.0.1:8080/webhooks/session --fast`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "webhook URL to check (default: start the built-in compliant receiver)")
+	fs.StringVar(&f.sessionTarget, "session-target", "", "webhook URL of the session route, where session webhooks go with --product both (transcript notifications go to --target); with --product streaming, the target")
 	fs.StringVar(&f.allowlist, "allowlist", "", "the receiver admits only AssemblyAI's addresses, read from: header (X-Forwarded-For) or bind:IP (socket address; deliveries dial from IP)")
 	fs.StringVar(&f.region, "region", "us", "region(s) whose source address is checked: us, eu or both (D-7)")
 	fs.StringVar(&f.tags, "tags", "", `run only scenarios matching this tag expression, e.g. "@must" or "@RC-01,@RC-04" or "~@serial"`)
@@ -248,6 +257,9 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	if err != nil {
 		return usagef("--product: %v", err)
 	}
+	if f.target, f.sessionTarget, err = sessionRoute(f.target, f.sessionTarget, product); err != nil {
+		return err
+	}
 	if f.verifyURL != "" {
 		if err := steps.ParseVerifyURL(f.verifyURL); err != nil {
 			return usagef("--verify-url: %v", err)
@@ -324,7 +336,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	} else if _, err := webhook.ParseTarget(target); err != nil {
 		return usagef("--target: %v", err)
 	}
-	t.URL = target
+	t.URL, t.SessionURL = target, f.sessionTarget
 
 	prep, err := hookcheckapi.Prepare(t)
 	if err != nil {
@@ -347,11 +359,19 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	if withAPI {
 		printAPI(a.out, api, builtIn != nil)
 	}
-	if err := reachable(ctx, target, p); err != nil {
-		return usageError{err}
+	for _, u := range []string{target, f.sessionTarget} {
+		if u == "" {
+			continue
+		}
+		if err := reachable(ctx, u, p); err != nil {
+			return usageError{err}
+		}
 	}
 	fmt.Fprintf(a.out, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
 		webhook.RedactTarget(target), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+	if builtIn == nil {
+		printRoutes(a.out, product, target, f.sessionTarget)
+	}
 
 	res := prep.Run(ctx)
 	printSummary(a.out, res)

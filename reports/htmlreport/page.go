@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type page struct {
 type requirementRow struct {
 	reports.Requirement
 	Checks []link
+	// Route is where its deliveries went, in a run with a session route.
+	Route string
 }
 
 type link struct{ Anchor, Text string }
@@ -65,7 +68,7 @@ func newPage(r *reports.Result, o Options) (*page, error) {
 		anchors[sc.Ref()] = anchor(i)
 	}
 	for _, q := range r.Requirements {
-		row := requirementRow{Requirement: q}
+		row := requirementRow{Requirement: q, Route: r.Route(q)}
 		for _, ref := range q.Scenarios {
 			row.Checks = append(row.Checks, link{Anchor: anchors[ref], Text: ref.Name})
 		}
@@ -150,6 +153,10 @@ func environment(e reports.Environment) []field {
 	}
 	if e.BuiltInReceiver {
 		fs[0].Value += " (built-in reference receiver)"
+	}
+	if e.SessionTarget != "" {
+		fs[0].Value += " (transcript notifications)"
+		fs = slices.Insert(fs, 1, field{"Session target", maskURL(e.SessionTarget) + " (session webhooks)"})
 	}
 	if e.Product != "" {
 		product := string(e.Product)

@@ -236,13 +236,17 @@ func attempts(d *webhook.Delivery) string {
 
 func properties(r *reports.Result) []Property {
 	e := r.Environment
-	return []Property{
+	props := []Property{
 		{"hookcheck.version", e.HookcheckVersion}, {"go.version", e.GoVersion}, {"profile", e.Profile},
 		{"target", e.Target}, {"timeout_ms", fmt.Sprint(e.TimeoutMS)}, {"max_attempts", fmt.Sprint(e.MaxAttempts)},
 		{"wait_ms", fmt.Sprint(e.WaitMS)}, {"regions", strings.Join(e.Regions, ",")},
 		{"source_address", e.SourceAddress}, {"seed", fmt.Sprint(e.Seed)}, {"verdict", string(r.Verdict)},
 		{"checked", joinJobs(r.Jobs())},
 	}
+	if e.SessionTarget != "" {
+		props = append(props, Property{"session_target", e.SessionTarget})
+	}
+	return props
 }
 
 // joinJobs is "delivery,fetch": the jobs the verdict speaks for.

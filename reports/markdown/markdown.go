@@ -20,8 +20,8 @@ import (
 func Write(w io.Writer, r *reports.Result) error {
 	b := bufio.NewWriter(w)
 	writeHeader(b, r)
-	writeFailures(b, "MUST fix", r.FailedMust())
-	writeFailures(b, "SHOULD fix", r.FailedShould())
+	writeFailures(b, r, "MUST fix", r.FailedMust())
+	writeFailures(b, r, "SHOULD fix", r.FailedShould())
 	writeNotChecked(b, r)
 	writeReproductions(b, r)
 	fmt.Fprintln(b, "Full evidence (timelines, requests and answers): `report.html`; machine-readable: `results.json`, `junit.xml`, `cucumber.json`.")
@@ -36,7 +36,11 @@ func writeHeader(b *bufio.Writer, r *reports.Result) {
 	fmt.Fprintf(b, "## %s hookcheck: %s\n\n", mark, escape(r.Headline()))
 	fmt.Fprintf(b, "**%s**\n\n", escape(r.Advice()))
 	e := r.Environment
-	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", code(e.Target), escape(e.Profile),
+	target := code(e.Target)
+	if e.SessionTarget != "" {
+		target += " (transcript notifications) · session target " + code(e.SessionTarget) + " (session webhooks)"
+	}
+	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", target, escape(e.Profile),
 		e.StartedAt.UTC().Format(time.DateTime+" UTC"), reports.FormatMS(e.DurationMS))
 	if e.API != "" {
 		// Calls made after a scenario ended are not its evidence, so a
@@ -56,13 +60,16 @@ func writeHeader(b *bufio.Writer, r *reports.Result) {
 		r.DeliveryCount())
 }
 
-func writeFailures(b *bufio.Writer, heading string, qs []reports.Requirement) {
+func writeFailures(b *bufio.Writer, r *reports.Result, heading string, qs []reports.Requirement) {
 	if len(qs) == 0 {
 		return
 	}
 	fmt.Fprintf(b, "### %s (%d)\n\n", heading, len(qs))
 	for i, q := range qs {
 		fmt.Fprintf(b, "%d. **%s %s**%s (%s)  \n", i+1, escape(q.ID), escape(q.Title), escape(q.ProductNote()), escape(strings.Join(q.Rules, ", ")))
+		if route := r.Route(q); route != "" {
+			fmt.Fprintf(b, "   Route: %s  \n", escape(route))
+		}
 		if by := q.Blocker(); by != "" {
 			// The same failure as by: its fix is by's, listed there.
 			fmt.Fprintf(b, "   Failed: %s; fix %s first\n", escape(q.Reason), escape(by))
@@ -89,7 +96,11 @@ func writeNotChecked(b *bufio.Writer, r *reports.Result) {
 	var lines []string
 	for _, q := range r.Requirements {
 		if q.Status == reports.NotApplicable || q.Status == reports.Skipped {
-			lines = append(lines, fmt.Sprintf("- %s %s%s: %s. %s", escape(q.ID), escape(q.Title), escape(q.ProductNote()), q.Status.Label(), escape(sentence(q.Reason))))
+			line := fmt.Sprintf("- %s %s%s: %s. %s", escape(q.ID), escape(q.Title), escape(q.ProductNote()), q.Status.Label(), escape(sentence(q.Reason)))
+			if route := r.Route(q); route != "" {
+				line += " Route: " + escape(route) + "."
+			}
+			lines = append(lines, line)
 		}
 	}
 	for _, name := range r.Cut {

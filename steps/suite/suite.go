@@ -329,7 +329,8 @@ func (p *Prepared) applies(condition string) bool {
 	case "allowlist":
 		return c.Allowlist
 	case "https":
-		return strings.HasPrefix(c.Target, "https://") && !c.Policy.InsecureSkipVerify
+		https := strings.HasPrefix(c.Target, "https://") || strings.HasPrefix(c.SessionTarget, "https://")
+		return https && !c.Policy.InsecureSkipVerify
 	case "verify":
 		return c.Verify != nil
 	}
@@ -439,6 +440,9 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 		WaitMS: stats.Milliseconds(pol.Wait()), SourceAddress: pol.Source.String(), Allowlist: p.cfg.AllowlistName,
 		Burst: c.Burst, Tags: p.cfg.Tags, Features: p.cfg.FeaturesName, Strict: p.cfg.Strict,
 		Seed: p.cfg.Seed, API: c.APIURL, Product: p.cfg.Product, StartedAt: started, EndedAt: ended, DurationMS: stats.Milliseconds(ended.Sub(started)),
+	}
+	if c.SessionTarget != "" {
+		env.SessionTarget = webhook.RedactTarget(c.SessionTarget)
 	}
 	if pol.Pace == webhook.Accelerated {
 		env.Profile = "accelerated"
