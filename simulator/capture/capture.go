@@ -504,12 +504,16 @@ func LiveLine(r Record) string {
 	if r.ClientGone {
 		gone = " (client gone before the answer)"
 	}
+	status := fmt.Sprint(r.Status)
+	if r.Forwarded != nil && r.ClientGone {
+		status, gone = "no answer", ""
+	}
 	if r.Incomplete {
 		wait = "not an attempt"
 		gone += " (body cut short: incomplete)"
 	}
-	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
-		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone), 0)
+	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %s%s",
+		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, status, gone), 0)
 }
 
 func (rc *Recorder) mask(h http.Header) http.Header {

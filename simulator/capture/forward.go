@@ -183,10 +183,11 @@ func (rc *Recorder) readAnswer(ctx context.Context, r io.Reader) (body []byte, t
 }
 
 // holdUnanswered keeps a timed-out request unanswered until the sender
-// gives up, as AssemblyAI's deadline (D-3) would, for at most one more
-// deadline; then the connection is closed without an answer.
+// gives up, as AssemblyAI's deadline (D-3) would, for at most two more
+// deadlines (a sender whose clock runs late); then the connection is
+// closed without an answer.
 func (rc *Recorder) holdUnanswered(r *http.Request) {
-	t := time.NewTimer(rc.cfg.BodyTimeout)
+	t := time.NewTimer(2 * rc.cfg.BodyTimeout)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -202,9 +203,9 @@ func (rc *Recorder) nextStep(rec Record) string {
 	var head string
 	switch {
 	case f.TimedOut:
-		head = fmt.Sprintf("no answer in %s", rc.cfg.BodyTimeout)
-	case f.Status == 0 && rec.ClientGone:
-		return "sender left before the receiver answered"
+		head = fmt.Sprintf("no answer in %s (D-3)", rc.cfg.BodyTimeout)
+	case rec.ClientGone:
+		head = fmt.Sprintf("no answer in %s: the sender gave up first (D-3)", fromMS(f.DurationMS).Round(time.Millisecond))
 	case f.Status == 0:
 		head = fmt.Sprintf("502 (receiver unreachable: %s) in %s", f.Error, fromMS(f.DurationMS).Round(time.Millisecond))
 	default:

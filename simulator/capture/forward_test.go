@@ -144,7 +144,9 @@ func TestForwardSlowReceiverIsATimeout(t *testing.T) {
 	})
 	const deadline = 300 * time.Millisecond
 	base, file, _ := forwarding(t, h, "/webhooks", deadline)
-	s := sender(t, deadline)
+	// The sender waits longer than capture's deadline: capture holds
+	// the request unanswered, so the sender still sees a timeout.
+	s := sender(t, 2*deadline)
 	start := time.Now()
 	d, err := s.Deliver(context.Background(), base+"/x", webhook.Notification{
 		Kind: webhook.KindTranscript, TranscriptID: "slow", Status: webhook.StatusCompleted}, webhook.Observer{})
