@@ -167,3 +167,42 @@ func TestForwardSlowReceiverIsATimeout(t *testing.T) {
 		assert.Zero(t, r.Forwarded.Status)
 	}
 }
+
+// TestForwardHeaders: end-to-end headers reach the receiver as sent,
+// repeated values in order; hop-by-hop ones and those Connection names do
+// not; the Authorization value is forwarded but masked in the file.
+func TestForwardHeaders(t *testing.T) {
+	var got http.Header
+	var gotBody []byte
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		gotBody, _ = io.ReadAll(r.Body)
+		w.Header().Set("Keep-Alive", "timeout=5")
+		w.Header().Set("X-Answer", "yes")
+		w.WriteHeader(http.StatusAccepted)
+	})
+	base, file, _ := forwarding(t, h, "/in", 2*time.Second)
+	body := `{"transcript_id":"h","status":"completed"}`
+	req, err := http.NewRequest(http.MethodPut, base+"/x?a=%2F", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header["X-Multi"] = []string{"1", "2"}
+	req.Header.Set("Authorization", "s3cret")
+	req.Header.Set("Connection", "X-Hop")
+	req.Header.Set("X-Hop", "drop me")
+	req.Header.Set("Proxy-Authorization", "drop me too")
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+	assert.Equal(t, "yes", resp.Header.Get("X-Answer"))
+	assert.Equal(t, []string{"1", "2"}, got["X-Multi"])
+	assert.Equal(t, "s3cret", got.Get("Authorization"))
+	assert.Empty(t, got.Get("X-Hop"))
+	assert.Empty(t, got.Get("Proxy-Authorization"))
+	assert.Empty(t, got.Get("Accept-Encoding"), "nothing added")
+	assert.Equal(t, body, string(gotBody))
+	assert.NotContains(t, file.String(), "s3cret")
+	assert.Contains(t, file.String(), `"X-Answer":["yes"]`)
+	assert.NotContains(t, file.String(), `timeout=5`, "hop-by-hop answer headers are not kept")
+}
