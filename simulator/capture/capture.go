@@ -289,7 +289,16 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: rc.mask(r.Header),
 	}
 	rec.Masked = rc.masked(r.Header)
-	body, n, truncated, rerr := rc.readBody(r.Context(), r.Body)
+	body, n, truncated, release, rerr := rc.readBody(r.Context(), r.Body)
+	held := int64(len(body)) >= min(rc.cfg.MaxBodyBytes, FastBodyBytes) // readBody took a slot
+	if rc.cfg.ForwardTo == nil {
+		// Answered by capture: the slot is free once the body is read.
+		release()
+		release = func() {}
+	}
+	// Forwarded, a body that took a slot keeps it until the receiver
+	// answers: its bytes live that long.
+	defer release()
 	if rerr == nil {
 		// The body is read: no deadline while the answer waits (a
 		// deadline passing then would look like the client leaving).
@@ -315,7 +324,7 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if rc.cfg.ForwardTo != nil && !rec.Incomplete {
-		rc.serveForwarded(w, r, &rec, body, arrived)
+		rc.serveForwarded(w, r, &rec, body, held, arrived)
 		return
 	}
 	if rc.cfg.AnswerAfter > 0 && !rec.Incomplete {
@@ -339,8 +348,8 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveForwarded answers r with what the user's receiver answers it, once
 // the request and that answer are written.
-func (rc *Recorder) serveForwarded(w http.ResponseWriter, r *http.Request, rec *Record, body []byte, arrived time.Time) {
-	h, answer, ok := rc.forward(r, rec, body, arrived)
+func (rc *Recorder) serveForwarded(w http.ResponseWriter, r *http.Request, rec *Record, body []byte, held bool, arrived time.Time) {
+	h, answer, ok := rc.forward(r, rec, body, held, arrived)
 	rec.AnsweredAfterMS = ms(rc.cfg.Now().Sub(arrived))
 	if err := rc.write(rec); err != nil {
 		if ok {
@@ -367,27 +376,29 @@ func (rc *Recorder) serveForwarded(w http.ResponseWriter, r *http.Request, rec *
 // the sender gets its answer even for an oversized body. The first
 // FastBodyBytes are read without a slot, the buffer growing only as bytes
 // arrive; the rest of a longer body waits for one of MaxInFlight slots.
-// err is the read's error (the client gone, the deadline passed).
-func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, err error) {
+// err is the read's error (the client gone, the deadline passed); release
+// gives back the slot, if one was taken, and must be called.
+func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, release func(), err error) {
+	release = func() {}
 	limit := rc.cfg.MaxBodyBytes
 	first := min(limit, FastBodyBytes)
 	body, err = io.ReadAll(io.LimitReader(r, first))
 	if err != nil || int64(len(body)) < first {
-		return body, int64(len(body)), false, err
+		return body, int64(len(body)), false, release, err
 	}
 	select {
 	case rc.sem <- struct{}{}:
-		defer func() { <-rc.sem }()
+		release = func() { <-rc.sem }
 	case <-ctx.Done():
-		return body, int64(len(body)), false, fmt.Errorf("waiting for a slot: %w", ctx.Err())
+		return body, int64(len(body)), false, release, fmt.Errorf("waiting for a slot: %w", ctx.Err())
 	}
 	more, err := io.ReadAll(io.LimitReader(r, limit-first))
 	body = append(body, more...)
 	if err != nil {
-		return body, int64(len(body)), false, err
+		return body, int64(len(body)), false, release, err
 	}
 	rest, err := io.Copy(io.Discard, r)
-	return body, int64(len(body)) + rest, rest > 0, err
+	return body, int64(len(body)) + rest, rest > 0, release, err
 }
 
 // next assigns the attempt number and status of a request of delivery key.

@@ -99,7 +99,8 @@ func NewForwardClient(maxConns int) *http.Client {
 // forward sends the recorded request to the receiver and fills
 // rec.Forwarded and rec.Status. It returns the answer to give the sender:
 // its headers and body, or ok false when the sender gets no answer.
-func (rc *Recorder) forward(r *http.Request, rec *Record, body []byte, arrived time.Time) (http.Header, []byte, bool) {
+// held says the request holds a slot already.
+func (rc *Recorder) forward(r *http.Request, rec *Record, body []byte, held bool, arrived time.Time) (http.Header, []byte, bool) {
 	target := ForwardURL(rc.cfg.ForwardTo, r.URL)
 	f := &Forwarded{URL: webhook.RedactTarget(target.String())}
 	rec.Forwarded = f
@@ -127,7 +128,7 @@ func (rc *Recorder) forward(r *http.Request, rec *Record, body []byte, arrived t
 	resp, err := rc.cfg.Client.Do(req) //nolint:gosec // the user chose the receiver (--forward-to)
 	var answer []byte
 	if err == nil {
-		answer, f.BodyTruncated, err = rc.readAnswer(ctx, resp.Body)
+		answer, f.BodyTruncated, err = rc.readAnswer(ctx, resp.Body, held)
 		_ = resp.Body.Close()
 		f.Status, f.Header = resp.StatusCode, endToEnd(resp.Header)
 		f.Header.Del("Content-Length")
@@ -160,10 +161,10 @@ func (rc *Recorder) forward(r *http.Request, rec *Record, body []byte, arrived t
 
 // readAnswer keeps up to MaxAnswerBytes of the receiver's answer and
 // drains the rest; a longer limit than FastBodyBytes takes a slot, as a
-// request body does.
-func (rc *Recorder) readAnswer(ctx context.Context, r io.Reader) (body []byte, truncated bool, err error) {
+// request body does, unless the request holds one (held).
+func (rc *Recorder) readAnswer(ctx context.Context, r io.Reader, held bool) (body []byte, truncated bool, err error) {
 	limit := rc.cfg.MaxAnswerBytes
-	if limit > FastBodyBytes {
+	if limit > FastBodyBytes && !held {
 		select {
 		case rc.sem <- struct{}{}:
 			defer func() { <-rc.sem }()
