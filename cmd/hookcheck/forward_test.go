@@ -54,6 +54,25 @@ func TestCaptureForwardFailFirst(t *testing.T) {
 	d := hookcheck(t, nil, "diff", file, "--retry-interval", "1ms", "--tolerance", "250ms",
 		"--webhook-url", "http://example.com/hook?customer_id=1234")
 	assert.Equal(t, exitOK, d.code, "a forwarded capture diffs as before: %s %s", d.stdout, d.stderr)
+
+	compliant := httptest.NewServer(receiver.NewCompliant(receiver.Config{}))
+	t.Cleanup(compliant.Close)
+	rp := hookcheck(t, nil, "replay", file, "--target", compliant.URL+"/hook", "--retry-interval", "1ms")
+	assert.Equal(t, exitOK, rp.code, "a forwarded capture replays as before: %s %s", rp.stdout, rp.stderr)
+}
+
+// TestCaptureForwardUsage: --forward-to leaves the answer to the receiver,
+// and --profile acts only with it.
+func TestCaptureForwardUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"capture", "--forward-to", "localhost:3000/webhooks", "--answer", "500"},
+		{"capture", "--forward-to", "localhost:3000/webhooks", "--answer-after", "11s"},
+		{"capture", "--forward-to", "ftp://localhost/x"},
+		{"capture", "--profile", "p.json"},
+	} {
+		r := hookcheck(t, nil, args...)
+		assert.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
+	}
 }
 
 // TestCaptureForwardSlowReceiver: a receiver that would sleep 12 s is seen
