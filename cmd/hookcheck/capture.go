@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -29,6 +30,8 @@ type captureFlags struct {
 	maxInFlight int
 	timeout     time.Duration
 	sync        bool
+	forwardTo   string
+	profile     string
 }
 
 func newCaptureCmd(a *app) *cobra.Command {
@@ -46,11 +49,24 @@ Requests are grouped into deliveries by transcript_id / session_id; one line
 per attempt shows the wait since the previous one. The values of the
 Authorization header and of every --mask-header never reach the file (D-8).
 A request is written and flushed before it is answered: an acknowledged
-request is in the file.`,
+request is in the file.
+
+--forward-to URL sends every request on to your receiver (the app under
+development) instead of answering a chosen status: method, headers but the
+hop-by-hop ones, body and query byte for byte; the URL's path replaces the
+request's (as 'stripe listen --forward-to' does), a URL without a path keeps
+it. The receiver's answer (status, headers, body up to the profile's limit) is
+returned to the sender and recorded beside the request ("forwarded"), and each
+line says what AssemblyAI does next: "500 in 42ms: AssemblyAI retries in 10s,
+attempt 2 of 10", "200 in 5ms: acknowledged", "404 ...: a 4xx ends the
+schedule, the notification is lost" (D-4, D-5). A receiver that does not answer
+within the deadline (--timeout, D-3) gets the sender no answer either: the
+sender times out, as AssemblyAI would; one that cannot be reached gets it a 502.`,
 		Example: `  hookcheck capture --listen 127.0.0.1:8080 --out capture.jsonl --answer 500,500,200
-  hookcheck capture --listen :8080 --mask-header X-Webhook-Secret --answer-after 11s`,
+  hookcheck capture --listen :8080 --mask-header X-Webhook-Secret --answer-after 11s
+  hookcheck capture --listen :8080 --forward-to localhost:3000/webhooks --mask-header X-Webhook-Secret`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCapture(cmd.Context(), a, &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCapture(cmd, a, &f) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -61,6 +77,8 @@ request is in the file.`,
 	fs.Int64Var(&f.maxBody, "max-body-bytes", capture.DefaultMaxBodyBytes, "body bytes kept per request (the rest is counted, not kept)")
 	fs.IntVar(&f.maxInFlight, "max-in-flight", capture.DefaultMaxInFlight, fmt.Sprintf("bodies over %d KiB in memory at once (shorter ones never wait)", capture.FastBodyBytes>>10))
 	fs.DurationVar(&f.timeout, "timeout", webhook.DefaultTimeout, "the sender's deadline (D-3): a request's header, then its body, must arrive within it")
+	fs.StringVar(&f.forwardTo, "forward-to", "", "forward every request to this receiver URL and answer what it answers (its path replaces the request's; the query is kept)")
+	fs.StringVar(&f.profile, "profile", "", "delivery profile file: its deadline, attempts, retry interval and answer body limit (default: the built-in AssemblyAI profile); --timeout set explicitly overrides it")
 	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
 	return cmd
 }
@@ -78,7 +96,8 @@ func parseAnswers(s string) ([]int, error) {
 	return out, nil
 }
 
-func runCapture(ctx context.Context, a *app, f *captureFlags) error {
+func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
+	ctx := cmd.Context()
 	answers, err := parseAnswers(f.answer)
 	if err != nil {
 		return usagef("--answer: %v", err)
@@ -91,6 +110,10 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 || f.timeout <= 0 {
 		return usagef("--answer-after, --max-body-bytes, --max-in-flight and --timeout must be positive")
 	}
+	fwd, err := f.forwardConfig(cmd)
+	if err != nil {
+		return err
+	}
 	file, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return usagef("--out: %v", err)
@@ -100,6 +123,10 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync
+	}
+	if fwd.to != nil {
+		cfg.Answers, cfg.ForwardTo, cfg.BodyTimeout = nil, fwd.to, fwd.policy.Timeout
+		cfg.MaxAttempts, cfg.RetryInterval, cfg.MaxAnswerBytes = fwd.policy.MaxAttempts, fwd.policy.RetryInterval, fwd.policy.MaxBodyBytes
 	}
 	rc, err := capture.NewRecorder(cfg)
 	if err != nil {
@@ -112,8 +139,12 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	// A header, then a body (the Recorder's read deadline), must each
 	// arrive within the sender's deadline: a slow client holds its
 	// connection no longer than a real delivery could take.
-	srv := &http.Server{Handler: rc, ReadHeaderTimeout: f.timeout, IdleTimeout: 2 * f.timeout}
-	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, answering %s; Ctrl-C to stop\n", l.Addr(), f.out, f.answer)
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: cfg.BodyTimeout, IdleTimeout: 2 * cfg.BodyTimeout}
+	answering := "answering " + f.answer
+	if fwd.to != nil {
+		answering = "forwarding to " + webhook.RedactTarget(fwd.to.String())
+	}
+	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, %s; Ctrl-C to stop\n", l.Addr(), f.out, answering)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -124,6 +155,9 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 	// Let requests in progress finish, so each one that is answered is
 	// also written.
 	grace := f.answerAfter + 5*time.Second
+	if fwd.to != nil {
+		grace = 2*cfg.BodyTimeout + 5*time.Second
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -135,6 +169,46 @@ func runCapture(ctx context.Context, a *app, f *captureFlags) error {
 		return err
 	}
 	return file.Sync()
+}
+
+// forwarding is what --forward-to and --profile make of capture.
+type forwarding struct {
+	to     *url.URL
+	policy webhook.Policy
+}
+
+// forwardConfig reads --forward-to and --profile. A URL without a scheme,
+// as 'stripe listen --forward-to localhost:3000/webhooks' takes it, is
+// http.
+func (f *captureFlags) forwardConfig(cmd *cobra.Command) (forwarding, error) {
+	var fw forwarding
+	if f.forwardTo == "" {
+		if f.profile != "" {
+			return fw, usagef("--profile acts only with --forward-to")
+		}
+		return fw, nil
+	}
+	if cmd.Flags().Changed("answer") || f.answerAfter > 0 {
+		return fw, usagef("--forward-to: the receiver answers; --answer and --answer-after cannot be used with it")
+	}
+	raw := f.forwardTo
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	to, err := webhook.ParseTarget(raw)
+	if err != nil {
+		return fw, usagef("--forward-to: %v", err)
+	}
+	fw.to, fw.policy = to, webhook.DefaultPolicy()
+	if f.profile != "" {
+		if fw.policy, err = loadProfile(f.profile); err != nil {
+			return fw, err
+		}
+	}
+	if cmd.Flags().Changed("timeout") || f.profile == "" {
+		fw.policy.Timeout = f.timeout
+	}
+	return fw, nil
 }
 
 // console writes what it is given without control characters but each

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +102,11 @@ type Record struct {
 	// deadline passed before Content-Length bytes came. Such a request is
 	// answered 400, counts as no attempt, and is not replayed unless asked.
 	Incomplete bool `json:"incomplete,omitempty"`
+	// Forwarded is the user's receiver's answer when the request was
+	// forwarded (--forward-to); Status is then that answer's status, 502
+	// when the receiver could not be reached, 504 (never sent: ClientGone)
+	// when it did not answer within the sender's deadline.
+	Forwarded *Forwarded `json:"forwarded,omitempty"`
 }
 
 // BodyBytesRaw returns the body as sent (up to what was kept).
@@ -153,6 +159,19 @@ type Config struct {
 	// its body (a read deadline on the connection); zero means
 	// DefaultBodyTimeout. Give the profile's deadline (D-3).
 	BodyTimeout time.Duration
+	// ForwardTo, when set, forwards every complete request to the user's
+	// receiver (ForwardURL) and answers the sender what it answers, within
+	// BodyTimeout; Answers and AnswerAfter must then be unset.
+	ForwardTo *url.URL
+	// Client forwards requests; nil means NewForwardClient.
+	Client *http.Client
+	// MaxAnswerBytes bounds the receiver's answer body kept and returned
+	// to the sender; zero means webhook.DefaultMaxBodyBytes (P-1).
+	MaxAnswerBytes int64
+	// MaxAttempts and RetryInterval are the sender's schedule (D-4), told
+	// on each live line of a forwarded request; zero means the defaults.
+	MaxAttempts   int
+	RetryInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sync is called after each line is flushed, before the answer (e.g.
@@ -208,6 +227,26 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ForwardTo != nil {
+		if len(cfg.Answers) > 0 || cfg.AnswerAfter > 0 {
+			return nil, errors.New("capture: a forwarded request is answered by the receiver: no answers or answer delay")
+		}
+		if cfg.ForwardTo.Scheme != "http" && cfg.ForwardTo.Scheme != "https" || cfg.ForwardTo.Host == "" {
+			return nil, fmt.Errorf("capture: forward URL %q is not an http(s) URL", webhook.RedactTarget(cfg.ForwardTo.String()))
+		}
+		if cfg.Client == nil {
+			cfg.Client = NewForwardClient(cfg.MaxInFlight)
+		}
+	}
+	if cfg.MaxAnswerBytes <= 0 {
+		cfg.MaxAnswerBytes = webhook.DefaultMaxBodyBytes
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = webhook.DefaultMaxAttempts
+	}
+	if cfg.RetryInterval <= 0 {
+		cfg.RetryInterval = webhook.DefaultRetryInterval
+	}
 	masks := map[string]bool{"Authorization": true}
 	for _, h := range cfg.MaskHeaders {
 		if err := webhook.ValidateHeaderName(h); err != nil {
@@ -250,7 +289,16 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: rc.mask(r.Header),
 	}
 	rec.Masked = rc.masked(r.Header)
-	body, n, truncated, rerr := rc.readBody(r.Context(), r.Body)
+	body, n, truncated, release, rerr := rc.readBody(r.Context(), r.Body)
+	held := int64(len(body)) >= min(rc.cfg.MaxBodyBytes, FastBodyBytes) // readBody took a slot
+	if rc.cfg.ForwardTo == nil {
+		// Answered by capture: the slot is free once the body is read.
+		release()
+		release = func() {}
+	}
+	// Forwarded, a body that took a slot keeps it until the receiver
+	// answers: its bytes live that long.
+	defer release()
 	if rerr == nil {
 		// The body is read: no deadline while the answer waits (a
 		// deadline passing then would look like the client leaving).
@@ -275,6 +323,10 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Status, rec.Attempt, rec.SincePreviousMS = rc.next(rec.Key, arrived)
 	}
 
+	if rc.cfg.ForwardTo != nil && !rec.Incomplete {
+		rc.serveForwarded(w, r, &rec, body, held, arrived)
+		return
+	}
 	if rc.cfg.AnswerAfter > 0 && !rec.Incomplete {
 		t := time.NewTimer(rc.cfg.AnswerAfter)
 		select {
@@ -294,31 +346,59 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, "captured #%d\n", rec.Seq)
 }
 
+// serveForwarded answers r with what the user's receiver answers it, once
+// the request and that answer are written.
+func (rc *Recorder) serveForwarded(w http.ResponseWriter, r *http.Request, rec *Record, body []byte, held bool, arrived time.Time) {
+	h, answer, ok := rc.forward(r, rec, body, held, arrived)
+	rec.AnsweredAfterMS = ms(rc.cfg.Now().Sub(arrived))
+	if err := rc.write(rec); err != nil {
+		if ok {
+			http.Error(w, "capture file not written", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	if !ok {
+		rc.holdUnanswered(r)
+	}
+	for k, v := range h {
+		w.Header()[k] = v
+	}
+	if rec.Forwarded.Status == 0 {
+		http.Error(w, "receiver unreachable", rec.Status)
+		return
+	}
+	w.WriteHeader(rec.Status)
+	_, _ = w.Write(answer) //nolint:gosec // the receiver's answer, returned as is to the sender, not a page
+
+}
+
 // readBody reads up to MaxBodyBytes and drains (and counts) the rest, so
 // the sender gets its answer even for an oversized body. The first
 // FastBodyBytes are read without a slot, the buffer growing only as bytes
 // arrive; the rest of a longer body waits for one of MaxInFlight slots.
-// err is the read's error (the client gone, the deadline passed).
-func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, err error) {
+// err is the read's error (the client gone, the deadline passed); release
+// gives back the slot, if one was taken, and must be called.
+func (rc *Recorder) readBody(ctx context.Context, r io.Reader) (body []byte, n int64, truncated bool, release func(), err error) {
+	release = func() {}
 	limit := rc.cfg.MaxBodyBytes
 	first := min(limit, FastBodyBytes)
 	body, err = io.ReadAll(io.LimitReader(r, first))
 	if err != nil || int64(len(body)) < first {
-		return body, int64(len(body)), false, err
+		return body, int64(len(body)), false, release, err
 	}
 	select {
 	case rc.sem <- struct{}{}:
-		defer func() { <-rc.sem }()
+		release = func() { <-rc.sem }
 	case <-ctx.Done():
-		return body, int64(len(body)), false, fmt.Errorf("waiting for a slot: %w", ctx.Err())
+		return body, int64(len(body)), false, release, fmt.Errorf("waiting for a slot: %w", ctx.Err())
 	}
 	more, err := io.ReadAll(io.LimitReader(r, limit-first))
 	body = append(body, more...)
 	if err != nil {
-		return body, int64(len(body)), false, err
+		return body, int64(len(body)), false, release, err
 	}
 	rest, err := io.Copy(io.Discard, r)
-	return body, int64(len(body)) + rest, rest > 0, err
+	return body, int64(len(body)) + rest, rest > 0, release, err
 }
 
 // next assigns the attempt number and status of a request of delivery key.
@@ -400,7 +480,11 @@ func (rc *Recorder) write(rec *Record) error {
 		rc.failing = 0
 	}
 	if rc.cfg.Live != nil {
-		fmt.Fprintln(rc.cfg.Live, LiveLine(*rec))
+		line := LiveLine(*rec)
+		if rec.Forwarded != nil {
+			line += "  " + termtext.Printable(rc.nextStep(*rec), 0)
+		}
+		fmt.Fprintln(rc.cfg.Live, line)
 	}
 	return nil
 }
@@ -431,12 +515,16 @@ func LiveLine(r Record) string {
 	if r.ClientGone {
 		gone = " (client gone before the answer)"
 	}
+	status := fmt.Sprint(r.Status)
+	if r.Forwarded != nil && r.ClientGone {
+		status, gone = "no answer", ""
+	}
 	if r.Incomplete {
 		wait = "not an attempt"
 		gone += " (body cut short: incomplete)"
 	}
-	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %d%s",
-		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, r.Status, gone), 0)
+	return termtext.Printable(fmt.Sprintf("#%-5d %s  attempt %d  %s  %s %s  %d bytes from %s  -> %s%s",
+		r.Seq, key, r.Attempt, wait, r.Method, r.RequestURI, r.BodyBytes, r.RemoteAddr, status, gone), 0)
 }
 
 func (rc *Recorder) mask(h http.Header) http.Header {

@@ -44,6 +44,7 @@ func run() error {
 	bodySize := flag.Int("body", 1<<20, "bytes of each body")
 	conc := flag.Int("concurrency", 64, "connections at once")
 	inFlight := flag.Int("max-in-flight", capture.DefaultMaxInFlight, "capture's --max-in-flight")
+	forward := flag.Bool("forward", false, "capture --forward-to an in-process receiver that reads each body and answers 200")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "flood")
@@ -56,10 +57,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(*bin, "capture", //nolint:gosec // G204: the binary the person measuring names
-		"--listen", addr, "--out", out,
-		"--max-in-flight", fmt.Sprint(*inFlight), "--max-body-bytes", fmt.Sprint(*bodySize+1024))
-	cmd.Stdout = io.Discard // one live line a request
+	args := []string{"capture", "--listen", addr, "--out", out,
+		"--max-in-flight", fmt.Sprint(*inFlight), "--max-body-bytes", fmt.Sprint(*bodySize + 1024)}
+	if *forward {
+		to, stop, err := sink()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		args = append(args, "--forward-to", to)
+	}
+	cmd := exec.Command(*bin, args...) //nolint:gosec // G204: the binary the person measuring names
+	cmd.Stdout = io.Discard            // one live line a request
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start capture: %w", err)
@@ -199,4 +208,19 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM")
+}
+
+// sink serves a receiver on loopback that reads each body and answers
+// 200: the user's app behind capture --forward-to.
+func sink() (string, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("sink: %w", err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String() + "/webhooks", func() { _ = srv.Close() }, nil
 }
