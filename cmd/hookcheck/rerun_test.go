@@ -107,3 +107,34 @@ func TestRunRerunFailedBadFile(t *testing.T) {
 	requireOneLine(t, hookcheck(t, nil, "run", "--target", broken.URL+"/webhook", "--fast", "--out", out, "--rerun-failed="+moved),
 		"cannot rerun")
 }
+
+// TestRunRerunFailedRunsNothingElse: the rerun of an outline's failed
+// rows sends nothing for the other scenarios of their feature file.
+func TestRunRerunFailedRunsNothingElse(t *testing.T) {
+	broken, _ := serveBehaviour(t, "accepts-malformed", receiver.Params{}, receiver.Config{})
+	out := t.TempDir()
+	r := hookcheck(t, nil, "run", "--target", broken.URL+"/webhook", "--fast", "--out", out, "--tags", "@RC-08")
+	require.Equal(t, exitOK, r.code, "a failed SHOULD alone passes: stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	first, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	failed := first.FailedScenarios()
+	require.Len(t, failed, 3, "the three @should rows")
+	require.Len(t, first.Scenarios, 6)
+
+	fixed, inbox := serveBehaviour(t, "compliant", receiver.Params{}, receiver.Config{})
+	r = hookcheck(t, nil, "run", "--target", fixed.URL+"/webhook", "--fast", "--out", out, "--rerun-failed")
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	require.Len(t, res.Scenarios, 3)
+	attempts := 0
+	for i, s := range res.Scenarios {
+		assert.Equal(t, failed[i], s.Ref())
+		assert.Equal(t, reports.Passed, s.Status)
+		for _, d := range s.Deliveries {
+			attempts += len(d.Attempts)
+		}
+	}
+	assert.Equal(t, int64(3), inbox.Total(), "one probe per rerun row")
+	assert.Equal(t, 3, attempts, "one attempt per rerun row")
+}
