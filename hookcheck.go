@@ -75,6 +75,12 @@ type Target struct {
 	Regions []webhook.Region
 	// Tags selects scenarios, e.g. "@must" or "@RC-01,@RC-04".
 	Tags string
+	// Rerun, when set, runs only these scenarios of an earlier run
+	// (reports.Result.FailedScenarios); one the features no longer hold
+	// is an error. The verdict is then partial, its reason naming RerunOf
+	// (where the earlier run's results came from).
+	Rerun   []reports.ScenarioRef
+	RerunOf string
 	// Strict makes SHOULD failures fail too.
 	Strict bool
 	// Fast divides the waits between attempts by 100 (URL targets; a
@@ -369,7 +375,7 @@ func Prepare(t Target) (*Prepared, error) {
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
 		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
-		BodyBudget: t.BodyBudget,
+		BodyBudget: t.BodyBudget, Rerun: t.Rerun, RerunOf: t.RerunOf,
 	}
 	if apiInfo != nil {
 		cfg.Conformance.APIURL = apiInfo.BaseURL

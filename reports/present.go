@@ -139,6 +139,9 @@ func (r *Result) Headline() string {
 		return s
 	case Partial:
 		s := "PARTIAL: " + r.coverageText() + "; not a conformance verdict"
+		if strings.HasPrefix(r.Reason, rerunPrefix) {
+			s = "PARTIAL: " + r.Reason + "; not a conformance verdict"
+		}
 		if c := r.consequences(); c != "" {
 			s += "; failed: " + c
 		}
@@ -253,7 +256,9 @@ func (r *Result) Advice() string {
 			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText() + r.notCheckedSentence()
 	case Partial:
 		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
-		if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
+		if strings.HasPrefix(r.Reason, rerunPrefix) {
+			s = "Partial run: " + r.Reason + ", so this is not a conformance verdict"
+		} else if r.Coverage != nil && len(r.Coverage.LeftOut) > 0 {
 			s += " (left out: " + strings.Join(r.Coverage.LeftOut, ", ") + ")"
 		}
 		s += "."

@@ -55,6 +55,8 @@ type runFlags struct {
 	maxSession time.Duration
 	// Where session webhooks go, when not --target (issue 19).
 	sessionTarget string
+	// The earlier results.json whose failed scenarios to rerun.
+	rerunFailed string
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -98,7 +100,8 @@ makes them), and the whole run stops after --max-duration (default 10m).
 
 Verdicts: conformant, not_conformant, incomplete (interrupted or past
 --max-duration), partial (--tags or --features left out an applicable
-requirement: not a conformance verdict).
+requirement, or --rerun-failed ran only what failed before: not a
+conformance verdict).
 
 Exit code: 0 no MUST requirement failed (with --strict: no SHOULD either;
 a partial run whose selection all passed is 0 too), 1 one did (or the run
@@ -110,7 +113,8 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
   hookcheck run --target http://127.0.0.1:8080/webhook --tags '@must' --features ./my-features
   hookcheck run --target http://127.0.0.1:8080/webhook --product streaming --fast
   hookcheck run --product both --target http://127.0.0.1:8080/webhooks/transcript \
-      --session-target http://127.0.0.1:8080/webhooks/session --fast`,
+      --session-target http://127.0.0.1:8080/webhooks/session --fast
+  hookcheck run --target http://127.0.0.1:8080/webhook --fast --rerun-failed   # only what failed last time`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
 	}
@@ -141,6 +145,8 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	// The product: which of AssemblyAI's webhooks the run checks.
 	fs.StringVar(&f.product, "product", string(reports.PreRecorded), "which webhook to check: pre-recorded (transcript notifications), streaming (the webhook of a streaming session, RC-20..RC-23) or both")
 	fs.DurationVar(&f.maxSession, "max-session-duration", webhook.MaxSessionDuration, "longest streaming session whose webhook is checked (RC-21, RC-23); AssemblyAI closes sessions after 3h (S-6)")
+	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed (or were blocked) in this results.json; without a value, --out's results.json from the previous run (give a path as --rerun-failed=PATH); the verdict is partial")
+	fs.Lookup("rerun-failed").NoOptDefVal = rerunDefault
 	return cmd
 }
 
@@ -296,6 +302,12 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	}
 	if err := checkWritable(f.out); err != nil {
 		return usagef("--out %s: %v", f.out, err)
+	}
+	if err := applyRerun(a, f, &t); err != nil {
+		if errors.Is(err, errNothingToRerun) {
+			return nil
+		}
+		return err
 	}
 	if t.APIAddr, t.APIKey, err = apiSettings(a, f); err != nil {
 		return err

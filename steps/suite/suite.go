@@ -111,6 +111,14 @@ type Config struct {
 	// webhook.DefaultBodyBudget. Conformance.Options.BodyBudget, when
 	// set, is used instead.
 	BodyBudget int64
+	// Rerun, when set, restricts the run to these scenarios of an earlier
+	// run (reports.Result.FailedScenarios), matched by feature URI and
+	// line; one not among the selected scenarios is a *SetupError. The
+	// verdict is then always partial.
+	Rerun []reports.ScenarioRef
+	// RerunOf names where Rerun came from (the earlier results.json), for
+	// the partial verdict's reason.
+	RerunOf string
 }
 
 // DeadlineError is why a run that reached its MaxDuration stopped.
@@ -187,6 +195,11 @@ func Prepare(cfg Config) (*Prepared, error) {
 		}
 		return nil, setupErr(fmt.Errorf("no scenario found in %s", cfg.FeaturesName))
 	}
+	if len(cfg.Rerun) > 0 {
+		if err := p.rerun(cfg.Rerun); err != nil {
+			return nil, setupErr(err)
+		}
+	}
 	if err := undefinedSteps(p.selected, cfg.Conformance.Definitions()); err != nil {
 		return nil, setupErr(err)
 	}
@@ -229,6 +242,12 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 	redact := webhook.NewRedactor(p.cfg.Secrets...)
 	rec := &recorder{planned: map[string]plannedScenario{}, done: map[string]reports.Scenario{}, onScenario: p.cfg.OnScenario,
 		uriPrefix: p.uriPrefix, redact: redact}
+	if len(p.cfg.Rerun) > 0 {
+		rec.only = map[string]bool{}
+		for _, sc := range p.selected {
+			rec.only[sc.key] = true
+		}
+	}
 	for _, sc := range p.planned {
 		rec.planned[sc.key] = sc
 	}
@@ -287,6 +306,12 @@ func (p *Prepared) Run(ctx context.Context) *reports.Result {
 		// A subset that passes says nothing about what it left out.
 		res.Verdict = reports.Partial
 		res.Reason = fmt.Sprintf("the selection left out %s, which applied to this run", strings.Join(res.Coverage.LeftOut, ", "))
+	}
+	if len(p.cfg.Rerun) > 0 && res.Verdict != reports.Incomplete {
+		// A rerun that passes says nothing about what passed before and
+		// was not run again: never a conformance verdict.
+		res.Verdict = reports.Partial
+		res.Reason = reports.RerunReason(len(p.selected), p.cfg.RerunOf)
 	}
 	return res.Redacted(redact)
 }
@@ -477,6 +502,9 @@ type recorder struct {
 	onScenario func(reports.Scenario)
 	uriPrefix  string
 	redact     *webhook.Redactor
+	// only, when set, holds the keys of the scenarios a rerun runs; godog
+	// skips the others of their files before they touch the gate.
+	only map[string]bool
 }
 
 // running is one scenario in progress; only its own goroutine touches it.
@@ -492,6 +520,9 @@ type runKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
+		if r.only != nil && !r.only[pickleKey(pk)] {
+			return ctx, godog.ErrSkip // not rerun: never recorded, never gated
+		}
 		isolated := hasTag(pk, isolatedTag)
 		// Wait for the receiver first, so that the scenario's time is its
 		// own: alone for an isolated one, shared for the others of the
@@ -577,12 +608,17 @@ func hasTag(pk *godog.Scenario, tag string) bool {
 
 // newScenario starts the record of pk and returns it with the key of its
 // planned scenario.
-func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
+// pickleKey is pk's scenarioKey.
+func pickleKey(pk *godog.Scenario) string {
 	var texts []string
 	for _, st := range pk.Steps {
 		texts = append(texts, st.Text)
 	}
-	key := scenarioKey(pk.Uri, pk.Name, texts)
+	return scenarioKey(pk.Uri, pk.Name, texts)
+}
+
+func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
+	key := pickleKey(pk)
 	pl, ok := r.planned[key]
 	s := reports.Scenario{Name: pk.Name, URI: r.uriPrefix + pk.Uri, Feature: featureName(pk.Uri), StartedAt: time.Now(),
 		Product: reports.PreRecorded}
