@@ -88,15 +88,22 @@ func formatBytes(n int64) string {
 var errBodyBudget = errors.New("body budget spent")
 
 // budgetReader charges what it reads to a budget and stops reading once
-// the budget is spent.
+// the budget is spent; it reads no more than the budget has left, so
+// readers that share it overshoot it by at most what is in flight at once.
 type budgetReader struct {
 	r io.Reader
 	b *BodyBudget
 }
 
 func (r budgetReader) Read(p []byte) (int, error) {
-	if r.b.Spent() {
+	rem := r.b.limit - r.b.used.Load()
+	if rem <= 0 {
 		return 0, errBodyBudget
+	}
+	// Never read past what is left: a reader's buffer grows (io.ReadAll
+	// doubles it), and one read must not overshoot the budget by its size.
+	if int64(len(p)) > rem {
+		p = p[:rem]
 	}
 	n, err := r.r.Read(p)
 	if !r.b.take(int64(n)) && err == nil {
