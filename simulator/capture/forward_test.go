@@ -21,13 +21,13 @@ import (
 
 // forwarding serves a Recorder forwarding to receiver h with deadline
 // timeout; it returns the capture's URL, the file and the live console.
-func forwarding(t *testing.T, h http.Handler, path string, timeout time.Duration) (string, *bytes.Buffer, *bytes.Buffer) {
+func forwarding(t *testing.T, h http.Handler, path string, timeout time.Duration) (string, *lockedBuffer, *lockedBuffer) {
 	t.Helper()
 	recv := httptest.NewServer(h)
 	t.Cleanup(recv.Close)
 	to, err := url.Parse(recv.URL + path)
 	require.NoError(t, err)
-	var file, live bytes.Buffer
+	var file, live lockedBuffer
 	rc, err := capture.NewRecorder(capture.Config{Out: &file, Live: &live, ForwardTo: to, BodyTimeout: timeout})
 	require.NoError(t, err)
 	addr, _ := serveRecorder(t, rc)
@@ -117,7 +117,7 @@ func TestForwardUnreachable(t *testing.T) {
 	recv := httptest.NewServer(http.NotFoundHandler())
 	to, _ := url.Parse(recv.URL)
 	recv.Close()
-	var file, live bytes.Buffer
+	var file, live lockedBuffer
 	rc, err := capture.NewRecorder(capture.Config{Out: &file, Live: &live, ForwardTo: to, BodyTimeout: time.Second})
 	require.NoError(t, err)
 	addr, _ := serveRecorder(t, rc)

@@ -58,6 +58,13 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// Bytes returns a copy of what was written so far.
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}
+
 // TestWriteErrorsAreSaidAtOnce: a failed write is on the console before
 // the request is answered (503); the next writes try again, and the file
 // stays readable: the torn lines are skipped with a warning.
