@@ -216,7 +216,7 @@ func TestGoAPISkipsNameTargetFields(t *testing.T) {
 		}, "--"},
 		{steps.CLIFlags, []string{
 			"no auth header configured (set --auth-header-name and HOOKCHECK_AUTH_HEADER_VALUE)",
-			"no allowlist declared (set --allowlist header or --allowlist bind:IP)",
+			"no allowlist declared (set --allowlist header or --allowlist socket:IP)",
 			"region eu not selected (use --region eu or both)",
 			"(set --api ADDR and HOOKCHECK_API_KEY",
 			"no verify URL configured (set --verify-url, or --verify api-fetch with --api)",

@@ -227,6 +227,9 @@ type Prepared struct {
 // expression that selects nothing (those are *suite.SetupError). A Handler
 // target is served on an in-memory network at once; Run or Close stops it.
 func Prepare(t Target) (*Prepared, error) {
+	if err := t.Validate(); err != nil {
+		return nil, &suite.SetupError{Err: err}
+	}
 	target, opts, stop := t.URL, webhook.Options{Clock: t.Clock, Logger: t.Logger}, func() {}
 	sessionTarget := t.SessionURL
 	var (
@@ -234,23 +237,6 @@ func Prepare(t Target) (*Prepared, error) {
 		apiInfo *API
 		closer  io.Closer // an in-process handler's, closed as the run ends
 	)
-	switch {
-	case t.Handler != nil && t.NewHandler != nil:
-		return nil, errors.New("set Handler or NewHandler, not both")
-	case (t.Handler != nil || t.NewHandler != nil) && t.APIAddr != "":
-		return nil, errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
-	case (t.Handler != nil || t.NewHandler != nil) && t.SessionURL != "":
-		return nil, errors.New("SessionURL is for a URL target; an in-process handler serves session webhooks on SessionPath")
-	case t.SessionPath != "" && !strings.HasPrefix(t.SessionPath, "/"):
-		return nil, fmt.Errorf("SessionPath %q must start with /", t.SessionPath)
-	case t.Handler == nil && t.NewHandler == nil && t.SessionPath != "":
-		return nil, errors.New("SessionPath is for a Handler target; a URL target takes SessionURL")
-	case t.APIAddr != "" && t.APIKey == "":
-		return nil, errors.New("the emulated API needs a key (" + t.Vocabulary.Say("--api-key or HOOKCHECK_API_KEY", "set Target.APIKey") + ")")
-	}
-	if err := checkProduct(t); err != nil {
-		return nil, &suite.SetupError{Err: err}
-	}
 	if t.Handler != nil || t.NewHandler != nil {
 		n := memnet.New()
 		h := t.Handler
@@ -302,11 +288,11 @@ func Prepare(t Target) (*Prepared, error) {
 			}
 			stopAPI()
 		}
-	} else if _, err := webhook.ParseTarget(t.URL); err != nil {
-		return nil, err
-	} else if _, err := parseSessionTarget(t); err != nil {
-		return nil, err
-	} else if t.APIAddr != "" {
+	} else if t.Product == reports.Streaming && t.SessionURL != "" {
+		// The session webhook alone: SessionURL is where every delivery goes.
+		target, sessionTarget = t.SessionURL, ""
+	}
+	if t.Handler == nil && t.NewHandler == nil && t.APIAddr != "" {
 		l, err := net.Listen("tcp", t.APIAddr)
 		if err != nil {
 			return nil, &suite.SetupError{Err: fmt.Errorf("serve the emulated AssemblyAI API on %s: %w", t.APIAddr, err)}
@@ -318,11 +304,6 @@ func Prepare(t Target) (*Prepared, error) {
 		}
 	}
 	var verify *steps.Verify
-	if t.VerifyAPIFetch && apiSrv == nil {
-		stop()
-		return nil, &suite.SetupError{Err: errors.New(t.Vocabulary.Say("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR",
-			"Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler (or Target.APIAddr for a URL target)"))}
-	}
 	if t.VerifyURL != "" || t.VerifyAPIFetch {
 		verify = &steps.Verify{APIFetch: t.VerifyAPIFetch, HeaderName: t.VerifyHeaderName,
 			HeaderValue: webhook.Secret(t.VerifyHeaderValue), Within: t.VerifyWithin}
@@ -332,30 +313,9 @@ func Prepare(t Target) (*Prepared, error) {
 		if (t.Handler != nil || t.NewHandler != nil) && strings.HasPrefix(u, "/") {
 			u = baseURL(target) + t.VerifyURL
 		}
-		if err := steps.ParseVerifyURL(u); err != nil {
-			stop()
-			return nil, &suite.SetupError{Err: err}
-		}
 		verify.URL = u
 	}
-	p := webhook.DefaultPolicy()
-	if t.Policy != nil {
-		p = *t.Policy
-	}
-	if t.Fast {
-		p.Pace = webhook.Accelerated
-	}
-	if t.AuthHeaderName != "" {
-		p.Auth = &webhook.AuthHeader{Name: t.AuthHeaderName, Value: webhook.Secret(t.AuthHeaderValue)}
-	}
-	if len(t.Regions) > 0 {
-		p.Region = t.Regions[0]
-	}
-	if err := p.Validate(); err != nil {
-		stop()
-		// The user's setup, refused before anything is sent (exit 2).
-		return nil, &suite.SetupError{Err: fmt.Errorf("delivery policy: %w", err)}
-	}
+	p := t.policy()
 	// Every secret the run knows is masked by value in every record and
 	// output: a receiver may echo them.
 	secrets := append(p.Secrets(), webhook.TargetSecrets(t.URL)...)
@@ -394,32 +354,203 @@ func Prepare(t Target) (*Prepared, error) {
 	return &Prepared{suite: prep, stop: sync.OnceFunc(stop), api: apiInfo, closer: closer != nil}, nil
 }
 
-// parseSessionTarget checks a URL target's SessionURL as URL is checked;
-// empty is fine.
-func parseSessionTarget(t Target) (string, error) {
-	if t.SessionURL == "" {
-		return "", nil
-	}
-	if _, err := webhook.ParseTarget(t.SessionURL); err != nil {
-		return "", fmt.Errorf("session URL: %w", err)
-	}
-	return t.SessionURL, nil
-}
-
-// checkProduct checks the streaming settings of t before anything starts.
-func checkProduct(t Target) error {
-	if _, err := reports.ParseProduct(string(t.Product)); err != nil {
-		return err
-	}
-	if t.MaxSessionDuration < 0 || t.MaxSessionDuration > maxSessionDuration {
-		return fmt.Errorf("max session duration must be positive and at most %s, got %s", maxSessionDuration, t.MaxSessionDuration)
-	}
-	return nil
-}
+// MaxBurst bounds Target.Burst: RC-11's notifications are all in flight
+// at once, and a burst past this measures the machine, not the receiver.
+const MaxBurst = 1000
 
 // maxSessionDuration bounds MaxSessionDuration: past a day it is a
 // mistake, not a session (webhook.StreamingSession refuses it too).
 const maxSessionDuration = 24 * time.Hour
+
+// Validate checks every value of t without starting anything: Prepare
+// calls it first, and the hookcheck CLI builds a Target from its flags
+// and relies on it, so that a bad value gets the same error from both.
+// Errors name each setting as t.Vocabulary does ("Target.Burst" or
+// "--burst"). Zero values are the defaults and always valid.
+func (t Target) Validate() error {
+	name := func(flag, field string) string { return t.Vocabulary.Say(flag, "Target."+field) }
+	handler := t.Handler != nil || t.NewHandler != nil
+	switch {
+	case t.Handler != nil && t.NewHandler != nil:
+		return errors.New("set Handler or NewHandler, not both")
+	case handler && t.APIAddr != "":
+		return errors.New("APIAddr is for a URL target; an in-process handler gets its API through NewHandler")
+	case handler && t.SessionURL != "":
+		return errors.New("SessionURL is for a URL target; an in-process handler serves session webhooks on SessionPath")
+	case t.SessionPath != "" && !strings.HasPrefix(t.SessionPath, "/"):
+		return fmt.Errorf("SessionPath %q must start with /", t.SessionPath)
+	case !handler && t.SessionPath != "":
+		return errors.New("SessionPath is for a Handler target; a URL target takes SessionURL")
+	}
+	product, err := reports.ParseProduct(string(t.Product))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name("--product", "Product"), err)
+	}
+	if err := t.validateRoutes(product, handler); err != nil {
+		return err
+	}
+	if err := t.validateAPI(handler); err != nil {
+		return err
+	}
+	switch {
+	case t.Burst < 0 || t.Burst > MaxBurst:
+		return fmt.Errorf("%s must be between 1 and %d (0: the default, %d), got %d", name("--burst", "Burst"), MaxBurst, steps.DefaultBurst, t.Burst)
+	case t.LatencyBudget < 0:
+		return fmt.Errorf("%s must not be negative (0: the default, %s), got %s", name("--latency-budget", "LatencyBudget"), steps.DefaultLatencyBudget, t.LatencyBudget)
+	case t.Concurrency < 0:
+		return fmt.Errorf("%s must not be negative (0: the default, %d), got %d", name("--concurrency", "Concurrency"), suite.DefaultConcurrency, t.Concurrency)
+	case t.VerifyWithin < 0:
+		return fmt.Errorf("%s must not be negative (0: the default, %s), got %s", name("--verify-within", "VerifyWithin"), steps.DefaultVerifyWithin, t.VerifyWithin)
+	case t.BodyBudget < 0:
+		return fmt.Errorf("%s must not be negative (0: the default, %d bytes), got %d", "Target.BodyBudget", webhook.DefaultBodyBudget, t.BodyBudget)
+	case t.MaxSessionDuration < 0 || t.MaxSessionDuration > maxSessionDuration:
+		return fmt.Errorf("%s must be at most %s (0: the default, %s), got %s", name("--max-session-duration", "MaxSessionDuration"), maxSessionDuration, webhook.MaxSessionDuration, t.MaxSessionDuration)
+	}
+	for _, r := range t.Regions {
+		if r.Address() == "" {
+			return fmt.Errorf("%s: unknown region %q (want us or eu)", name("--region", "Regions"), r)
+		}
+	}
+	if err := t.validateVerify(handler); err != nil {
+		return err
+	}
+	if err := t.policy().Validate(); err != nil {
+		// The user's setup, refused before anything is sent (exit 2).
+		return fmt.Errorf("delivery policy: %w", err)
+	}
+	return nil
+}
+
+// validateRoutes checks where deliveries go: URL (or the handler) and
+// SessionURL, which only the session webhook's products use.
+func (t Target) validateRoutes(product reports.Product, handler bool) error {
+	name := func(flag, field string) string { return t.Vocabulary.Say(flag, "Target."+field) }
+	// With the session webhook alone, SessionURL may stand for URL.
+	sessionOnly := product == reports.Streaming && t.SessionURL != ""
+	if !handler && (t.URL != "" || !sessionOnly) {
+		if t.URL == "" && t.SessionURL != "" && product == reports.BothProducts {
+			return fmt.Errorf("%s needs %s with both products: the transcript notifications' route",
+				name("--session-target", "SessionURL"), name("--target", "URL"))
+		}
+		if _, err := webhook.ParseTarget(t.URL); err != nil {
+			return fmt.Errorf("%s: %w", name("--target", "URL"), err)
+		}
+	}
+	if t.SessionURL == "" && t.SessionPath == "" {
+		return nil
+	}
+	if product == reports.PreRecorded {
+		return fmt.Errorf("%s is where session webhooks go: it needs %s", t.Vocabulary.Say("--session-target", "Target.SessionURL (or SessionPath)"),
+			t.Vocabulary.Say("--product streaming or both", "Target.Product Streaming or BothProducts"))
+	}
+	if t.SessionURL != "" {
+		if _, err := webhook.ParseTarget(t.SessionURL); err != nil {
+			return fmt.Errorf("%s: %w", name("--session-target", "SessionURL"), err)
+		}
+	}
+	return nil
+}
+
+// validateAPI checks the emulated API's settings.
+func (t Target) validateAPI(handler bool) error {
+	if t.APIAddr == "" {
+		if t.APIKey != "" && !handler {
+			return fmt.Errorf("%s is the emulated API's key: it needs %s", t.Vocabulary.Say("--api-key", "Target.APIKey"),
+				t.Vocabulary.Say("--api ADDR", "Target.APIAddr (or Target.NewHandler)"))
+		}
+		return nil
+	}
+	if t.APIKey == "" {
+		return errors.New("the emulated API needs a key (" + t.Vocabulary.Say("--api-key or HOOKCHECK_API_KEY", "set Target.APIKey") + ")")
+	}
+	if _, _, err := net.SplitHostPort(t.APIAddr); err != nil {
+		return fmt.Errorf("%s %q: want host:port, e.g. 127.0.0.1:8090", t.Vocabulary.Say("--api", "Target.APIAddr"), t.APIAddr)
+	}
+	for _, u := range []string{t.URL, t.SessionURL} {
+		if !handler && u != "" && sameAddress(t.APIAddr, u) {
+			return fmt.Errorf("%s %s is the receiver's own address (%s): serve the API on another port",
+				t.Vocabulary.Say("--api", "Target.APIAddr"), t.APIAddr, webhook.RedactTarget(u))
+		}
+	}
+	return nil
+}
+
+// validateVerify checks RC-18's evidence settings.
+func (t Target) validateVerify(handler bool) error {
+	name := func(flag, field string) string { return t.Vocabulary.Say(flag, "Target."+field) }
+	if t.VerifyAPIFetch && t.APIAddr == "" && t.NewHandler == nil {
+		return errors.New(t.Vocabulary.Say("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR",
+			"Target.VerifyAPIFetch needs the emulated AssemblyAI API: set Target.NewHandler (or Target.APIAddr for a URL target)"))
+	}
+	if t.VerifyURL != "" {
+		u := t.VerifyURL
+		if handler && strings.HasPrefix(u, "/") {
+			u = "http://handler" + u // served by the Handler: any base parses
+		}
+		if err := steps.ParseVerifyURL(u); err != nil {
+			return fmt.Errorf("%s: %w", name("--verify-url", "VerifyURL"), err)
+		}
+	}
+	switch {
+	case t.VerifyHeaderName != "" && t.VerifyURL == "":
+		return fmt.Errorf("%s authenticates the requests to %s: set it too", name("--verify-header", "VerifyHeaderName"), name("--verify-url", "VerifyURL"))
+	case t.VerifyHeaderName != "":
+		if err := webhook.ValidateHeaderName(t.VerifyHeaderName); err != nil {
+			return fmt.Errorf("%s: %w", name("--verify-header", "VerifyHeaderName"), err)
+		}
+		if t.VerifyHeaderValue == "" {
+			return fmt.Errorf("%s %s needs a value (%s)", name("--verify-header", "VerifyHeaderName"), t.VerifyHeaderName,
+				t.Vocabulary.Say("$HOOKCHECK_VERIFY_HEADER_VALUE", "Target.VerifyHeaderValue"))
+		}
+	case t.VerifyHeaderValue != "":
+		return fmt.Errorf("%s needs %s", "Target.VerifyHeaderValue", "Target.VerifyHeaderName")
+	}
+	return nil
+}
+
+// policy is the delivery policy t describes: Policy (or AssemblyAI's),
+// with Fast, the auth header and the first region on top.
+func (t Target) policy() webhook.Policy {
+	p := webhook.DefaultPolicy()
+	if t.Policy != nil {
+		p = *t.Policy
+	}
+	if t.Fast {
+		p.Pace = webhook.Accelerated
+	}
+	if t.AuthHeaderName != "" {
+		p.Auth = &webhook.AuthHeader{Name: t.AuthHeaderName, Value: webhook.Secret(t.AuthHeaderValue)}
+	}
+	if len(t.Regions) > 0 {
+		p.Region = t.Regions[0]
+	}
+	return p
+}
+
+// sameAddress reports whether addr (host:port) is where target listens,
+// counting every loopback name as one host.
+func sameAddress(addr, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	thost, tport, err := net.SplitHostPort(webhook.HostPort(u))
+	if err != nil || port != tport {
+		return false
+	}
+	loopback := func(h string) bool {
+		if h == "localhost" || h == "" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+	}
+	return host == thost || (loopback(host) && loopback(thost))
+}
 
 // serveAPI serves the emulated AssemblyAI API on l until the returned stop
 // is called. Transcripts are seeded by the run, not submitted, so the API

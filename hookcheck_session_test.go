@@ -108,7 +108,7 @@ func runQuiet(t *testing.T, target hookcheck.Target) *reports.Result {
 func TestSessionURLIsValidatedLikeURL(t *testing.T) {
 	_, err := hookcheck.Prepare(hookcheck.Target{URL: "http://127.0.0.1:1/t", SessionURL: "ftp://example.com/s", Product: reports.BothProducts})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "session URL")
+	assert.Contains(t, err.Error(), "Target.SessionURL")
 	_, err = hookcheck.Prepare(hookcheck.Target{Handler: http.NotFoundHandler(), SessionURL: "http://127.0.0.1:1/s"})
 	require.ErrorContains(t, err, "SessionPath")
 	_, err = hookcheck.Prepare(hookcheck.Target{URL: "http://127.0.0.1:1/t", SessionPath: "/s"})

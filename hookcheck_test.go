@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps/suite"
 )
 
@@ -130,4 +131,40 @@ func TestPrepareThenRun(t *testing.T) {
 		assert.Equal(t, "built-in", res.Environment.Features)
 		assert.Len(t, res.Scenarios, prep.Selected())
 	})
+}
+
+// TestValidate: Target.Validate refuses each bad value Prepare would,
+// before anything starts, naming the field; the zero Target with a URL is
+// valid (zero values are the defaults).
+func TestValidate(t *testing.T) {
+	const url = "http://127.0.0.1:9/webhook"
+	require.NoError(t, hookcheck.Target{URL: url}.Validate())
+	require.NoError(t, hookcheck.Target{Handler: http.NotFoundHandler()}.Validate())
+	cases := []struct {
+		name   string
+		target hookcheck.Target
+		want   string
+	}{
+		{"no URL", hookcheck.Target{}, "Target.URL: "},
+		{"negative burst", hookcheck.Target{URL: url, Burst: -1}, "Target.Burst must be between 1 and 1000"},
+		{"negative body budget", hookcheck.Target{URL: url, BodyBudget: -1}, "Target.BodyBudget must not be negative"},
+		{"API key without API", hookcheck.Target{URL: url, APIKey: "k"}, "Target.APIKey is the emulated API's key"},
+		{"API on the target's port", hookcheck.Target{URL: url, APIAddr: "localhost:9", APIKey: "k"}, "is the receiver's own address"},
+		{"API address without port", hookcheck.Target{URL: url, APIAddr: "127.0.0.1", APIKey: "k"}, "want host:port"},
+		{"verify value without name", hookcheck.Target{URL: url, VerifyHeaderValue: "v"}, "Target.VerifyHeaderValue needs Target.VerifyHeaderName"},
+		{"verify header without value", hookcheck.Target{URL: url, VerifyURL: url + "/{transcript_id}", VerifyHeaderName: "X-K"}, "needs a value"},
+		{"unknown region", hookcheck.Target{URL: url, Regions: []webhook.Region{"apac"}}, `Target.Regions: unknown region "apac"`},
+		{"bad policy", hookcheck.Target{URL: url, Policy: &webhook.Policy{}}, "delivery policy: "},
+		{"api-fetch without API", hookcheck.Target{URL: url, VerifyAPIFetch: true}, "Target.VerifyAPIFetch needs the emulated AssemblyAI API"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.target.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			_, perr := hookcheck.Prepare(c.target)
+			require.Error(t, perr, "Prepare refuses it too")
+			assert.Equal(t, err.Error(), perr.Error())
+		})
+	}
 }

@@ -207,7 +207,7 @@ func (c *Conformance) definitions() []Definition {
 			Func:    conf((*conformanceScenario).requireAllowlist)},
 		{Kind: "Given", Pattern: `^the run's allowlist reads X-Forwarded-For \(otherwise not applicable\)$`,
 			Example: `the run's allowlist reads X-Forwarded-For (otherwise not applicable)`,
-			Doc:     "Not applicable when the allowlist reads the socket address (--allowlist bind:IP).",
+			Doc:     "Not applicable when the allowlist reads the socket address (--allowlist socket:IP).",
 			Func:    conf((*conformanceScenario).requireHeaderAllowlist)},
 		{Kind: "Given", Pattern: `^the run is configured for the "(us|eu)" region \(otherwise not applicable\)$`,
 			Example: `the run is configured for the "eu" region (otherwise not applicable)`,

@@ -26,7 +26,7 @@ func (st *conformanceScenario) requireAuthHeader() error {
 // requireAllowlist: RC-10 applies only when an allowlist is declared.
 func (st *conformanceScenario) requireAllowlist() error {
 	if !st.cfg.Allowlist {
-		return st.notApplicable("no allowlist declared (set " + st.cfg.Vocabulary.Say("--allowlist header or --allowlist bind:IP",
+		return st.notApplicable("no allowlist declared (set " + st.cfg.Vocabulary.Say("--allowlist header or --allowlist socket:IP",
 			"Target.Allowlist") + ")")
 	}
 	return nil

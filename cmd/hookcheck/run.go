@@ -37,7 +37,6 @@ type runFlags struct {
 	concurrency   int
 	out           string
 	strict        bool
-	regionSet     bool
 	seed          int64
 	// The emulated AssemblyAI API served for the run (RC-15..RC-17, RC-19).
 	api    string
@@ -59,8 +58,10 @@ type runFlags struct {
 	rerunFailed string
 }
 
-func newRunCmd(a *app) *cobra.Command {
-	var f runFlags
+func newRunCmd(a *app) *cobra.Command { return runCommand(a, new(runFlags)) }
+
+// runCommand is run's command, its flags parsed into f.
+func runCommand(a *app, f *runFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--target URL]",
 		Short: "Check a webhook receiver against every requirement and write a report",
@@ -116,12 +117,12 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
       --session-target http://127.0.0.1:8080/webhooks/session --fast
   hookcheck run --target http://127.0.0.1:8080/webhook --fast --rerun-failed   # only what failed last time`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), a, f) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", "", "webhook URL to check (default: start the built-in compliant receiver)")
 	fs.StringVar(&f.sessionTarget, "session-target", "", "webhook URL of the session route, where session webhooks go with --product both (transcript notifications go to --target); with --product streaming, the target")
-	fs.StringVar(&f.allowlist, "allowlist", "", "the receiver admits only AssemblyAI's addresses, read from: header (X-Forwarded-For) or bind:IP (socket address; deliveries dial from IP)")
+	fs.StringVar(&f.allowlist, "allowlist", "", "the receiver admits only AssemblyAI's addresses, read from: header (X-Forwarded-For) or socket:IP (the socket address; deliveries dial from IP, which the receiver admits, e.g. receiver --allowlist socket:IP)")
 	fs.StringVar(&f.region, "region", "us", "region(s) whose source address is checked: us, eu or both (D-7)")
 	fs.StringVar(&f.tags, "tags", "", `run only scenarios matching this tag expression, e.g. "@must" or "@RC-01,@RC-04" or "~@serial"`)
 	fs.StringVar(&f.features, "features", "", "directory of .feature files to run with hookcheck's steps (default: the built-in suite)")
@@ -158,60 +159,6 @@ const verifyNone = "none"
 // builtInAPIAddr is where a built-in run serves the API without --api.
 const builtInAPIAddr = "127.0.0.1:0"
 
-// apiSettings checks --api and its key against the target; the built-in
-// run always serves the API, with a generated key unless one is given.
-func apiSettings(a *app, f *runFlags) (addr, key string, err error) {
-	key = f.apiKey
-	if key == "" {
-		key = a.getenv(envAPIKey)
-	}
-	addr = f.api
-	if f.target == "" {
-		if addr == "" {
-			addr = builtInAPIAddr
-		}
-		if key == "" {
-			key = "hookcheck-" + webhook.NewUUID()
-		}
-		return addr, key, nil
-	}
-	if addr == "" {
-		return "", "", nil
-	}
-	if key == "" {
-		return "", "", usagef("--api needs the key the receiver will send: set %s (or --api-key)", envAPIKey)
-	}
-	if sameAddress(addr, f.target) {
-		return "", "", usagef("--api %s is the --target's own address: serve the API on another port", addr)
-	}
-	return addr, key, nil
-}
-
-// sameAddress reports whether addr (host:port) is where target listens,
-// counting every loopback name as one host.
-func sameAddress(addr, target string) bool {
-	u, err := url.Parse(target)
-	if err != nil {
-		return false
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	thost, tport, err := net.SplitHostPort(webhook.HostPort(u))
-	if err != nil || port != tport {
-		return false
-	}
-	loopback := func(h string) bool {
-		if h == "localhost" || h == "" {
-			return true
-		}
-		ip := net.ParseIP(h)
-		return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
-	}
-	return host == thost || (loopback(host) && loopback(thost))
-}
-
 // printAPI is the header line that says where the API is and how to point
 // AssemblyAI's SDKs at it. The key is never printed.
 func printAPI(w io.Writer, api hookcheckapi.API, builtIn bool) {
@@ -226,171 +173,50 @@ func printAPI(w io.Writer, api hookcheckapi.API, builtIn bool) {
 }
 
 func runRun(ctx context.Context, a *app, f *runFlags) error {
-	f.regionSet = a.flagChanged("region")
-	if !a.flagChanged("seed") {
-		f.seed = time.Now().UnixNano()
-	}
-	regions, err := parseRegions(f.region)
+	t, builtIn, err := f.build(a)
 	if err != nil {
 		return err
-	}
-	f.policy.region = string(regions[0])
-	f.policy.sourceAddress = "header"
-	if strings.HasPrefix(f.allowlist, "bind:") {
-		f.policy.sourceAddress = f.allowlist
-	} else if f.allowlist != "" && f.allowlist != "header" {
-		return usagef("--allowlist %q: want header or bind:IP", f.allowlist)
-	}
-	p, err := f.policy.policy(a.getenv)
-	if err != nil {
-		return err
-	}
-	switch {
-	case f.burst < 1:
-		return usagef("--burst must be at least 1, got %d", f.burst)
-	case f.latencyBudget <= 0:
-		return usagef("--latency-budget must be positive, got %s", f.latencyBudget)
-	case f.concurrency < 1:
-		return usagef("--concurrency must be at least 1, got %d", f.concurrency)
-	case f.maxDuration < 0:
-		return usagef("--max-duration must not be negative, got %s", f.maxDuration)
-	case f.verifyWithin <= 0:
-		return usagef("--verify-within must be positive, got %s", f.verifyWithin)
-	case f.maxSession <= 0 || f.maxSession > 24*time.Hour:
-		return usagef("--max-session-duration must be positive and at most 24h, got %s", f.maxSession)
-	}
-	product, err := reports.ParseProduct(f.product)
-	if err != nil {
-		return usagef("--product: %v", err)
-	}
-	if f.target, f.sessionTarget, err = sessionRoute(f.target, f.sessionTarget, product); err != nil {
-		return err
-	}
-	if f.verifyURL != "" {
-		if err := steps.ParseVerifyURL(f.verifyURL); err != nil {
-			return usagef("--verify-url: %v", err)
-		}
-	}
-	switch {
-	case f.verify != "" && f.verify != steps.VerifyAPIFetch && f.verify != verifyNone:
-		return usagef("--verify %q: want %s or %s (or --verify-url TEMPLATE)", f.verify, steps.VerifyAPIFetch, verifyNone)
-	case f.verify == steps.VerifyAPIFetch && f.target != "" && f.api == "":
-		return usagef("--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR and point the receiver at it")
-	}
-	t := hookcheckapi.Target{
-		Policy: &p, Regions: regions, Allowlist: f.allowlist != "", Burst: f.burst, LatencyBudget: f.latencyBudget,
-		Tags: f.tags, Strict: f.strict, Concurrency: f.concurrency, Seed: f.seed,
-		Logger: a.logger(), Clock: clockFor(p), Product: product, MaxSessionDuration: f.maxSession,
-		OnScenario:    func(s reports.Scenario) { printScenario(a.out, s) },
-		FullSchedules: f.fullSchedules, MaxDuration: f.maxDuration,
-		VerifyURL: f.verifyURL, VerifyAPIFetch: f.verify == steps.VerifyAPIFetch,
-		VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
-		Vocabulary: steps.CLIFlags, // messages name the flags
-	}
-	if f.verifyHeader != "" {
-		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")
-	}
-	if f.maxDuration == 0 {
-		t.MaxDuration = -1 // the flag's 0 is "no limit"; the API's 0 is the default
-	}
-	if f.features != "" {
-		st, err := os.Stat(f.features)
-		if err != nil || !st.IsDir() {
-			return usagef("--features %s: not a directory", f.features)
-		}
-		t.Features, t.FeaturesName = os.DirFS(f.features), f.features
 	}
 	if err := checkWritable(f.out); err != nil {
 		return usagef("--out %s: %v", f.out, err)
 	}
-	if err := applyRerun(a, f, &t); err != nil {
-		if errors.Is(err, errNothingToRerun) {
-			return nil
-		}
+	if err := applyRerun(a, f, &t); errors.Is(err, errNothingToRerun) {
+		return nil
+	} else if err != nil {
 		return err
 	}
-	if t.APIAddr, t.APIKey, err = apiSettings(a, f); err != nil {
-		return err
-	}
-
-	// The target: the user's, or the built-in compliant receiver, which
-	// starts once the API it fetches from is up.
-	target := f.target
-	var builtIn func(*receiver.API) func()
-	if target == "" {
-		// Show every check at work: unless the user set them, the built-in
-		// run configures an auth header with a generated secret, an
-		// X-Forwarded-For allowlist and both regions.
-		if p.Auth == nil {
-			p.Auth = &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(webhook.NewUUID())}
-		}
-		if f.allowlist == "" {
-			f.allowlist = "header"
-		}
-		if !f.regionSet {
-			regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
-		}
-		t.Allowlist, t.Regions = true, regions
-		// The built-in receiver fetches every transcript it acknowledges
-		// from the API the run serves: that fetch proves processing, so
-		// RC-18 applies unless the user asked for a verify URL instead.
-		if f.verifyURL == "" && f.verify == "" {
-			t.VerifyAPIFetch = true
-		}
-		url, start, err := listenBuiltIn(p, f.allowlist)
-		if err != nil {
+	var startBuiltIn func(*receiver.API) func()
+	if builtIn {
+		// The built-in receiver starts once the API it fetches from is up.
+		if t.URL, startBuiltIn, err = listenBuiltIn(*t.Policy); err != nil {
 			return fmt.Errorf("start the built-in receiver: %w", err)
 		}
-		builtIn = start
-		target, t.BuiltInReceiver = url, true
-		fmt.Fprintf(a.out, "No --target: checking hookcheck's built-in compliant receiver at %s\n"+
-			"  (auth header %s with a generated secret, X-Forwarded-For allowlist, regions %s)\n", url, p.Auth.Name, joinRegions(regions))
-	} else if _, err := webhook.ParseTarget(target); err != nil {
-		return usagef("--target: %v", err)
+		t.BuiltInReceiver = true
+		fmt.Fprint(a.out, describeBuiltIn(t))
 	}
-	t.URL, t.SessionURL = target, f.sessionTarget
-
 	prep, err := hookcheckapi.Prepare(t)
-	if err != nil {
-		var se *suite.SetupError
-		if errors.As(err, &se) {
-			return usageError{err}
-		}
+	if se := (*suite.SetupError)(nil); errors.As(err, &se) {
+		return usageError{err}
+	} else if err != nil {
 		return err
 	}
 	defer prep.Close()
-	api, withAPI := prep.API()
-	if builtIn != nil {
-		var rapi *receiver.API
-		if withAPI {
+	if startBuiltIn != nil {
+		var rapi *receiver.API // the API the built-in receiver fetches from
+		if api, ok := prep.API(); ok {
 			rapi = &receiver.API{BaseURL: api.BaseURL, Key: webhook.Secret(api.Key)}
 		}
-		stop := builtIn(rapi)
-		defer stop()
+		defer startBuiltIn(rapi)()
 	}
-	if withAPI {
-		printAPI(a.out, api, builtIn != nil)
+	if err := printHeader(ctx, a.out, t, prep, builtIn); err != nil {
+		return err
 	}
-	for _, u := range []string{target, f.sessionTarget} {
-		if u == "" {
-			continue
-		}
-		if err := reachable(ctx, u, p); err != nil {
-			return usageError{err}
-		}
-	}
-	fmt.Fprintf(a.out, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
-		webhook.RedactTarget(target), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
-	if builtIn == nil {
-		printRoutes(a.out, product, target, f.sessionTarget)
-	}
-
 	res := prep.Run(ctx)
 	printSummary(a.out, res)
 	printFailures(a.out, res, f.out)
-	paths, werr := writeOutputs(f.out, res)
-	if werr != nil {
-		return fmt.Errorf("write report: %w", werr)
+	paths, err := writeOutputs(f.out, res)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
 	}
 	fmt.Fprintf(a.out, "Report: %s\n", strings.Join(paths, ", "))
 	if !res.Pass() {
@@ -421,20 +247,17 @@ func parseRegions(s string) ([]webhook.Region, error) {
 // listenBuiltIn listens for the compliant reference receiver on loopback
 // and returns its webhook URL and how to start it, configured like the run
 // (auth header, allowlist) so it passes, with the API it fetches from.
-func listenBuiltIn(p webhook.Policy, allowlist string) (string, func(*receiver.API) func(), error) {
+func listenBuiltIn(p webhook.Policy) (string, func(*receiver.API) func(), error) {
 	rc := receiver.Config{Path: "/webhook"}
 	if p.Auth != nil {
 		rc.AuthHeaderName, rc.AuthHeaderValue = p.Auth.Name, p.Auth.Value
 	}
-	listen := "127.0.0.1:0"
-	switch {
-	case allowlist == "header":
-		rc.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()}
-	case p.Source.Mode == webhook.SourceBind:
+	rc.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistHeader, Allowed: receiver.AssemblyAIAddresses()}
+	if p.Source.Mode == webhook.SourceBind {
 		ip, _ := netipFrom(p.Source.BindIP)
 		rc.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistSocket, Allowed: ip}
 	}
-	l, err := net.Listen("tcp", listen)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
@@ -446,6 +269,38 @@ func listenBuiltIn(p webhook.Policy, allowlist string) (string, func(*receiver.A
 		return func() { _ = srv.Close(); _ = h.Close() }
 	}
 	return "http://" + l.Addr().String() + "/webhook", start, nil
+}
+
+// printHeader says what the run checks and how (the API, the routes,
+// AssemblyAI's schedule), once every route answers a connection.
+func printHeader(ctx context.Context, w io.Writer, t hookcheckapi.Target, prep *hookcheckapi.Prepared, builtIn bool) error {
+	if api, ok := prep.API(); ok {
+		printAPI(w, api, builtIn)
+	}
+	transcript, session := routes(t)
+	if err := reachableAll(ctx, *t.Policy, transcript, session); err != nil {
+		return err
+	}
+	p := t.Policy
+	fmt.Fprintf(w, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
+		webhook.RedactTarget(transcript), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+	if !builtIn {
+		printRoutes(w, t.Product, transcript, session)
+	}
+	return nil
+}
+
+// reachableAll checks each route a run delivers to (empty ones aside).
+func reachableAll(ctx context.Context, p webhook.Policy, urls ...string) error {
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		if err := reachable(ctx, u, p); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
 }
 
 // reachable fails fast, before any scenario, when nothing listens at the

@@ -193,7 +193,12 @@ func TestRunUsageErrors(t *testing.T) {
 		{"25h retry interval", []string{"--retry-interval", "25h"}, nil, "--retry-interval must be 0s–24h0m0s, got 25h0m0s"},
 		{"unknown region", []string{"--region", "apac"}, nil, "unknown region"},
 		{"unknown allowlist", []string{"--allowlist", "dns"}, nil, "--allowlist"},
-		{"zero burst", []string{"--burst", "0"}, nil, "--burst must be at least 1"},
+		{"negative burst", []string{"--burst", "-1"}, nil, "--burst must be between 1 and 1000 (0: the default, 50), got -1"},
+		{"burst past the bound", []string{"--burst", "1001"}, nil, "--burst must be between 1 and 1000"},
+		{"negative latency budget", []string{"--latency-budget", "-1s"}, nil, "--latency-budget must not be negative (0: the default, 2s), got -1s"},
+		{"negative concurrency", []string{"--concurrency", "-2"}, nil, "--concurrency must not be negative"},
+		{"verify header without verify url", []string{"--verify-header", "X-Key"}, nil, "--verify-header authenticates the requests to --verify-url"},
+		{"api key without api", []string{"--target", "http://127.0.0.1:9/webhook", "--api-key", "k"}, nil, "--api-key is the emulated API's key: it needs --api ADDR"},
 		{"unreachable target", []string{"--target", "http://127.0.0.1:9/webhook"}, nil, "unreachable"},
 		{"negative retry interval", []string{"--retry-interval", "-1s"}, nil, "--retry-interval"},
 	}
@@ -316,7 +321,7 @@ func TestRunAPIBadInput(t *testing.T) {
 
 	env := map[string]string{envAPIKey: "k"}
 	r = hookcheck(t, env, "run", "--target", "http://localhost:18095/webhook", "--api", "127.0.0.1:18095", "--out", t.TempDir())
-	requireOneLine(t, r, "the --target's own address")
+	requireOneLine(t, r, "is the receiver's own address")
 
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

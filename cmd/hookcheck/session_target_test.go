@@ -105,7 +105,7 @@ func TestRunSessionTargetAlone(t *testing.T) {
 	}{
 		{[]string{"--product", "both", "--target", srv.URL + "/t", "--session-target", "ftp://x/s"}, "--session-target: "},
 		{[]string{"--target", srv.URL + "/t", "--session-target", srv.URL + "/s"}, "needs --product streaming or both"},
-		{[]string{"--product", "both", "--session-target", srv.URL + "/s"}, "needs --target with --product both"},
+		{[]string{"--product", "both", "--session-target", srv.URL + "/s"}, "--session-target needs --target with both products"},
 	} {
 		requireOneLine(t, hookcheck(t, nil, append([]string{"run", "--fast", "--out", t.TempDir()}, c.args...)...), c.want)
 	}
