@@ -199,6 +199,6 @@ func TestConsoleLinesAreInert(t *testing.T) {
 	srv, _ := serveBehaviour(t, "status", receiver.Params{Status: 200}, receiver.Config{})
 	r = hookcheck(t, nil, "replay", file, "--target", srv.URL, "--fast")
 	require.Equal(t, exitOK, r.code, "%s %s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "Replaying delivery transcript_id:t[2J")
+	assert.Contains(t, r.stdout, ", delivery transcript_id:t[2J")
 	requireInert(t, r.stdout)
 }

@@ -54,7 +54,9 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 		Example: `  HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck replay capture.jsonl \
       --target http://127.0.0.1:3000/webhooks/assemblyai --fast
   hookcheck replay capture.jsonl --target http://127.0.0.1:3000/hook --select 2 --select 9ea68fd3-2c5c-4b8e-9e9c-3f1d6a7b8c90
-  hookcheck replay capture.jsonl --target http://127.0.0.1:3000/hook --select 2 --dry-run`,
+  hookcheck replay capture.jsonl --target http://127.0.0.1:3000/hook --select 2 --dry-run
+  hookcheck replay capture.jsonl --target http://127.0.0.1:3000/webhooks/transcript \
+      --session-target http://127.0.0.1:3000/webhooks/session   # each delivery to its route`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, a, &f, args[0]) },
 	}
@@ -176,7 +178,7 @@ func scanCapture(path string, o capture.ReadOptions, fn func(int, capture.Record
 func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base *url.URL, first capture.Record) (bool, error) {
 	key := orNone(first.Key)
 	if first.BodyTruncated {
-		fmt.Fprintf(w, "delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", key, first.BodyBytes)
+		fmt.Fprintf(w, "#%d delivery %s: not replayed: its body was cut by the capture (%d bytes)\n", first.Seq, key, first.BodyBytes)
 		return false, nil
 	}
 	dp, err := replayPolicy(p, first, a.getenv)
@@ -191,7 +193,7 @@ func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base 
 		return false, usageError{err}
 	}
 	defer sender.Close()
-	fmt.Fprintf(w, "Replaying delivery %s (%d bytes) to %s\n", key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
+	fmt.Fprintf(w, "Replaying #%d, delivery %s (%d bytes) to %s\n", first.Seq, key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
 	n := webhook.RawBody(first.BodyBytesRaw(), first.Header.Get("Content-Type"))
 	rec, err := sender.Deliver(ctx, target, n,
 		webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(w, at) }})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ func TestReplaySelectBySequence(t *testing.T) {
 	got := inbox.Requests()
 	require.Len(t, got, 1, "exactly the selected request")
 	want := recs[1]
+	assert.Contains(t, r.stdout, fmt.Sprintf("Replaying #%d, delivery ", want.Seq), "the live line names the capture's #N")
 	assert.Equal(t, want.Method, got[0].Method)
 	assert.Equal(t, "/hook?"+want.RawQuery, got[0].RequestURI, "path and query byte for byte")
 	assert.Equal(t, want.Body, string(got[0].Body))

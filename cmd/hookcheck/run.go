@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	hookcheckapi "github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/render"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
@@ -419,8 +420,28 @@ func productMark(r *reports.Result, q reports.Requirement) string {
 	ps := make([]string, len(q.Products))
 	for i, p := range q.Products {
 		ps[i] = string(p)
+		if path := routePath(r.Environment, p); path != "" {
+			ps[i] += " at " + path
+		}
 	}
 	return " [" + strings.Join(ps, ", ") + "]"
+}
+
+// routePath is the path product p's webhooks went to, when the run had a
+// route for each (--session-target); empty otherwise.
+func routePath(e reports.Environment, p reports.Product) string {
+	if e.SessionTarget == "" {
+		return ""
+	}
+	raw := e.Target
+	if p == reports.Streaming {
+		raw = e.SessionTarget
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Path == "" {
+		return termtext.Printable(raw, 0)
+	}
+	return termtext.Printable(u.Path, 0)
 }
 
 // writeOutputs writes the run's files into dir and returns their paths.

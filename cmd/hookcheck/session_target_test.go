@@ -65,7 +65,10 @@ func TestRunSessionTargetTestsBothRoutes(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, reports.Passed, q.Status, id)
 	}
-	// The report names each route under its requirements.
+	// The console's table and the report name each route under its
+	// requirements.
+	assert.Regexp(t, `RC-01 .*\[pre-recorded at /webhooks/transcript\]`, r.stdout)
+	assert.Regexp(t, `RC-20 .*\[streaming at /webhooks/session\]`, r.stdout)
 	html := readSessionReport(t, filepath.Join(out, "report.html"))
 	assert.Contains(t, html, "Route: session webhooks to "+srv.URL+"/webhooks/session")
 	assert.Contains(t, html, "Route: transcript notifications to "+srv.URL+"/webhooks/transcript")
