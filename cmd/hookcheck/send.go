@@ -66,7 +66,8 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
 	fs.StringVar(&f.data, "data", "", "send this body instead of the generated one (JSON; anything else is sent with a warning)")
 	fs.StringVar(&f.dataFile, "data-file", "", "send the body in this file (at most 8 MiB) instead of the generated one")
-	f.policy.register(fs, policyFlagSet{auth: true, source: true})
+	f.policy.register(fs, policyFlagSet{auth: true, source: true,
+		oneRegion: "one delivery comes from one region's address (D-7)"})
 	return cmd
 }
 
