@@ -69,7 +69,7 @@ List the behaviours and their level with --list.`,
 	fs.StringVar(&f.allowFrom, "region", regionBoth, "region(s) whose AssemblyAI address --allowlist header or socket admits: us, eu or both (D-7)")
 	// The flag's first name, kept for the scripts that use it.
 	fs.StringVar(&f.allowFrom, "allow-region", regionBoth, "region(s) whose AssemblyAI address the allowlist admits")
-	_ = fs.MarkDeprecated("allow-region", "use --region") // the flag exists: no error
+	_ = fs.MarkHidden("allow-region") // the flag exists: no error
 	fs.IntVar(&f.params.Status, "status", 0, "status for status and fail-first (default 500)")
 	fs.IntVar(&f.params.FailFirst, "fail-first", 0, "failures before fail-first recovers (default 3)")
 	fs.DurationVar(&f.params.Delay, "delay", 0, "wait of delay and slow-ack")
@@ -177,6 +177,9 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 			return cfg, usagef("--api-url needs the API key the receiver fetches with: set %s", envAPIKey)
 		}
 		cfg.API = &receiver.API{BaseURL: strings.TrimRight(f.apiURL, "/"), Key: webhook.Secret(key)}
+	}
+	if a.flagChanged("allow-region") {
+		fmt.Fprintln(a.err, "hookcheck: warning: --allow-region is deprecated: use --region")
 	}
 	if f.allowlist != "" {
 		list, err := parseAllowlist(f.allowlist, f.allowFrom)
