@@ -155,6 +155,16 @@ func kindNames() []string {
 }
 
 func (f *receiverFlags) config(a *app) (receiver.Config, error) {
+	switch p := f.params; {
+	case p.Status != 0 && (p.Status < 100 || p.Status > 599):
+		return receiver.Config{}, usagef("--status %d: not an HTTP status (100..599)", p.Status)
+	case p.FailFirst < 0:
+		return receiver.Config{}, usagef("--fail-first must not be negative, got %d", p.FailFirst)
+	case p.Delay < 0:
+		return receiver.Config{}, usagef("--delay must not be negative, got %s", p.Delay)
+	case p.Limit < 0:
+		return receiver.Config{}, usagef("--limit must not be negative, got %d", p.Limit)
+	}
 	if f.limits.MaxRequests < 1 || f.limits.MaxIDs < 1 {
 		return receiver.Config{}, usagef("--keep-requests and --dedup-ids must be at least 1, got %d and %d", f.limits.MaxRequests, f.limits.MaxIDs)
 	}

@@ -132,6 +132,9 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if f.processingDelay <= 0 {
 		return usagef("--processing-delay must be positive, got %s", f.processingDelay)
 	}
+	if f.grace < 0 {
+		return usagef("--grace must not be negative, got %s", f.grace)
+	}
 	if f.maxTranscripts < 1 {
 		return usagef("--max-transcripts must be at least 1, got %d", f.maxTranscripts)
 	}
