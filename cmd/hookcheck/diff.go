@@ -33,8 +33,9 @@ what hookcheck would send for the same notification under its profile and
 flags: the D-12 headers (User-Agent, Accept, Accept-Encoding, Content-Type),
 the auth header's presence (D-8), the body's fields and types (D-2, D-11,
 S-4), the attempt count given the answers (D-4, D-5), the waits between
-attempts (P-2, within --tolerance), the source address (D-7, P-7) and the
-query string byte for byte (D-9). Each difference names its spec rule.
+attempts (P-2, within --tolerance), the source address (D-7, P-7: an
+address of --region, both by default) and the query string byte for byte
+(D-9). Each difference names its spec rule.
 
 Give the same pace as the sender: --fast for a capture of 'send --fast'.
 
@@ -45,7 +46,8 @@ over ` + lineLimit + ` are skipped, each with a warning naming its line.
 Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 		Example: `  hookcheck diff capture.jsonl
   hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
-      --webhook-url 'https://example.com/hook?customer_id=1234'`,
+      --webhook-url 'https://example.com/hook?customer_id=1234'
+  hookcheck diff capture.jsonl --region eu   # every delivery must come from AssemblyAI's EU address`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error { return runDiff(a, &f, args[0]) },
 	}
