@@ -144,6 +144,9 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 	if fwd.to != nil {
 		answering = "forwarding to " + webhook.RedactTarget(fwd.to.String())
 	}
+	if f.sync {
+		answering += ", fsync after every request"
+	}
 	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, %s; Ctrl-C to stop\n", l.Addr(), f.out, answering)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

@@ -33,8 +33,9 @@ what hookcheck would send for the same notification under its profile and
 flags: the D-12 headers (User-Agent, Accept, Accept-Encoding, Content-Type),
 the auth header's presence (D-8), the body's fields and types (D-2, D-11,
 S-4), the attempt count given the answers (D-4, D-5), the waits between
-attempts (P-2, within --tolerance), the source address (D-7, P-7) and the
-query string byte for byte (D-9). Each difference names its spec rule.
+attempts (P-2, within --tolerance), the source address (D-7, P-7: an
+address of --region, both by default) and the query string byte for byte
+(D-9). Each difference names its spec rule.
 
 Give the same pace as the sender: --fast for a capture of 'send --fast'.
 
@@ -45,7 +46,8 @@ over ` + lineLimit + ` are skipped, each with a warning naming its line.
 Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 		Example: `  hookcheck diff capture.jsonl
   hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
-      --webhook-url 'https://example.com/hook?customer_id=1234'`,
+      --webhook-url 'https://example.com/hook?customer_id=1234'
+  hookcheck diff capture.jsonl --region eu   # every delivery must come from AssemblyAI's EU address`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error { return runDiff(a, &f, args[0]) },
 	}
@@ -55,7 +57,7 @@ Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far a wait may be off (default 10% of the wait + 20ms)")
 	fs.BoolVar(&f.json, "json", false, "print the differences as JSON")
 	fs.StringVar(&f.update, "update-profile", "", "write the observed values as a profile FILE that send, run and serve-api take with --profile")
-	f.policy.register(fs, policyFlagSet{source: true})
+	f.policy.register(fs, policyFlagSet{source: true, compare: true})
 	return cmd
 }
 
@@ -76,7 +78,8 @@ func runDiff(a *app, f *diffFlags, path string) error {
 		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
 		warn = nil // said once
 	}
-	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance}
+	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance,
+		Regions: f.policy.regions()}
 	// The file is read record by record: memory grows with the number of
 	// requests, not with their bodies.
 	df := capture.NewDiffer(e)
@@ -144,7 +147,7 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 	source := fmt.Sprintf("observed in %s by hookcheck diff on %s; what a capture cannot show (deadline, redirects, body limit) is the compared profile's",
 		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
 	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
-	pr.About = "Delivery rules observed in a capture of real deliveries (issue 13)."
+	pr.About = "Delivery rules observed in a capture of real deliveries."
 	if err := pr.Check(); err != nil {
 		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
 	}

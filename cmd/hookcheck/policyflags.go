@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -37,38 +38,76 @@ type policyFlags struct {
 	// fs is the flag set registered on, to tell a value the user set
 	// from a default that must not override the profile's.
 	fs *pflag.FlagSet
+	// groups is what register was given.
+	groups policyFlagSet
+	// regionList is --region's regions: both for "both", where the
+	// command takes several.
+	regionList []webhook.Region
 }
 
-// policyFlagSet says which optional groups of policy flags a command has.
+// policyFlagSet says which optional groups of policy flags a command has:
+// a command lists only the flags that act on it. The zero value is run's
+// set (run names its regions and source itself).
 type policyFlagSet struct {
 	auth   bool // serve-api takes the auth header from each transcript
 	source bool // run names its regions and source itself
+	// oneRegion, with source, says why --region takes one region: the
+	// usage error of --region both. Empty: --region takes both (default),
+	// as diff compares deliveries from every region.
+	oneRegion string
+	// compare: the command compares a capture with the policy and sends
+	// nothing (diff), so the flags that shape only a connection
+	// (--insecure, --keep-alive, --follow-redirects) do not act on it.
+	compare bool
+	// asCaptured: the command sends the captured User-Agent and source
+	// address (replay), so --user-agent, --region and --source-address do
+	// not act on it.
+	asCaptured bool
 }
+
+// regionBoth is the --region value of every region, where a command takes
+// several.
+const regionBoth = "both"
 
 // register adds the flags to fs.
 func (f *policyFlags) register(fs *pflag.FlagSet, set policyFlagSet) {
 	d := webhook.DefaultPolicy()
-	f.fs = fs
+	f.fs, f.groups = fs, set
 	fs.StringVar(&f.profile, "profile", "", "delivery profile file (from 'hookcheck diff --update-profile'); flags set explicitly override it (default: the built-in AssemblyAI profile)")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "deadline for a 2xx answer to each attempt (D-3)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", d.MaxAttempts, "attempts in total (D-4)")
 	fs.DurationVar(&f.retryInterval, "retry-interval", d.RetryInterval, "wait from the end of one attempt to the start of the next (D-4, P-2)")
 	fs.BoolVar(&f.fast, "fast", false, fmt.Sprintf("accelerated waits: divide each wait by %d (the deadline stays)", webhook.AcceleratedFactor))
 	f.region, f.sourceAddress = string(d.Region), "header"
-	if set.source {
-		fs.StringVar(&f.region, "region", f.region, "AssemblyAI region whose source address is shown: us or eu (D-7)")
+	if set.source && !set.asCaptured {
+		if set.oneRegion != "" {
+			fs.StringVar(&f.region, "region", f.region, "AssemblyAI region whose source address deliveries show: us or eu (D-7)")
+		} else {
+			f.region = regionBoth
+			fs.StringVar(&f.region, "region", f.region, "AssemblyAI region(s) whose source address a delivery may show: us, eu or both (D-7)")
+		}
 		fs.StringVar(&f.sourceAddress, "source-address", f.sourceAddress, "how the source address is shown: header (X-Forwarded-For), bind:IP, or none (P-7)")
 	}
 	if set.auth {
 		fs.StringVar(&f.authName, "auth-header-name", "", "custom auth header sent with every delivery (D-8)")
 		fs.StringVar(&f.authValue, "auth-header-value", "", "value of the auth header; prefer env "+envAuthHeaderValue)
 	}
-	fs.StringVar(&f.userAgent, "user-agent", d.UserAgent, "User-Agent of each delivery (D-12)")
-	fs.BoolVar(&f.followRedirects, "follow-redirects", false, "follow 3xx answers (AssemblyAI's behaviour is undocumented; P-3 counts them as failures); a hop to another origin carries no auth or secret header")
+	if !set.asCaptured {
+		fs.StringVar(&f.userAgent, "user-agent", d.UserAgent, "User-Agent of each delivery (D-12)")
+	}
+	if !set.compare {
+		fs.BoolVar(&f.followRedirects, "follow-redirects", false, "follow 3xx answers (AssemblyAI's behaviour is undocumented; P-3 counts them as failures); a hop to another origin carries no auth or secret header")
+	}
 	fs.BoolVar(&f.retryOn4xx, "retry-on-4xx", false, "retry after a 4xx answer (AssemblyAI never does: D-5)")
-	fs.BoolVar(&f.insecure, "insecure", false, "deliveries accept any TLS certificate (run: RC-14 is then not applicable)")
-	fs.BoolVar(&f.keepAlive, "keep-alive", false, "reuse connections between attempts")
+	if !set.compare {
+		fs.BoolVar(&f.insecure, "insecure", false, "deliveries accept any TLS certificate (run: RC-14 is then not applicable)")
+		fs.BoolVar(&f.keepAlive, "keep-alive", false, "reuse connections between attempts")
+	}
 }
+
+// regions is --region's regions: one, or every region for "both" where
+// the command takes several. Valid after policy.
+func (f *policyFlags) regions() []webhook.Region { return f.regionList }
 
 // policy builds and checks the delivery policy; every error is the user's.
 func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error) {
@@ -84,9 +123,9 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	if err := profiles.CheckRetryInterval(f.retryInterval); err != nil {
 		return p, usagef("--retry-interval %v", err)
 	}
-	region, err := webhook.ParseRegion(f.region)
+	region, err := f.parseRegion()
 	if err != nil {
-		return p, usagef("--region: %v", err)
+		return p, err
 	}
 	source, err := webhook.ParseSourceAddress(f.sourceAddress)
 	if err != nil {
@@ -107,7 +146,7 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	if set("retry-interval") {
 		p.RetryInterval = f.retryInterval
 	}
-	if set("region") {
+	if set("region") && region != "" {
 		p.Region = region
 	}
 	if set("source-address") {
@@ -148,15 +187,41 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	return p, nil
 }
 
+// parseRegion reads --region: one region, or "" for both where the
+// command takes several (f.regionList then holds both). Where one delivery
+// comes from one region, both is a usage error that says why.
+func (f *policyFlags) parseRegion() (webhook.Region, error) {
+	if strings.EqualFold(strings.TrimSpace(f.region), regionBoth) {
+		if f.groups.oneRegion != "" {
+			return "", usagef("--region both: %s: give us or eu", f.groups.oneRegion)
+		}
+		f.regionList = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
+		return "", nil
+	}
+	region, err := webhook.ParseRegion(f.region)
+	if err != nil {
+		if f.groups.source && f.groups.oneRegion == "" {
+			return "", usagef("--region: %v (or both)", err)
+		}
+		return "", usagef("--region: %v", err)
+	}
+	f.regionList = []webhook.Region{region}
+	return region, nil
+}
+
 // set reports whether a policy value comes from the flag: the user set it,
 // or the command set the field itself without registering the flag (run
-// names its region and source). Otherwise the profile's value stands.
+// names its region and source). Otherwise the profile's value stands: a
+// flag a command does not list never overrides it.
 func (f *policyFlags) set(name string) bool {
 	if f.fs == nil {
 		return true
 	}
 	fl := f.fs.Lookup(name)
-	return fl == nil || fl.Changed
+	if fl == nil {
+		return !f.groups.source && (name == "region" || name == "source-address")
+	}
+	return fl.Changed
 }
 
 // loadProfile reads a --profile file; a malformed one is a usage error

@@ -52,7 +52,8 @@ List the behaviours and their level with --list.`,
 		Example: `  hookcheck receiver --listen 127.0.0.1:8080 --behaviour fail-first --fail-first 3
   hookcheck receiver --listen 127.0.0.1:8080 --behaviour reset-mid-answer
   HOOKCHECK_AUTH_HEADER_VALUE=s3cret hookcheck receiver --behaviour compliant \
-      --auth-header-name X-Webhook-Secret --allowlist header --allow-region both
+      --auth-header-name X-Webhook-Secret --allowlist header --region both
+  hookcheck receiver --behaviour compliant --allowlist socket:127.0.0.2   # for run --allowlist socket:127.0.0.2
   HOOKCHECK_API_KEY=k hookcheck receiver --behaviour single-thread-fetch --api-url http://127.0.0.1:8090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiver(cmd.Context(), a, &f) },
@@ -64,8 +65,11 @@ List the behaviours and their level with --list.`,
 	fs.StringVar(&f.path, "path", "", "serve only this path (others get 404)")
 	fs.StringVar(&f.authName, "auth-header-name", "", "require this auth header (D-8)")
 	fs.StringVar(&f.authValue, "auth-header-value", "", "expected auth header value; prefer env "+envAuthHeaderValue)
-	fs.StringVar(&f.allowlist, "allowlist", "", "check the source address: header (X-Forwarded-For) or socket (peer address) (D-7, P-7)")
-	fs.StringVar(&f.allowFrom, "allow-region", "both", "regions whose AssemblyAI address the allowlist admits: us, eu or both")
+	fs.StringVar(&f.allowlist, "allowlist", "", "admit only listed source addresses (D-7, P-7): "+allowlistWords)
+	fs.StringVar(&f.allowFrom, "region", regionBoth, "region(s) whose AssemblyAI address --allowlist header or socket admits: us, eu or both (D-7)")
+	// The flag's first name, kept for the scripts that use it.
+	fs.StringVar(&f.allowFrom, "allow-region", regionBoth, "region(s) whose AssemblyAI address the allowlist admits")
+	_ = fs.MarkHidden("allow-region") // the flag exists: no error
 	fs.IntVar(&f.params.Status, "status", 0, "status for status and fail-first (default 500)")
 	fs.IntVar(&f.params.FailFirst, "fail-first", 0, "failures before fail-first recovers (default 3)")
 	fs.DurationVar(&f.params.Delay, "delay", 0, "wait of delay and slow-ack")
@@ -92,6 +96,9 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 	if err != nil {
 		return usagef("--behaviour: %v", err)
 	}
+	if b.NeedsAPI && f.apiURL == "" {
+		return usagef("--behaviour %s fetches each transcript from AssemblyAI's API: give --api-url (the address 'hookcheck run --api ADDR' serves) and %s", b.Name, envAPIKey)
+	}
 	cfg, err := f.config(a)
 	if err != nil {
 		return err
@@ -106,7 +113,7 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	fmt.Fprintf(a.out, "hookcheck: receiver %q (%s) listening on http://%s%s; Ctrl-C to stop\n",
-		b.Name, b.Description, l.Addr(), f.path)
+		b.Name, flagWords.Replace(b.Description), l.Addr(), f.path)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -148,6 +155,16 @@ func kindNames() []string {
 }
 
 func (f *receiverFlags) config(a *app) (receiver.Config, error) {
+	switch p := f.params; {
+	case p.Status != 0 && (p.Status < 100 || p.Status > 599):
+		return receiver.Config{}, usagef("--status %d: not an HTTP status (100..599)", p.Status)
+	case p.FailFirst < 0:
+		return receiver.Config{}, usagef("--fail-first must not be negative, got %d", p.FailFirst)
+	case p.Delay < 0:
+		return receiver.Config{}, usagef("--delay must not be negative, got %s", p.Delay)
+	case p.Limit < 0:
+		return receiver.Config{}, usagef("--limit must not be negative, got %d", p.Limit)
+	}
 	if f.limits.MaxRequests < 1 || f.limits.MaxIDs < 1 {
 		return receiver.Config{}, usagef("--keep-requests and --dedup-ids must be at least 1, got %d and %d", f.limits.MaxRequests, f.limits.MaxIDs)
 	}
@@ -171,16 +188,17 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 		}
 		cfg.API = &receiver.API{BaseURL: strings.TrimRight(f.apiURL, "/"), Key: webhook.Secret(key)}
 	}
+	if a.flagChanged("allow-region") {
+		fmt.Fprintln(a.err, "hookcheck: warning: --allow-region is deprecated: use --region")
+	}
 	if f.allowlist != "" {
-		var regions []webhook.Region
-		switch strings.ToLower(f.allowFrom) {
-		case "both":
-		case "us", "eu":
-			regions = append(regions, webhook.Region(strings.ToLower(f.allowFrom)))
-		default:
-			return cfg, usagef("--allow-region %q: want us, eu or both", f.allowFrom)
+		list, err := parseAllowlist(f.allowlist, f.allowFrom)
+		if err != nil {
+			return cfg, err
 		}
-		cfg.Allowlist = &receiver.Allowlist{Mode: receiver.AllowlistMode(f.allowlist), Allowed: receiver.AssemblyAIAddresses(regions...)}
+		cfg.Allowlist = list
+	} else if a.flagChanged("region") || a.flagChanged("allow-region") {
+		return cfg, usagef("--region says whose addresses the allowlist admits: it acts only with --allowlist header or socket")
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{err}
@@ -188,11 +206,26 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 	return cfg, nil
 }
 
+// flagWords turns the Go names the receiver catalogue speaks in (it is a
+// Go API too) into the receiver command's flags, for --list and the
+// completion of --behaviour.
+var flagWords = strings.NewReplacer(
+	"Params.Status", "--status",
+	"Params.FailFirst", "--fail-first",
+	"Params.Delay", "--delay",
+	"Params.Limit", "--limit",
+	"Params.Location", "--location",
+	"Config.API", "--api-url",
+	"Config.AuthHeaderName", "--auth-header-name",
+	"Config.Allowlist", "--allowlist",
+	"Config.Path", "--path",
+)
+
 func listBehaviours(a *app) error {
 	w := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "BEHAVIOUR\tLEVEL\tWHAT IT DOES\tBREAKS")
 	for _, b := range receiver.Behaviours() {
-		fmt.Fprintf(w, "%s\thttp\t%s\t%s\n", b.Name, b.Description, b.Violates)
+		fmt.Fprintf(w, "%s\thttp\t%s\t%s\n", b.Name, flagWords.Replace(b.Description), flagWords.Replace(b.Violates))
 	}
 	for _, k := range hostile.Kinds() {
 		fmt.Fprintf(w, "%s\tsocket\t%s\t%s\n", k, k.Description(), k.Violates())

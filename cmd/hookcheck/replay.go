@@ -66,7 +66,7 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 	fs.BoolVar(&f.includeIncomplete, "include-incomplete", false, "also replay requests whose body was cut short (as captured)")
 	fs.StringArrayVar(&f.selects, "select", nil, "replay only this request: a sequence number (the capture's #N) or a transcript_id/session_id (repeatable)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be sent (method, URL, headers with secrets masked, body preview) and send nothing")
-	f.policy.register(fs, policyFlagSet{source: true})
+	f.policy.register(fs, policyFlagSet{source: true, asCaptured: true})
 	return cmd
 }
 

@@ -57,9 +57,34 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))
 }
 
-// requestLogger logs one info line per request a receiver serves.
+// requestLogger logs one info line per request a server serves; with
+// --verbose, its debug lines too (each answer, fetch, attempt).
 func (a *app) requestLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))
+}
+
+// verboseHelp is what --verbose logs, for each command it acts on: a
+// command that logs nothing more with it (report, capture, diff, version)
+// does not list it.
+var verboseHelp = map[string]string{
+	"run":       "log every attempt to stderr",
+	"send":      "log every attempt to stderr",
+	"replay":    "log every attempt to stderr",
+	"serve-api": "log every API request, transcript and delivery attempt to stderr",
+	"receiver":  "log every answer and transcript fetch to stderr",
+}
+
+// addVerbose gives -v/--verbose to the commands under root it acts on.
+func addVerbose(a *app, root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if help, ok := verboseHelp[c.Name()]; ok {
+			c.Flags().BoolVarP(&a.verbose, "verbose", "v", false, help)
+		}
+	}
 }
 
 // usageError marks an error as the user's: exit code 2.
@@ -86,7 +111,6 @@ auth header) and tells you whether your receiver copes.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log every attempt to stderr")
 	root.SetOut(a.out)
 	root.SetErr(a.err)
 	root.SetIn(a.in)
@@ -94,6 +118,7 @@ auth header) and tells you whether your receiver copes.`,
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { a.cmd = cmd }
 	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a), newVersionCmd(a),
 		newCaptureCmd(a), newDiffCmd(a), newReplayCmd(a))
+	addVerbose(a, root)
 	registerCompletions(root)
 	return root
 }

@@ -66,7 +66,8 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.BoolVar(&f.json, "json", false, "print the delivery record as one JSON object")
 	fs.StringVar(&f.data, "data", "", "send this body instead of the generated one (JSON; anything else is sent with a warning)")
 	fs.StringVar(&f.dataFile, "data-file", "", "send the body in this file (at most 8 MiB) instead of the generated one")
-	f.policy.register(fs, policyFlagSet{auth: true, source: true})
+	f.policy.register(fs, policyFlagSet{auth: true, source: true,
+		oneRegion: "one delivery comes from one region's address (D-7)"})
 	return cmd
 }
 
@@ -182,18 +183,28 @@ func printOutcome(w io.Writer, d *webhook.Delivery) {
 		code = fmt.Sprint(*d.WebhookStatusCode)
 	}
 	n := len(d.Attempts)
+	kind := bodyKind(d.Notification)
 	var why string
 	switch d.Outcome {
 	case webhook.Delivered:
 		why = "the receiver acknowledged with a 2xx (D-3)"
+		switch kind {
+		case webhook.KindStreamingSession:
+			why += "; the webhook carries the session's whole transcript, so there is nothing to fetch (S-2, S-4)"
+		case webhook.KindTranscript:
+			why += "; the app fetches the transcript with GET /v2/transcript/{id} (D-2)"
+		}
 	case webhook.Rejected:
 		why = "a 4xx is never retried (D-5)"
-		if lost := d.Lost(); lost != "" {
+		if lost := lostAs(d, kind); lost != "" {
 			why += ": " + lost
 		}
 	case webhook.Exhausted:
 		why = "every attempt failed (D-6)"
-		if lost := d.Lost(); lost != "" {
+		if kind == webhook.KindStreamingSession {
+			why = "every attempt failed (S-3)"
+		}
+		if lost := lostAs(d, kind); lost != "" {
 			why += ": " + lost
 		}
 	case webhook.Cancelled:
@@ -201,6 +212,33 @@ func printOutcome(w io.Writer, d *webhook.Delivery) {
 	}
 	fmt.Fprintf(w, "%s after %d attempt(s) in %s; webhook_status_code %s: %s\n",
 		d.Outcome, n, roundDuration(d.EndedAt.Sub(d.StartedAt)), code, why)
+}
+
+// bodyKind is what a notification announces: its kind, or for a body of
+// one's own (send --data, replay) what the body is, a session's webhook
+// (S-4) or a transcript notification (D-2); KindRaw for anything else.
+func bodyKind(n webhook.Notification) webhook.Kind {
+	if n.Kind != webhook.KindRaw {
+		return n.Kind
+	}
+	if isSessionWebhook(n.Raw) {
+		return webhook.KindStreamingSession
+	}
+	var v struct {
+		TranscriptID string `json:"transcript_id"`
+	}
+	if json.Unmarshal(n.Raw, &v) == nil && v.TranscriptID != "" {
+		return webhook.KindTranscript
+	}
+	return webhook.KindRaw
+}
+
+// lostAs is what the app loses with d (Delivery.Lost), said for what its
+// body announces.
+func lostAs(d *webhook.Delivery, kind webhook.Kind) string {
+	as := *d
+	as.Notification.Kind = kind
+	return as.Lost()
 }
 
 func roundDuration(d time.Duration) time.Duration {

@@ -82,7 +82,8 @@ See docs/serve-api.md.`,
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on Ctrl-C, how long pending deliveries may finish before they are recorded as cancelled (a second Ctrl-C ends it at once); what was not delivered is counted and its ids written to a file")
 	fs.StringArrayVar(&f.seeds, "seed-transcript", nil, "make a finished transcript exist from the start: ID (completed) or ID:error; repeatable")
 	fs.StringArrayVar(&f.faults, "fault", nil, "make a transcript's GET misbehave: ID:status=500,times=2 or ID:delay=15s (keys status, times, delay, retry-after, for); seeds ID if needed; repeatable")
-	f.policy.register(fs, policyFlagSet{source: true})
+	f.policy.register(fs, policyFlagSet{source: true,
+		oneRegion: "the API delivers its webhooks from one region's address, as each AssemblyAI region's API does (D-7)"})
 	return cmd
 }
 
@@ -130,6 +131,9 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	}
 	if f.processingDelay <= 0 {
 		return usagef("--processing-delay must be positive, got %s", f.processingDelay)
+	}
+	if f.grace < 0 {
+		return usagef("--grace must not be negative, got %s", f.grace)
 	}
 	if f.maxTranscripts < 1 {
 		return usagef("--max-transcripts must be at least 1, got %d", f.maxTranscripts)

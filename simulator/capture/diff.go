@@ -31,6 +31,9 @@ type Expect struct {
 	// Tolerance is how far a wait may be from the profile's; zero means
 	// 10 % of the wait plus 20 ms.
 	Tolerance time.Duration
+	// Regions are the regions whose source address (D-7) a delivery may
+	// show in header mode; none means every region.
+	Regions []webhook.Region
 }
 
 // Difference is one way a captured delivery differs from the profile.
@@ -214,7 +217,7 @@ func (dd *deliveryDiffer) add(a Record) {
 	if a.Attempt > dd.firstAttempt && sum != dd.firstBody {
 		add("D-4", a.Attempt, "body (a retry repeats the notification)", "attempt 1's body", fmt.Sprintf("%d other bytes", len(body)), true)
 	}
-	if rule, want, got, ok := sourceDiff(p, a); !ok {
+	if rule, want, got, ok := sourceDiff(p, dd.e.Regions, a); !ok {
 		add(rule, a.Attempt, "source address", want, got, true)
 	}
 	cur := attemptSummary{attempt: a.Attempt, time: a.Time, answeredAfter: a.AnsweredAfter(), status: a.Status, clientGone: a.ClientGone}
@@ -284,7 +287,7 @@ func expectedAttempts(p webhook.Policy, as []attemptSummary) int {
 // sourceDiff checks the source address (D-7, P-7): in header mode
 // X-Forwarded-For names a D-7 address (a tunnel may append hops); in bind
 // mode the peer is the bound address.
-func sourceDiff(p webhook.Policy, a Record) (rule, want, got string, ok bool) {
+func sourceDiff(p webhook.Policy, regions []webhook.Region, a Record) (rule, want, got string, ok bool) {
 	peer, _, err := net.SplitHostPort(a.RemoteAddr)
 	if err != nil {
 		peer = a.RemoteAddr
@@ -295,7 +298,13 @@ func sourceDiff(p webhook.Policy, a Record) (rule, want, got string, ok bool) {
 	case webhook.SourceNone:
 		return "", "", "", true
 	}
-	known := []string{webhook.RegionUS.Address(), webhook.RegionEU.Address()}
+	if len(regions) == 0 {
+		regions = []webhook.Region{webhook.RegionUS, webhook.RegionEU}
+	}
+	known := make([]string, len(regions))
+	for i, r := range regions {
+		known[i] = r.Address()
+	}
 	if slices.Contains(known, peer) {
 		return "", "", "", true
 	}

@@ -36,6 +36,10 @@ type Behaviour struct {
 	Violates string
 	// New builds the handler. It records into cfg.Inbox.
 	New func(cfg Config, p Params) http.Handler
+	// NeedsAPI says the behaviour's flaw is in how it fetches transcripts
+	// from Config.API: without an API it fetches nothing and answers as
+	// the compliant receiver does.
+	NeedsAPI bool
 }
 
 // ErrUnknownBehaviour is wrapped by Lookup's error for an unknown name.
@@ -50,13 +54,13 @@ var ErrUnknownBehaviour = errors.New("unknown receiver behaviour")
 func Behaviours() []Behaviour {
 	return []Behaviour{
 		{"compliant", "answers every delivery correctly", "",
-			func(c Config, _ Params) http.Handler { return NewCompliant(c) }},
+			func(c Config, _ Params) http.Handler { return NewCompliant(c) }, false},
 
-		{"status", "always answers Params.Status (default 500)", "D-3: never a 2xx", newStatus},
-		{"fail-first", "answers Params.Status (default 500) to the first Params.FailFirst (default 3) requests, then 200", "D-3 until it recovers", newFailFirst},
-		{"delay", "waits Params.Delay, then answers 200", "D-3 when the delay reaches 10 s", newDelay},
-		{"hang", "reads the request, then never answers", "D-3: no answer within 10 s", newHang},
-		{"redirect", "answers 302 to Params.Location (default its own URL, a loop)", "D-3: a 3xx is not a 2xx (P-3)", newRedirect},
+		{"status", "always answers Params.Status (default 500)", "D-3: never a 2xx", newStatus, false},
+		{"fail-first", "answers Params.Status (default 500) to the first Params.FailFirst (default 3) requests, then 200", "D-3 until it recovers", newFailFirst, false},
+		{"delay", "waits Params.Delay, then answers 200", "D-3 when the delay reaches 10 s", newDelay, false},
+		{"hang", "reads the request, then never answers", "D-3: no answer within 10 s", newHang, false},
+		{"redirect", "answers 302 to Params.Location (default its own URL, a loop)", "D-3: a 3xx is not a 2xx (P-3)", newRedirect, false},
 
 		flawed("error-500-on-error-status", "answers 500 to status \"error\" notifications", "RC-02 (D-2, D-4)", flawError500OnErrorStatus),
 		flawed("slow-ack", "answers 200 only after Params.Delay (default 3 s)", "RC-03 (p95 ≤ 2 s, D-3)", flawSlowAck),
@@ -70,25 +74,25 @@ func Behaviours() []Behaviour {
 		flawed("auth-500", "answers 500 instead of 401/403 to a missing or wrong auth header", "RC-09 (D-8, D-4)", flawAuth500),
 		flawed("no-allowlist", "accepts any source address (shows only with Config.Allowlist)", "RC-10 (D-7)", flawNoAllowlist),
 		flawed("crash-without-xff", "answers 500 when X-Forwarded-For is missing", "RC-10 (D-7, P-7)", flawCrashWithoutXFF),
-		{"us-only-allowlist", "allows only the US source address (header mode unless Config.Allowlist says socket)", "RC-10 (D-7)", newUSOnly},
+		{"us-only-allowlist", "allows only the US source address (header mode unless Config.Allowlist says socket)", "RC-10 (D-7)", newUSOnly, false},
 		flawed("rate-limited", "answers 429 when more than Params.Limit (default 10) requests are in progress", "RC-11 (P-6)", flawRateLimited),
 		flawed("redirects", "answers 307 to its own URL instead of acknowledging", "RC-12 (P-3)", flawRedirects),
 		flawed("accepts-any-method", "answers 200 to GET, PUT and every other method", "RC-13 (D-1)", flawAcceptsAnyMethod),
-		flawed("fetch-before-ack", "with Config.API: fetches the transcript before answering, and answers 500 when the fetch fails", "RC-15 (D-3)", flawFetchBeforeAck),
-		flawed("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
-		flawed("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
-		flawed("fetches-completed-only", "with Config.API: acknowledges, then fetches only \"completed\" transcripts, never an \"error\" one", "RC-17 SHOULD (D-2)", flawFetchesCompletedOnly),
-		flawed("fetch-no-retry", "with Config.API: acknowledges, then fetches the transcript once in the background and never retries a failed fetch", "RC-16 (D-3, P-6)", flawFetchNoRetry),
+		fetching("fetch-before-ack", "with Config.API: fetches the transcript before answering, and answers 500 when the fetch fails", "RC-15 (D-3)", flawFetchBeforeAck),
+		fetching("passes-api-status", "with Config.API: fetches the transcript before answering and answers the API's own error status (a 429 stays a 429)", "RC-16 (D-5, P-6)", flawPassesAPIStatus),
+		fetching("never-fetches", "with Config.API: acknowledges and never fetches the transcript", "RC-17", flawNeverFetches),
+		fetching("fetches-completed-only", "with Config.API: acknowledges, then fetches only \"completed\" transcripts, never an \"error\" one", "RC-17 SHOULD (D-2)", flawFetchesCompletedOnly),
+		fetching("fetch-no-retry", "with Config.API: acknowledges, then fetches the transcript once in the background and never retries a failed fetch", "RC-16 (D-3, P-6)", flawFetchNoRetry),
 		flawed("generic-500", "answers every unhandled error with the same 500 body, as uvicorn does: a failed fetch before answering (always without Config.API), invalid JSON, a body without transcript_id (the redacted-audio notification, a session webhook)", "RC-07, RC-08, RC-15 (D-11, D-5, D-3); RC-01 without Config.API", flawGeneric500),
-		flawed("single-thread-fetch", "with Config.API: serves one request at a time and fetches the transcript before answering, as an event loop blocked by a synchronous fetch does", "RC-15, RC-19 (D-3)", flawSingleThreadFetch),
-		flawed("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
+		fetching("single-thread-fetch", "with Config.API: serves one request at a time and fetches the transcript before answering, as an event loop blocked by a synchronous fetch does", "RC-15, RC-19 (D-3)", flawSingleThreadFetch),
+		fetching("fetch-wrong-key", "with Config.API: fetches the transcript with a wrong API key (gets 401)", "RC-17 (A-1)", flawFetchWrongKey),
 		// Streaming sessions (S-5): body limits as frameworks set them by
 		// default, and the receivers that cannot read a session webhook.
-		{"body-limit-100kb", "answers 413 to a body over 100 KB, the default of Express's express.json()", "RC-21 (S-5, D-5)", newBodyLimit(100 << 10)},
-		{"body-limit-1mb", "answers 413 to a body over 1 MB, the default of Next.js API routes and nginx", "RC-21 (S-5, D-5)", newBodyLimit(1 << 20)},
+		{"body-limit-100kb", "answers 413 to a body over 100 KB, the default of Express's express.json()", "RC-21 (S-5, D-5)", newBodyLimit(100 << 10), false},
+		{"body-limit-1mb", "answers 413 to a body over 1 MB, the default of Next.js API routes and nginx", "RC-21 (S-5, D-5)", newBodyLimit(1 << 20), false},
 		flawed("requires-transcript-id", "reads transcript_id and answers 500 to a body without it (a session webhook, the redacted-audio notification)", "RC-20, RC-07 (S-4, D-11)", flawRequiresTranscriptID),
 		flawed("slow-parse", "takes a second per MiB of body before answering (a 3-hour session: about 2.5 s)", "RC-23 (S-5, D-3)", flawSlowParse),
-		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath},
+		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath, false},
 	}
 }
 
@@ -107,9 +111,17 @@ func Lookup(name string) (Behaviour, error) {
 
 // flawed is a Behaviour that is the compliant receiver with flaw f.
 func flawed(name, description, violates string, f flaw) Behaviour {
-	return Behaviour{name, description, violates, func(c Config, p Params) http.Handler {
+	return Behaviour{Name: name, Description: description, Violates: violates, New: func(c Config, p Params) http.Handler {
 		return newReceiver(c, p, f)
 	}}
+}
+
+// fetching is flawed for a flaw in how the receiver fetches transcripts
+// from Config.API: it needs one to show.
+func fetching(name, description, violates string, f flaw) Behaviour {
+	b := flawed(name, description, violates, f)
+	b.NeedsAPI = true
+	return b
 }
 
 // wrongPath is where wrong-path serves instead of the registered path.

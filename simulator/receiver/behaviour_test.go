@@ -303,3 +303,12 @@ func TestHangEndsWhenTheClientCancels(t *testing.T) {
 	}
 	assert.Zero(t, e.inbox.Requests()[0].Status)
 }
+
+// TestNeedsAPIMarksTheFetchingBehaviours: a behaviour marked NeedsAPI is
+// one whose description says it acts with Config.API, and every such one
+// is marked, so the CLI refuses each of them without an API.
+func TestNeedsAPIMarksTheFetchingBehaviours(t *testing.T) {
+	for _, b := range receiver.Behaviours() {
+		assert.Equal(t, strings.HasPrefix(b.Description, "with Config.API:"), b.NeedsAPI, b.Name)
+	}
+}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -161,6 +162,20 @@ type PolicySummary struct {
 	Region          Region  `json:"region"`
 	SourceAddress   string  `json:"source_address"`
 	AuthHeaderName  string  `json:"auth_header_name,omitempty"`
+}
+
+// LogValue logs the summary as attributes named as in a record, so that a
+// log line carries key=value pairs, never a Go struct.
+func (s PolicySummary) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.Float64("timeout_ms", s.TimeoutMS), slog.Int("max_attempts", s.MaxAttempts),
+		slog.Float64("retry_interval_ms", s.RetryIntervalMS), slog.String("pace", s.Pace),
+		slog.String("region", string(s.Region)), slog.String("source_address", s.SourceAddress),
+	}
+	if s.AuthHeaderName != "" {
+		attrs = append(attrs, slog.String("auth_header_name", s.AuthHeaderName))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // Summary returns what a record shows of p.
