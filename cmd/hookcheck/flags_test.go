@@ -30,7 +30,7 @@ import (
 // flagsProvedElsewhere are the commands whose flags TestEveryFlagActs
 // leaves out, each with where they are proved instead: run's flags become
 // one hookcheck.Target in a single builder, whose tests prove each flag
-// reaches its field and Target.Validate checks its value.
+// reaches its field (TestEveryRunFlagActs) and Target.Validate checks its value.
 var flagsProvedElsewhere = map[string]bool{"run": true}
 
 // probe shows that one flag acts on one command: the command run with

@@ -89,6 +89,7 @@ func buildRun(t *testing.T, env map[string]string, args ...string) (hookcheckapi
 		}
 	}
 	cmd := runCommand(a, &f)
+	cmd.Flags().BoolVarP(&a.verbose, "verbose", "v", false, verboseHelp["run"]) // as addVerbose gives it
 	var built hookcheckapi.Target
 	var buildErr error
 	cmd.RunE = func(*cobra.Command, []string) error {
