@@ -198,6 +198,17 @@ func CheckAddr(addr string, userToken bool) error {
 // cookieName holds the token once a page has been opened with it.
 const cookieName = "hookcheck_inspector"
 
+// cookieFor is the cookie of the inspector r reached. Cookies are shared
+// by every port of a host, so the name carries the port: serve-api's and
+// capture's inspectors on one machine each keep their own token.
+func cookieFor(r *http.Request) string {
+	_, port, err := net.SplitHostPort(r.Host)
+	if err != nil || strings.Trim(port, "0123456789") != "" {
+		return cookieName
+	}
+	return cookieName + "_" + port
+}
+
 // csp allows the page's own script, style and data only: no inline
 // script, no other origin, no framing.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
@@ -220,9 +231,15 @@ func (in *Inspector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-site request refused")
 		return
 	}
+	if r.URL.Path == "/favicon.ico" && r.Method == http.MethodGet {
+		// The icon tells nothing: served to anyone, so that a browser
+		// that fetches it by itself logs no error.
+		in.serveStatic("static/favicon.svg", "image/svg+xml")(w, r)
+		return
+	}
 	if q := r.URL.Query().Get("token"); q != "" && in.tokenOK(q) {
 		// Not Secure: the inspector is served over plain HTTP on loopback.
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: in.opts.Token, Path: "/", HttpOnly: true, //nolint:gosec // G124: see above
+		http.SetCookie(w, &http.Cookie{Name: cookieFor(r), Value: in.opts.Token, Path: "/", HttpOnly: true, //nolint:gosec // G124: see above
 			SameSite: http.SameSiteStrictMode})
 		if r.Method == http.MethodGet && r.URL.Path == "/" {
 			// Drop the token from the address bar and the history.
@@ -239,7 +256,7 @@ func (in *Inspector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorized reports whether r carries the token in its cookie or an
 // Authorization: Bearer header.
 func (in *Inspector) authorized(r *http.Request) bool {
-	if c, err := r.Cookie(cookieName); err == nil && in.tokenOK(c.Value) {
+	if c, err := r.Cookie(cookieFor(r)); err == nil && in.tokenOK(c.Value) {
 		return true
 	}
 	if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && in.tokenOK(b) {

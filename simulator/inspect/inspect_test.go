@@ -91,10 +91,11 @@ func TestTokenOriginAndHeaders(t *testing.T) {
 		{"no token", "/api/deliveries", func(*http.Request) {}, http.StatusForbidden},
 		{"no token, page", "/", func(*http.Request) {}, http.StatusForbidden},
 		{"wrong bearer", "/api/deliveries", func(r *http.Request) { r.Header.Set("Authorization", "Bearer nope-nope-nope") }, http.StatusForbidden},
-		{"wrong cookie", "/api/deliveries", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "hookcheck_inspector", Value: "x" + token}) }, http.StatusForbidden},
+		{"wrong cookie", "/api/deliveries", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "hookcheck_inspector_9999", Value: "x" + token}) }, http.StatusForbidden},
 		{"wrong query", "/?token=abc", func(*http.Request) {}, http.StatusForbidden},
 		{"bearer", "/api/deliveries", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }, http.StatusOK},
-		{"cookie", "/api/deliveries", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "hookcheck_inspector", Value: token}) }, http.StatusOK},
+		{"another port's cookie", "/api/deliveries", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "hookcheck_inspector_8888", Value: token}) }, http.StatusForbidden},
+		{"cookie", "/api/deliveries", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "hookcheck_inspector_9999", Value: token}) }, http.StatusOK},
 		{"query on the page redirects", "/?token=" + token, func(*http.Request) {}, http.StatusSeeOther},
 		{"other origin", "/api/deliveries", func(r *http.Request) {
 			r.Header.Set("Authorization", "Bearer "+token)
