@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood test-browser inspector-screenshot
+.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood test-browser inspector-screenshot bench-browser
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 
 test-browser: ## drive Debian's Chromium through the live inspector (needs /usr/bin/chromium or HOOKCHECK_CHROMIUM)
 	$(GO) test -count=1 -tags browser -run Browser -v ./simulator/inspect/ | grep -E '^(=== RUN|--- |\s+browser_test|ok|FAIL|PASS)'
+
+bench-browser: ## the live inspector's figures in BENCHMARKS.md: delivery to row, 10,000 deliveries, page weight, memory (needs Chromium)
+	HOOKCHECK_BROWSER_BENCH=1 $(GO) test -count=1 -tags browser -run 'TestBrowserBenchmarks|TestMemory' -v ./simulator/inspect/ | grep -E '(_test.go|^--- |^ok|^FAIL)'
 
 inspector-screenshot: ## write docs/inspector.png, the live inspector in Chromium (as test-browser)
 	HOOKCHECK_SCREENSHOT=$(CURDIR)/docs/inspector.png $(GO) test -count=1 -tags browser -run TestBrowserInspector ./simulator/inspect/

@@ -311,6 +311,13 @@ func TestBrowserInspector(t *testing.T) {
 // server observing it to the page showing it.
 func (st *stack) lags(t *testing.T, ctx context.Context) []time.Duration {
 	t.Helper()
+	return st.lagsOf(t, ctx, "")
+}
+
+// lagsOf is lags of the row versions whose key ends in suffix ("/1": a
+// delivery's first attempt).
+func (st *stack) lagsOf(t *testing.T, ctx context.Context, suffix string) []time.Duration {
+	t.Helper()
 	var seen map[string]float64
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`window.__seen`, &seen)))
 	st.mu.Lock()
@@ -318,7 +325,7 @@ func (st *stack) lags(t *testing.T, ctx context.Context) []time.Duration {
 	var out []time.Duration
 	for k, ms := range seen {
 		at, ok := st.observed[k]
-		if !ok {
+		if !ok || !strings.HasSuffix(k, suffix) {
 			continue
 		}
 		out = append(out, time.UnixMilli(int64(ms)).Sub(at.Truncate(time.Millisecond)))
@@ -409,4 +416,113 @@ func captureTab(t *testing.T, parent context.Context) {
 			chromedp.WithPollingTimeout(5*time.Second))))
 	assert.Contains(t, out, "answered 200")
 	assert.Equal(t, "/webhooks", <-replayed)
+}
+
+// fill gives in n finished deliveries, a tenth of them still retrying.
+func fill(in *inspect.Inspector, n int) {
+	t0 := time.Now()
+	for i := range n {
+		tid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+		switch {
+		case i%10 == 3:
+			in.ObserveDelivery(record(tid, "d"+tid, t0, "", 500, 500))
+		case i%7 == 1:
+			in.ObserveDelivery(record(tid, "d"+tid, t0, webhook.Rejected, 404))
+		default:
+			in.ObserveDelivery(record(tid, "d"+tid, t0, webhook.Delivered, 200))
+		}
+	}
+}
+
+// servePage serves in on loopback and returns the URL to open.
+func servePage(t *testing.T, in *inspect.Inspector) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: in, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return in.URL(l.Addr())
+}
+
+// TestBrowserTenThousand: with 10,000 deliveries the page renders only the
+// rows in view, pages the rest in as it is scrolled, and filters on the
+// server.
+func TestBrowserTenThousand(t *testing.T) {
+	ctx, consoleErrors := browser(t)
+	in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
+	require.NoError(t, err)
+	fill(in, 10_000)
+	var rows, count int
+	var first, oldest string
+	require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(servePage(t, in)), chromedp.WaitVisible(`#list .row`),
+		chromedp.Evaluate(`document.querySelectorAll('#list .row').length`, &rows),
+		chromedp.Evaluate(`document.querySelector('#list .row .id').textContent`, &first)))
+	assert.Less(t, rows, 100, "only the rows in view are in the DOM")
+	assert.Equal(t, "00009999-0000-4000-8000-000000000000", first, "newest first")
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(`document.getElementById('list').scrollTop = 1e9`, nil),
+		chromedp.Poll(`[...document.querySelectorAll('#list .row:not([hidden]) .id')].some((e) => e.textContent.startsWith('00000000-'))`, nil,
+			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(`document.querySelectorAll('#list .row').length`, &rows),
+		chromedp.Evaluate(`[...document.querySelectorAll('#list .row:not([hidden]) .id')].map((e) => e.textContent).sort()[0]`, &oldest)))
+	assert.Less(t, rows, 100)
+	assert.Equal(t, "00000000-0000-4000-8000-000000000000", oldest, "the oldest is reached by scrolling")
+	require.NoError(t, chromedp.Run(ctx, chromedp.SetValue(`#f-status`, "retrying"),
+		chromedp.Evaluate(`document.getElementById('f-status').dispatchEvent(new Event('change'))`, nil),
+		chromedp.Poll(`document.getElementById('count').textContent === '1000 deliveries'`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+		chromedp.Evaluate(`document.querySelectorAll('#list .row:not([hidden])[data-status="retrying"]').length`, &count)))
+	assert.Positive(t, count)
+	assert.Empty(t, consoleErrors())
+}
+
+// TestBrowserBenchmarks measures what BENCHMARKS.md reports; it runs with
+// HOOKCHECK_BROWSER_BENCH=1 (make bench-browser).
+func TestBrowserBenchmarks(t *testing.T) {
+	if os.Getenv("HOOKCHECK_BROWSER_BENCH") == "" {
+		t.Skip("set HOOKCHECK_BROWSER_BENCH=1 (make bench-browser) to measure")
+	}
+	t.Run("delivery to row, 200 deliveries", func(t *testing.T) {
+		ctx, _ := browser(t)
+		st := newStack(t)
+		var ok bool
+		require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(st.uiURL), chromedp.WaitVisible(`#conn.live`), chromedp.Evaluate(watchRows, &ok)))
+		var last string
+		for range 200 {
+			last = st.create(t, "/ok")
+			time.Sleep(10 * time.Millisecond) // deliveries one after another, as a developer makes them
+		}
+		require.NoError(t, chromedp.Run(ctx, chromedp.Poll(rowOf(last)+`.filter((r) => r.dataset.status === 'acknowledged').length`, nil,
+			chromedp.WithPollingTimeout(10*time.Second))))
+		lags := st.lagsOf(t, ctx, "/1")
+		slices.Sort(lags)
+		require.Len(t, lags, 200)
+		t.Logf("delivery to row (its first attempt on the page) over %d deliveries: p50 %s, p95 %s, max %s", len(lags), lags[len(lags)/2], lags[len(lags)*95/100], lags[len(lags)-1])
+	})
+	t.Run("10,000 deliveries: first render, scroll, page heap", func(t *testing.T) {
+		ctx, _ := browser(t)
+		in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
+		require.NoError(t, err)
+		fill(in, 10_000)
+		u := servePage(t, in)
+		var firstRows, heap, scroll float64
+		require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(u), chromedp.WaitVisible(`#list .row`),
+			chromedp.Poll(`performance.getEntriesByName('hookcheck:first-rows').length > 0 && performance.getEntriesByName('hookcheck:first-rows')[0].startTime`, &firstRows),
+			chromedp.Evaluate(`(async () => { const t0 = performance.now(); const l = document.getElementById('list');
+			  for (let i = 0; i < 50; i++) { l.scrollTop += 5600; await new Promise((r) => requestAnimationFrame(r)); }
+			  return (performance.now() - t0) / 50; })()`, &scroll, awaitPromise),
+			chromedp.Evaluate(`performance.memory ? performance.memory.usedJSHeapSize : 0`, &heap)))
+		t.Logf("first rows on screen %.0f ms after navigation (10,000 deliveries, first page of 200); scrolling: %.1f ms a frame; page JS heap %.1f MiB",
+			firstRows, scroll, heap/(1<<20))
+	})
+	t.Run("page weight", func(t *testing.T) {
+		ctx, _ := browser(t)
+		in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
+		require.NoError(t, err)
+		var bytes float64
+		require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(servePage(t, in)), chromedp.WaitVisible(`#conn.live`),
+			chromedp.Evaluate(`[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+			  .filter((e) => !e.name.includes('/api/')).reduce((s, e) => s + e.decodedBodySize, 0)`, &bytes)))
+		t.Logf("page weight (HTML, CSS, JS, icon; uncompressed): %.1f KiB", bytes/1024)
+	})
 }

@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   info: null, rows: [], byId: new Map(), total: 0, next: 0, loading: false, gen: 0,
   filter: { status: '', transcript_id: '', session_id: '' }, selected: '', pool: [], frame: 0,
-  detailTimer: 0, streamOpened: false,
+  detailTimer: 0, streamOpened: false, marked: false,
 };
 
 async function call(path, opts) {
@@ -157,6 +157,7 @@ function render() {
     cells(el, state.rows[i]);
   }
   for (let i = used; i < state.pool.length; i++) state.pool[i].hidden = true;
+  if (used > 0 && !state.marked) { state.marked = true; performance.mark('hookcheck:first-rows'); }
 }
 
 function scheduleDetail() {
