@@ -473,6 +473,9 @@ func TestBrowserTenThousand(t *testing.T) {
 		chromedp.Poll(`document.getElementById('count').textContent === '1000 deliveries'`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.Evaluate(`document.querySelectorAll('#list .row:not([hidden])[data-status="retrying"]').length`, &count)))
 	assert.Positive(t, count)
+	var next string
+	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#list .row:not([hidden])[data-status="retrying"]').children[6].textContent`, &next)))
+	assert.Regexp(t, `^in \d+(\.\d)? s$`, next, "a countdown to the next attempt")
 	assert.Empty(t, consoleErrors())
 }
 
