@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood
+.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood test-browser inspector-screenshot bench-browser
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,15 @@ image-deps: ## install buildah (Debian) for make image
 
 test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 	$(GO) test -count=1 $(PKGS)
+
+test-browser: ## drive Debian's Chromium through the live inspector (needs /usr/bin/chromium or HOOKCHECK_CHROMIUM)
+	$(GO) test -count=1 -tags browser -run Browser -v ./simulator/inspect/ | grep -E '^(=== RUN|--- |\s+browser_test|ok|FAIL|PASS)'
+
+bench-browser: ## the live inspector's figures in BENCHMARKS.md: delivery to row, 10,000 deliveries, page weight, memory (needs Chromium)
+	HOOKCHECK_BROWSER_BENCH=1 $(GO) test -count=1 -tags browser -run 'TestBrowserBenchmarks|TestMemory' -v ./simulator/inspect/ | grep -E '(_test.go|^--- |^ok|^FAIL)'
+
+inspector-screenshot: ## write docs/inspector.png, the live inspector in Chromium (as test-browser)
+	HOOKCHECK_SCREENSHOT=$(CURDIR)/docs/inspector.png $(GO) test -count=1 -tags browser -run TestBrowserInspector ./simulator/inspect/
 
 # Real time, loopback only: RUNS (default 10) runs of `run --api --fast`
 # against a reference receiver (BEHAVIOUR, default single-thread-fetch)
@@ -120,6 +129,7 @@ $(ACTIONLINT):
 lint: $(GOLANGCI) $(ACTIONLINT) ## golangci-lint (.golangci.yml), go vet with the mutants tag, actionlint (action.yml, workflows), hadolint when installed
 	$(GOLANGCI) run $(PKGS)
 	$(GO) vet -tags mutants ./features/
+	$(GO) vet -tags browser ./simulator/inspect/
 	$(ACTIONLINT)
 	@if command -v hadolint >/dev/null; then hadolint Dockerfile; \
 	else echo "hadolint not installed: Dockerfile checked by go test ./internal/packaging instead"; fi

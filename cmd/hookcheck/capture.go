@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/inspect"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -32,6 +33,7 @@ type captureFlags struct {
 	sync        bool
 	forwardTo   string
 	profile     string
+	ui          uiFlags
 }
 
 func newCaptureCmd(a *app) *cobra.Command {
@@ -80,6 +82,7 @@ sender times out, as AssemblyAI would; one that cannot be reached gets it a 502.
 	fs.StringVar(&f.forwardTo, "forward-to", "", "forward every request to this receiver URL and answer what it answers (its path replaces the request's; the query is kept)")
 	fs.StringVar(&f.profile, "profile", "", "delivery profile file: its deadline, attempts, retry interval and answer body limit (default: the built-in AssemblyAI profile); --timeout set explicitly overrides it")
 	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
+	f.ui.register(fs)
 	return cmd
 }
 
@@ -128,9 +131,25 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 		cfg.Answers, cfg.ForwardTo, cfg.BodyTimeout = nil, fwd.to, fwd.policy.Timeout
 		cfg.MaxAttempts, cfg.RetryInterval, cfg.MaxAnswerBytes = fwd.policy.MaxAttempts, fwd.policy.RetryInterval, fwd.policy.MaxBodyBytes
 	}
+	uiOpts := inspect.Options{Mode: inspect.ModeCapture, ForwardTo: cfg.ForwardTo, Timeout: cfg.BodyTimeout,
+		MaxAttempts: cfg.MaxAttempts, RetryInterval: cfg.RetryInterval}
+	ins, err := f.ui.inspector(a, uiOpts)
+	if err != nil {
+		return err
+	}
+	if ins != nil {
+		cfg.OnRecord = ins.ObserveRecord
+	}
 	rc, err := capture.NewRecorder(cfg)
 	if err != nil {
 		return usageError{err}
+	}
+	if ins != nil {
+		stop, err := f.ui.serveInspector(ctx, a, ins)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	l, err := net.Listen("tcp", f.listen)
 	if err != nil {

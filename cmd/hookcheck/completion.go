@@ -27,7 +27,7 @@ var freeText = map[string]bool{
 	"target": true, "session-target": true, "forward-to": true, "api-url": true, "base-url": true,
 	"webhook-url": true, "verify-url": true, "redacted-audio-url": true, "location": true,
 	// Addresses, ids, names, templates, bodies.
-	"listen": true, "api": true, "transcript-id": true, "session-id": true, "select": true,
+	"listen": true, "ui": true, "ui-token": true, "api": true, "transcript-id": true, "session-id": true, "select": true,
 	"seed-transcript": true, "fault": true, "auth-header-name": true, "auth-header-value": true,
 	"mask-header": true, "verify-header": true, "user-agent": true, "api-key": true, "tags": true,
 	"path": true, "data": true, "answer": true, "session-language": true,

@@ -146,6 +146,8 @@ func probes() map[string]map[string]probe {
 		},
 		"capture": {
 			"listen":         {args: []string{"--listen", "127.0.0.1:notaport"}, want: "--listen"},
+			"ui":             {args: []string{"--ui", "127.0.0.1:notaport"}, want: "--ui: "},
+			"ui-token":       {args: []string{"--ui-token", "t0ken"}, want: "--ui-token acts only with --ui"},
 			"out":            {args: []string{"--out", "{dir}/probe-out.jsonl"}, want: "probe-out.jsonl"},
 			"answer":         {args: []string{"--answer", "503"}, want: "answer: 503"},
 			"answer-after":   {args: []string{"--answer-after", "-1s"}, want: "--answer-after"},
@@ -178,6 +180,8 @@ func probes() map[string]map[string]probe {
 		},
 		"serve-api": {
 			"listen":           {args: []string{"--listen", "127.0.0.1:notaport"}, want: "--listen"},
+			"ui":               {args: []string{"--ui", "127.0.0.1:notaport"}, want: "--ui: "},
+			"ui-token":         {args: []string{"--ui-token", "t0ken"}, want: "--ui-token acts only with --ui"},
 			"api-key":          {args: []string{"--api-key", "other-key"}, want: "create: 401"},
 			"processing-delay": {args: []string{"--processing-delay", "0s"}, want: "--processing-delay"},
 			"max-upload-bytes": {args: []string{"--max-upload-bytes", "3"}, want: "upload: 413"},
@@ -224,6 +228,7 @@ func TestEveryFlagActs(t *testing.T) {
 	root := newRootCmd(&app{getenv: func(string) string { return "" }})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		defer func() {
@@ -267,6 +272,11 @@ func TestEveryFlagActs(t *testing.T) {
 		}
 		c.LocalFlags().VisitAll(visit)
 		c.InheritedFlags().VisitAll(visit)
+		for flag := range own {
+			if c.Flags().Lookup(flag) == nil && (flag != "help" || c.Runnable()) {
+				t.Errorf("%s --%s: a probe for a flag the command does not have: remove it", c.CommandPath(), flag)
+			}
+		}
 	}
 	walk(root)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/reports/repro"
 	"github.com/hookcheck/hookcheck/simulator/api"
+	"github.com/hookcheck/hookcheck/simulator/inspect"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -39,6 +40,7 @@ type serveAPIFlags struct {
 	// fetches: how a reproduction recreates RC-15's and RC-16's API.
 	seeds  []string
 	faults []string
+	ui     uiFlags
 }
 
 func newServeAPICmd(a *app) *cobra.Command {
@@ -84,6 +86,7 @@ See docs/serve-api.md.`,
 	fs.StringArrayVar(&f.faults, "fault", nil, "make a transcript's GET misbehave: ID:status=500,times=2 or ID:delay=15s (keys status, times, delay, retry-after, for); seeds ID if needed; repeatable")
 	f.policy.register(fs, policyFlagSet{source: true,
 		oneRegion: "the API delivers its webhooks from one region's address, as each AssemblyAI region's API does (D-7)"})
+	f.ui.register(fs)
 	return cmd
 }
 
@@ -152,11 +155,19 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 	if err != nil {
 		return err
 	}
-	srv, err := api.New(api.Config{
+	ins, err := f.ui.inspector(a, inspect.Options{Mode: inspect.ModeAPI, MaxRows: f.maxTranscripts})
+	if err != nil {
+		return err
+	}
+	cfg := api.Config{
 		APIKey: webhook.Secret(key), ProcessingDelay: f.processingDelay, MaxUploadBytes: f.maxUploadBytes,
 		Policy: p, Logger: a.requestLogger(), BaseURL: f.baseURL, MaxTranscripts: f.maxTranscripts,
 		MaxStoreBytes: f.maxStoreBytes,
-	})
+	}
+	if ins != nil {
+		cfg.OnDelivery = ins.ObserveDelivery
+	}
+	srv, err := api.New(cfg)
 	if err != nil {
 		return usageError{err}
 	}
@@ -182,6 +193,14 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 			fault = ", GET faulted: " + strings.TrimPrefix(repro.FaultOf(st.ID, "", st.Fault).Spec(), st.ID+":")
 		}
 		fmt.Fprintf(a.out, "  seeded transcript %s (%s%s)\n", st.ID, cmp.Or(st.Status, api.StatusCompleted), fault)
+	}
+	if ins != nil {
+		ins.SetAPI(srv)
+		stop, err := f.ui.serveInspector(ctx, a, ins)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	srvDone := make(chan struct{})
 	// A second Ctrl-C (or SIGTERM) ends the grace period at once; the

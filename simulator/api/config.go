@@ -72,6 +72,12 @@ type Config struct {
 	// oldest is evicted first, as for MaxTranscripts; the newest is
 	// always kept.
 	MaxStoreBytes int64
+	// OnDelivery, when set, is told about every delivery record as it
+	// changes: once when the delivery is submitted, after each attempt and
+	// when it ends. It gets a copy it may keep, is called from the
+	// delivery's goroutine and must not block (a live view, for example,
+	// hands the record on without waiting).
+	OnDelivery func(DeliveryRecord)
 }
 
 // DefaultMaxTranscripts is how many transcripts a Server keeps.

@@ -43,14 +43,14 @@ func (s *Server) submit(id, target string, n webhook.Notification, auth *webhook
 	s.follow()
 	observe := webhook.Observer{
 		OnAttempt: func(d *webhook.Delivery, _ webhook.Attempt) {
-			s.store.recordDelivery(id, d)
+			s.observed(s.store.recordDelivery(id, d))
 			if n.Kind == webhook.KindTranscript {
 				s.setWebhookStatusCode(id, d.WebhookStatusCode)
 			}
 		},
 		OnDone: func(d *webhook.Delivery) {
 			defer s.end()
-			s.store.recordDelivery(id, d)
+			s.observed(s.store.recordDelivery(id, d))
 			s.cfg.Logger.Debug("delivery ended", "transcript_id", id, "delivery", d.ID,
 				"kind", n.Kind, "outcome", d.Outcome, "attempts", len(d.Attempts))
 			if next != nil && d.Outcome != webhook.Cancelled {
@@ -66,7 +66,16 @@ func (s *Server) submit(id, target string, n webhook.Notification, auth *webhook
 		s.end()
 		return
 	}
-	s.store.registerDelivery(id, t.Delivery())
+	if r, ok := s.store.registerDelivery(id, t.Delivery()); ok {
+		s.observed(r)
+	}
+}
+
+// observed hands a delivery record to Config.OnDelivery, if set.
+func (s *Server) observed(r DeliveryRecord) {
+	if s.cfg.OnDelivery != nil {
+		s.cfg.OnDelivery(r)
+	}
 }
 
 // setWebhookStatusCode applies P-5 to the transcript's webhook_status_code

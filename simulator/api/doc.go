@@ -49,7 +49,10 @@
 // or fails, its notification goes to the one webhook.Engine; the engine's
 // Observer copies each attempt into the store, so webhook_status_code moves
 // per P-5 while the retries run, and the inspection endpoint shows every
-// record. Time comes from a clock.Clock so tests can use virtual time.
+// record; Config.OnDelivery, when set, gets each record as it changes (the
+// live inspector of `serve-api --ui`), whose actions are Server.Renotify
+// and Server.Create. Time comes from a clock.Clock so tests can use
+// virtual time.
 //
 // Lifecycle: New builds the server; Run(ctx) runs processing and delivery
 // until Shutdown or ctx ends; ServeHTTP can be mounted anywhere. Serve does

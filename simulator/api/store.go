@@ -134,9 +134,10 @@ func index(order []*transcript, id string) int {
 	return slices.IndexFunc(order, func(t *transcript) bool { return t.ID == id })
 }
 
-// recordDelivery stores a snapshot of d for transcriptID. The engine owns d
-// while the delivery runs, so the snapshot copies what may still change.
-func (s *transcriptStore) recordDelivery(transcriptID string, d *webhook.Delivery) {
+// recordDelivery stores a snapshot of d for transcriptID and returns it. The
+// engine owns d while the delivery runs, so the snapshot copies what may
+// still change; the snapshot is never changed once stored.
+func (s *transcriptStore) recordDelivery(transcriptID string, d *webhook.Delivery) DeliveryRecord {
 	cp := *d
 	cp.Attempts = slices.Clone(d.Attempts)
 	if d.WebhookStatusCode != nil {
@@ -147,27 +148,30 @@ func (s *transcriptStore) recordDelivery(transcriptID string, d *webhook.Deliver
 	defer s.mu.Unlock()
 	if r, ok := s.deliveries[cp.ID]; ok {
 		r.Delivery = &cp
-		return
+		return *r
 	}
 	r := &DeliveryRecord{TranscriptID: transcriptID, Delivery: &cp}
 	s.deliveries[cp.ID] = r
 	s.delivOrder = append(s.delivOrder, r)
+	return *r
 }
 
 // registerDelivery stores the first snapshot of a delivery just submitted,
-// unless an attempt has already recorded a newer one. Only the fields that
-// the engine never changes after Submit are read from d.
-func (s *transcriptStore) registerDelivery(transcriptID string, d *webhook.Delivery) {
+// unless an attempt has already recorded a newer one; it returns the
+// snapshot and whether it stored it. Only the fields that the engine never
+// changes after Submit are read from d.
+func (s *transcriptStore) registerDelivery(transcriptID string, d *webhook.Delivery) (DeliveryRecord, bool) {
 	cp := webhook.Delivery{ID: d.ID, Target: d.Target, Notification: d.Notification,
 		Policy: d.Policy, Request: d.Request, StartedAt: d.StartedAt, Attempts: []webhook.Attempt{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.deliveries[cp.ID]; ok {
-		return
+		return DeliveryRecord{}, false
 	}
 	r := &DeliveryRecord{TranscriptID: transcriptID, Delivery: &cp}
 	s.deliveries[cp.ID] = r
 	s.delivOrder = append(s.delivOrder, r)
+	return *r, true
 }
 
 // deliveriesOf returns every delivery record in the order they began,

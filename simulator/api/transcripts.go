@@ -29,16 +29,29 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	if err := s.begin(); err != nil {
+	obj, id, err := s.create(sub, s.base(r))
+	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, MsgUnavailable)
 		return
+	}
+	noteTranscript(w, id)
+	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", id,
+		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
+	writeJSON(w, http.StatusOK, obj)
+}
+
+// create queues the transcript sub asks for, links based on base; it
+// returns the transcript object and its id, or ErrShuttingDown.
+func (s *Server) create(sub submission, base string) (map[string]any, string, error) {
+	if err := s.begin(); err != nil {
+		return nil, "", err
 	}
 	delay := s.cfg.ProcessingDelay
 	if sub.Magic.HasDelay {
 		delay = sub.Magic.Delay
 	}
 	spec := transcriptSpec{audioURL: sub.AudioURL, params: sub.Params, webhookURL: sub.WebhookURL,
-		auth: sub.Auth, redaction: sub.Redaction, fail: sub.Magic.Fail, base: s.base(r),
+		auth: sub.Auth, redaction: sub.Redaction, fail: sub.Magic.Fail, base: base,
 		redactAudio: sub.RedactPIIAudio}
 	var (
 		obj map[string]any
@@ -55,10 +68,7 @@ func (s *Server) createTranscript(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.processor.add(t.ID, t.DueAt)
-	noteTranscript(w, t.ID)
-	s.cfg.Logger.DebugContext(r.Context(), "transcript queued", "transcript_id", t.ID, "delay", delay,
-		"webhook", sub.WebhookURL != "", "fail", sub.Magic.Fail)
-	writeJSON(w, http.StatusOK, obj)
+	return obj, t.ID, nil
 }
 
 // getTranscript answers the transcript object, or the A-6

@@ -107,6 +107,10 @@ type Record struct {
 	// when the receiver could not be reached, 504 (never sent: ClientGone)
 	// when it did not answer within the sender's deadline.
 	Forwarded *Forwarded `json:"forwarded,omitempty"`
+
+	// secrets are the values of the masked headers, for Config.OnRecord
+	// to mask by value; never written.
+	secrets []string
 }
 
 // BodyBytesRaw returns the body as sent (up to what was kept).
@@ -177,6 +181,11 @@ type Config struct {
 	// Sync is called after each line is flushed, before the answer (e.g.
 	// (*os.File).Sync, to survive a machine crash); nil to skip.
 	Sync func() error
+	// OnRecord, when set, is told about each request once it is written,
+	// in the file's order, with the values of its masked headers so that a
+	// view can mask them wherever they appear (a receiver may echo them).
+	// It is called with the recorder's lock held and must not block.
+	OnRecord func(rec Record, secrets []string)
 }
 
 // Recorder is an http.Handler that records every request and answers it.
@@ -289,6 +298,11 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: rc.mask(r.Header),
 	}
 	rec.Masked = rc.masked(r.Header)
+	if rc.cfg.OnRecord != nil {
+		for _, k := range rec.Masked {
+			rec.secrets = append(rec.secrets, r.Header[k]...)
+		}
+	}
 	body, n, truncated, release, rerr := rc.readBody(r.Context(), r.Body)
 	held := int64(len(body)) >= min(rc.cfg.MaxBodyBytes, FastBodyBytes) // readBody took a slot
 	if rc.cfg.ForwardTo == nil {
@@ -485,6 +499,9 @@ func (rc *Recorder) write(rec *Record) error {
 			line += "  " + termtext.Printable(rc.nextStep(*rec), 0)
 		}
 		fmt.Fprintln(rc.cfg.Live, line)
+	}
+	if rc.cfg.OnRecord != nil {
+		rc.cfg.OnRecord(*rec, rec.secrets)
 	}
 	return nil
 }
