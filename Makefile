@@ -146,6 +146,14 @@ clean: ## remove build output and reports
 mutants: ## break each rule in the engine's source; its fidelity scenarios must fail
 	$(GO) test -count=1 -tags mutants -run TestMutantsAreCaught -v ./features/ | grep -E '^(=== RUN|--- |\s+mutants_test|ok|FAIL|PASS)'
 
+# The signed-webhook vectors (docs/vectors/*.json) against the official
+# libraries: stripe-go, and the npm ones pinned in VECTORS_NODE (install
+# them first with `npm ci --prefix $(VECTORS_NODE)`; node is required).
+VECTORS_NODE := simulator/signing/vectors/testdata/node
+.PHONY: test-vectors
+test-vectors: ## every signed-webhook vector agrees with the official libraries (npm ci --prefix VECTORS_NODE first)
+	HOOKCHECK_NODE_VECTORS=1 $(GO) test -count=1 -v -run 'TestCommittedVectors|TestStripeGo|TestNodeLibraries' ./simulator/signing/vectors/ | grep -E '^(---|\s+node_test|\s+stripego_test|ok|FAIL|PASS)'
+
 FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
 capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
 	$(GO) run ./simulator/capture/internal/flood -bin $(BIN) $(FLOOD_ARGS)

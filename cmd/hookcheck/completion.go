@@ -6,6 +6,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/simulator/hostile"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 )
 
 // flagCompletion is how one flag's values complete.
@@ -97,9 +98,18 @@ func completionFor(cmd, name string) (flagCompletion, bool) {
 		return enum(v...), true
 	case "features":
 		return flagCompletion{directive: cobra.ShellCompDirectiveFilterDirs}, true
+	case "provider":
+		var v []string
+		for _, p := range signing.Providers() {
+			v = append(v, string(p))
+		}
+		return enum(v...), true
 	case "out":
-		if cmd == "capture" {
+		switch cmd {
+		case "capture":
 			return files("jsonl"), true
+		case "vectors":
+			return files("json"), true
 		}
 		return flagCompletion{directive: cobra.ShellCompDirectiveFilterDirs}, true
 	case "in", "rerun-failed", "profile", "update-profile":

@@ -67,7 +67,11 @@ func probes() map[string]map[string]probe {
 			"help":    {base: []string{"--version"}, args: []string{"--help"}, want: "Usage:"},
 			"version": {args: []string{"--version"}, want: "hookcheck version"},
 		},
-		"version":    {},
+		"version": {},
+		"vectors": {
+			"provider": {args: []string{"--provider", "github"}, want: "X-Hub-Signature-256"},
+			"out":      {base: []string{"--provider", "github"}, args: []string{"--out", "{dir}/v.json"}, want: "X-Hub-Signature-256"},
+		},
 		"help":       {"help": {base: []string{"send"}, args: []string{"--help"}, want: "Help provides help"}},
 		"completion": {},
 		"bash":       {"no-descriptions": noDesc},

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookcheck/hookcheck/internal/secret"
 	"github.com/hookcheck/hookcheck/simulator/profiles"
 )
 
@@ -137,27 +138,11 @@ func ParseSourceAddress(s string) (SourceAddress, error) {
 
 // Secret is a value that must never be printed, logged or reported: its
 // String, GoString and JSON forms are masked. Reveal returns the value.
-type Secret string
+// It is secret.Secret, shared with the signers (simulator/signing).
+type Secret = secret.Secret
 
 // Mask is what a secret shows instead of its value.
-const Mask = "********"
-
-// Reveal returns the secret's value, for the one place that sends it.
-func (s Secret) Reveal() string { return string(s) }
-
-// String masks the secret.
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return Mask
-}
-
-// GoString masks the secret in %#v.
-func (s Secret) GoString() string { return s.String() }
-
-// MarshalText masks the secret in JSON and every other text encoding.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+const Mask = secret.Mask
 
 // AuthHeader is the optional custom authentication header (D-8).
 type AuthHeader struct {
