@@ -61,7 +61,7 @@ test: ## run every test (unit, fidelity suite, CLI); fast, no real-time waits
 	$(GO) test -count=1 $(PKGS)
 
 test-browser: ## drive Debian's Chromium through the live inspector (needs /usr/bin/chromium or HOOKCHECK_CHROMIUM)
-	$(GO) test -count=1 -tags browser -run Browser -v ./simulator/inspect/ | grep -E '^(=== RUN|--- |\s+browser_test|ok|FAIL|PASS)'
+	$(GO) test -count=1 -tags browser -run Browser -v ./simulator/inspect/ ./cmd/hookcheck/ | grep -E '^(=== RUN|--- |\s+[a-z_]+_test.go|ok|FAIL|PASS)'
 
 bench-browser: ## the live inspector's figures in BENCHMARKS.md: delivery to row, 10,000 deliveries, page weight, memory (needs Chromium)
 	HOOKCHECK_BROWSER_BENCH=1 $(GO) test -count=1 -tags browser -run 'TestBrowserBenchmarks|TestMemory' -v ./simulator/inspect/ | grep -E '(_test.go|^--- |^ok|^FAIL)'
@@ -129,7 +129,7 @@ $(ACTIONLINT):
 lint: $(GOLANGCI) $(ACTIONLINT) ## golangci-lint (.golangci.yml), go vet with the mutants tag, actionlint (action.yml, workflows), hadolint when installed
 	$(GOLANGCI) run $(PKGS)
 	$(GO) vet -tags mutants ./features/
-	$(GO) vet -tags browser ./simulator/inspect/
+	$(GO) vet -tags browser ./simulator/inspect/ ./cmd/hookcheck/
 	$(ACTIONLINT)
 	@if command -v hadolint >/dev/null; then hadolint Dockerfile; \
 	else echo "hadolint not installed: Dockerfile checked by go test ./internal/packaging instead"; fi

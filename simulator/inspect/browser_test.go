@@ -22,85 +22,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hookcheck/hookcheck/internal/browsertest"
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/capture"
 	"github.com/hookcheck/hookcheck/simulator/inspect"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
-
-// chromium returns the browser to drive, or skips the test.
-func chromium(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("HOOKCHECK_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no Chromium at %s: install it (apt-get install -y chromium) or set HOOKCHECK_CHROMIUM", path)
-	}
-	return path
-}
-
-// browser starts a headless Chromium with a fresh profile and collects
-// every console error, uncaught exception and error log entry (a CSP
-// violation, a failed load) of its page.
-func browser(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	profile, err := os.MkdirTemp("", "hookcheck-chromium-")
-	require.NoError(t, err)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() {
-		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
-		cancelT()
-		cancelB()
-		cancelA()
-		_ = os.RemoveAll(profile)
-	})
-	var (
-		mu   sync.Mutex
-		errs []string
-	)
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError || e.Type == runtime.APITypeWarning {
-				var parts []string
-				for _, a := range e.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				errs = append(errs, "console."+string(e.Type)+": "+strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			errs = append(errs, "exception: "+e.ExceptionDetails.Error())
-		case *log.EventEntryAdded:
-			if e.Entry.Level == log.LevelError || e.Entry.Level == log.LevelWarning {
-				errs = append(errs, "log: "+e.Entry.Text+" "+e.Entry.URL)
-			}
-		}
-	})
-	require.NoError(t, chromedp.Run(ctx, log.Enable(), runtime.Enable()))
-	return ctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(errs)
-	}
-}
 
 // stack is serve-api's emulator, a receiver and the inspector on loopback.
 type stack struct {
@@ -221,7 +153,7 @@ func rowOf(tid string) string {
 }
 
 func TestBrowserInspector(t *testing.T) {
-	ctx, consoleErrors := browser(t)
+	ctx, consoleErrors := browsertest.Start(t)
 	st := newStack(t)
 
 	t.Run("a request without the token gets 403", func(t *testing.T) {
@@ -449,7 +381,7 @@ func servePage(t *testing.T, in *inspect.Inspector) string {
 // rows in view, pages the rest in as it is scrolled, and filters on the
 // server.
 func TestBrowserTenThousand(t *testing.T) {
-	ctx, consoleErrors := browser(t)
+	ctx, consoleErrors := browsertest.Start(t)
 	in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
 	require.NoError(t, err)
 	fill(in, 10_000)
@@ -486,7 +418,7 @@ func TestBrowserBenchmarks(t *testing.T) {
 		t.Skip("set HOOKCHECK_BROWSER_BENCH=1 (make bench-browser) to measure")
 	}
 	t.Run("delivery to row, 200 deliveries", func(t *testing.T) {
-		ctx, _ := browser(t)
+		ctx, _ := browsertest.Start(t)
 		st := newStack(t)
 		var ok bool
 		require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(st.uiURL), chromedp.WaitVisible(`#conn.live`), chromedp.Evaluate(watchRows, &ok)))
@@ -503,7 +435,7 @@ func TestBrowserBenchmarks(t *testing.T) {
 		t.Logf("delivery to row (its first attempt on the page) over %d deliveries: p50 %s, p95 %s, max %s", len(lags), lags[len(lags)/2], lags[len(lags)*95/100], lags[len(lags)-1])
 	})
 	t.Run("10,000 deliveries: first render, scroll, page heap", func(t *testing.T) {
-		ctx, _ := browser(t)
+		ctx, _ := browsertest.Start(t)
 		in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
 		require.NoError(t, err)
 		fill(in, 10_000)
@@ -519,7 +451,7 @@ func TestBrowserBenchmarks(t *testing.T) {
 			firstRows, scroll, heap/(1<<20))
 	})
 	t.Run("page weight", func(t *testing.T) {
-		ctx, _ := browser(t)
+		ctx, _ := browsertest.Start(t)
 		in, err := inspect.New(inspect.Options{Mode: inspect.ModeAPI})
 		require.NoError(t, err)
 		var bytes float64
