@@ -165,6 +165,11 @@ type Result struct {
 	// run's records needed grows with it.
 	PeakPending int64 `json:"peak_pending"`
 
+	// Objectives are the run's stated goals, judged (--objective).
+	Objectives []Verdict `json:"objectives,omitempty"`
+	// Findings say what the team needs to read, with the fix.
+	Findings []Finding `json:"findings,omitempty"`
+
 	Seconds []Second `json:"seconds"`
 	Windows []Window `json:"windows"`
 }
@@ -173,4 +178,25 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func percentiles(h *Histogram) Percentiles {
 	return Percentiles{P50MS: ms(h.Percentile(50)), P95MS: ms(h.Percentile(95)), P99MS: ms(h.Percentile(99)), MaxMS: ms(h.Max())}
+}
+
+// Finding is one thing a run showed, with what to do about it.
+type Finding struct {
+	// Kind is held, knee, amplification, lost_429, lost_4xx,
+	// lost_exhausted or generator.
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+	// Requirement is the requirement whose fix applies, e.g. RC-11.
+	Requirement string `json:"requirement,omitempty"`
+	Fix         string `json:"fix,omitempty"`
+}
+
+// Pass reports whether every objective held.
+func (r *Result) Pass() bool {
+	for _, v := range r.Objectives {
+		if !v.Pass {
+			return false
+		}
+	}
+	return true
 }
