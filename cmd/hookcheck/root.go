@@ -94,6 +94,7 @@ auth header) and tells you whether your receiver copes.`,
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { a.cmd = cmd }
 	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a), newVersionCmd(a),
 		newCaptureCmd(a), newDiffCmd(a), newReplayCmd(a))
+	root.AddCommand(newLoadCmd(a))
 	registerCompletions(root)
 	return root
 }

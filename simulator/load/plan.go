@@ -106,8 +106,51 @@ func (p Plan) WindowRate(k int) float64 {
 	return p.RateAt(mid)
 }
 
-// next returns when the notification after one planned at t is planned:
-// one interval of the rate at t later.
-func (p Plan) next(t time.Duration) time.Duration {
-	return t + time.Duration(float64(time.Second)/p.RateAt(t))
+// schedule yields the planned times of a plan's notifications, each
+// computed from its index rather than summed from intervals, so that no
+// rounding accumulates: a constant rate R offers exactly R·D.
+type schedule struct {
+	p        Plan
+	n        int64         // notifications yielded
+	j        int64         // within the current step
+	step     int           // the current step, with Steps
+	stepFrom time.Duration // its start
+}
+
+// next returns the planned time of the next notification, or false when
+// the plan has no more.
+func (s *schedule) next() (time.Duration, bool) {
+	p := s.p
+	var t time.Duration
+	switch {
+	case p.Steps:
+		for {
+			t = s.stepFrom + time.Duration(float64(s.j)*float64(time.Second)/p.stepRate(s.step))
+			end := min(s.stepFrom+p.step(), p.Duration)
+			if t < end {
+				break
+			}
+			if end >= p.Duration {
+				return 0, false
+			}
+			s.step, s.j, s.stepFrom = s.step+1, 0, end
+		}
+		s.j++
+	case p.From == p.To:
+		t = time.Duration(float64(s.n) * float64(time.Second) / p.From)
+	default:
+		// n notifications by t: From·t + (To−From)·t²/(2D); solve for t.
+		d := p.Duration.Seconds()
+		a, b := (p.To-p.From)/(2*d), p.From
+		x := (-b + math.Sqrt(b*b+4*a*float64(s.n))) / (2 * a)
+		if math.IsNaN(x) {
+			return 0, false // a falling ramp that ends before the plan does
+		}
+		t = time.Duration(x * float64(time.Second))
+	}
+	if t >= p.Duration {
+		return 0, false
+	}
+	s.n++
+	return t, true
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -11,10 +12,19 @@ import (
 // count returns how many notifications p plans.
 func count(p Plan) int {
 	n := 0
-	for t := time.Duration(0); t < p.Duration; t = p.next(t) {
+	s := schedule{p: p}
+	prev := time.Duration(-1)
+	for {
+		t, ok := s.next()
+		if !ok {
+			return n
+		}
+		if t < prev {
+			panic("planned times go back")
+		}
+		prev = t
 		n++
 	}
-	return n
 }
 
 func TestPlanOffersTheRateAsked(t *testing.T) {
@@ -24,7 +34,9 @@ func TestPlanOffersTheRateAsked(t *testing.T) {
 
 	ramp := Plan{From: 10, To: 80, Duration: 2 * time.Minute}
 	require.NoError(t, ramp.Validate())
-	assert.InDelta(t, 45*120, count(ramp), 10, "a linear ramp offers its mean rate")
+	assert.InDelta(t, 45*120, count(ramp), 1, "a linear ramp offers its mean rate")
+	down := Plan{From: 80, To: 10, Duration: 2 * time.Minute}
+	assert.InDelta(t, 45*120, count(down), 1, "down too")
 	assert.InDelta(t, 45, ramp.RateAt(time.Minute), 1e-9)
 
 	climb := Plan{From: 10, To: 80, Duration: 2 * time.Minute, Steps: true}
@@ -33,6 +45,11 @@ func TestPlanOffersTheRateAsked(t *testing.T) {
 	assert.InDelta(t, 10, climb.WindowRate(0), 1e-9)
 	assert.InDelta(t, 80, climb.WindowRate(23), 1e-9)
 	assert.InDelta(t, 10+70.0/23, climb.RateAt(5*time.Second), 1e-9, "the second step")
+	want := 0
+	for k := range 24 {
+		want += int(math.Ceil(5 * climb.WindowRate(k)))
+	}
+	assert.Equal(t, want, count(climb), "each step offers its rate for 5 s")
 }
 
 func TestPlanRejectsWhatCannotRun(t *testing.T) {

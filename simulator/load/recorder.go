@@ -175,7 +175,7 @@ func (r *recorder) done(n *note, d *webhook.Delivery) {
 		r.lostNotListed++
 		return
 	}
-	r.lostList = append(r.lostList, LostNotification{TranscriptID: d.Notification.TranscriptID, DeliveryID: d.ID,
+	r.lostList = append(r.lostList, LostNotification{TranscriptID: d.Notification.TranscriptID, SessionID: d.Notification.SessionID, DeliveryID: d.ID,
 		Reason: reason, Status: lastStatus(d), Attempts: len(d.Attempts), AtS: at.Seconds()})
 }
 

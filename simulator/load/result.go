@@ -93,7 +93,9 @@ type Window struct {
 // LostNotification is one notification lost for good.
 type LostNotification struct {
 	TranscriptID string `json:"transcript_id,omitempty"`
-	DeliveryID   string `json:"delivery_id"`
+	// SessionID names a streaming session's webhook instead (S-4).
+	SessionID  string `json:"session_id,omitempty"`
+	DeliveryID string `json:"delivery_id"`
 	// Reason is exhausted, status_429 or other_4xx.
 	Reason string `json:"reason"`
 	// Status is the last HTTP status answered; 0 when none.

@@ -146,7 +146,12 @@ func generate(ctx context.Context, c Config, clk clock.Clock, rec *recorder, e *
 	timer.Stop()
 	defer timer.Stop()
 	var seq int64
-	for t := time.Duration(0); t < c.Plan.Duration; t = c.Plan.next(t) {
+	plan := schedule{p: c.Plan}
+	for {
+		t, more := plan.next()
+		if !more {
+			return nil
+		}
 		if wait := rec.start.Add(t).Sub(clk.Now()); wait > 0 {
 			timer.Reset(wait)
 			select {
@@ -183,7 +188,6 @@ func generate(ctx context.Context, c Config, clk clock.Clock, rec *recorder, e *
 			return fmt.Errorf("submit notification %d: %w", seq, err)
 		}
 	}
-	return nil
 }
 
 func cmpOr(v, def int) int {
