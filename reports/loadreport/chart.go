@@ -92,16 +92,24 @@ func (c *chart) addLine(f frame, class, name string, values []float64) {
 	var b strings.Builder
 	stride := (len(values) + maxPoints - 1) / maxPoints
 	stride = max(stride, 1)
+	gap := true // a NaN leaves a gap: the line starts again after it
 	for i := 0; i < len(values); i += stride {
 		end := min(i+stride, len(values))
-		v := 0.0
+		v, n := 0.0, 0
 		for _, x := range values[i:end] {
-			v += x
+			if !math.IsNaN(x) {
+				v += x
+				n++
+			}
 		}
-		v /= float64(end - i)
+		if n == 0 {
+			gap = true
+			continue
+		}
+		v /= float64(n)
 		cmd := "L"
-		if i == 0 {
-			cmd = "M"
+		if gap {
+			cmd, gap = "M", false
 		}
 		fmt.Fprintf(&b, "%s%s %s", cmd, fmtNum(f.x(float64(end))), fmtNum(f.y(v)))
 	}
@@ -167,7 +175,9 @@ func maxOf(vs ...[]float64) float64 {
 	m := 0.0
 	for _, v := range vs {
 		for _, x := range v {
-			m = max(m, x)
+			if !math.IsNaN(x) {
+				m = max(m, x)
+			}
 		}
 	}
 	return m

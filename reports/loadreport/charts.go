@@ -2,6 +2,7 @@ package loadreport
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
@@ -65,6 +66,7 @@ func charts(r *load.Result) []*chart {
 			s += x.Sent
 			o += x.Offered
 		}
+		amp[i] = math.NaN() // nothing offered to divide by: the drain
 		if o >= 5 {
 			amp[i] = float64(s) / float64(o)
 		}
