@@ -25,6 +25,9 @@ type transport struct {
 // sender's own transport does.
 const maxResponseHeaderBytes = 64 << 10
 
+// connBufferBytes is the read and the write buffer of each connection.
+const connBufferBytes = 1 << 10
+
 func newTransport(p webhook.Policy, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *transport {
 	if dial == nil {
 		d := &net.Dialer{Timeout: p.Timeout}
@@ -42,6 +45,13 @@ func newTransport(p webhook.Policy, dial func(ctx context.Context, network, addr
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 		MaxIdleConns:           4096,
 		MaxIdleConnsPerHost:    4096,
+		// Against a receiver that never answers, rate × 10 s connections
+		// wait at once (D-3), and their buffers were most of a run's
+		// memory: 1 KiB holds a status line and its headers (longer ones
+		// are read in pieces), and a large body is written past the
+		// buffer, so the 4 KiB defaults bought nothing.
+		ReadBufferSize:  connBufferBytes,
+		WriteBufferSize: connBufferBytes,
 	}}
 }
 
