@@ -335,6 +335,12 @@ func (r *recorder) result(c Config) *Result {
 			res.Windows = append(res.Windows, r.windows[i].verdict)
 		}
 	}
+	if res.Windows == nil {
+		res.Windows = []Window{}
+	}
+	if res.Seconds == nil {
+		res.Seconds = []Second{}
+	}
 	res.HeldRate, res.Knee = heldRate(res.Windows)
 	for _, w := range res.Windows {
 		res.GeneratorLimited = res.GeneratorLimited || w.GeneratorLimited
