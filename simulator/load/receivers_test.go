@@ -16,9 +16,15 @@ import (
 // pool (4 workers, 100 ms each: 40 a second) and a bounded inbox.
 func reference(t *testing.T, name string) http.Handler {
 	t.Helper()
+	return referenceWith(t, name, receiver.Params{})
+}
+
+// referenceWith is reference with other Params.
+func referenceWith(t *testing.T, name string, p receiver.Params) http.Handler {
+	t.Helper()
 	b, err := receiver.Lookup(name)
 	require.NoError(t, err)
-	return b.New(receiver.Config{Inbox: receiver.NewBoundedInbox(receiver.InboxLimits{MaxRequests: 10, MaxIDs: 10})}, receiver.Params{})
+	return b.New(receiver.Config{Inbox: receiver.NewBoundedInbox(receiver.InboxLimits{MaxRequests: 10, MaxIDs: 10})}, p)
 }
 
 func constant(rate float64, d time.Duration) Config {
@@ -36,7 +42,9 @@ func TestPoolQueueHoldsBelowItsCapacity(t *testing.T) {
 
 func TestPoolQueuePastItsCapacityQueuesThenTimesOutThenStorms(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		res := runAgainst(t, t.Context(), reference(t, "pool-queue"), constant(60, 45*time.Second))
+		// Two workers (20 a second) at 30 a second: the queue grows by 10 a
+		// second, the answer time by half a second a second.
+		res := runAgainst(t, t.Context(), referenceWith(t, "pool-queue", receiver.Params{Limit: 2}), constant(30, 45*time.Second))
 		assert.Zero(t, res.HeldRate)
 		require.NotNil(t, res.Knee)
 		assert.Contains(t, res.Knee.Why, "grew", "the queue shows before any deadline is missed")
