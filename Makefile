@@ -7,7 +7,7 @@ PKGS      := ./...
 BENCHTIME ?= 1x
 FUZZTIME  ?= 10s
 
-.PHONY: verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood test-browser inspector-screenshot bench-browser
+.PHONY: load-sweep load-memory verdict-stability help build build-static image image-deps release-check test test-race bench fuzz demo lint fmt clean mutants run test-target capture-flood test-browser inspector-screenshot bench-browser
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -157,3 +157,9 @@ test-vectors: ## every signed-webhook vector agrees with the official libraries 
 FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
 capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
 	$(GO) run ./simulator/capture/internal/flood -bin $(BIN) $(FLOOD_ARGS)
+
+load-sweep: ## hookcheck load at RATES against a trivial receiver: the generator's lag and peak RSS at each
+	GO=$(GO) ./scripts/load-sweep.sh
+
+load-memory: ## hookcheck load: memory of 200/s against a receiver that never answers, in virtual time (about a minute of CPU)
+	HOOKCHECK_LOAD_MEMORY=1 $(GO) test -count=1 -run TestSilentReceiverMemory -v -timeout 20m ./simulator/load/

@@ -467,7 +467,7 @@ func (t Target) validateAPI(handler bool) error {
 		return fmt.Errorf("%s %q: want host:port, e.g. 127.0.0.1:8090", t.Vocabulary.Say("--api", "Target.APIAddr"), t.APIAddr)
 	}
 	for _, u := range []string{t.URL, t.SessionURL} {
-		if !handler && u != "" && sameAddress(t.APIAddr, u) {
+		if !handler && u != "" && webhook.SameAddress(t.APIAddr, u) {
 			return fmt.Errorf("%s %s is the receiver's own address (%s): serve the API on another port",
 				t.Vocabulary.Say("--api", "Target.APIAddr"), t.APIAddr, webhook.RedactTarget(u))
 		}
@@ -525,31 +525,6 @@ func (t Target) policy() webhook.Policy {
 		p.Region = t.Regions[0]
 	}
 	return p
-}
-
-// sameAddress reports whether addr (host:port) is where target listens,
-// counting every loopback name as one host.
-func sameAddress(addr, target string) bool {
-	u, err := url.Parse(target)
-	if err != nil {
-		return false
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	thost, tport, err := net.SplitHostPort(webhook.HostPort(u))
-	if err != nil || port != tport {
-		return false
-	}
-	loopback := func(h string) bool {
-		if h == "localhost" || h == "" {
-			return true
-		}
-		ip := net.ParseIP(h)
-		return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
-	}
-	return host == thost || (loopback(host) && loopback(thost))
 }
 
 // serveAPI serves the emulated AssemblyAI API on l until the returned stop

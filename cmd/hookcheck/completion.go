@@ -37,7 +37,7 @@ var freeText = map[string]bool{
 	"delay": true, "limit": true, "keep-requests": true, "dedup-ids": true, "answer-after": true,
 	"max-body-bytes": true, "max-in-flight": true, "processing-delay": true, "max-upload-bytes": true,
 	"max-transcripts": true, "max-store-bytes": true, "grace": true, "tolerance": true, "burst": true,
-	"latency-budget": true, "concurrency": true, "seed": true, "max-duration": true, "verify-within": true,
+	"latency-budget": true, "rate": true, "ramp": true, "step": true, "drain": true, "duration": true, "objective": true, "concurrency": true, "seed": true, "max-duration": true, "verify-within": true,
 	"max-session-duration": true, "session-duration": true, "session-seed": true, "session-speakers": true,
 }
 

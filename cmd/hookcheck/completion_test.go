@@ -101,6 +101,7 @@ func TestEveryFlagCompletes(t *testing.T) {
 		"diff":      {filepath.Join(t.TempDir(), "none.jsonl")},
 		"run":       {"--target", "http://127.0.0.1:1/hook", "--out", t.TempDir()},
 		"vectors":   {"--out", filepath.Join(t.TempDir(), "v.json")},
+		"load":      {"--target", "http://127.0.0.1:1/hook", "--out", t.TempDir()},
 	}
 	for _, c := range root.Commands() {
 		c.Flags().VisitAll(func(f *pflag.Flag) {

@@ -30,8 +30,9 @@ import (
 // flagsProvedElsewhere are the commands whose flags TestEveryFlagActs
 // leaves out, each with where they are proved instead: run's flags become
 // one hookcheck.Target in a single builder, whose tests prove each flag
-// reaches its field (TestEveryRunFlagActs) and Target.Validate checks its value.
-var flagsProvedElsewhere = map[string]bool{"run": true}
+// reaches its field (TestEveryRunFlagActs) and Target.Validate checks its value;
+// load's flags build one load.Config, proved the same way (TestEveryLoadFlagActs).
+var flagsProvedElsewhere = map[string]bool{"run": true, "load": true}
 
 // probe shows that one flag acts on one command: the command run with
 // base and args gives an output (exit code, stdout, stderr and what the

@@ -117,7 +117,7 @@ auth header) and tells you whether your receiver copes.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { a.cmd = cmd }
 	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a), newVersionCmd(a),
-		newCaptureCmd(a), newDiffCmd(a), newReplayCmd(a), newVectorsCmd(a))
+		newCaptureCmd(a), newDiffCmd(a), newReplayCmd(a), newVectorsCmd(a), newLoadCmd(a))
 	addVerbose(a, root)
 	registerCompletions(root)
 	return root

@@ -125,9 +125,7 @@ func TestEveryRunFlagActs(t *testing.T) {
 	const url = "http://127.0.0.1:9/webhook"
 	features := t.TempDir()
 	profile := filepath.Join(t.TempDir(), "p.json")
-	data, err := os.ReadFile("../../simulator/profiles/assemblyai.json")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(profile, bytes.Replace(data, []byte(`"value": "10s", "source": "docs/spec.md D-3`), []byte(`"value": "7s", "source": "docs/spec.md D-3`), 1), 0o600))
+	writeProfileWithTimeout(t, profile, "7s")
 	env := map[string]string{envAuthHeaderValue: "env-secret", envAPIKey: "env-key", "HOOKCHECK_VERIFY_HEADER_VALUE": "v"}
 	target := []string{"--target", url}
 	verifyURL := []string{"--target", url, "--verify-url", "http://127.0.0.1:9/p/{transcript_id}"}
@@ -235,4 +233,15 @@ func TestRunAllowlistSocket(t *testing.T) {
 		assert.Regexp(t, `PASS\s+RC-10`, r.stdout)
 	}
 	requireOneLine(t, hookcheck(t, nil, "run", "--allowlist", "socket", "--out", t.TempDir()), "socket:IP, e.g. socket:127.0.0.2")
+}
+
+// writeProfileWithTimeout writes AssemblyAI's built-in profile to path
+// with another deadline (D-3).
+func writeProfileWithTimeout(t *testing.T, path, timeout string) {
+	t.Helper()
+	data, err := os.ReadFile("../../simulator/profiles/assemblyai.json")
+	require.NoError(t, err)
+	changed := bytes.Replace(data, []byte(`"value": "10s", "source": "docs/spec.md D-3`), []byte(`"value": "`+timeout+`", "source": "docs/spec.md D-3`), 1)
+	require.NotEqual(t, data, changed, "the profile names its timeout as expected")
+	require.NoError(t, os.WriteFile(path, changed, 0o600))
 }

@@ -93,6 +93,13 @@ func Behaviours() []Behaviour {
 		flawed("requires-transcript-id", "reads transcript_id and answers 500 to a body without it (a session webhook, the redacted-audio notification)", "RC-20, RC-07 (S-4, D-11)", flawRequiresTranscriptID),
 		flawed("slow-parse", "takes a second per MiB of body before answering (a 3-hour session: about 2.5 s)", "RC-23 (S-5, D-3)", flawSlowParse),
 		{"wrong-path", "serves only /webhook-v2, so deliveries to the registered path get 404", "D-5: every notification is lost", newWrongPath, false},
+		// Under load (hookcheck load): a pool of Params.Limit (default 4)
+		// workers, Params.Delay (default 100 ms) of work per request, so a
+		// capacity of 40 a second, and what each does past it.
+		{"pool-queue", "Params.Limit workers (default 4), Params.Delay of work each (default 100 ms); past its capacity requests queue without limit: latency climbs, then timeouts", "D-3 past its capacity: retries multiply the load (D-4)", newPoolQueue, false},
+		{"shed-429", "Params.Limit requests at once (default 4), Params.Delay each (default 100 ms); answers 429 to the rest at once", "RC-11 (D-5, P-6): every 429 loses a notification", newShed429, false},
+		{"pool-dry-500", "Params.Limit database connections (default 4), held Params.Delay per request (default 100 ms); a request that gets none within 1 s answers 500", "D-3 past its capacity: 500s that AssemblyAI retries (D-4) amplify the load", newPoolDry500, false},
+		{"queue-first", "records each notification in a queue and answers 200 at once; Params.Limit workers (default 4) take Params.Delay each (default 100 ms) off the request path", "", newQueueFirst, false},
 	}
 }
 

@@ -19,3 +19,29 @@ func HostPort(u *url.URL) string {
 	}
 	return net.JoinHostPort(u.Hostname(), port)
 }
+
+// SameAddress reports whether addr (host:port) is where the webhook URL
+// target listens, counting every loopback name as one host: a server
+// started on addr would take the target's port.
+func SameAddress(addr, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	thost, tport, err := net.SplitHostPort(HostPort(u))
+	if err != nil || port != tport {
+		return false
+	}
+	loopback := func(h string) bool {
+		if h == "localhost" || h == "" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+	}
+	return host == thost || (loopback(host) && loopback(thost))
+}
