@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/hookcheck/hookcheck/reports"
@@ -56,6 +57,10 @@ func Headline(r *load.Result) string {
 	switch {
 	case r.Knee == nil:
 		s = fmt.Sprintf("Held %s/s: every rate offered", num(r.HeldRate))
+	case strings.HasPrefix(r.Knee.Why, load.NotJudged) && r.HeldRate == 0:
+		s = fmt.Sprintf("Not judged at %s/s: the run stopped before its first attempts ended", num(r.Knee.Rate))
+	case strings.HasPrefix(r.Knee.Why, load.NotJudged):
+		s = fmt.Sprintf("Held %s/s; %s/s not judged: the run stopped before its first attempts ended", num(r.HeldRate), num(r.Knee.Rate))
 	case r.HeldRate == 0:
 		s = fmt.Sprintf("Did not hold %s/s", num(r.Knee.Rate))
 	default:

@@ -267,6 +267,11 @@ func (r *recorder) judgeReady(final bool) bool {
 	return failed
 }
 
+// NotJudged begins the Why of a window whose first attempts had not all
+// ended when the run stopped: it is not counted as held, nor shown to
+// have failed.
+const NotJudged = "not judged"
+
 // judge says whether window i held: nothing lost, the first attempts
 // acknowledged keep up with the notifications offered (99 %), their p95
 // under the deadline (D-3), and their median not growing across the
@@ -286,6 +291,12 @@ func (r *recorder) judge(i int, w *windowAcc) Window {
 	case w.lost.Total() > 0:
 		v.Why = fmt.Sprintf("%d lost (%d by 429, %d by another 4xx, %d exhausted)",
 			w.lost.Total(), w.lost.TooMany, w.lost.Other4xx, w.lost.Exhausted)
+	case w.firstDone < w.offered && w.ackFirst+(w.offered-w.firstDone) >= w.offered*99/100:
+		// The run stopped (the drain ended, or Ctrl-C) before these first
+		// attempts ended: nothing says the receiver failed them, nor that
+		// it held, so the window is not counted as held.
+		v.Why = fmt.Sprintf(NotJudged+": %d of %d first attempts had not ended when the run stopped (give them --drain)",
+			w.offered-w.firstDone, w.offered)
 	case float64(w.ackFirst) < 0.99*float64(w.offered):
 		v.Why = fmt.Sprintf("only %d of %d acknowledged at the first attempt", w.ackFirst, w.offered)
 	case w.first.Percentile(95) >= r.timeout:

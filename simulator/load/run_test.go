@@ -142,3 +142,23 @@ func TestTheGeneratorReportsWhenItIsTheLimit(t *testing.T) {
 		assert.Equal(t, float64(0), res.Answer.P99MS-res.Answer.P50MS, "the receiver itself answered in constant time")
 	})
 }
+
+// TestAWindowCutByTheEndIsNotJudgedFailed: first attempts still waiting
+// for an answer when the run stops (no drain) do not make a receiver that
+// answers every one of them in 50 ms "not hold": the window says it was
+// not judged, and why.
+func TestAWindowCutByTheEndIsNotJudgedFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			time.Sleep(50 * time.Millisecond)
+			w.WriteHeader(http.StatusOK)
+		})
+		res := runAgainst(t, t.Context(), slow, Config{Plan: Plan{From: 10, To: 10, Duration: 995 * time.Millisecond}})
+		require.NotEmpty(t, res.Windows)
+		last := res.Windows[len(res.Windows)-1]
+		assert.False(t, last.Held)
+		assert.Contains(t, last.Why, "not judged: 1 of 10 first attempts had not ended when the run stopped")
+		assert.NotContains(t, last.Why, "acknowledged at the first attempt")
+		assert.Equal(t, last.Index, res.Knee.Index, "the run's knee is the window it could not judge")
+	})
+}
