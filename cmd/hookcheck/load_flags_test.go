@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,8 +80,7 @@ func TestEveryLoadFlagActs(t *testing.T) {
 	writeProfileWithTimeout(t, profile, "7s")
 	target := []string{"--target", url}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
-	type probe struct{ base, with []string }
-	probes := map[string]probe{
+	probes := map[string]buildProbe{
 		"target":            {[]string{"--target", "http://127.0.0.1:8/webhook"}, target},
 		"rate":              {target, []string{"--rate", "25"}},
 		"ramp":              {target, []string{"--ramp", "5:50"}},
@@ -117,34 +115,11 @@ func TestEveryLoadFlagActs(t *testing.T) {
 		"api":   "TestLoadAPIServesTheNotifiedTranscripts",
 		"help":  "cobra's own",
 	}
-	root := newRootCmd(&app{streams: streams{out: io.Discard, err: io.Discard}})
-	cmd, _, err := root.Find([]string{"load"})
-	require.NoError(t, err)
-	seen := 0
-	visit := func(fl *pflag.Flag) {
-		if fl.Hidden {
-			return
-		}
-		seen++
-		if _, ok := outside[fl.Name]; ok {
-			return
-		}
-		p, ok := probes[fl.Name]
-		if !assert.True(t, ok, "load --%s has no probe: show what it changes, or remove it", fl.Name) {
-			return
-		}
-		c0, o0, _, err := buildLoad(t, env, p.base...)
-		require.NoError(t, err, "--%s base %v", fl.Name, p.base)
-		c1, o1, _, err := buildLoad(t, env, with(p.base, p.with...)...)
-		require.NoError(t, err, "--%s %v", fl.Name, p.with)
-		assert.NotEqual(t, loadSnapshot(c0, o0), loadSnapshot(c1, o1), "load --%s %v changes nothing in what the load is made of", fl.Name, p.with)
-	}
-	cmd.LocalFlags().VisitAll(visit)
-	cmd.InheritedFlags().VisitAll(visit)
-	assert.Greater(t, seen, 25, "the walk saw load's flags")
-	for name := range probes {
-		assert.NotNil(t, cmd.Flags().Lookup(name), "a probe for --%s, which load does not have", name)
-	}
+	proveEveryFlagBuilds(t, "load", probes, outside, func(args []string) string {
+		c, objectives, _, err := buildLoad(t, env, args...)
+		require.NoError(t, err, "%v", args)
+		return loadSnapshot(c, objectives)
+	})
 }
 
 // TestLoadQuietHasNoLiveLine: the live line comes every second, and not

@@ -76,6 +76,49 @@ func TestSameBadValueSameError(t *testing.T) {
 	}
 }
 
+// buildProbe is a flag's probe: a baseline's arguments, and those added
+// to show the flag at work.
+type buildProbe struct{ base, with []string }
+
+// proveEveryFlagBuilds walks every flag `hookcheck name --help` shows: a
+// flag in outside acts around what the command builds, and the test it
+// names proves it; every other one needs a probe, and what build makes of
+// the probe's base must differ from what it makes with the flag added.
+func proveEveryFlagBuilds(t *testing.T, name string, probes map[string]buildProbe, outside map[string]string, build func(args []string) string) {
+	t.Helper()
+	root := newRootCmd(&app{streams: streams{out: io.Discard, err: io.Discard}})
+	cmd, _, err := root.Find([]string{name})
+	require.NoError(t, err)
+	seen := 0
+	visit := func(fl *pflag.Flag) {
+		if fl.Hidden {
+			return
+		}
+		seen++
+		if _, ok := outside[fl.Name]; ok {
+			return
+		}
+		p, ok := probes[fl.Name]
+		if !assert.True(t, ok, "%s --%s has no probe: show what it changes, or remove it", name, fl.Name) {
+			return
+		}
+		before := build(p.base)
+		after := build(append(append([]string(nil), p.base...), p.with...))
+		assert.NotEqual(t, before, after, "%s --%s %v changes nothing in what the command builds", name, fl.Name, p.with)
+	}
+	cmd.LocalFlags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	assert.Greater(t, seen, 20, "the walk saw %s's flags", name)
+	for flag := range probes {
+		assert.NotNil(t, cmd.Flags().Lookup(flag), "a probe for --%s, which %s does not have", flag, name)
+	}
+	for flag, test := range outside {
+		if flag != "help" {
+			assert.NotNil(t, cmd.Flags().Lookup(flag), "%s is a flag of %s (proved by %s)", flag, name, test)
+		}
+	}
+}
+
 // buildRun parses run's flags from args as the CLI does and returns the
 // Target they build, without running anything.
 func buildRun(t *testing.T, env map[string]string, args ...string) (hookcheckapi.Target, error) {
@@ -130,8 +173,7 @@ func TestEveryRunFlagActs(t *testing.T) {
 	target := []string{"--target", url}
 	verifyURL := []string{"--target", url, "--verify-url", "http://127.0.0.1:9/p/{transcript_id}"}
 	withAPI := []string{"--target", url, "--api", "127.0.0.1:0"}
-	type probe struct{ base, with []string }
-	probes := map[string]probe{
+	probes := map[string]buildProbe{
 		"target":               {[]string{"--target", "http://127.0.0.1:8/webhook"}, target},
 		"session-target":       {[]string{"--target", url, "--product", "both"}, []string{"--session-target", "http://127.0.0.1:9/s"}},
 		"allowlist":            {target, []string{"--allowlist", "header"}},
@@ -173,38 +215,12 @@ func TestEveryRunFlagActs(t *testing.T) {
 		"rerun-failed": "TestRunRerunFailed",
 		"help":         "cobra's own",
 	}
-	cmd := newRootCmd(&app{streams: streams{out: io.Discard, err: io.Discard}})
-	run, _, err := cmd.Find([]string{"run"})
-	require.NoError(t, err)
-	seen := 0
-	visit := func(fl *pflag.Flag) {
-		if fl.Hidden {
-			return
-		}
-		seen++
-		if _, ok := outside[fl.Name]; ok {
-			return
-		}
-		p, ok := probes[fl.Name]
-		if !assert.True(t, ok, "run --%s has no probe: show what it changes, or remove it", fl.Name) {
-			return
-		}
-		base := append([]string{"--seed", "1"}, p.base...)
-		before, err := buildRun(t, env, base...)
-		require.NoError(t, err, "--%s base %v", fl.Name, base)
-		after, err := buildRun(t, env, append(base, p.with...)...)
-		require.NoError(t, err, "--%s %v", fl.Name, p.with)
-		assert.NotEqual(t, snapshot(before), snapshot(after), "run --%s %v changes nothing in the run's Target", fl.Name, p.with)
-		require.NoError(t, after.Validate(), "--%s %v builds a valid Target", fl.Name, p.with)
-	}
-	run.LocalFlags().VisitAll(visit)
-	run.InheritedFlags().VisitAll(visit)
-	assert.Greater(t, seen, 30, "the walk saw run's flags")
-	for name, test := range outside {
-		if name != "help" {
-			assert.NotNil(t, run.Flags().Lookup(name), "%s is a run flag (proved by %s)", name, test)
-		}
-	}
+	proveEveryFlagBuilds(t, "run", probes, outside, func(args []string) string {
+		tg, err := buildRun(t, env, append([]string{"--seed", "1"}, args...)...)
+		require.NoError(t, err, "%v", args)
+		require.NoError(t, tg.Validate(), "%v builds a valid Target", args)
+		return snapshot(tg)
+	})
 }
 
 // TestZeroValuesAreDefaults: the Go API's zero values mean the defaults,
