@@ -154,6 +154,14 @@ VECTORS_NODE := simulator/signing/vectors/testdata/node
 test-vectors: ## every signed-webhook vector agrees with the official libraries (npm ci --prefix VECTORS_NODE first)
 	HOOKCHECK_NODE_VECTORS=1 $(GO) test -count=1 -v -run 'TestCommittedVectors|TestStripeGo|TestNodeLibraries' ./simulator/signing/vectors/ | grep -E '^(---|\s+node_test|\s+stripego_test|ok|FAIL|PASS)'
 
+# The Express reference receivers (simulator/receiver/node) driven with
+# signed requests: compliant routes on the official libraries, broken ones
+# showing their flaw (install them first with `npm ci --prefix $(RECEIVERS_NODE)`).
+RECEIVERS_NODE := simulator/receiver/node
+.PHONY: test-node-receivers
+test-node-receivers: ## the Express reference receivers accept and refuse as they should (npm ci --prefix RECEIVERS_NODE first)
+	HOOKCHECK_NODE_RECEIVERS=1 $(GO) test -count=1 -v -run 'TestNode' ./$(RECEIVERS_NODE)/ | grep -E '^(---|\s+--- |\s+node_test|ok|FAIL|PASS)'
+
 FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
 capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
 	$(GO) run ./simulator/capture/internal/flood -bin $(BIN) $(FLOOD_ARGS)
