@@ -504,7 +504,7 @@ func (t Target) validateProvider(handler bool) error {
 		return fmt.Errorf("%s (%s): %w", name("--provider", "Provider"), t.Vocabulary.Say("$HOOKCHECK_SIGNING_SECRET", "Target.SigningSecret"), err)
 	}
 	p := t.policy()
-	if total := p.ScheduleLength(); !handler && !t.Fast && !t.FullSchedules && total > DefaultMaxDuration {
+	if total := p.ScheduleLength(); !handler && p.Pace == webhook.RealTime && !t.FullSchedules && total > DefaultMaxDuration {
 		fast := p
 		fast.Pace = webhook.Accelerated
 		return fmt.Errorf("%s's retry schedule takes %s in real time: set %s (its waits divided by %d: %s), or %s to run it as it is",

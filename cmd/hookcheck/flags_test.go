@@ -108,6 +108,7 @@ func probes() map[string]map[string]probe {
 			"auth-header-name":   {args: []string{"--auth-header-name", "X-Probe-Auth"}, want: "X-Probe-Auth"},
 			"auth-header-value":  {base: with(send, "--auth-header-name", "X-Probe-Auth"), args: []string{"--auth-header-value", "flag-secret"}, want: "auth:flag"},
 			"verbose":            {args: []string{"--verbose"}, want: "level=DEBUG"},
+			"provider":           {args: []string{"--provider", "standard-webhooks", "--fast"}, want: "webhook-signature"},
 		},
 		"diff": {
 			"auth-header-name": {args: []string{"--auth-header-name", "X-Probe-Auth"}, want: "X-Probe-Auth"},
@@ -309,7 +310,7 @@ type connKey struct{}
 
 func newProbeEnv(t *testing.T) *probeEnv {
 	e := &probeEnv{dir: t.TempDir(), files: map[string]string{},
-		env: map[string]string{envAuthHeaderValue: "s3cret"}}
+		env: map[string]string{envAuthHeaderValue: "s3cret", envSigningSecret: fixture.SigningSecret}}
 	h := http.HandlerFunc(e.serveEcho)
 	conns := func(ctx context.Context, _ net.Conn) context.Context {
 		return context.WithValue(ctx, connKey{}, new(atomic.Int32))

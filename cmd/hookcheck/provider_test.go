@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// TestRunStandardWebhooks: `run --provider standard-webhooks --fast`
+// passes the compliant receiver and fails the one that verifies a
+// re-serialized body on SIG-07 (the raw-body requirement), its report
+// naming the provider and never the signing secret. Each run takes well
+// under a second: the suite has no long waits and stops each delivery
+// at its first attempt.
+func TestRunStandardWebhooks(t *testing.T) {
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	secretText := strings.TrimPrefix(fixture.SigningSecret, "whsec_")
+	for _, c := range []struct {
+		behaviour string
+		code      int
+		fails     []string
+	}{
+		{"sw-compliant", 0, nil},
+		{"sw-reserialized", exitFailed, []string{"SIG-01", "SIG-05", "SIG-06", "SIG-07"}},
+	} {
+		t.Run(c.behaviour, func(t *testing.T) {
+			srv, _ := serveBehaviour(t, c.behaviour, receiver.Params{}, receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)})
+			out := t.TempDir()
+			r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--fast", "--target", srv.URL+"/webhook", "--out", out)
+			require.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.Contains(t, r.stdout, "as standard-webhooks")
+			data, err := os.ReadFile(filepath.Join(out, "results.json"))
+			require.NoError(t, err)
+			var res reports.Result
+			require.NoError(t, json.Unmarshal(data, &res))
+			require.NotNil(t, res.Environment.Provider)
+			assert.Equal(t, "standard-webhooks", res.Environment.Provider.Name)
+			var failed []string
+			for _, q := range res.Requirements {
+				if q.Status == reports.Failed {
+					failed = append(failed, q.ID)
+				}
+			}
+			assert.Equal(t, c.fails, failed)
+			entries, err := os.ReadDir(out)
+			require.NoError(t, err)
+			for _, e := range entries {
+				b, err := os.ReadFile(filepath.Join(out, e.Name()))
+				require.NoError(t, err)
+				assert.NotContains(t, string(b), secretText, "%s holds the signing secret", e.Name())
+			}
+			assert.NotContains(t, r.stdout+r.stderr, secretText)
+		})
+	}
+}
+
+// TestRunRefusesDaysInRealTime: a real-time run of a schedule of days
+// says how long it takes and what to do, and sends nothing.
+func TestRunRefusesDaysInRealTime(t *testing.T) {
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", "http://127.0.0.1:9/webhook", "--out", t.TempDir())
+	requireOneLine(t, r, "standard-webhooks's retry schedule takes 75h35m5s in real time: set --fast (its waits divided by 100: 45m21.05s), or --full-schedules to run it as it is")
+}
