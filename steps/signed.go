@@ -30,6 +30,10 @@ func (c *Conformance) signedDefinitions() []Definition {
 			Example: `the provider delivers an event`,
 			Doc:     "One event of the run's provider (its payload, its signature), full schedule.",
 			Func:    conf((*conformanceScenario).deliverEvent)},
+		{Kind: "When", Pattern: `^the provider delivers a burst of concurrent events$`,
+			Example: `the provider delivers a burst of concurrent events`,
+			Doc:     "--burst events of the run's provider at once, each with its own schedule; the scenario gets a burst chart (RC-11).",
+			Func:    conf((*conformanceScenario).burstEvents)},
 		{Kind: "When", Pattern: `^the provider delivers an event whose body has (extra whitespace|keys out of order|an escaped unicode letter|an integer beyond 2\^53)$`,
 			Example: `the provider delivers an event whose body has keys out of order`,
 			Doc:     "An event whose bytes no JSON re-serialization gives back: only a check of the raw body verifies it (SIG-07).",
@@ -88,6 +92,14 @@ func (st *conformanceScenario) deliverEvent(ctx context.Context) error {
 		return err
 	}
 	return st.deliver(ctx, n, "", nil)
+}
+
+// burstEvents is RC-11's burst with the provider's events.
+func (st *conformanceScenario) burstEvents(ctx context.Context) error {
+	if st.cfg.Payload == nil {
+		return st.notApplicable("the run's provider has no event payload (AssemblyAI's steps deliver transcript notifications)")
+	}
+	return st.burst(ctx, webhook.StatusCompleted) // st.notification makes the provider's events
 }
 
 // rawSensitive are bodies that differ from every re-serialization of

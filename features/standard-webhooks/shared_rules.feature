@@ -1,7 +1,7 @@
 Feature: Rules every webhook receiver shares
   The shared requirements, checked with the provider's signed events: a
   3xx is a failure (SW-10), a malformed body cannot succeed on a retry,
-  deliveries are POST (SW-8).
+  a burst of events is acknowledged in full, deliveries are POST (SW-8).
 
   @RC-12 @must
   Scenario: An event is not answered with a redirect
@@ -17,6 +17,11 @@ Feature: Rules every webhook receiver shares
       | body          |
       | invalid JSON  |
       | an empty body |
+
+  @RC-11 @must @serial
+  Scenario: A burst of concurrent events is acknowledged in full
+    When the provider delivers a burst of concurrent events
+    Then every delivery is acknowledged with a 2xx within the deadline
 
   @RC-13 @should
   Scenario Outline: A <method> request is refused with a 4xx
