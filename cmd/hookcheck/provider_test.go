@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,4 +73,44 @@ func TestRunRefusesDaysInRealTime(t *testing.T) {
 	env := map[string]string{envSigningSecret: fixture.SigningSecret}
 	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", "http://127.0.0.1:9/webhook", "--out", t.TempDir())
 	requireOneLine(t, r, "standard-webhooks's retry schedule takes 75h35m5s in real time: set --fast (its waits divided by 100: 45m21.05s), or --full-schedules to run it as it is")
+}
+
+// TestReplayResignsWithTheCapturedID: replay --provider standard-webhooks
+// signs each captured request again at the time it is sent, keeping its
+// captured webhook-id, so the compliant receiver accepts what a stale
+// captured signature would have it refuse (SW-6).
+func TestReplayResignsWithTheCapturedID(t *testing.T) {
+	rec := replayRecord(1, "resigned")
+	rec.Header["Webhook-Id"] = []string{"msg_captured"}
+	rec.Header["Webhook-Timestamp"] = []string{"1614265330"} // long past: no longer within the tolerance
+	rec.Header["Webhook-Signature"] = []string{"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
+	file := writeCapture(t, rec)
+	b, err := receiver.Lookup("sw-compliant")
+	require.NoError(t, err)
+	h := b.New(receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)}, receiver.Params{})
+	var (
+		mu  sync.Mutex
+		ids []string // the webhook-id of each signed request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Webhook-Signature") != "" {
+			mu.Lock()
+			ids = append(ids, r.Header.Get("Webhook-Id"))
+			mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	target := srv.URL + "/webhook"
+
+	stale := hookcheck(t, nil, "replay", file, "--target", target, "--max-attempts", "1")
+	assert.Equal(t, exitFailed, stale.code, "the captured signature is stale: %s", stale.stdout)
+
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	r := hookcheck(t, env, "replay", file, "--target", target, "--provider", "standard-webhooks", "--fast")
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"msg_captured", "msg_captured"}, ids, "the captured id, stale then re-signed")
+	assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(fixture.SigningSecret, "whsec_"))
 }

@@ -54,7 +54,7 @@ func TestScheduleWaitsGrow(t *testing.T) { // SW-9, SW-1
 		assert.Equal(t, "standard-webhooks", d.Policy.Signature)
 		assert.Len(t, d.Policy.ScheduleMS, 9)
 		// Sent as spelled (SW-1), so recorded under the lower-case name.
-		sig := d.Request.Headers[signing.HeaderWebhookSignature]
+		sig := d.Request.Headers[signing.HeaderWebhookSignature] //nolint:staticcheck // SA1008: stored as spelled on the wire (SW-1)
 		require.Len(t, sig, 1, "the record shows the first attempt's signature")
 		assert.Equal(t, reqs[0].Header.Get("webhook-signature"), sig[0])
 		assert.NotContains(t, sig[0], swSecret.Reveal())

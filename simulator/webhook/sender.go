@@ -316,7 +316,10 @@ func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptio
 	}
 	pd := prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided, redact: redact}
 	if p.Signing != nil {
-		pd.messageID = "msg_" + strings.TrimPrefix(j.head.ID, "d-")
+		pd.messageID = o.MessageID
+		if pd.messageID == "" {
+			pd.messageID = "msg_" + strings.TrimPrefix(j.head.ID, "d-")
+		}
 	}
 	return pd, nil
 }
