@@ -143,7 +143,8 @@ type Target struct {
 	FullSchedules bool
 	// MaxDuration bounds the whole run: past it the run stops and its
 	// result is incomplete, naming the scenarios cut. Zero means
-	// DefaultMaxDuration; negative means no bound.
+	// DefaultMaxDuration (no bound with FullSchedules and a schedule
+	// longer than it); negative means no bound.
 	MaxDuration time.Duration
 	// BodyBudget is the run's memory guard: the receiver's answer body
 	// bytes the run may keep in all (each answer is read up to
@@ -347,7 +348,7 @@ func Prepare(t Target) (*Prepared, error) {
 			Vocabulary: t.Vocabulary},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.maxDuration(p), Secrets: secrets, Product: t.Product,
 		BodyBudget: t.BodyBudget, Rerun: t.Rerun, RerunOf: t.RerunOf,
 	}
 	if apiInfo != nil {
@@ -544,6 +545,17 @@ func (t Target) validateVerify(handler bool) error {
 		return fmt.Errorf("%s needs %s", "Target.VerifyHeaderValue", "Target.VerifyHeaderName")
 	}
 	return nil
+}
+
+// maxDuration is the run's bound: MaxDuration, or none when whole
+// schedules are asked for and the provider's is longer than the default
+// bound (Standard Webhooks' 75 h, SW-9): a bound would cut every schedule
+// it was asked to show. AssemblyAI's 90 s schedule keeps the default.
+func (t Target) maxDuration(p webhook.Policy) time.Duration {
+	if t.MaxDuration == 0 && t.FullSchedules && p.ScheduleLength() > DefaultMaxDuration {
+		return -1
+	}
+	return t.MaxDuration
 }
 
 // policy is the delivery policy t describes: Policy (or AssemblyAI's),

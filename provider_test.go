@@ -1,12 +1,15 @@
 package hookcheck_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/steps"
 )
 
@@ -45,4 +48,25 @@ func TestTargetProvider(t *testing.T) {
 			assert.NotContains(t, err.Error(), "c2hvcnQ=", "the secret is never quoted")
 		})
 	}
+}
+
+// TestGoAPIStandardWebhooks: hookcheck.Test checks an in-process Standard
+// Webhooks receiver in virtual time, where the 75-hour schedule costs
+// nothing; each SIG requirement is a subtest.
+func TestGoAPIStandardWebhooks(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	b, err := receiver.Lookup("sw-compliant")
+	require.NoError(t, err)
+	h := b.New(receiver.Config{Path: "/webhook", SigningSecret: secret}, receiver.Params{})
+	res := hookcheck.Test(t, hookcheck.Target{Handler: h, Provider: "standard-webhooks", SigningSecret: secret})
+	require.Equal(t, reports.Conformant, res.Verdict)
+	require.NotNil(t, res.Environment.Provider)
+	var sig int
+	for _, q := range res.Requirements {
+		if strings.HasPrefix(q.ID, "SIG-") {
+			sig++
+			assert.Equal(t, reports.Passed, q.Status, q.ID)
+		}
+	}
+	assert.Equal(t, 7, sig, "SIG-01..SIG-07")
 }

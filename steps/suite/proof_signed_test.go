@@ -2,12 +2,14 @@ package suite_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
 // signedMatrix is the proof matrix of the Standard Webhooks suite: each
@@ -47,4 +49,22 @@ func TestSignedProofMatrix(t *testing.T) {
 			assert.Contains(t, res.Environment.Provider.Sources, "SW-9")
 		})
 	}
+}
+
+// TestSignedFullScheduleInVirtualTime: with whole schedules, a genuine
+// event the receiver refuses is retried on Standard Webhooks' schedule,
+// 75 h 35 min of waits (SW-9), in milliseconds of wall time: a 400 is a
+// failure like any other non-2xx (SW-8), not the end of the delivery.
+func TestSignedFullScheduleInVirtualTime(t *testing.T) {
+	start := time.Now()
+	res := fixture.Run(t, "sw-reserialized", fixture.Options{Provider: "standard-webhooks", Tags: "@SIG-01", FullSchedules: true})
+	require.Len(t, res.Scenarios, 1)
+	ds := res.Scenarios[0].Deliveries
+	require.Len(t, ds, 1)
+	d := ds[0]
+	require.Len(t, d.Attempts, 10)
+	assert.Equal(t, webhook.Exhausted, d.Outcome)
+	last := d.Attempts[9].StartedAt.Sub(d.Attempts[0].StartedAt)
+	assert.Equal(t, 75*time.Hour+35*time.Minute+5*time.Second, last.Truncate(time.Second))
+	assert.Less(t, time.Since(start), 10*time.Second, "virtual time")
 }
