@@ -193,7 +193,7 @@ func conf[F any](f F) any { return bind[conformanceScenario](f) }
 // the scenario state; the methods live by role in preconditions.go,
 // deliveries.go, probes.go and expectations.go.
 func (c *Conformance) Definitions() []Definition {
-	return append(append(c.definitions(), c.streamingDefinitions()...), c.signedDefinitions()...)
+	return append(append(append(c.definitions(), c.streamingDefinitions()...), c.signedDefinitions()...), c.timingDefinitions()...)
 }
 
 func (c *Conformance) definitions() []Definition {

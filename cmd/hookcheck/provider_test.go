@@ -39,7 +39,11 @@ func TestRunStandardWebhooks(t *testing.T) {
 		t.Run(c.behaviour, func(t *testing.T) {
 			srv, _ := serveBehaviour(t, c.behaviour, receiver.Params{}, receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)})
 			out := t.TempDir()
-			r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--fast", "--target", srv.URL+"/webhook", "--out", out)
+			// SIG-08 times refusals: on a loaded machine a real-time run may
+			// see noise, so its verdicts are proved in virtual time
+			// (TestSignedProofMatrix, TestJudgeTiming).
+			r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--fast", "--tags", "~@SIG-08",
+				"--target", srv.URL+"/webhook", "--out", out)
 			require.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			assert.Contains(t, r.stdout, "as standard-webhooks")
 			data, err := os.ReadFile(filepath.Join(out, "results.json"))

@@ -1,9 +1,14 @@
 package receiver
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +31,7 @@ const (
 	signedReserialized                   // verifies json.Marshal of the parsed body
 	signedNoTolerance                    // ignores the timestamp's age
 	signedFirstOnly                      // reads only the first signature of the header
+	signedEquals                         // compares with an early-exit ==
 )
 
 // ProviderBehaviours returns the reference receivers of provider (e.g.
@@ -51,6 +57,7 @@ func standardWebhooksBehaviours() []Behaviour {
 		b("sw-reserialized", "Standard Webhooks: verifies JSON.stringify of the parsed body, as Express with express.json() does", "SIG-01, SIG-05, SIG-06, SIG-07 (SW-2)", signedReserialized),
 		b("sw-no-tolerance", "Standard Webhooks: checks the MAC but not the timestamp's age", "SIG-04 (SW-6)", signedNoTolerance),
 		b("sw-first-signature-only", "Standard Webhooks: checks only the first signature of the header, so one secret", "SIG-05, SIG-06 (SW-5)", signedFirstOnly),
+		b("sw-equals-compare", "Standard Webhooks: compares each signature with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (SW-6: constant-time comparison)", signedEquals),
 	}
 }
 
@@ -125,6 +132,49 @@ func (s *signedReceiver) verify(h http.Header, body []byte) error {
 		first, _, _ := strings.Cut(h.Get(signing.HeaderWebhookSignature), " ")
 		h = h.Clone()
 		h.Set(signing.HeaderWebhookSignature, first)
+	case signedEquals:
+		return s.equals(h, body, now)
 	}
 	return s.verifier.Verify(h, body, now)
+}
+
+// equals verifies as a hand-written receiver with == does: the timestamp
+// and the raw body right, every signature tried, but each compared byte
+// by byte, returning at the first difference. The time it spends per
+// matching byte stands for the comparison's cost, amplified: it makes the
+// leak measurable where a real == leaks nanoseconds.
+func (s *signedReceiver) equals(h http.Header, body []byte, now time.Time) error {
+	id, ts := h.Get(signing.HeaderWebhookID), h.Get(signing.HeaderWebhookTimestamp)
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || id == "" {
+		return errors.New("malformed headers")
+	}
+	if age := now.Unix() - t; age > 300 || age < -300 {
+		return errors.New("timestamp outside the tolerance")
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s.cfg.SigningSecret.Reveal(), signing.PrefixSymmetric))
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "."))
+	mac.Write(body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	for _, got := range strings.Fields(h.Get(signing.HeaderWebhookSignature)) {
+		if s.slowEqual(got, want) {
+			return nil
+		}
+	}
+	return errors.New("no signature matches")
+}
+
+// slowEqual is an early-exit comparison spending 1 ms per matching byte.
+func (s *signedReceiver) slowEqual(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return len(a) == len(b)
 }

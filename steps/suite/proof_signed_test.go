@@ -25,11 +25,12 @@ var signedMatrix = []struct {
 	{"sw-reserialized", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"})},
 	{"sw-no-tolerance", ids([]string{"SIG-04"})},
 	{"sw-first-signature-only", ids([]string{"SIG-05", "SIG-06"})},
+	{"sw-equals-compare", ids([]string{"SIG-08"})},
 }
 
 // signedRequirements are the requirements a standard-webhooks run holds:
 // SIG-01..SIG-07 and the shared ones its features check.
-var signedRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07"}
+var signedRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
 
 func TestSignedProofMatrix(t *testing.T) {
 	for _, row := range signedMatrix {
