@@ -68,5 +68,5 @@ func TestGoAPIStandardWebhooks(t *testing.T) {
 			assert.Equal(t, reports.Passed, q.Status, q.ID)
 		}
 	}
-	assert.Equal(t, 7, sig, "SIG-01..SIG-07")
+	assert.Equal(t, 8, sig, "SIG-01..SIG-08")
 }
