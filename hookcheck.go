@@ -35,6 +35,7 @@ import (
 	"github.com/hookcheck/hookcheck/simulator/api"
 	"github.com/hookcheck/hookcheck/simulator/clock"
 	"github.com/hookcheck/hookcheck/simulator/memnet"
+	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
 	"github.com/hookcheck/hookcheck/steps/suite"
@@ -142,7 +143,8 @@ type Target struct {
 	FullSchedules bool
 	// MaxDuration bounds the whole run: past it the run stops and its
 	// result is incomplete, naming the scenarios cut. Zero means
-	// DefaultMaxDuration; negative means no bound.
+	// DefaultMaxDuration (no bound with FullSchedules and a schedule
+	// longer than it); negative means no bound.
 	MaxDuration time.Duration
 	// BodyBudget is the run's memory guard: the receiver's answer body
 	// bytes the run may keep in all (each answer is read up to
@@ -181,6 +183,16 @@ type Target struct {
 	// fields ("set Target.Allowlist"); steps.CLIFlags, as hookcheck run
 	// sets it, names its flags ("set --allowlist header").
 	Vocabulary steps.Vocabulary
+
+	// Provider is whose deliveries to imitate: "assemblyai" (empty, the
+	// default) or "standard-webhooks" (provider.Names). It chooses the
+	// delivery profile, the payloads, the signature and the built-in
+	// features (simulator/provider).
+	Provider string
+	// SigningSecret is the secret the provider signs with, in its own
+	// format (whsec_… for Standard Webhooks); required by a provider that
+	// signs, refused by one that does not. Masked like every secret.
+	SigningSecret string
 }
 
 // API is the emulated AssemblyAI API a run serves, as the receiver under
@@ -327,14 +339,16 @@ func Prepare(t Target) (*Prepared, error) {
 		secrets = append(secrets, t.VerifyHeaderValue)
 	}
 	opts.Secrets = secrets
+	pr, _ := provider.Lookup(t.Provider) // Validate has checked the name
 	cfg := suite.Config{
-		Conformance: steps.Conformance{Target: target, SessionTarget: sessionTarget, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
+		Provider: pr,
+		Conformance: steps.Conformance{Payload: pr.Payload, Target: target, SessionTarget: sessionTarget, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
 			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration,
 			Vocabulary: t.Vocabulary},
 		Features: t.Features, FeaturesName: t.FeaturesName, Tags: t.Tags, Strict: t.Strict,
 		Concurrency: t.Concurrency, Version: Version(), BuiltInReceiver: t.BuiltInReceiver,
-		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.MaxDuration, Secrets: secrets, Product: t.Product,
+		Seed: t.Seed, OnScenario: t.OnScenario, MaxDuration: t.maxDuration(p), Secrets: secrets, Product: t.Product,
 		BodyBudget: t.BodyBudget, Rerun: t.Rerun, RerunOf: t.RerunOf,
 	}
 	if apiInfo != nil {
@@ -414,6 +428,9 @@ func (t Target) Validate() error {
 	if err := t.validateVerify(handler); err != nil {
 		return err
 	}
+	if err := t.validateProvider(handler); err != nil {
+		return err
+	}
 	if err := t.policy().Validate(); err != nil {
 		// The user's setup, refused before anything is sent (exit 2).
 		return fmt.Errorf("delivery policy: %w", err)
@@ -475,6 +492,28 @@ func (t Target) validateAPI(handler bool) error {
 	return nil
 }
 
+// validateProvider checks the provider, its signing secret and how long
+// its schedule takes in real time.
+func (t Target) validateProvider(handler bool) error {
+	name := func(flag, field string) string { return t.Vocabulary.Say(flag, "Target."+field) }
+	pr, err := provider.Lookup(t.Provider)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name("--provider", "Provider"), err)
+	}
+	if _, err := pr.Policy(webhook.Secret(t.SigningSecret)); err != nil {
+		// The error names the secret's format, never its value.
+		return fmt.Errorf("%s (%s): %w", name("--provider", "Provider"), t.Vocabulary.Say("$HOOKCHECK_SIGNING_SECRET", "Target.SigningSecret"), err)
+	}
+	p := t.policy()
+	if total := p.ScheduleLength(); !handler && p.Pace == webhook.RealTime && !t.FullSchedules && total > DefaultMaxDuration {
+		fast := p
+		fast.Pace = webhook.Accelerated
+		return fmt.Errorf("%s's retry schedule takes %s in real time: set %s (its waits divided by %d: %s), or %s to run it as it is",
+			pr.Name, total, name("--fast", "Fast"), webhook.AcceleratedFactor, fast.ScheduleLength(), name("--full-schedules", "FullSchedules"))
+	}
+	return nil
+}
+
 // validateVerify checks RC-18's evidence settings.
 func (t Target) validateVerify(handler bool) error {
 	name := func(flag, field string) string { return t.Vocabulary.Say(flag, "Target."+field) }
@@ -508,12 +547,32 @@ func (t Target) validateVerify(handler bool) error {
 	return nil
 }
 
+// maxDuration is the run's bound: MaxDuration, or none when whole
+// schedules are asked for and the provider's is longer than the default
+// bound (Standard Webhooks' 75 h, SW-9): a bound would cut every schedule
+// it was asked to show. AssemblyAI's 90 s schedule keeps the default.
+func (t Target) maxDuration(p webhook.Policy) time.Duration {
+	if t.MaxDuration == 0 && t.FullSchedules && p.ScheduleLength() > DefaultMaxDuration {
+		return -1
+	}
+	return t.MaxDuration
+}
+
 // policy is the delivery policy t describes: Policy (or AssemblyAI's),
 // with Fast, the auth header and the first region on top.
 func (t Target) policy() webhook.Policy {
 	p := webhook.DefaultPolicy()
+	var signing *webhook.Signing
+	if pr, err := provider.Lookup(t.Provider); err == nil && !pr.IsDefault() {
+		if pp, err := pr.Policy(webhook.Secret(t.SigningSecret)); err == nil {
+			p, signing = pp, pp.Signing
+		}
+	}
 	if t.Policy != nil {
 		p = *t.Policy
+		if signing != nil {
+			p.Signing = signing
+		}
 	}
 	if t.Fast {
 		p.Pace = webhook.Accelerated
@@ -669,7 +728,7 @@ func remediation(q reports.Requirement) string {
 	if q.Remediation != "" {
 		return q.Remediation
 	}
-	catalogue, err := features.Requirements()
+	catalogue, err := features.AllRequirements()
 	if err != nil {
 		return ""
 	}

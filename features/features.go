@@ -12,6 +12,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/hookcheck/hookcheck/reports"
 )
@@ -33,8 +34,47 @@ var BuiltIn embed.FS
 //go:embed requirements.json
 var requirementsJSON []byte
 
-// Requirements returns the requirement catalogue, every status unset.
-func Requirements() ([]reports.Requirement, error) {
+// StandardWebhooks is the suite of the standard-webhooks provider: the
+// signed-webhook requirements (SIG-*) and the shared rules that apply to
+// any sender (deadline, redirects, malformed bodies, methods).
+//
+//go:embed standard-webhooks/*.feature
+var StandardWebhooks embed.FS
+
+// RequirementsFor returns the catalogue entries of provider: those whose
+// "providers" list names it, an entry without one being AssemblyAI's. The
+// suite adds the shared entries a provider's features check.
+func RequirementsFor(provider string) ([]reports.Requirement, error) {
+	all, err := AllRequirements()
+	if err != nil {
+		return nil, err
+	}
+	var rs []struct {
+		Providers []string `json:"providers"`
+	}
+	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
+		return nil, fmt.Errorf("requirement catalogue: %w", err)
+	}
+	out := all[:0:0]
+	for i, q := range all {
+		ps := rs[i].Providers
+		if len(ps) == 0 {
+			ps = []string{"assemblyai"}
+		}
+		if slices.Contains(ps, provider) {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+// Requirements returns AssemblyAI's requirement catalogue (RC-*), every
+// status unset: the requirements of a run that names no other provider.
+func Requirements() ([]reports.Requirement, error) { return RequirementsFor("assemblyai") }
+
+// AllRequirements returns every provider's requirements, every status
+// unset, in catalogue order.
+func AllRequirements() ([]reports.Requirement, error) {
 	var rs []reports.Requirement
 	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
 		return nil, fmt.Errorf("requirement catalogue: %w", err)

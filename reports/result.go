@@ -200,10 +200,24 @@ type Environment struct {
 	Product Product `json:"product,omitempty"`
 	// MaxSessionMS is the longest streaming session checked (RC-21,
 	// RC-23); zero when the run checked no streaming session.
-	MaxSessionMS float64   `json:"max_session_ms,omitempty"`
-	StartedAt    time.Time `json:"started_at"`
-	EndedAt      time.Time `json:"ended_at"`
-	DurationMS   float64   `json:"duration_ms"`
+	MaxSessionMS float64 `json:"max_session_ms,omitempty"`
+	// Provider names the provider the run imitated, with its profile's
+	// date and sources; nil for AssemblyAI, the default, whose results
+	// read as they always have.
+	Provider   *ProviderInfo `json:"provider,omitempty"`
+	StartedAt  time.Time     `json:"started_at"`
+	EndedAt    time.Time     `json:"ended_at"`
+	DurationMS float64       `json:"duration_ms"`
+}
+
+// ProviderInfo says whose delivery rules a run imitated.
+type ProviderInfo struct {
+	// Name is the provider, e.g. "standard-webhooks".
+	Name string `json:"name"`
+	// ProfileDate is the day its profile's values were taken.
+	ProfileDate string `json:"profile_date"`
+	// Sources are the docs/spec.md rules the profile's values cite.
+	Sources []string `json:"sources"`
 }
 
 // Requirement is one entry of the requirement catalogue with its result.

@@ -76,6 +76,10 @@ type Conformance struct {
 	// Vocabulary is how messages name the run's settings: the CLI's flags
 	// or hookcheck.Target's fields (the zero value).
 	Vocabulary Vocabulary
+	// Payload, when set, is the run's provider's event generator
+	// (simulator/provider): its deliveries and probes send its events.
+	// Nil means AssemblyAI's notifications.
+	Payload func(id string) []byte
 }
 
 // Evidence is what a conformance scenario leaves for the report.
@@ -189,7 +193,7 @@ func conf[F any](f F) any { return bind[conformanceScenario](f) }
 // the scenario state; the methods live by role in preconditions.go,
 // deliveries.go, probes.go and expectations.go.
 func (c *Conformance) Definitions() []Definition {
-	return append(c.definitions(), c.streamingDefinitions()...)
+	return append(append(append(c.definitions(), c.streamingDefinitions()...), c.signedDefinitions()...), c.timingDefinitions()...)
 }
 
 func (c *Conformance) definitions() []Definition {

@@ -56,6 +56,9 @@ func (st *conformanceScenario) notification(status string) (webhook.Notification
 	if st.streaming {
 		return session(DefaultSessionLength)
 	}
+	if st.cfg.Payload != nil {
+		return st.event()
+	}
 	return webhook.TranscriptReady("", status)
 }
 

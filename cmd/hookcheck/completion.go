@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hookcheck/hookcheck/simulator/hostile"
+	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/signing"
 )
@@ -95,13 +96,22 @@ func completionFor(cmd, name string) (flagCompletion, bool) {
 		for _, k := range hostile.Kinds() {
 			v = append(v, string(k)+"\t"+k.Description())
 		}
+		for _, b := range receiver.ProviderBehaviours("") {
+			v = append(v, b.Name+"\t"+b.Description)
+		}
 		return enum(v...), true
 	case "features":
 		return flagCompletion{directive: cobra.ShellCompDirectiveFilterDirs}, true
 	case "provider":
 		var v []string
-		for _, p := range signing.Providers() {
-			v = append(v, string(p))
+		if cmd == "vectors" { // the signing schemes
+			for _, p := range signing.Providers() {
+				v = append(v, string(p))
+			}
+			return enum(v...), true
+		}
+		for _, p := range provider.All() { // the providers a run imitates
+			v = append(v, p.Name+"\t"+p.Profile.About)
 		}
 		return enum(v...), true
 	case "out":

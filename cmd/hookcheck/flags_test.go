@@ -108,6 +108,7 @@ func probes() map[string]map[string]probe {
 			"auth-header-name":   {args: []string{"--auth-header-name", "X-Probe-Auth"}, want: "X-Probe-Auth"},
 			"auth-header-value":  {base: with(send, "--auth-header-name", "X-Probe-Auth"), args: []string{"--auth-header-value", "flag-secret"}, want: "auth:flag"},
 			"verbose":            {args: []string{"--verbose"}, want: "level=DEBUG"},
+			"provider":           {args: []string{"--provider", "standard-webhooks", "--fast"}, want: "webhook-signature"},
 		},
 		"diff": {
 			"auth-header-name": {args: []string{"--auth-header-name", "X-Probe-Auth"}, want: "X-Probe-Auth"},
@@ -131,6 +132,7 @@ func probes() map[string]map[string]probe {
 			"include-incomplete": {base: []string{"{replayCut}", "--target", "{ok}/hook"}, args: []string{"--include-incomplete"}, want: "skipped"},
 			"select":             {base: []string{"{replay2}", "--target", "{ok}/hook"}, args: []string{"--select", "2"}, want: "000000000005"},
 			"dry-run":            {base: []string{"{replay2}", "--target", "{ok}/hook"}, args: []string{"--dry-run"}, want: "would send"},
+			"provider":           {base: []string{"{replay2}", "--target", "{ok}/hook", "--fast"}, args: []string{"--provider", "standard-webhooks"}, want: "server: signed"},
 			"fast":               {base: replayOn("{500}", "--max-attempts", "2", "--retry-interval", "1ms"), args: []string{"--fast"}, want: "next attempt in 10µs"},
 			"max-attempts":       {base: replayOn("{500}", "--max-attempts", "2", "--retry-interval", "1ms", "--fast"), args: []string{"--max-attempts", "3"}, want: "attempt  3"},
 			"retry-interval":     {base: replayOn("{500}", "--max-attempts", "2", "--retry-interval", "1ms"), args: []string{"--retry-interval", "2ms"}, want: "next attempt in 2ms"},
@@ -309,7 +311,7 @@ type connKey struct{}
 
 func newProbeEnv(t *testing.T) *probeEnv {
 	e := &probeEnv{dir: t.TempDir(), files: map[string]string{},
-		env: map[string]string{envAuthHeaderValue: "s3cret"}}
+		env: map[string]string{envAuthHeaderValue: "s3cret", envSigningSecret: fixture.SigningSecret}}
 	h := http.HandlerFunc(e.serveEcho)
 	conns := func(ctx context.Context, _ net.Conn) context.Context {
 		return context.WithValue(ctx, connKey{}, new(atomic.Int32))
@@ -368,6 +370,11 @@ func (e *probeEnv) serveEcho(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 	if r.Header.Get("X-Probe-Auth") == "flag-secret" {
 		w.Header().Set("X-Probe", "auth:flag")
+	}
+	if r.Header.Get("Webhook-Signature") != "" {
+		e.mu.Lock()
+		e.seen = append(e.seen, "server: signed "+r.Header.Get("Webhook-Id"))
+		e.mu.Unlock()
 	}
 	switch r.URL.Path {
 	case "/400":

@@ -35,6 +35,10 @@ type policyFlags struct {
 	keepAlive       bool
 	// profile is the --profile file; empty for the built-in one.
 	profile string
+	// provider is --provider, on the commands that take it: its profile
+	// is the policy's start, unless --profile names another. An unknown
+	// name starts from AssemblyAI's; the command refuses it.
+	provider string
 	// fs is the flag set registered on, to tell a value the user set
 	// from a default that must not override the profile's.
 	fs *pflag.FlagSet
@@ -130,6 +134,13 @@ func (f *policyFlags) policy(getenv func(string) string) (webhook.Policy, error)
 	source, err := webhook.ParseSourceAddress(f.sourceAddress)
 	if err != nil {
 		return p, usagef("--source-address: %v", err)
+	}
+	if pr, ok := otherProvider(f.provider); ok && f.profile == "" {
+		// The provider's delivery rules; its signature is added by the
+		// command, which has the secret.
+		if p, err = webhook.PolicyFromProfile(pr.Profile); err != nil {
+			return p, err
+		}
 	}
 	if f.profile != "" {
 		if p, err = loadProfile(f.profile); err != nil {

@@ -96,6 +96,9 @@ func runReceiver(ctx context.Context, a *app, f *receiverFlags) error {
 	if err != nil {
 		return usagef("--behaviour: %v", err)
 	}
+	if signed(b.Name) && a.getenv(envSigningSecret) == "" {
+		return usagef("--behaviour %s verifies signatures: set %s (whsec_…)", b.Name, envSigningSecret)
+	}
 	if b.NeedsAPI && f.apiURL == "" {
 		return usagef("--behaviour %s fetches each transcript from AssemblyAI's API: give --api-url (the address 'hookcheck run --api ADDR' serves) and %s", b.Name, envAPIKey)
 	}
@@ -168,7 +171,8 @@ func (f *receiverFlags) config(a *app) (receiver.Config, error) {
 	if f.limits.MaxRequests < 1 || f.limits.MaxIDs < 1 {
 		return receiver.Config{}, usagef("--keep-requests and --dedup-ids must be at least 1, got %d and %d", f.limits.MaxRequests, f.limits.MaxIDs)
 	}
-	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger(), Inbox: receiver.NewBoundedInbox(f.limits)}
+	cfg := receiver.Config{Path: f.path, Logger: a.requestLogger(), Inbox: receiver.NewBoundedInbox(f.limits),
+		SigningSecret: webhook.Secret(a.getenv(envSigningSecret))} // the sw-* receivers verify with it
 	value := f.authValue
 	if value == "" {
 		value = a.getenv(envAuthHeaderValue)
@@ -231,4 +235,15 @@ func listBehaviours(a *app) error {
 		fmt.Fprintf(w, "%s\tsocket\t%s\t%s\n", k, k.Description(), k.Violates())
 	}
 	return w.Flush()
+}
+
+// signed says the behaviour called name is another provider's receiver,
+// which verifies signatures with $HOOKCHECK_SIGNING_SECRET.
+func signed(name string) bool {
+	for _, b := range receiver.ProviderBehaviours("") {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/provider"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -67,6 +70,7 @@ Exit code: 0 every delivery delivered, 1 otherwise, 2 usage error.`,
 	fs.StringArrayVar(&f.selects, "select", nil, "replay only this request: a sequence number (the capture's #N) or a transcript_id/session_id (repeatable)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be sent (method, URL, headers with secrets masked, body preview) and send nothing")
 	f.policy.register(fs, policyFlagSet{source: true, asCaptured: true})
+	registerProvider(fs, &f.policy.provider)
 	return cmd
 }
 
@@ -87,9 +91,21 @@ func runReplay(cmd *cobra.Command, a *app, f *replayFlags, path string) error {
 			return usagef("--session-target: %v", err)
 		}
 	}
+	pr, err := provider.Lookup(f.policy.provider)
+	if err != nil {
+		return usagef("--provider: %v", err)
+	}
 	p, err := f.policy.policy(a.getenv)
 	if err != nil {
 		return err
+	}
+	if pr.Signing != "" {
+		// Each request is signed again at the time it is sent, with the
+		// captured message id: a captured signature's timestamp is stale
+		// by the time it is replayed (SW-6).
+		if err := signFor(pr, &p, a.getenv(envSigningSecret)); err != nil {
+			return err
+		}
 	}
 	sel, err := parseSelection(f.selects)
 	if err != nil {
@@ -195,13 +211,23 @@ func replayOne(ctx context.Context, a *app, w io.Writer, p webhook.Policy, base 
 	defer sender.Close()
 	fmt.Fprintf(w, "Replaying #%d, delivery %s (%d bytes) to %s\n", first.Seq, key, len(first.BodyBytesRaw()), webhook.RedactTarget(target))
 	n := webhook.RawBody(first.BodyBytesRaw(), first.Header.Get("Content-Type"))
-	rec, err := sender.Deliver(ctx, target, n,
+	rec, err := sender.DeliverWith(ctx, target, n, webhook.DeliveryOptions{MessageID: messageID(first)},
 		webhook.Observer{OnAttempt: func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(w, at) }})
 	if err != nil {
 		return false, usagef("--target: %v", err)
 	}
 	printOutcome(w, rec)
 	return rec.Outcome == webhook.Delivered, nil
+}
+
+// messageID is the captured message id a re-signed replay keeps (SW-1).
+func messageID(r capture.Record) string {
+	for k, vs := range r.Header {
+		if strings.EqualFold(k, signing.HeaderWebhookID) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // checkReplayable refuses a record that could not be sent as captured: a

@@ -135,6 +135,7 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.Int64Var(&f.seed, "seed", 0, "shuffle the order scenarios start in with this seed, to replay a run's order; 0 keeps file order; scenarios tagged @long start first either way (default: a new seed each run, recorded in the report)")
 	// Bounded runs (issue 10, issue 11 item 4).
 	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
+	registerProvider(fs, &f.policy.provider)
 	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
 	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed")
 	fs.StringVar(&f.verify, "verify", "", "RC-18 evidence besides --verify-url: api-fetch accepts the receiver's successful fetch of each acknowledged transcript from the emulated API (needs --api); none turns off the built-in run's default of api-fetch")
@@ -189,7 +190,7 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 	var startBuiltIn func(*receiver.API) func()
 	if builtIn {
 		// The built-in receiver starts once the API it fetches from is up.
-		if t.URL, startBuiltIn, err = listenBuiltIn(*t.Policy); err != nil {
+		if t.URL, startBuiltIn, err = listenBuiltIn(*t.Policy, t.Provider, webhook.Secret(t.SigningSecret)); err != nil {
 			return fmt.Errorf("start the built-in receiver: %w", err)
 		}
 		t.BuiltInReceiver = true
@@ -248,8 +249,8 @@ func parseRegions(s string) ([]webhook.Region, error) {
 // listenBuiltIn listens for the compliant reference receiver on loopback
 // and returns its webhook URL and how to start it, configured like the run
 // (auth header, allowlist) so it passes, with the API it fetches from.
-func listenBuiltIn(p webhook.Policy) (string, func(*receiver.API) func(), error) {
-	rc := receiver.Config{Path: "/webhook"}
+func listenBuiltIn(p webhook.Policy, providerName string, signingSecret webhook.Secret) (string, func(*receiver.API) func(), error) {
+	rc := receiver.Config{Path: "/webhook", SigningSecret: signingSecret}
 	if p.Auth != nil {
 		rc.AuthHeaderName, rc.AuthHeaderValue = p.Auth.Name, p.Auth.Value
 	}
@@ -261,6 +262,20 @@ func listenBuiltIn(p webhook.Policy) (string, func(*receiver.API) func(), error)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
+	}
+	if _, ok := otherProvider(providerName); ok {
+		// The provider's compliant receiver: the first of its catalogue.
+		bs := receiver.ProviderBehaviours(providerName)
+		if len(bs) == 0 {
+			_ = l.Close()
+			return "", nil, fmt.Errorf("no built-in receiver for %s: give --target", providerName)
+		}
+		h := bs[0].New(rc, receiver.Params{})
+		return "http://" + l.Addr().String() + "/webhook", func(*receiver.API) func() {
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+			go func() { _ = srv.Serve(l) }()
+			return func() { _ = srv.Close() }
+		}, nil
 	}
 	start := func(api *receiver.API) func() {
 		rc.API = api
@@ -283,8 +298,13 @@ func printHeader(ctx context.Context, w io.Writer, t hookcheckapi.Target, prep *
 		return err
 	}
 	p := t.Policy
-	fmt.Fprintf(w, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
-		webhook.RedactTarget(transcript), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+	if len(p.Schedule) > 0 { // a provider's growing waits
+		fmt.Fprintf(w, "Checking %s as %s: %d scenarios, deadline %s, up to %d attempts over %s (%s)\n",
+			webhook.RedactTarget(transcript), t.Provider, prep.Selected(), p.Timeout, p.MaxAttempts, p.ScheduleLength(), p.Pace)
+	} else {
+		fmt.Fprintf(w, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
+			webhook.RedactTarget(transcript), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+	}
 	if !builtIn {
 		printRoutes(w, t.Product, transcript, session)
 	}

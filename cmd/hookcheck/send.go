@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	hookcheckapi "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/internal/stats"
+	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -68,6 +70,7 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	fs.StringVar(&f.dataFile, "data-file", "", "send the body in this file (at most 8 MiB) instead of the generated one")
 	f.policy.register(fs, policyFlagSet{auth: true, source: true,
 		oneRegion: "one delivery comes from one region's address (D-7)"})
+	registerProvider(fs, &f.policy.provider)
 	return cmd
 }
 
@@ -78,13 +81,22 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 	if _, err := webhook.ParseTarget(f.target); err != nil {
 		return usagef("--target: %v", err)
 	}
+	pr, err := provider.Lookup(f.policy.provider)
+	if err != nil {
+		return usagef("--provider: %v", err)
+	}
 	p, err := f.policy.policy(a.getenv)
 	if err != nil {
 		return err
 	}
+	if pr.Signing != "" { // the secret is read only for a provider that signs
+		if err := signFor(pr, &p, a.getenv(envSigningSecret)); err != nil {
+			return err
+		}
+	}
 	n, own, err := ownBody(cmd.Flags(), f, a.err)
 	if !own && err == nil {
-		n, err = notification(f)
+		n, err = notification(f, pr)
 	}
 	if err != nil {
 		return err
@@ -119,7 +131,36 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 	return nil
 }
 
-func notification(f *sendFlags) (webhook.Notification, error) {
+// signFor adds pr's signature to p, with secret in pr's format; a
+// schedule of days in real time is refused, with what it would take.
+func signFor(pr provider.Provider, p *webhook.Policy, secret string) error {
+	signed, err := pr.Policy(webhook.Secret(secret))
+	if err != nil {
+		return usagef("--provider %s ($%s): %v", pr.Name, envSigningSecret, err)
+	}
+	p.Signing = signed.Signing
+	if total := p.ScheduleLength(); p.Pace == webhook.RealTime && total > maxRealTimeSchedule {
+		fast := *p
+		fast.Pace = webhook.Accelerated
+		return usagef("--provider %s: its retry schedule takes %s in real time: add --fast (waits divided by %d: %s), or --max-attempts to send fewer",
+			pr.Name, total, webhook.AcceleratedFactor, fast.ScheduleLength())
+	}
+	return nil
+}
+
+// maxRealTimeSchedule bounds the schedule send runs in real time.
+const maxRealTimeSchedule = hookcheckapi.DefaultMaxDuration
+
+func notification(f *sendFlags, pr provider.Provider) (webhook.Notification, error) {
+	if !pr.IsDefault() && pr.Payload != nil {
+		// The provider's own event (--payload and its flags shape
+		// AssemblyAI's notifications).
+		id := f.transcriptID
+		if id == "" {
+			id = "evt_" + webhook.NewUUID()
+		}
+		return webhook.RawBody(pr.Payload(id), "application/json"), nil
+	}
 	switch f.payload {
 	case "transcript":
 		n, err := webhook.TranscriptReady(f.transcriptID, f.status)

@@ -29,6 +29,10 @@ func (f *runFlags) build(a *app) (t hookcheckapi.Target, builtIn bool, err error
 		return t, false, err
 	}
 	f.policy.region = string(regions[0])
+	if _, ok := otherProvider(f.policy.provider); ok && f.allowlist == "" {
+		// Another provider documents no source address to show.
+		f.policy.sourceAddress = "none"
+	}
 	p, err := f.policy.policy(a.getenv)
 	if err != nil {
 		return t, false, err
@@ -40,7 +44,8 @@ func (f *runFlags) build(a *app) (t hookcheckapi.Target, builtIn bool, err error
 		Tags: f.tags, Strict: f.strict, Seed: f.seed, MaxDuration: f.maxDuration, FullSchedules: f.fullSchedules,
 		VerifyURL: f.verifyURL, VerifyHeaderName: f.verifyHeader, VerifyWithin: f.verifyWithin,
 		APIAddr: f.api, APIKey: f.apiKey,
-		Logger: a.logger(), Clock: clockFor(p), Vocabulary: steps.CLIFlags, // messages name the flags
+		Provider: f.policy.provider,
+		Logger:   a.logger(), Clock: clockFor(p), Vocabulary: steps.CLIFlags, // messages name the flags
 		OnScenario: func(s reports.Scenario) { printScenario(a.out, s) },
 	}
 	if !a.flagChanged("seed") {
@@ -51,6 +56,9 @@ func (f *runFlags) build(a *app) (t hookcheckapi.Target, builtIn bool, err error
 	}
 	if f.maxDuration == 0 {
 		t.MaxDuration = -1 // the flag's 0 is "no limit"; the API's 0 is the default
+	}
+	if pr, ok := otherProvider(f.policy.provider); ok && pr.Signing != "" {
+		t.SigningSecret = a.getenv(envSigningSecret) // read only for a provider that signs
 	}
 	if f.verifyHeader != "" {
 		t.VerifyHeaderValue = a.getenv("HOOKCHECK_VERIFY_HEADER_VALUE")
@@ -82,6 +90,15 @@ func (f *runFlags) build(a *app) (t hookcheckapi.Target, builtIn bool, err error
 // X-Forwarded-For allowlist, both regions, and the emulated API, whose
 // fetches prove processing (RC-18) unless a verify URL is asked for.
 func (f *runFlags) builtInDefaults(a *app, t *hookcheckapi.Target) {
+	if pr, ok := otherProvider(t.Provider); ok {
+		// The built-in receiver of another provider verifies its
+		// signature; AssemblyAI's auth header, allowlist and API are not
+		// its checks.
+		if pr.Signing != "" && t.SigningSecret == "" {
+			t.SigningSecret = string(newSigningSecret(pr.Signing))
+		}
+		return
+	}
 	if t.Policy.Auth == nil {
 		t.Policy.Auth = &webhook.AuthHeader{Name: "X-Webhook-Secret", Value: webhook.Secret(webhook.NewUUID())}
 	}
@@ -130,6 +147,11 @@ func routes(t hookcheckapi.Target) (transcript, session string) {
 
 // describeBuiltIn is the header line of a built-in run.
 func describeBuiltIn(t hookcheckapi.Target) string {
+	if _, ok := otherProvider(t.Provider); ok {
+		return fmt.Sprintf("No --target: checking hookcheck's built-in compliant %s receiver at %s\n"+
+			"  (it verifies every signature with the run's signing secret, generated unless $%s sets it)\n",
+			t.Provider, t.URL, envSigningSecret)
+	}
 	return fmt.Sprintf("No --target: checking hookcheck's built-in compliant receiver at %s\n"+
 		"  (auth header %s with a generated secret, %s allowlist, regions %s)\n",
 		t.URL, t.Policy.Auth.Name, allowlistLabel(t.Policy.Source), joinRegions(t.Regions))

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	hookcheckapi "github.com/hookcheck/hookcheck"
+	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/steps"
 )
@@ -169,7 +170,8 @@ func TestEveryRunFlagActs(t *testing.T) {
 	features := t.TempDir()
 	profile := filepath.Join(t.TempDir(), "p.json")
 	writeProfileWithTimeout(t, profile, "7s")
-	env := map[string]string{envAuthHeaderValue: "env-secret", envAPIKey: "env-key", "HOOKCHECK_VERIFY_HEADER_VALUE": "v"}
+	env := map[string]string{envAuthHeaderValue: "env-secret", envAPIKey: "env-key", "HOOKCHECK_VERIFY_HEADER_VALUE": "v",
+		envSigningSecret: fixture.SigningSecret}
 	target := []string{"--target", url}
 	verifyURL := []string{"--target", url, "--verify-url", "http://127.0.0.1:9/p/{transcript_id}"}
 	withAPI := []string{"--target", url, "--api", "127.0.0.1:0"}
@@ -208,6 +210,7 @@ func TestEveryRunFlagActs(t *testing.T) {
 		"insecure":             {target, []string{"--insecure"}},
 		"keep-alive":           {target, []string{"--keep-alive"}},
 		"verbose":              {target, []string{"-v"}},
+		"provider":             {[]string{"--target", url, "--fast"}, []string{"--provider", "standard-webhooks"}},
 	}
 	// These act outside the Target; the named tests prove them.
 	outside := map[string]string{

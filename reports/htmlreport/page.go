@@ -154,6 +154,11 @@ func environment(e reports.Environment) []field {
 	if e.BuiltInReceiver {
 		fs[0].Value += " (built-in reference receiver)"
 	}
+	if pr := e.Provider; pr != nil {
+		// Another provider's run: whose rules, as of when, from where.
+		fs = slices.Insert(fs, 1, field{"Provider", fmt.Sprintf("%s (profile of %s; docs/spec.md %s)",
+			pr.Name, pr.ProfileDate, strings.Join(pr.Sources, ", "))})
+	}
 	if e.SessionTarget != "" {
 		fs[0].Value += " (transcript notifications)"
 		fs = slices.Insert(fs, 1, field{"Session target", maskURL(e.SessionTarget) + " (session webhooks)"})

@@ -42,6 +42,10 @@ func writeHeader(b *bufio.Writer, r *reports.Result) {
 	}
 	fmt.Fprintf(b, "Target %s · profile %s · started %s · took %s\n\n", target, escape(e.Profile),
 		e.StartedAt.UTC().Format(time.DateTime+" UTC"), reports.FormatMS(e.DurationMS))
+	if pr := e.Provider; pr != nil {
+		fmt.Fprintf(b, "Provider **%s** · profile of %s · docs/spec.md %s\n\n", escape(pr.Name), escape(pr.ProfileDate),
+			escape(strings.Join(pr.Sources, ", ")))
+	}
 	if e.API != "" {
 		// Calls made after a scenario ended are not its evidence, so a
 		// count would vary from run to run; the failures that calls

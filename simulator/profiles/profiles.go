@@ -25,8 +25,15 @@ import (
 //go:embed assemblyai.json
 var assemblyAI []byte
 
+//go:embed standard-webhooks.json
+var standardWebhooks []byte
+
 // AssemblyAIFile is the name errors give the embedded profile.
 const AssemblyAIFile = "simulator/profiles/assemblyai.json"
+
+// StandardWebhooksFile is the name errors give the embedded Standard
+// Webhooks profile.
+const StandardWebhooksFile = "simulator/profiles/standard-webhooks.json"
 
 // Field is one value of a profile and where it comes from (a docs/spec.md
 // rule id, or the capture it was observed in).
@@ -56,6 +63,24 @@ type Profile struct {
 	SourceAddresses Field[map[string]string] `json:"source_addresses"`
 	SourceMode      Field[string]            `json:"source_mode"`
 	MaxBodyBytes    Field[int64]             `json:"max_body_bytes"`
+
+	// The fields below are optional: a provider whose delivery rules need
+	// them sets them; AssemblyAI's profile has none, so its file and every
+	// value derived from it are as they were.
+
+	// Schedule, when set, replaces retry_interval with one wait per retry
+	// (max_attempts-1 of them), each from the end of one attempt to the
+	// start of the next.
+	Schedule *Field[[]string] `json:"schedule,omitempty"`
+	// StopOnStatus lists answers that end a delivery at once, e.g. 410
+	// (the receiver asks for the endpoint to be disabled).
+	StopOnStatus *Field[[]int] `json:"stop_on_status,omitempty"`
+	// RetryAfter lists the answers whose Retry-After header sets the wait
+	// before the next attempt (throttling), within MaxRetryInterval.
+	RetryAfter *Field[[]int] `json:"retry_after,omitempty"`
+	// Signature names the signing scheme of every delivery (a
+	// simulator/signing provider); empty means unsigned.
+	Signature *Field[string] `json:"signature,omitempty"`
 }
 
 // Bounds of every profile value: a value outside them is refused when a
@@ -182,6 +207,16 @@ func AssemblyAI() Profile {
 	return p
 }
 
+// StandardWebhooks returns the built-in Standard Webhooks v1 profile
+// (docs/spec.md SW-*). Like AssemblyAI, a parse failure is a build defect.
+func StandardWebhooks() Profile {
+	p, err := Parse(StandardWebhooksFile, standardWebhooks)
+	if err != nil {
+		panic(fmt.Sprintf("embedded profile: %v", err))
+	}
+	return p
+}
+
 // AssemblyAIJSON returns the embedded profile's bytes.
 func AssemblyAIJSON() []byte { return bytes.Clone(assemblyAI) }
 
@@ -247,6 +282,19 @@ func (p Profile) check() *Error {
 		}
 	}
 	return nil
+}
+
+// Waits returns the profile's schedule as durations (nil without one);
+// Parse has checked them.
+func (p Profile) Waits() []time.Duration {
+	if p.Schedule == nil {
+		return nil
+	}
+	out := make([]time.Duration, len(p.Schedule.Value))
+	for i, v := range p.Schedule.Value {
+		out[i], _ = time.ParseDuration(v)
+	}
+	return out
 }
 
 // Durations returns the profile's timeout and retry interval; Parse has
@@ -334,6 +382,9 @@ func (p Profile) checks() []check {
 			return nil
 		}},
 		{"source_addresses", func() error {
+			if p.SourceMode.Value == "none" && len(p.SourceAddresses.Value) == 0 {
+				return nil // a provider without documented addresses
+			}
 			if err := src(p.SourceAddresses.Source); err != nil {
 				return err
 			}
@@ -345,6 +396,9 @@ func (p Profile) checks() []check {
 			return nil
 		}},
 		{"region", func() error {
+			if p.SourceMode.Value == "none" && len(p.SourceAddresses.Value) == 0 {
+				return nil
+			}
 			if err := src(p.Region.Source); err != nil {
 				return err
 			}
@@ -369,7 +423,58 @@ func (p Profile) checks() []check {
 			}
 			return CheckMaxBodyBytes(p.MaxBodyBytes.Value)
 		}},
+		{"schedule", p.checkSchedule},
+		{"stop_on_status", func() error { return checkStatuses(p.StopOnStatus, src) }},
+		{"retry_after", func() error { return checkStatuses(p.RetryAfter, src) }},
+		{"signature", func() error {
+			if p.Signature == nil {
+				return nil
+			}
+			if err := src(p.Signature.Source); err != nil {
+				return err
+			}
+			return nonEmpty(p.Signature.Value)
+		}},
 	}
+}
+
+// checkSchedule checks one bounded wait per retry.
+func (p Profile) checkSchedule() error {
+	if p.Schedule == nil {
+		return nil
+	}
+	if strings.TrimSpace(p.Schedule.Source) == "" {
+		return errors.New("missing, or without its source")
+	}
+	if n, want := len(p.Schedule.Value), p.MaxAttempts.Value-1; n != want {
+		return fmt.Errorf("%d waits for %d attempts: want %d (one per retry)", n, p.MaxAttempts.Value, want)
+	}
+	for i, v := range p.Schedule.Value {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("wait %d: %q is not a duration such as 5m", i+1, v)
+		}
+		if err := CheckRetryInterval(d); err != nil {
+			return fmt.Errorf("wait %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// checkStatuses checks an optional list of HTTP status codes.
+func checkStatuses(f *Field[[]int], src func(string) error) error {
+	if f == nil {
+		return nil
+	}
+	if err := src(f.Source); err != nil {
+		return err
+	}
+	for _, c := range f.Value {
+		if c < 100 || c > 599 {
+			return fmt.Errorf("%d is not an HTTP status code", c)
+		}
+	}
+	return nil
 }
 
 func nonEmpty(s string) error {

@@ -51,6 +51,9 @@ var ErrUnknownBehaviour = errors.New("unknown receiver behaviour")
 // not HTTP, are hostile.Kinds.) The blunt ones ignore Path, auth and allowlist: they are the
 // receiver a delivery-engine test points at, whatever it sends. The slice is
 // new on each call.
+//
+// They receive AssemblyAI's notifications; the receivers of other
+// providers are in ProviderBehaviours, and Lookup finds both.
 func Behaviours() []Behaviour {
 	return []Behaviour{
 		{"compliant", "answers every delivery correctly", "",
@@ -105,7 +108,7 @@ func Behaviours() []Behaviour {
 
 // Lookup returns the behaviour called name.
 func Lookup(name string) (Behaviour, error) {
-	all := Behaviours()
+	all := append(Behaviours(), ProviderBehaviours("")...)
 	names := make([]string, len(all))
 	for i, b := range all {
 		if b.Name == name {

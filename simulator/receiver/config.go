@@ -50,6 +50,9 @@ type Config struct {
 	// Logger receives one line per request; nil discards. Header values
 	// are never logged, so the auth secret cannot leak.
 	Logger *slog.Logger
+	// SigningSecret is the secret the signed-webhook receivers (sw-*)
+	// verify with, e.g. whsec_… for Standard Webhooks; others ignore it.
+	SigningSecret webhook.Secret
 	// API, when set, is the AssemblyAI API the receiver fetches each
 	// notified transcript from after acknowledging it; nil fetches
 	// nothing (and the fetching behaviours act as compliant).

@@ -105,6 +105,10 @@ type DeliveryOptions struct {
 	// attempts not made. A checker whose verdict reads the first attempt
 	// uses it not to wait through a schedule whose end it does not need.
 	Decided func(Attempt) bool
+	// MessageID, for a signed delivery, is the message id its attempts
+	// carry (webhook-id, SW-1), e.g. a captured one replayed; empty
+	// makes one from the delivery's id.
+	MessageID string
 }
 
 // Submit queues a delivery of n to target under the sender's policy, as

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/internal/secret"
 	"github.com/hookcheck/hookcheck/simulator/profiles"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 )
 
 // AssemblyAI's documented delivery constants. DefaultPolicy takes its
@@ -191,6 +192,40 @@ type Policy struct {
 	KeepAlive bool
 	// InsecureSkipVerify accepts any TLS certificate.
 	InsecureSkipVerify bool
+
+	// Schedule, when set, is the wait before each retry (Schedule[0]
+	// before the second attempt, ...), replacing RetryInterval: a
+	// provider whose waits grow (Standard Webhooks, SW-9).
+	Schedule []time.Duration
+	// StopOn lists answers that end a delivery at once (Standard
+	// Webhooks' 410, SW-10), even when RetryOn4xx retries other 4xx.
+	StopOn []int
+	// RetryAfterOn lists answers whose Retry-After (in seconds) sets the
+	// wait before the next attempt, bounded by profiles.MaxRetryInterval
+	// (SW-10's throttling answers).
+	RetryAfterOn []int
+	// Signing, when set, signs every attempt as a provider does: the
+	// same message id on each, the attempt's own timestamp.
+	Signing *Signing
+}
+
+// Signing is how a policy signs its deliveries.
+type Signing struct {
+	// Provider names the scheme (signing.StandardWebhooks, ...).
+	Provider signing.Provider
+	// Signer signs one attempt's message.
+	Signer signing.Signer
+	// Secrets are the signer's secrets, masked wherever they might show.
+	Secrets []Secret
+}
+
+// NewSigning returns the Signing of provider with secrets.
+func NewSigning(provider signing.Provider, secrets ...Secret) (*Signing, error) {
+	s, err := signing.NewSigner(provider, secrets...)
+	if err != nil {
+		return nil, err
+	}
+	return &Signing{Provider: provider, Signer: s, Secrets: secrets}, nil
 }
 
 // DefaultPolicy returns AssemblyAI's delivery behaviour: the built-in
@@ -260,12 +295,35 @@ func (p Policy) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Wait returns the actual wait before the next attempt, after the pace.
-func (p Policy) Wait() time.Duration {
-	if p.Pace == Accelerated {
-		return p.RetryInterval / AcceleratedFactor
+// Wait returns the actual wait before the second attempt, after the pace.
+func (p Policy) Wait() time.Duration { return p.WaitAfter(1) }
+
+// WaitAfter returns the actual wait after attempt n failed, before the
+// next one, after the pace: Schedule[n-1] when the policy has a schedule,
+// else RetryInterval.
+func (p Policy) WaitAfter(n int) time.Duration {
+	d := p.RetryInterval
+	if n >= 1 && n <= len(p.Schedule) {
+		d = p.Schedule[n-1]
 	}
-	return p.RetryInterval
+	return p.paced(d)
+}
+
+func (p Policy) paced(d time.Duration) time.Duration {
+	if p.Pace == Accelerated {
+		return d / AcceleratedFactor
+	}
+	return d
+}
+
+// ScheduleLength is how long a delivery that fails every attempt at once
+// waits in all, after the pace: the time a full schedule takes.
+func (p Policy) ScheduleLength() time.Duration {
+	var total time.Duration
+	for n := 1; n < p.MaxAttempts; n++ {
+		total += p.WaitAfter(n)
+	}
+	return total
 }
 
 // ValidateHeaderName checks that name is an HTTP header field name (RFC 9110

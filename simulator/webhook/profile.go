@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 
 	"github.com/hookcheck/hookcheck/simulator/profiles"
 )
@@ -42,6 +43,13 @@ func PolicyFromProfile(pr profiles.Profile) (Policy, error) {
 			}
 			p.ExtraHeaders.Set(k, v)
 		}
+	}
+	p.Schedule = pr.Waits()
+	if pr.StopOnStatus != nil {
+		p.StopOn = slices.Clone(pr.StopOnStatus.Value)
+	}
+	if pr.RetryAfter != nil {
+		p.RetryAfterOn = slices.Clone(pr.RetryAfter.Value)
 	}
 	source, err := ParseSourceAddress(pr.SourceMode.Value)
 	if err != nil {

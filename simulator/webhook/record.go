@@ -162,6 +162,11 @@ type PolicySummary struct {
 	Region          Region  `json:"region"`
 	SourceAddress   string  `json:"source_address"`
 	AuthHeaderName  string  `json:"auth_header_name,omitempty"`
+	// ScheduleMS are the waits before each retry, when the policy has a
+	// schedule rather than one interval.
+	ScheduleMS []float64 `json:"schedule_ms,omitempty"`
+	// Signature names the signing scheme of a signed delivery.
+	Signature string `json:"signature,omitempty"`
 }
 
 // LogValue logs the summary as attributes named as in a record, so that a
@@ -185,6 +190,12 @@ func (p Policy) Summary() PolicySummary {
 		SourceAddress: p.Source.String()}
 	if p.Auth != nil {
 		s.AuthHeaderName = p.Auth.Name
+	}
+	for _, d := range p.Schedule {
+		s.ScheduleMS = append(s.ScheduleMS, stats.Milliseconds(d))
+	}
+	if p.Signing != nil {
+		s.Signature = string(p.Signing.Provider)
 	}
 	return s
 }

@@ -285,10 +285,18 @@ func TargetSecrets(raw string) []string {
 
 // Secrets returns the secret values p sends: the auth header's value (D-8).
 func (p Policy) Secrets() []string {
-	if p.Auth == nil || p.Auth.Value == "" {
-		return nil
+	var out []string
+	if p.Auth != nil && p.Auth.Value != "" {
+		out = append(out, p.Auth.Value.Reveal())
 	}
-	return []string{p.Auth.Value.Reveal()}
+	if p.Signing != nil {
+		for _, s := range p.Signing.Secrets {
+			if s != "" {
+				out = append(out, s.Reveal())
+			}
+		}
+	}
+	return out
 }
 
 // ValidateHeaderValue checks that value can be sent as an HTTP header

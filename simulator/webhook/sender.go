@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/clock"
+	"github.com/hookcheck/hookcheck/simulator/profiles"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 )
 
 // Options are the parts of a Sender that are not delivery policy.
@@ -200,6 +203,8 @@ type prepared struct {
 	observe Observer
 	decided func(Attempt) bool
 	redact  *Redactor // every secret this delivery knows
+	// messageID is the id a signed delivery carries on every attempt.
+	messageID string
 }
 
 // target is a parsed webhook URL, shared between the deliveries of a
@@ -309,7 +314,14 @@ func (s *Sender) prepare(j *journal, raw string, n Notification, o DeliveryOptio
 	if o.Auth != nil {
 		redact = redact.With(o.Auth.Value.Reveal())
 	}
-	return prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided, redact: redact}, nil
+	pd := prepared{target: t, header: hs.send, j: j, observe: observe, decided: o.Decided, redact: redact}
+	if p.Signing != nil {
+		pd.messageID = o.MessageID
+		if pd.messageID == "" {
+			pd.messageID = "msg_" + strings.TrimPrefix(j.head.ID, "d-")
+		}
+	}
+	return pd, nil
 }
 
 // headerSet builds the D-12 header set of a delivery under p, and its
@@ -403,7 +415,7 @@ func (s *Sender) step(ctx context.Context, pd *prepared) (wait time.Duration, do
 	// not made: the delivery stops, its remaining attempts counted.
 	stop := retry && pd.decided != nil && pd.decided(a)
 	if retry && !stop {
-		wait = s.policy.Wait()
+		wait = s.policy.waitAfter(a)
 		a.WaitAfter = wait
 	}
 	pd.j.add(&a, s.answers.intern(&a))
@@ -440,10 +452,27 @@ func (p Policy) decide(a Attempt) (Outcome, bool) {
 		return Delivered, false // D-3
 	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
 		return Rejected, false // D-5, P-6: any 4xx, 408 and 429 included
+	case a.StatusCode != 0 && slices.Contains(p.StopOn, a.StatusCode):
+		return Rejected, false // SW-10: 410 disables the endpoint
 	case a.Number >= p.MaxAttempts:
 		return Exhausted, false // D-4, D-6
 	}
 	return "", true // 3xx (P-3), 5xx, other codes and P-4 errors
+}
+
+// waitAfter is the wait after attempt a: the schedule's, or the answer's
+// Retry-After when the policy honours it for a's status (SW-10).
+func (p Policy) waitAfter(a Attempt) time.Duration {
+	wait := p.WaitAfter(a.Number)
+	if a.StatusCode == 0 || !slices.Contains(p.RetryAfterOn, a.StatusCode) {
+		return wait
+	}
+	v := a.ResponseHeaders.Get("Retry-After")
+	secs, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || secs < 0 {
+		return wait
+	}
+	return p.paced(min(time.Duration(secs)*time.Second, profiles.MaxRetryInterval))
 }
 
 func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
@@ -491,6 +520,23 @@ func (s *Sender) attempt(ctx context.Context, pd *prepared, number int) Attempt 
 		return a
 	}
 	req.URL, req.Host, req.Header = pd.target.url, pd.target.host, pd.header
+	if sg := s.policy.Signing; sg != nil {
+		// Each attempt is signed at its own time, with the delivery's
+		// message id (SW-1).
+		signed, err := sg.Signer.Sign(signing.Message{ID: pd.messageID, Timestamp: a.StartedAt, Body: []byte(pd.j.head.Request.Body)})
+		if err != nil {
+			a.Failure, a.Detail = ErrProtocol, "sign: "+err.Error()
+			return a
+		}
+		req.Header = pd.header.Clone()
+		signed.Apply(req.Header)
+		if number == 1 {
+			// The record shows the first attempt's signature headers.
+			ev := pd.j.head.Request.Headers.Clone()
+			signed.Apply(ev)
+			pd.j.head.Request.Headers = ev
+		}
+	}
 	resp, err := s.client.Do(req)
 	a.Duration = s.clock.Now().Sub(a.StartedAt)
 	a.Redirect = redirects.record()

@@ -1,8 +1,10 @@
 package suite
 
 import (
+	"regexp"
 	"slices"
 
+	"github.com/hookcheck/hookcheck/features"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/steps"
 )
@@ -80,8 +82,39 @@ func markProducts(reqs []reports.Requirement, scenarios []reports.Scenario) {
 }
 
 func requirementTag(t string) (string, bool) {
-	if len(t) > 4 && t[:4] == "@RC-" {
+	if isRequirementTag(t) {
 		return t[1:], true
 	}
 	return "", false
+}
+
+// requirementTagPattern matches a requirement id tag: @RC-01, @SIG-07.
+var requirementTagPattern = regexp.MustCompile(`^@[A-Z]{2,5}-\d{2,3}$`)
+
+// isRequirementTag says t names a requirement.
+func isRequirementTag(t string) bool { return requirementTagPattern.MatchString(t) }
+
+// catalogFor is the requirement catalogue of a provider's run: its own
+// entries, and the shared ones its features check, in catalogue order.
+func catalogFor(name string, planned []plannedScenario) ([]reports.Requirement, error) {
+	all, err := features.AllRequirements()
+	if err != nil {
+		return nil, err
+	}
+	own, err := features.RequirementsFor(name)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, q := range own {
+		keep[q.ID] = true
+	}
+	for _, sc := range planned {
+		for _, t := range sc.tags {
+			if id, ok := requirementTag(t); ok {
+				keep[id] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(all, func(q reports.Requirement) bool { return !keep[q.ID] }), nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/reports"
 	"github.com/hookcheck/hookcheck/reports/repro"
+	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 	"github.com/hookcheck/hookcheck/steps"
 )
@@ -102,6 +103,10 @@ type Config struct {
 	// by value (webhook.Redactor) before OnScenario sees it or the result
 	// holds it.
 	Secrets []string
+	// Provider is the provider whose suite runs (its feature folder,
+	// unless Features replaces it) and whose requirements the catalogue
+	// holds; the zero value is AssemblyAI.
+	Provider provider.Provider
 	// Product selects the scenarios of a product by their tags (a
 	// streaming one is tagged @streaming); zero means reports.PreRecorded.
 	Product reports.Product
@@ -161,8 +166,11 @@ type Prepared struct {
 // receiver. Its errors are *SetupError.
 func Prepare(cfg Config) (*Prepared, error) {
 	uriPrefix := ""
+	if cfg.Provider.Name == "" {
+		cfg.Provider = provider.Default()
+	}
 	if cfg.Features == nil {
-		cfg.Features, cfg.FeaturesName, uriPrefix = features.BuiltIn, "built-in", builtInDir+"/"
+		cfg.Features, cfg.FeaturesName, uriPrefix = cfg.Provider.Features, "built-in", builtInDir+"/"
 	}
 	if cfg.Product == "" {
 		cfg.Product = reports.PreRecorded
@@ -203,8 +211,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 	if err := undefinedSteps(p.selected, cfg.Conformance.Definitions()); err != nil {
 		return nil, setupErr(err)
 	}
-	p.catalog, err = features.Requirements()
-	if err != nil {
+	if p.catalog, err = catalogFor(cfg.Provider.Name, planned); err != nil {
 		return nil, err
 	}
 	p.catalog = forProduct(p.catalog, planned, cfg.Product)
@@ -358,6 +365,8 @@ func (p *Prepared) applies(condition string) bool {
 		return https && !c.Policy.InsecureSkipVerify
 	case "verify":
 		return c.Verify != nil
+	case "signed":
+		return c.Policy.Signing != nil
 	}
 	return false
 }
@@ -468,6 +477,9 @@ func (p *Prepared) environment(started time.Time) reports.Environment {
 	}
 	if c.SessionTarget != "" {
 		env.SessionTarget = webhook.RedactTarget(c.SessionTarget)
+	}
+	if pr := p.cfg.Provider; !pr.IsDefault() {
+		env.Provider = &reports.ProviderInfo{Name: pr.Name, ProfileDate: pr.Profile.Date, Sources: pr.Sources()}
 	}
 	if pol.Pace == webhook.Accelerated {
 		env.Profile = "accelerated"
@@ -630,7 +642,7 @@ func (r *recorder) newScenario(pk *godog.Scenario) (reports.Scenario, string) {
 		switch {
 		case t.Name == steps.StreamingTag:
 			s.Product = reports.Streaming
-		case strings.HasPrefix(t.Name, "@RC-"):
+		case isRequirementTag(t.Name):
 			s.Requirements = append(s.Requirements, strings.TrimPrefix(t.Name, "@"))
 		case t.Name == "@must":
 			s.Level = reports.Must
@@ -698,7 +710,7 @@ func (r *recorder) results(selected []plannedScenario) []reports.Scenario {
 		s := reports.Scenario{Name: pl.name, URI: r.uriPrefix + pl.uri, Feature: pl.feat, Line: pl.line,
 			Tags: pl.tags, Status: reports.Skipped, Reason: "not run: the run was interrupted", Product: productOf(pl.tags)}
 		for _, t := range pl.tags {
-			if strings.HasPrefix(t, "@RC-") {
+			if isRequirementTag(t) {
 				s.Requirements = append(s.Requirements, strings.TrimPrefix(t, "@"))
 			}
 		}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// TestRunStandardWebhooks: `run --provider standard-webhooks --fast`
+// passes the compliant receiver and fails the one that verifies a
+// re-serialized body on SIG-07 (the raw-body requirement), its report
+// naming the provider and never the signing secret. Each run takes well
+// under a second: the suite has no long waits and stops each delivery
+// at its first attempt.
+func TestRunStandardWebhooks(t *testing.T) {
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	secretText := strings.TrimPrefix(fixture.SigningSecret, "whsec_")
+	for _, c := range []struct {
+		behaviour string
+		code      int
+		fails     []string
+	}{
+		{"sw-compliant", 0, nil},
+		{"sw-reserialized", exitFailed, []string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"}},
+	} {
+		t.Run(c.behaviour, func(t *testing.T) {
+			srv, _ := serveBehaviour(t, c.behaviour, receiver.Params{}, receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)})
+			out := t.TempDir()
+			// SIG-08 times refusals: on a loaded machine a real-time run may
+			// see noise, so its verdicts are proved in virtual time
+			// (TestSignedProofMatrix, TestJudgeTiming).
+			r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--fast", "--tags", "~@SIG-08",
+				"--target", srv.URL+"/webhook", "--out", out)
+			require.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.Contains(t, r.stdout, "as standard-webhooks")
+			data, err := os.ReadFile(filepath.Join(out, "results.json"))
+			require.NoError(t, err)
+			var res reports.Result
+			require.NoError(t, json.Unmarshal(data, &res))
+			require.NotNil(t, res.Environment.Provider)
+			assert.Equal(t, "standard-webhooks", res.Environment.Provider.Name)
+			var failed []string
+			for _, q := range res.Requirements {
+				if q.Status == reports.Failed {
+					failed = append(failed, q.ID)
+				}
+			}
+			assert.Equal(t, c.fails, failed)
+			entries, err := os.ReadDir(out)
+			require.NoError(t, err)
+			for _, e := range entries {
+				b, err := os.ReadFile(filepath.Join(out, e.Name()))
+				require.NoError(t, err)
+				assert.NotContains(t, string(b), secretText, "%s holds the signing secret", e.Name())
+			}
+			assert.NotContains(t, r.stdout+r.stderr, secretText)
+		})
+	}
+}
+
+// TestRunRefusesDaysInRealTime: a real-time run of a schedule of days
+// says how long it takes and what to do, and sends nothing.
+func TestRunRefusesDaysInRealTime(t *testing.T) {
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", "http://127.0.0.1:9/webhook", "--out", t.TempDir())
+	requireOneLine(t, r, "standard-webhooks's retry schedule takes 75h35m5s in real time: set --fast (its waits divided by 100: 45m21.05s), or --full-schedules to run it as it is")
+}
+
+// TestReplayResignsWithTheCapturedID: replay --provider standard-webhooks
+// signs each captured request again at the time it is sent, keeping its
+// captured webhook-id, so the compliant receiver accepts what a stale
+// captured signature would have it refuse (SW-6).
+func TestReplayResignsWithTheCapturedID(t *testing.T) {
+	rec := replayRecord(1, "resigned")
+	rec.Header["Webhook-Id"] = []string{"msg_captured"}
+	rec.Header["Webhook-Timestamp"] = []string{"1614265330"} // long past: no longer within the tolerance
+	rec.Header["Webhook-Signature"] = []string{"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
+	file := writeCapture(t, rec)
+	b, err := receiver.Lookup("sw-compliant")
+	require.NoError(t, err)
+	h := b.New(receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)}, receiver.Params{})
+	var (
+		mu  sync.Mutex
+		ids []string // the webhook-id of each signed request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Webhook-Signature") != "" {
+			mu.Lock()
+			ids = append(ids, r.Header.Get("Webhook-Id"))
+			mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	target := srv.URL + "/webhook"
+
+	stale := hookcheck(t, nil, "replay", file, "--target", target, "--max-attempts", "1")
+	assert.Equal(t, exitFailed, stale.code, "the captured signature is stale: %s", stale.stdout)
+
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	r := hookcheck(t, env, "replay", file, "--target", target, "--provider", "standard-webhooks", "--fast")
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"msg_captured", "msg_captured"}, ids, "the captured id, stale then re-signed")
+	assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(fixture.SigningSecret, "whsec_"))
+}

@@ -1,0 +1,156 @@
+// Package provider holds the providers hookcheck imitates: for each, its
+// delivery rules as data (a simulator/profiles profile, every value citing
+// docs/spec.md), a payload generator, its signing scheme
+// (simulator/signing) and its feature folder (features/). The engine,
+// the suite and the reports read a Provider and nothing else about it, so
+// adding one is a profile file, a payload generator, a feature folder and
+// an entry in All (docs/providers.md).
+//
+// AssemblyAI is the default: its profile, payloads and features are the
+// ones hookcheck always had, and a run of it reads as it always did.
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/features"
+	"github.com/hookcheck/hookcheck/simulator/profiles"
+	"github.com/hookcheck/hookcheck/simulator/signing"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The providers' names, as --provider takes them.
+const (
+	// AssemblyAI is the default provider (docs/spec.md D-*, P-*).
+	AssemblyAI = "assemblyai"
+	// StandardWebhooks is Standard Webhooks v1 (docs/spec.md SW-*).
+	StandardWebhooks = "standard-webhooks"
+)
+
+// Provider is one sender hookcheck imitates.
+type Provider struct {
+	// Name is how --provider and Target.Provider name it.
+	Name string
+	// Profile is its delivery rules, each value with its source.
+	Profile profiles.Profile
+	// Signing is its signing scheme; empty for a provider that does not
+	// sign (AssemblyAI authenticates with a custom header, D-8).
+	Signing signing.Provider
+	// Features is its feature folder; the suite runs it unless the user
+	// gives their own.
+	Features fs.FS
+	// Payload returns the body of one event, given the event's id: what
+	// the provider's deliveries and probes send. Nil means the built-in
+	// AssemblyAI notifications.
+	Payload func(id string) []byte
+	// SigningFormat says what a signing secret looks like, for messages.
+	SigningFormat string
+}
+
+// Default returns AssemblyAI, the provider of a run that names none.
+func Default() Provider { return All()[0] }
+
+// All returns every provider, the default first; new on each call.
+func All() []Provider {
+	return []Provider{
+		{Name: AssemblyAI, Profile: profiles.AssemblyAI(), Features: features.BuiltIn},
+		{Name: StandardWebhooks, Profile: profiles.StandardWebhooks(), Signing: signing.StandardWebhooks,
+			Features: features.StandardWebhooks, Payload: StandardWebhooksEvent,
+			SigningFormat: "whsec_ followed by the base64 of 24 to 64 key bytes (SW-3)"},
+	}
+}
+
+// Names lists the providers' names, the default first.
+func Names() []string {
+	var out []string
+	for _, p := range All() {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// Lookup returns the provider called name; empty means the default.
+func Lookup(name string) (Provider, error) {
+	if name == "" {
+		return Default(), nil
+	}
+	for _, p := range All() {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	return Provider{}, fmt.Errorf("unknown provider %q (want %s)", name, strings.Join(Names(), " or "))
+}
+
+// IsDefault says p is AssemblyAI.
+func (p Provider) IsDefault() bool { return p.Name == AssemblyAI }
+
+// Policy returns the delivery policy of p's profile, signed with secret
+// when p signs (a provider that signs needs one).
+func (p Provider) Policy(secret webhook.Secret) (webhook.Policy, error) {
+	pol, err := webhook.PolicyFromProfile(p.Profile)
+	if err != nil {
+		return pol, err
+	}
+	if p.Signing == "" {
+		if secret != "" {
+			return pol, fmt.Errorf("%s does not sign its deliveries: a signing secret is for %s", p.Name, strings.Join(p.signers(), " or "))
+		}
+		return pol, nil
+	}
+	if secret == "" {
+		return pol, fmt.Errorf("%s signs every delivery: it needs a signing secret, %s", p.Name, p.SigningFormat)
+	}
+	s, err := webhook.NewSigning(p.Signing, secret)
+	if err != nil {
+		// The signer's error names the format, never the value.
+		return pol, fmt.Errorf("signing secret: %w", err)
+	}
+	pol.Signing = s
+	return pol, nil
+}
+
+func (p Provider) signers() []string {
+	var out []string
+	for _, q := range All() {
+		if q.Signing != "" {
+			out = append(out, q.Name)
+		}
+	}
+	return out
+}
+
+// sourceRule finds the docs/spec.md ids a source cites ("SW-9", "D-4").
+var sourceRule = regexp.MustCompile(`\b[A-Z]{1,2}-\d+\b`)
+
+// Sources returns the docs/spec.md ids p's profile cites, sorted.
+func (p Provider) Sources() []string {
+	b, err := json.Marshal(p.Profile)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, m := range sourceRule.FindAllString(string(b), -1) {
+		if !slices.Contains(ids, m) {
+			ids = append(ids, m)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// StandardWebhooksEvent is a Standard Webhooks payload (SW-8): type,
+// timestamp and data, with bytes that no JSON re-serialization gives back
+// (two-space indentation, keys out of order, an escaped non-ASCII letter,
+// an integer beyond 2^53): a receiver must verify the raw body (SW-2).
+func StandardWebhooksEvent(id string) []byte {
+	ts := time.Unix(1767225600, 0).UTC().Format(time.RFC3339)
+	return fmt.Appendf(nil, "{\n  \"type\": \"invoice.paid\",\n  \"timestamp\": %q,\n  \"data\": {\"id\": %q, \"customer\": \"Zo\\u00eb\", \"amount\": 9007199254740993, \"currency\": \"eur\"}\n}\n", ts, id)
+}

@@ -1,0 +1,180 @@
+package receiver
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/signing"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// The Standard Webhooks receivers (SW-1..SW-6): one that verifies as it
+// must, with simulator/signing on the raw body, and one for each way real
+// receivers get it wrong. Each serves Config.Path, answers 405 to other
+// methods, 400 to a request that does not verify or does not parse, and
+// 200 to the rest. They need Config.SigningSecret.
+
+// signedFlaw is how a Standard Webhooks receiver verifies.
+type signedFlaw int
+
+const (
+	signedCompliant    signedFlaw = iota // the raw body, every signature, the tolerance
+	signedNoCheck                        // no verification at all
+	signedReserialized                   // verifies json.Marshal of the parsed body
+	signedNoTolerance                    // ignores the timestamp's age
+	signedFirstOnly                      // reads only the first signature of the header
+	signedEquals                         // compares with an early-exit ==
+)
+
+// ProviderBehaviours returns the reference receivers of provider (e.g.
+// "standard-webhooks"; empty means every provider but AssemblyAI, whose
+// receivers are Behaviours): the compliant one first, then one per flaw.
+// The slice is new on each call.
+func ProviderBehaviours(provider string) []Behaviour {
+	if provider != "" && provider != "standard-webhooks" {
+		return nil
+	}
+	return standardWebhooksBehaviours()
+}
+
+// standardWebhooksBehaviours are the Standard Webhooks receivers.
+func standardWebhooksBehaviours() []Behaviour {
+	b := func(name, description, violates string, f signedFlaw) Behaviour {
+		return Behaviour{Name: name, Description: description, Violates: violates,
+			New: func(c Config, _ Params) http.Handler { return newSigned(c, f) }}
+	}
+	return []Behaviour{
+		b("sw-compliant", "Standard Webhooks: verifies every request on the raw body, every signature, a 5-minute tolerance (simulator/signing)", "", signedCompliant),
+		b("sw-no-check", "Standard Webhooks: never verifies the signature", "SIG-02, SIG-03, SIG-04, SIG-06 (SW-2, SW-3, SW-5, SW-6)", signedNoCheck),
+		b("sw-reserialized", "Standard Webhooks: verifies JSON.stringify of the parsed body, as Express with express.json() does", "SIG-01, SIG-05, SIG-06, SIG-07 (SW-2)", signedReserialized),
+		b("sw-no-tolerance", "Standard Webhooks: checks the MAC but not the timestamp's age", "SIG-04 (SW-6)", signedNoTolerance),
+		b("sw-first-signature-only", "Standard Webhooks: checks only the first signature of the header, so one secret", "SIG-05, SIG-06 (SW-5)", signedFirstOnly),
+		b("sw-equals-compare", "Standard Webhooks: compares each signature with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (SW-6: constant-time comparison)", signedEquals),
+	}
+}
+
+// signedReceiver is a Standard Webhooks receiver with one flaw (or none).
+type signedReceiver struct {
+	cfg      Config
+	flaw     signedFlaw
+	verifier signing.Verifier
+	err      error // a configuration without a usable secret
+}
+
+func newSigned(c Config, f signedFlaw) http.Handler {
+	o := signing.VerifyOptions{Secrets: []webhook.Secret{c.SigningSecret}}
+	if f == signedNoTolerance {
+		o.Tolerance = 100 * 365 * 24 * time.Hour
+	}
+	v, err := signing.NewStandardVerifier(o)
+	return &signedReceiver{cfg: c, flaw: f, verifier: v, err: err}
+}
+
+func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case s.cfg.Path != "" && r.URL.Path != s.cfg.Path:
+		http.NotFound(w, r)
+		return
+	case r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	case s.err != nil:
+		http.Error(w, "no signing secret configured", http.StatusInternalServerError)
+		return
+	}
+	limit := s.cfg.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err := s.verify(r.Header, body); err != nil {
+		http.Error(w, "signature does not verify", http.StatusBadRequest)
+		return
+	}
+	if !json.Valid(body) {
+		http.Error(w, "invalid JSON", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok")
+}
+
+// verify checks the request as the receiver's flaw has it.
+func (s *signedReceiver) verify(h http.Header, body []byte) error {
+	now := time.Now()
+	switch s.flaw {
+	case signedNoCheck:
+		return nil
+	case signedReserialized:
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return err
+		}
+		again, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return s.verifier.Verify(h, again, now)
+	case signedFirstOnly:
+		first, _, _ := strings.Cut(h.Get(signing.HeaderWebhookSignature), " ")
+		h = h.Clone()
+		h.Set(signing.HeaderWebhookSignature, first)
+	case signedEquals:
+		return s.equals(h, body, now)
+	}
+	return s.verifier.Verify(h, body, now)
+}
+
+// equals verifies as a hand-written receiver with == does: the timestamp
+// and the raw body right, every signature tried, but each compared byte
+// by byte, returning at the first difference. The time it spends per
+// matching byte stands for the comparison's cost, amplified: it makes the
+// leak measurable where a real == leaks nanoseconds.
+func (s *signedReceiver) equals(h http.Header, body []byte, now time.Time) error {
+	id, ts := h.Get(signing.HeaderWebhookID), h.Get(signing.HeaderWebhookTimestamp)
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || id == "" {
+		return errors.New("malformed headers")
+	}
+	if age := now.Unix() - t; age > 300 || age < -300 {
+		return errors.New("timestamp outside the tolerance")
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s.cfg.SigningSecret.Reveal(), signing.PrefixSymmetric))
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "."))
+	mac.Write(body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	for _, got := range strings.Fields(h.Get(signing.HeaderWebhookSignature)) {
+		if s.slowEqual(got, want) {
+			return nil
+		}
+	}
+	return errors.New("no signature matches")
+}
+
+// slowEqual is an early-exit comparison spending 1 ms per matching byte.
+func (s *signedReceiver) slowEqual(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return len(a) == len(b)
+}

@@ -1,0 +1,90 @@
+package receiver_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/simulator/receiver"
+	"github.com/hookcheck/hookcheck/simulator/signing"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// swSecret is SW-7's published example secret.
+const swSecret = webhook.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+
+// signedRequest is a POST of body signed with secrets at ts.
+func signedRequest(t *testing.T, body string, ts time.Time, secrets ...webhook.Secret) *http.Request {
+	t.Helper()
+	s, err := signing.NewStandardSigner(secrets...)
+	require.NoError(t, err)
+	hs, err := s.Sign(signing.Message{ID: "msg_1", Timestamp: ts, Body: []byte(body)})
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
+	for k, vs := range hs.Header() { // canonical names, as a server reads them
+		r.Header[k] = vs
+	}
+	return r
+}
+
+func status(h http.Handler, r *http.Request) int {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code
+}
+
+// TestStandardWebhooksReceivers shows what each Standard Webhooks
+// reference receiver answers, beside the compliant one: each differs only
+// where its description says.
+func TestStandardWebhooksReceivers(t *testing.T) {
+	other := webhook.Secret("whsec_" + strings.Repeat("QUFB", 8))
+	now := time.Now()
+	spaced := "{\"a\": 1,  \"b\": \"Zo\\u00eb\"}"
+	requests := map[string]func() *http.Request{
+		"valid":         func() *http.Request { return signedRequest(t, spaced, now, swSecret) },
+		"wrong secret":  func() *http.Request { return signedRequest(t, spaced, now, other) },
+		"old timestamp": func() *http.Request { return signedRequest(t, spaced, now.Add(-10*time.Minute), swSecret) },
+		"rotation":      func() *http.Request { return signedRequest(t, spaced, now, other, swSecret) },
+		"GET":           func() *http.Request { return httptest.NewRequest(http.MethodGet, "/webhook", nil) },
+	}
+	// A body changed after signing: the header of one body, another body.
+	requests["changed body"] = func() *http.Request {
+		r := signedRequest(t, spaced, now, swSecret)
+		c := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(strings.Replace(spaced, "1", "2", 1)))
+		c.Header = r.Header
+		return c
+	}
+	ok, bad := http.StatusOK, http.StatusBadRequest
+	want := map[string]map[string]int{
+		"sw-compliant":            {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
+		"sw-no-check":             {"valid": ok, "changed body": ok, "wrong secret": ok, "old timestamp": ok, "rotation": ok, "GET": 405},
+		"sw-reserialized":         {"valid": bad, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
+		"sw-no-tolerance":         {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": ok, "rotation": ok, "GET": 405},
+		"sw-first-signature-only": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
+		// Right in every answer; only the time it takes differs (SIG-08).
+		"sw-equals-compare": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
+	}
+	bs := receiver.ProviderBehaviours("standard-webhooks")
+	require.Len(t, bs, len(want))
+	for _, b := range bs {
+		t.Run(b.Name, func(t *testing.T) {
+			assert.NotEmpty(t, b.Description)
+			assert.Equal(t, b.Name == "sw-compliant", b.Violates == "", "only the compliant one violates nothing")
+			found, err := receiver.Lookup(b.Name)
+			require.NoError(t, err)
+			assert.Equal(t, b.Name, found.Name)
+			h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
+			for name, code := range want[b.Name] {
+				assert.Equal(t, code, status(h, requests[name]()), name)
+			}
+		})
+	}
+	// Without a secret a receiver cannot verify: it says so with a 500.
+	h := bs[0].New(receiver.Config{}, receiver.Params{})
+	assert.Equal(t, http.StatusInternalServerError, status(h, requests["valid"]()))
+}

@@ -1,0 +1,71 @@
+package suite_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// signedMatrix is the proof matrix of the Standard Webhooks suite: each
+// reference receiver fails exactly the SIG requirements its flaw violates
+// and passes every other; the compliant one passes everything. Each row
+// runs the whole features/standard-webhooks suite in virtual time.
+var signedMatrix = []struct {
+	behaviour string
+	fails     []string
+}{
+	{"sw-compliant", nil},
+	{"sw-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
+	{"sw-reserialized", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"})},
+	{"sw-no-tolerance", ids([]string{"SIG-04"})},
+	{"sw-first-signature-only", ids([]string{"SIG-05", "SIG-06"})},
+	{"sw-equals-compare", ids([]string{"SIG-08"})},
+}
+
+// signedRequirements are the requirements a standard-webhooks run holds:
+// SIG-01..SIG-07 and the shared ones its features check.
+var signedRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
+
+func TestSignedProofMatrix(t *testing.T) {
+	for _, row := range signedMatrix {
+		t.Run(row.behaviour, func(t *testing.T) {
+			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: "standard-webhooks", Concurrency: 8})
+			assert.Equal(t, row.fails, failedIDs(res), "failed requirements")
+			var held []string
+			for _, q := range res.Requirements {
+				held = append(held, q.ID)
+				if q.Status != reports.Failed {
+					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
+				}
+			}
+			assert.ElementsMatch(t, signedRequirements, held, "the catalogue of a standard-webhooks run")
+			require.NotNil(t, res.Environment.Provider, "the report names the provider")
+			assert.Equal(t, "standard-webhooks", res.Environment.Provider.Name)
+			assert.Contains(t, res.Environment.Provider.Sources, "SW-9")
+		})
+	}
+}
+
+// TestSignedFullScheduleInVirtualTime: with whole schedules, a genuine
+// event the receiver refuses is retried on Standard Webhooks' schedule,
+// 75 h 35 min of waits (SW-9), in milliseconds of wall time: a 400 is a
+// failure like any other non-2xx (SW-8), not the end of the delivery.
+func TestSignedFullScheduleInVirtualTime(t *testing.T) {
+	start := time.Now()
+	res := fixture.Run(t, "sw-reserialized", fixture.Options{Provider: "standard-webhooks", Tags: "@SIG-01", FullSchedules: true})
+	require.Len(t, res.Scenarios, 1)
+	ds := res.Scenarios[0].Deliveries
+	require.Len(t, ds, 1)
+	d := ds[0]
+	require.Len(t, d.Attempts, 10)
+	assert.Equal(t, webhook.Exhausted, d.Outcome)
+	last := d.Attempts[9].StartedAt.Sub(d.Attempts[0].StartedAt)
+	assert.Equal(t, 75*time.Hour+35*time.Minute+5*time.Second, last.Truncate(time.Second))
+	assert.Less(t, time.Since(start), 10*time.Second, "virtual time")
+}
