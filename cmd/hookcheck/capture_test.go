@@ -87,6 +87,7 @@ func captureSend(t *testing.T, sendFlags ...string) string {
 }
 
 func TestCaptureThenDiff(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	// The waits are real: a loaded machine adds tens of milliseconds to a
 	// 1 ms wait, so the tolerance is wide and the "slow" capture far past it.
 	diffFlags := []string{"--retry-interval", "1ms", "--tolerance", "250ms", "--auth-header-name", "X-Secret",

@@ -79,6 +79,7 @@ func TestCaptureForwardUsage(t *testing.T) {
 // by the sender as a timeout (deadlines shortened: capture's 300 ms, the
 // sender's 600 ms, so an answer from capture at its deadline would be seen).
 func TestCaptureForwardSlowReceiver(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	b, err := receiver.Lookup("delay")
 	require.NoError(t, err)
 	recv := httptest.NewServer(b.New(receiver.Config{}, receiver.Params{Delay: 12e9}))

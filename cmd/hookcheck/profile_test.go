@@ -148,6 +148,7 @@ func hostileCapture(t *testing.T, n int, gap time.Duration, ua string) string {
 // 2,562,047 h wait and a User-Agent with CR/LF. Each is now refused in one
 // line naming the field, and no profile is written.
 func TestDiffUpdateProfileRefusesHostileCapture(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	cases := []struct {
 		name    string
 		capture string

@@ -28,6 +28,7 @@ import (
 // the answer the report names; a plain delivery, RC-16's reproduction
 // before issue 17, got a 2xx from the recovered API instead.
 func TestAPIFaultReproductionRecreatesTheFault(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	const key = "repro-test-api-key"
 	addr := freeLoopbackAddr(t)
 	rapi := &receiver.API{BaseURL: "http://" + addr, Key: key}

@@ -60,6 +60,7 @@ func TestRunStreamingFindsTheFirstSessionLost(t *testing.T) {
 }
 
 func TestRunBothProductsInOneReport(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	out := t.TempDir()
 	// --verify none: RC-18's api-fetch would wait for RC-15's slow fetch
 	// (15 s), and this test is about products.

@@ -18,6 +18,7 @@ import (
 )
 
 func TestRunBuiltInWritesTheReport(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	out := t.TempDir()
 	r := hookcheck(t, nil, "run", "--fast", "--out", out)
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
@@ -112,6 +113,7 @@ func TestRunNamesOneRootCause(t *testing.T) {
 // TestRunMaxDurationCutsTheRun: past --max-duration the run stops, writes
 // every file with verdict incomplete and names the scenarios cut.
 func TestRunMaxDurationCutsTheRun(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	srv, _ := serveBehaviour(t, "hang", receiver.Params{}, receiver.Config{})
 	out := t.TempDir()
 	r := hookcheck(t, nil, "run", "--target", srv.URL+"/webhook", "--fast", "--max-duration", "1500ms", "--out", out)
@@ -284,6 +286,7 @@ func freeLoopbackAddr(t *testing.T) string {
 }
 
 func TestRunWithAPIChecksTheReceiversFetches(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	const key = "cli-test-api-key"
 	addr := freeLoopbackAddr(t)
 	api := &receiver.API{BaseURL: "http://" + addr, Key: key}

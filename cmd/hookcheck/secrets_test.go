@@ -170,6 +170,7 @@ func readOutputs(t *testing.T, dir string, into map[string]string) {
 // answer, in every encoding. The auth values carry each character that an
 // encoding changes: `"`, `\`, `<`, `>`, `+`, `=`, '/', '&', '\” and a space.
 func TestSecretsNeverLeakThroughAnEcho(t *testing.T) {
+	t.Parallel() // mostly real-time waits: overlap them with the other tests' waits
 	const authName, verifyName, verifyValue = "X-Webhook-Secret", "X-Verify-Key", `v"erify/k&ey <+1>=`
 	// The subtests are not named by their secret: the name is in the temp
 	// directory's, which the console prints.
