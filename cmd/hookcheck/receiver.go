@@ -234,6 +234,11 @@ func listBehaviours(a *app) error {
 	for _, k := range hostile.Kinds() {
 		fmt.Fprintf(w, "%s\tsocket\t%s\t%s\n", k, k.Description(), k.Violates())
 	}
+	// Other providers' receivers verify signatures with the secret in
+	// $HOOKCHECK_SIGNING_SECRET; run checks them with --provider.
+	for _, b := range receiver.ProviderBehaviours("") {
+		fmt.Fprintf(w, "%s\thttp\t%s\t%s\n", b.Name, flagWords.Replace(b.Description), flagWords.Replace(b.Violates))
+	}
 	return w.Flush()
 }
 

@@ -41,7 +41,12 @@ func TestReceiverListShowsBothLevels(t *testing.T) {
 	for _, k := range hostile.Kinds() {
 		assert.Equal(t, "socket", level[string(k)], k)
 	}
-	assert.Len(t, level, len(receiver.Behaviours())+len(hostile.Kinds()))
+	signed := receiver.ProviderBehaviours("")
+	require.NotEmpty(t, signed)
+	for _, b := range signed {
+		assert.Equal(t, "http", level[b.Name], "%s: another provider's receiver is listed too", b.Name)
+	}
+	assert.Len(t, level, len(receiver.Behaviours())+len(hostile.Kinds())+len(signed))
 }
 
 // --behaviour serves a socket-level kind on --listen until Ctrl-C.
