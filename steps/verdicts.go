@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hookcheck/hookcheck/internal/stats"
@@ -133,6 +134,9 @@ func answer(a webhook.Attempt) string {
 // what the app loses by it only when the delivery announced something
 // (webhook.Delivery.Lost): a probe has no transcript to lose.
 func consequence(d *webhook.Delivery) string {
+	if d.Policy.Signature != "" {
+		return providerConsequence(d)
+	}
 	a := d.Attempts[0]
 	last := d.LastAttempt()
 	lost := d.Lost()
@@ -171,4 +175,31 @@ func consequence(d *webhook.Delivery) string {
 		return then(fmt.Sprintf("AssemblyAI would retry %d times in all and then give up (D-6)", len(d.Attempts)))
 	}
 	return "The delivery was stopped before it ended"
+}
+
+// providerConsequence says what another provider's sender does with this
+// delivery's answer, from the rules of its profile that the record
+// carries: none of AssemblyAI's rules (D-4..D-6) applies to it.
+func providerConsequence(d *webhook.Delivery) string {
+	a := d.Attempts[0]
+	p := d.Policy
+	sender := "A " + p.Signature + " sender"
+	lost := ": the event is lost"
+	if d.Lost() == "" {
+		lost = "" // a probe announces nothing to lose
+	}
+	switch {
+	case slices.Contains(p.StopOn, a.StatusCode):
+		return fmt.Sprintf("%s stops at a %d and makes no more attempts%s", sender, a.StatusCode, lost)
+	case a.StatusCode >= 400 && a.StatusCode < 500 && !p.RetryOn4xx:
+		return fmt.Sprintf("%s never retries a 4xx%s", sender, lost)
+	case p.MaxAttempts <= 1:
+		return fmt.Sprintf("%s makes no other attempt%s", sender, lost)
+	}
+	then := ", and if each gets the same answer, is lost"
+	if lost == "" {
+		then = ""
+	}
+	return fmt.Sprintf("%s retries it, up to %d attempts over %s: the event arrives late%s", sender, p.MaxAttempts,
+		stats.FormatDuration(p.ScheduleLength()), then)
 }

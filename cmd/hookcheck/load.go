@@ -226,8 +226,8 @@ func loadAndReport(ctx context.Context, a *app, f *loadFlags, c load.Config, obj
 	if c.FindLimit {
 		mode = fmt.Sprintf("finding the limit in steps of %s", f.step)
 	}
-	fmt.Fprintf(a.out, "Loading %s: %s for %s (%s); deadline %s, up to %d attempts, wait %s (%s); drain up to %s. Ctrl-C stops and writes the report.\n",
-		webhook.RedactTarget(c.Target), shape, c.Plan.Duration, mode, c.Policy.Timeout, c.Policy.MaxAttempts, c.Policy.Wait(), c.Policy.Pace, f.drain)
+	fmt.Fprintf(a.out, "Loading %s: %s for %s (%s); deadline %s, up to %d attempts, %s (%s); drain up to %s. Ctrl-C stops and writes the report.\n",
+		webhook.RedactTarget(c.Target), shape, c.Plan.Duration, mode, c.Policy.Timeout, c.Policy.MaxAttempts, c.Policy.Waits(), c.Policy.Pace, f.drain)
 	if !f.quiet {
 		c.OnSecond = func(s load.Second) { printLoadLine(a.out, s) }
 	}

@@ -44,7 +44,11 @@ func printFailures(w io.Writer, r *reports.Result, dir string) {
 			continue
 		}
 		if printed == 0 {
-			fmt.Fprintln(w, "\nFailures: one reproduction per failed requirement not blocked by another (auth value from $"+envAuthHeaderValue+")")
+			line := "\nFailures: one reproduction per failed requirement not blocked by another"
+			if r.Environment.AuthHeaderName != "" {
+				line += " (auth value from $" + envAuthHeaderValue + ")"
+			}
+			fmt.Fprintln(w, line)
 		}
 		printed++
 		rp, ok := first.FirstReproduction()

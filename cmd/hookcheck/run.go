@@ -302,8 +302,8 @@ func printHeader(ctx context.Context, w io.Writer, t hookcheckapi.Target, prep *
 		fmt.Fprintf(w, "Checking %s as %s: %d scenarios, deadline %s, up to %d attempts over %s (%s)\n",
 			webhook.RedactTarget(transcript), t.Provider, prep.Selected(), p.Timeout, p.MaxAttempts, p.ScheduleLength(), p.Pace)
 	} else {
-		fmt.Fprintf(w, "Checking %s: %d scenarios, deadline %s, up to %d attempts, wait %s (%s)\n",
-			webhook.RedactTarget(transcript), prep.Selected(), p.Timeout, p.MaxAttempts, p.Wait(), p.Pace)
+		fmt.Fprintf(w, "Checking %s: %d scenarios, deadline %s, up to %d attempts, %s (%s)\n",
+			webhook.RedactTarget(transcript), prep.Selected(), p.Timeout, p.MaxAttempts, p.Waits(), p.Pace)
 	}
 	if !builtIn {
 		printRoutes(w, t.Product, transcript, session)

@@ -109,7 +109,11 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 
 	var observe webhook.Observer
 	if !f.json {
-		printPlan(a.out, f.target, n, p)
+		event := "" // a provider's own event, which KindRaw would call "a body of your own"
+		if !own && !pr.IsDefault() {
+			event = pr.Name + " event"
+		}
+		printPlan(a.out, f.target, n, p, event)
 		observe.OnAttempt = func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(a.out, at) }
 	}
 	d, err := sender.Deliver(cmd.Context(), f.target, n, observe)
@@ -183,14 +187,16 @@ func notification(f *sendFlags, pr provider.Provider) (webhook.Notification, err
 	return webhook.Notification{}, usagef("--payload %q: want transcript, redacted-audio or streaming-session", f.payload)
 }
 
-func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Policy) {
+func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Policy, event string) {
 	what := fmt.Sprintf("%s notification (status %s, transcript %s)", n.Kind, n.Status, n.TranscriptID)
-	switch n.Kind {
-	case webhook.KindRedactedAudio:
+	switch {
+	case event != "":
+		what = fmt.Sprintf("%s (%s)", event, stats.FormatBytes(len(n.Raw)))
+	case n.Kind == webhook.KindRedactedAudio:
 		what = "redacted-audio notification (D-11)"
-	case webhook.KindRaw:
+	case n.Kind == webhook.KindRaw:
 		what = fmt.Sprintf("body of your own (%s)", stats.FormatBytes(len(n.Raw)))
-	case webhook.KindStreamingSession:
+	case n.Kind == webhook.KindStreamingSession:
 		size := "?"
 		if body, _, err := n.Encode(); err == nil {
 			size = stats.FormatBytes(len(body))
@@ -202,8 +208,8 @@ func printPlan(w io.Writer, target string, n webhook.Notification, p webhook.Pol
 	if p.Auth != nil {
 		auth = fmt.Sprintf("auth header %s: %s", p.Auth.Name, p.Auth.Value)
 	}
-	fmt.Fprintf(w, "Policy: deadline %s, up to %d attempts, wait %s (%s), region %s, source %s, %s\n",
-		p.Timeout, p.MaxAttempts, p.Wait(), p.Pace, p.Region, p.Source, auth)
+	fmt.Fprintf(w, "Policy: deadline %s, up to %d attempts, %s (%s), region %s, source %s, %s\n",
+		p.Timeout, p.MaxAttempts, p.Waits(), p.Pace, p.Region, p.Source, auth)
 }
 
 func printAttempt(w io.Writer, at webhook.Attempt) {
@@ -229,6 +235,9 @@ func printOutcome(w io.Writer, d *webhook.Delivery) {
 	switch d.Outcome {
 	case webhook.Delivered:
 		why = "the receiver acknowledged with a 2xx (D-3)"
+		if d.Policy.Signature != "" {
+			why = "the receiver acknowledged with a 2xx"
+		}
 		switch kind {
 		case webhook.KindStreamingSession:
 			why += "; the webhook carries the session's whole transcript, so there is nothing to fetch (S-2, S-4)"
@@ -237,12 +246,18 @@ func printOutcome(w io.Writer, d *webhook.Delivery) {
 		}
 	case webhook.Rejected:
 		why = "a 4xx is never retried (D-5)"
+		if d.Policy.Signature != "" { // another provider: its profile's rule, not AssemblyAI's
+			why = fmt.Sprintf("a %s sender stops at this answer", d.Policy.Signature)
+		}
 		if lost := lostAs(d, kind); lost != "" {
 			why += ": " + lost
 		}
 	case webhook.Exhausted:
 		why = "every attempt failed (D-6)"
-		if kind == webhook.KindStreamingSession {
+		switch {
+		case d.Policy.Signature != "":
+			why = "every attempt failed"
+		case kind == webhook.KindStreamingSession:
 			why = "every attempt failed (S-3)"
 		}
 		if lost := lostAs(d, kind); lost != "" {

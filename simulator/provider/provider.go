@@ -147,10 +147,12 @@ func (p Provider) Sources() []string {
 }
 
 // StandardWebhooksEvent is a Standard Webhooks payload (SW-8): type,
-// timestamp and data, with bytes that no JSON re-serialization gives back
-// (two-space indentation, keys out of order, an escaped non-ASCII letter,
-// an integer beyond 2^53): a receiver must verify the raw body (SW-2).
+// timestamp and data, compact, keys in order, ASCII: bytes that a JSON
+// re-serialization (JSON.stringify, json.Marshal) gives back unchanged, so
+// that a receiver verifying a re-serialized body still accepts it and only
+// the raw-body requirement (SIG-07, with bodies no re-serialization gives
+// back) finds that flaw: one cause, one finding.
 func StandardWebhooksEvent(id string) []byte {
 	ts := time.Unix(1767225600, 0).UTC().Format(time.RFC3339)
-	return fmt.Appendf(nil, "{\n  \"type\": \"invoice.paid\",\n  \"timestamp\": %q,\n  \"data\": {\"id\": %q, \"customer\": \"Zo\\u00eb\", \"amount\": 9007199254740993, \"currency\": \"eur\"}\n}\n", ts, id)
+	return fmt.Appendf(nil, `{"data":{"amount":1200,"currency":"eur","customer":"Zoe","id":%q},"timestamp":%q,"type":"invoice.paid"}`, id, ts)
 }

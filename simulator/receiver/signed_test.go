@@ -66,6 +66,7 @@ func TestStandardWebhooksReceivers(t *testing.T) {
 		"sw-reserialized":         {"valid": bad, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
 		"sw-no-tolerance":         {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": ok, "rotation": ok, "GET": 405},
 		"sw-first-signature-only": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
+		"sw-secret-as-text":       {"valid": bad, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
 		// Right in every answer; only the time it takes differs (SIG-08).
 		"sw-equals-compare": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
 	}

@@ -316,6 +316,25 @@ func (p Policy) paced(d time.Duration) time.Duration {
 	return d
 }
 
+// Waits says how long the policy waits between attempts, after the pace,
+// for a console line: "wait 10s" for a fixed interval, or the first waits
+// of a schedule and its length ("waits 5s, 5m0s, 30m0s, … (75h35m0s in
+// all)").
+func (p Policy) Waits() string {
+	if len(p.Schedule) == 0 || p.MaxAttempts <= 2 {
+		return "wait " + p.Wait().String()
+	}
+	var parts []string
+	for n := 1; n < p.MaxAttempts && n <= 3; n++ {
+		parts = append(parts, p.WaitAfter(n).String())
+	}
+	more := ""
+	if p.MaxAttempts > 4 {
+		more = ", …"
+	}
+	return fmt.Sprintf("waits %s%s (%s in all)", strings.Join(parts, ", "), more, p.ScheduleLength())
+}
+
 // ScheduleLength is how long a delivery that fails every attempt at once
 // waits in all, after the pace: the time a full schedule takes.
 func (p Policy) ScheduleLength() time.Duration {

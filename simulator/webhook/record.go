@@ -167,6 +167,25 @@ type PolicySummary struct {
 	ScheduleMS []float64 `json:"schedule_ms,omitempty"`
 	// Signature names the signing scheme of a signed delivery.
 	Signature string `json:"signature,omitempty"`
+	// RetryOn4xx says the sender retries a 4xx answer (other providers
+	// than AssemblyAI, which never does: D-5).
+	RetryOn4xx bool `json:"retry_on_4xx,omitempty"`
+	// StopOn lists answers that end a delivery at once (other providers).
+	StopOn []int `json:"stop_on,omitempty"`
+}
+
+// ScheduleLength is how long a delivery that fails every attempt waits in
+// all, in real time (whatever the pace of the run that recorded it).
+func (s PolicySummary) ScheduleLength() time.Duration {
+	var total time.Duration
+	for n := 1; n < s.MaxAttempts; n++ {
+		ms := s.RetryIntervalMS
+		if n <= len(s.ScheduleMS) {
+			ms = s.ScheduleMS[n-1]
+		}
+		total += time.Duration(ms * float64(time.Millisecond))
+	}
+	return total
 }
 
 // LogValue logs the summary as attributes named as in a record, so that a
@@ -196,6 +215,7 @@ func (p Policy) Summary() PolicySummary {
 	}
 	if p.Signing != nil {
 		s.Signature = string(p.Signing.Provider)
+		s.RetryOn4xx, s.StopOn = p.RetryOn4xx, p.StopOn
 	}
 	return s
 }

@@ -22,10 +22,14 @@ var signedMatrix = []struct {
 }{
 	{"sw-compliant", nil},
 	{"sw-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
-	{"sw-reserialized", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"})},
+	{"sw-reserialized", ids([]string{"SIG-07"})},
 	{"sw-no-tolerance", ids([]string{"SIG-04"})},
 	{"sw-first-signature-only", ids([]string{"SIG-05", "SIG-06"})},
 	{"sw-equals-compare", ids([]string{"SIG-08"})},
+	// Refuses every genuine event: one finding, SIG-01; the others that
+	// send genuine events fail the same way, blocked by it
+	// (TestSignedRootCause).
+	{"sw-secret-as-text", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"})},
 }
 
 // signedRequirements are the requirements a standard-webhooks run holds:
@@ -58,14 +62,41 @@ func TestSignedProofMatrix(t *testing.T) {
 // failure like any other non-2xx (SW-8), not the end of the delivery.
 func TestSignedFullScheduleInVirtualTime(t *testing.T) {
 	start := time.Now()
-	res := fixture.Run(t, "sw-reserialized", fixture.Options{Provider: "standard-webhooks", Tags: "@SIG-01", FullSchedules: true})
-	require.Len(t, res.Scenarios, 1)
-	ds := res.Scenarios[0].Deliveries
-	require.Len(t, ds, 1)
-	d := ds[0]
+	// The re-serializing receiver refuses a body no re-serialization
+	// gives back (SIG-07) with a 400, on every attempt.
+	res := fixture.Run(t, "sw-reserialized", fixture.Options{Provider: "standard-webhooks", Tags: "@SIG-07", FullSchedules: true})
+	require.NotEmpty(t, res.Scenarios)
+	var d *webhook.Delivery
+	for _, s := range res.Scenarios {
+		if s.Status == reports.Failed && len(s.Deliveries) > 0 && d == nil {
+			d = s.Deliveries[0]
+		}
+	}
+	require.NotNil(t, d, "a SIG-07 scenario failed")
 	require.Len(t, d.Attempts, 10)
 	assert.Equal(t, webhook.Exhausted, d.Outcome)
 	last := d.Attempts[9].StartedAt.Sub(d.Attempts[0].StartedAt)
 	assert.Equal(t, 75*time.Hour+35*time.Minute+5*time.Second, last.Truncate(time.Second))
 	assert.Less(t, time.Since(start), 10*time.Second, "virtual time")
+}
+
+// TestSignedRootCause: a receiver that refuses every genuine event has one
+// bug: SIG-01 carries the finding and its fix, and each requirement that
+// failed with the same answer to a genuine event is blocked by it, its own
+// fix (a rate limit for RC-11, a raw-body check for SIG-07) not offered.
+func TestSignedRootCause(t *testing.T) {
+	res := fixture.Run(t, "sw-secret-as-text", fixture.Options{Provider: "standard-webhooks", Concurrency: 8})
+	for _, q := range res.Requirements {
+		if q.Status != reports.Failed {
+			continue
+		}
+		if q.ID == "SIG-01" {
+			assert.Empty(t, q.Blocker(), "SIG-01 is the finding")
+			continue
+		}
+		assert.Equal(t, "SIG-01", q.Blocker(), "%s: %s", q.ID, q.Reason)
+	}
+	roots := res.RootCauses()
+	require.Len(t, roots, 1)
+	assert.Equal(t, "SIG-01", roots[0].ID)
 }

@@ -25,6 +25,10 @@ const (
 	// sessionWebhook is a streaming session's webhook (S-2, S-4),
 	// delivered the same way.
 	sessionWebhook requestKind = "session webhook"
+	// signedEvent is another provider's event, signed and delivered as
+	// its profile says (a Delivery whose policy names a signature scheme,
+	// not a probe).
+	signedEvent requestKind = "signed event"
 	// otherRequest is everything else: the redacted-audio notification
 	// (D-11, no transcript_id), and every probe (a malformed body,
 	// another method, a forged auth header or source address).
@@ -38,6 +42,9 @@ const (
 func kindOf(d *webhook.Delivery) requestKind {
 	if d.Probe != "" || d.Request.Method != http.MethodPost {
 		return otherRequest
+	}
+	if d.Policy.Signature != "" {
+		return signedEvent
 	}
 	switch d.Notification.Kind {
 	case webhook.KindTranscript:
@@ -60,13 +67,15 @@ func kindOf(d *webhook.Delivery) requestKind {
 // rootRequirements are the requirements whose plain delivery every other
 // check of their kind of request builds on, first the one a report names
 // first: a completed transcript notification acknowledged (RC-01), a
-// session webhook acknowledged (RC-20).
+// session webhook acknowledged (RC-20), a correctly signed event of any
+// signing provider accepted (SIG-01).
 var rootRequirements = []struct {
 	id   string
 	kind requestKind
 }{
 	{"RC-01", transcriptNotification},
 	{"RC-20", sessionWebhook},
+	{"SIG-01", signedEvent},
 }
 
 // redirectRequirement is "never answers a 3xx" (P-3).
@@ -122,7 +131,8 @@ func (a answer) redirect() bool { return a.status >= 300 && a.status < 400 }
 // attributeRootCause tells each failed requirement whether its failure is
 // a finding of its own. Every request of its failed scenarios is compared
 // with the plain delivery of each failed root requirement (RC-01 for
-// transcript notifications, RC-20 for session webhooks):
+// transcript notifications, RC-20 for session webhooks, SIG-01 for a
+// signing provider's events):
 //
 //   - blocked by the root (BlockedBy) when every one is of the root's kind
 //     and got the root's very answer (status or error class, and body): a

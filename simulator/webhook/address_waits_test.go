@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -24,4 +25,16 @@ func TestSameAddress(t *testing.T) {
 	} {
 		assert.Equal(t, c.same, webhook.SameAddress(c.addr, c.target), "%s vs %s", c.addr, c.target)
 	}
+}
+
+// TestWaitsSaysTheSchedule: a fixed interval is one wait; a schedule
+// shows its first waits and its length, after the pace.
+func TestWaitsSaysTheSchedule(t *testing.T) {
+	p := webhook.DefaultPolicy()
+	assert.Equal(t, "wait 10s", p.Waits())
+	p.Schedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour}
+	p.MaxAttempts = 5
+	assert.Equal(t, "waits 5s, 5m0s, 30m0s, … (2h35m5s in all)", p.Waits())
+	p.Pace = webhook.Accelerated
+	assert.Equal(t, "waits 50ms, 3s, 18s, … (1m33.05s in all)", p.Waits())
 }
