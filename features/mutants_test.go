@@ -33,7 +33,7 @@ var mutants = []mutant{
 	{"@D-11", "simulator/webhook/notification.go", "RedactedAudioURL string `json:\"redacted_audio_url\"`\n\t\t}", "RedactedAudioURL string `json:\"url\"`\n\t\t}"},
 	{"@D-12", "simulator/webhook/sender.go", `h.Set("Accept", "*/*")`, `h.Set("Accept", "application/json")`},
 	{"@P-1", "simulator/webhook/sender.go", "timedOut.Store(true)", "timedOut.Store(false)"},
-	{"@P-2", "simulator/webhook/sender.go", "wait = s.policy.Wait()", "wait = s.policy.Wait() - a.Duration"},
+	{"@P-2", "simulator/webhook/sender.go", "wait = s.policy.waitAfter(a)", "wait = s.policy.waitAfter(a) - a.Duration"},
 	{"@P-3", "simulator/profiles/assemblyai.json", `"follow_redirects": {"value": false`, `"follow_redirects": {"value": true`},
 	{"@P-4", "simulator/webhook/sender.go", "case a.Number >= p.MaxAttempts:", "case a.Number >= p.MaxAttempts || a.Failure != NoError:"},
 	{"@P-5", "simulator/webhook/record.go", "for i := len(attempts) - 1; i >= 0; i-- {", "for i := len(attempts) - 1; i >= len(attempts)-1; i-- {"},
