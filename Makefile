@@ -160,7 +160,7 @@ test-vectors: ## every signed-webhook vector agrees with the official libraries 
 RECEIVERS_NODE := simulator/receiver/node
 .PHONY: test-node-receivers
 test-node-receivers: ## the Express reference receivers accept and refuse as they should (npm ci --prefix RECEIVERS_NODE first)
-	HOOKCHECK_NODE_RECEIVERS=1 $(GO) test -count=1 -v -run 'TestNode' ./$(RECEIVERS_NODE)/ | grep -E '^(---|\s+--- |\s+node_test|ok|FAIL|PASS)'
+	HOOKCHECK_NODE_RECEIVERS=1 $(GO) test -count=1 -v -run 'TestNode|TestProviderSuite' ./$(RECEIVERS_NODE)/ | grep -E '^(---|\s+--- |\s+node_test|\s+suite_test|ok|FAIL|PASS)'
 
 FLOOD_ARGS ?= -n 5000 -body 1048576 -concurrency 64
 capture-flood: build ## flood `hookcheck capture` on loopback (FLOOD_ARGS): peak RSS, no acknowledged request lost
