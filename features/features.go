@@ -41,6 +41,13 @@ var requirementsJSON []byte
 //go:embed standard-webhooks/*.feature
 var StandardWebhooks embed.FS
 
+// Stripe is the suite of the stripe provider: the signed-webhook
+// requirements that apply to Stripe's scheme (docs/spec.md ST-*) and the
+// shared rules.
+//
+//go:embed stripe/*.feature
+var Stripe embed.FS
+
 // RequirementsFor returns the catalogue entries of provider: those whose
 // "providers" list names it, an entry without one being AssemblyAI's. The
 // suite adds the shared entries a provider's features check.

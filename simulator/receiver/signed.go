@@ -40,17 +40,22 @@ const (
 // receivers are Behaviours): the compliant one first, then one per flaw.
 // The slice is new on each call.
 func ProviderBehaviours(provider string) []Behaviour {
-	if provider != "" && provider != "standard-webhooks" {
-		return nil
+	switch provider {
+	case "":
+		return append(standardWebhooksBehaviours(), stripeBehaviours()...)
+	case "standard-webhooks":
+		return standardWebhooksBehaviours()
+	case "stripe":
+		return stripeBehaviours()
 	}
-	return standardWebhooksBehaviours()
+	return nil
 }
 
 // standardWebhooksBehaviours are the Standard Webhooks receivers.
 func standardWebhooksBehaviours() []Behaviour {
 	b := func(name, description, violates string, f signedFlaw) Behaviour {
 		return Behaviour{Name: name, Description: description, Violates: violates,
-			New: func(c Config, _ Params) http.Handler { return newSigned(c, f) }}
+			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.StandardWebhooks, f) }}
 	}
 	return []Behaviour{
 		b("sw-compliant", "Standard Webhooks: verifies every request on the raw body, every signature, a 5-minute tolerance (simulator/signing)", "", signedCompliant),
@@ -63,7 +68,9 @@ func standardWebhooksBehaviours() []Behaviour {
 	}
 }
 
-// signedReceiver is a Standard Webhooks receiver with one flaw (or none).
+// signedReceiver is a receiver of a signing provider (Standard Webhooks,
+// or Stripe for the flaws that are not Standard Webhooks' own) with one
+// flaw (or none).
 type signedReceiver struct {
 	cfg      Config
 	flaw     signedFlaw
@@ -71,12 +78,12 @@ type signedReceiver struct {
 	err      error // a configuration without a usable secret
 }
 
-func newSigned(c Config, f signedFlaw) http.Handler {
+func newSigned(c Config, p signing.Provider, f signedFlaw) http.Handler {
 	o := signing.VerifyOptions{Secrets: []webhook.Secret{c.SigningSecret}}
 	if f == signedNoTolerance {
 		o.Tolerance = 100 * 365 * 24 * time.Hour
 	}
-	v, err := signing.NewStandardVerifier(o)
+	v, err := signing.NewVerifier(p, o)
 	return &signedReceiver{cfg: c, flaw: f, verifier: v, err: err}
 }
 
