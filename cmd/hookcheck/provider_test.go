@@ -20,8 +20,8 @@ import (
 )
 
 // TestRunStandardWebhooks: `run --provider standard-webhooks --fast`
-// passes the compliant receiver and fails the one that verifies a
-// re-serialized body on SIG-07 (the raw-body requirement), its report
+// (and `--provider stripe`) passes the compliant receiver and fails the
+// one that verifies a re-serialized body on SIG-07 (the raw-body requirement), its report
 // naming the provider and never the signing secret. Each run takes well
 // under a second: the suite has no long waits and stops each delivery
 // at its first attempt.
@@ -29,12 +29,15 @@ func TestRunStandardWebhooks(t *testing.T) {
 	env := map[string]string{envSigningSecret: fixture.SigningSecret}
 	secretText := strings.TrimPrefix(fixture.SigningSecret, "whsec_")
 	for _, c := range []struct {
+		provider  string
 		behaviour string
 		code      int
 		fails     []string
 	}{
-		{"sw-compliant", 0, nil},
-		{"sw-reserialized", exitFailed, []string{"SIG-07"}},
+		{"standard-webhooks", "sw-compliant", 0, nil},
+		{"standard-webhooks", "sw-reserialized", exitFailed, []string{"SIG-07"}},
+		{"stripe", "stripe-compliant", 0, nil},
+		{"stripe", "stripe-parsed-body", exitFailed, []string{"SIG-07"}},
 	} {
 		t.Run(c.behaviour, func(t *testing.T) {
 			srv, _ := serveBehaviour(t, c.behaviour, receiver.Params{}, receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)})
@@ -42,16 +45,16 @@ func TestRunStandardWebhooks(t *testing.T) {
 			// SIG-08 times refusals: on a loaded machine a real-time run may
 			// see noise, so its verdicts are proved in virtual time
 			// (TestSignedProofMatrix, TestJudgeTiming).
-			r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--fast", "--tags", "~@SIG-08",
+			r := hookcheck(t, env, "run", "--provider", c.provider, "--fast", "--tags", "~@SIG-08",
 				"--target", srv.URL+"/webhook", "--out", out)
 			require.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-			assert.Contains(t, r.stdout, "as standard-webhooks")
+			assert.Contains(t, r.stdout, "as "+c.provider)
 			data, err := os.ReadFile(filepath.Join(out, "results.json"))
 			require.NoError(t, err)
 			var res reports.Result
 			require.NoError(t, json.Unmarshal(data, &res))
 			require.NotNil(t, res.Environment.Provider)
-			assert.Equal(t, "standard-webhooks", res.Environment.Provider.Name)
+			assert.Equal(t, c.provider, res.Environment.Provider.Name)
 			var failed []string
 			for _, q := range res.Requirements {
 				if q.Status == reports.Failed {
@@ -77,6 +80,8 @@ func TestRunRefusesDaysInRealTime(t *testing.T) {
 	env := map[string]string{envSigningSecret: fixture.SigningSecret}
 	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", "http://127.0.0.1:9/webhook", "--out", t.TempDir())
 	requireOneLine(t, r, "standard-webhooks's retry schedule takes 75h35m5s in real time: set --fast (its waits divided by 100: 45m21.05s), or --full-schedules to run it as it is")
+	r = hookcheck(t, env, "run", "--provider", "stripe", "--target", "http://127.0.0.1:9/webhook", "--out", t.TempDir())
+	requireOneLine(t, r, "stripe's retry schedule takes 55h0m0s in real time: set --fast (its waits divided by 100: 33m0s), or --full-schedules to run it as it is")
 }
 
 // TestReplayResignsWithTheCapturedID: replay --provider standard-webhooks
