@@ -33,6 +33,7 @@ const (
 	signedFirstOnly                      // reads only the first signature of the header
 	signedEquals                         // compares with an early-exit ==
 	signedRawSecret                      // keys the HMAC with the secret's text, not its base64 bytes
+	signedAnyScheme                      // Stripe: takes a MAC under any scheme, not only v1
 )
 
 // ProviderBehaviours returns the reference receivers of provider (e.g.
@@ -73,6 +74,7 @@ func standardWebhooksBehaviours() []Behaviour {
 // flaw (or none).
 type signedReceiver struct {
 	cfg      Config
+	provider signing.Provider
 	flaw     signedFlaw
 	verifier signing.Verifier
 	err      error // a configuration without a usable secret
@@ -84,7 +86,7 @@ func newSigned(c Config, p signing.Provider, f signedFlaw) http.Handler {
 		o.Tolerance = 100 * 365 * 24 * time.Hour
 	}
 	v, err := signing.NewVerifier(p, o)
-	return &signedReceiver{cfg: c, flaw: f, verifier: v, err: err}
+	return &signedReceiver{cfg: c, provider: p, flaw: f, verifier: v, err: err}
 }
 
 func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +144,12 @@ func (s *signedReceiver) verify(h http.Header, body []byte) error {
 		h = h.Clone()
 		h.Set(signing.HeaderWebhookSignature, first)
 	case signedEquals:
+		if s.provider == signing.Stripe {
+			return s.stripeEquals(h, body, now)
+		}
 		return s.equals(h, body, now)
+	case signedAnyScheme:
+		return s.anyScheme(h, body, now)
 	case signedRawSecret:
 		return s.rawSecret(h, body)
 	}

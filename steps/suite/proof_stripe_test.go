@@ -21,15 +21,17 @@ var stripeMatrix = []struct {
 	fails     []string
 }{
 	{"stripe-compliant", nil},
-	{"stripe-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04"})},
+	{"stripe-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
 	{"stripe-parsed-body", ids([]string{"SIG-07"})},
 	{"stripe-no-tolerance", ids([]string{"SIG-04"})},
+	{"stripe-any-scheme", ids([]string{"SIG-06"})},
+	{"stripe-equals-compare", ids([]string{"SIG-08"})},
 }
 
 // stripeRequirements are the requirements a stripe run holds: the SIG
-// requirements that apply to Stripe's scheme and the shared ones its
-// features check.
-var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-07"}
+// requirements, every one applying to Stripe's scheme (SIG-04 checks
+// the past only, ST-5) and the shared ones its features check.
+var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
 
 func TestStripeProofMatrix(t *testing.T) {
 	for _, row := range stripeMatrix {
