@@ -31,6 +31,9 @@ var standardWebhooks []byte
 //go:embed stripe.json
 var stripe []byte
 
+//go:embed github.json
+var github []byte
+
 // AssemblyAIFile is the name errors give the embedded profile.
 const AssemblyAIFile = "simulator/profiles/assemblyai.json"
 
@@ -40,6 +43,9 @@ const StandardWebhooksFile = "simulator/profiles/standard-webhooks.json"
 
 // StripeFile is the name errors give the embedded Stripe profile.
 const StripeFile = "simulator/profiles/stripe.json"
+
+// GitHubFile is the name errors give the embedded GitHub profile.
+const GitHubFile = "simulator/profiles/github.json"
 
 // Field is one value of a profile and where it comes from (a docs/spec.md
 // rule id, or the capture it was observed in).
@@ -227,6 +233,16 @@ func StandardWebhooks() Profile {
 // ST-*). Like AssemblyAI, a parse failure is a build defect.
 func Stripe() Profile {
 	p, err := Parse(StripeFile, stripe)
+	if err != nil {
+		panic(fmt.Sprintf("embedded profile: %v", err))
+	}
+	return p
+}
+
+// GitHub returns the built-in GitHub webhook profile (docs/spec.md GH-*).
+// Like AssemblyAI, a parse failure is a build defect.
+func GitHub() Profile {
+	p, err := Parse(GitHubFile, github)
 	if err != nil {
 		panic(fmt.Sprintf("embedded profile: %v", err))
 	}

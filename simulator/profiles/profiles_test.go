@@ -190,3 +190,19 @@ func TestStripeProfile(t *testing.T) {
 	assert.Equal(t, 55*time.Hour, total)
 	assert.Greater(t, total+24*time.Hour, 72*time.Hour, "one more wait would pass 3 days")
 }
+
+// TestGitHubProfile: one attempt within 10 s (GH-4), the ping event's
+// headers (GH-5), every value citing a GitHub fact.
+func TestGitHubProfile(t *testing.T) {
+	p := profiles.GitHub()
+	assert.Equal(t, "github", p.Profile)
+	for _, s := range []string{p.Method.Source, p.Timeout.Source, p.MaxAttempts.Source, p.RetryInterval.Source,
+		p.RetryOn4xx.Source, p.FollowRedirects.Source, p.MaxRedirects.Source, p.Headers.Source, p.Region.Source,
+		p.SourceAddresses.Source, p.SourceMode.Source, p.Signature.Source} {
+		assert.Regexp(t, `^docs/spec\.md GH-\d+`, s, "every GitHub value cites its docs/spec.md rule")
+	}
+	assert.Equal(t, 1, p.MaxAttempts.Value, "no automatic redelivery")
+	assert.Equal(t, "10s", p.Timeout.Value)
+	assert.Nil(t, p.Schedule)
+	assert.Equal(t, "ping", p.Headers.Value["X-GitHub-Event"])
+}
