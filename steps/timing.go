@@ -51,7 +51,7 @@ func (st *conformanceScenario) probeTiming(ctx context.Context, n int) error {
 	if st.cfg.Policy.Signing == nil {
 		return st.notApplicable("the run does not sign its deliveries")
 	}
-	if s := st.cfg.Policy.Signing; s.Provider != signing.StandardWebhooks && s.Provider != signing.Stripe {
+	if s := st.cfg.Policy.Signing; s.Provider != signing.StandardWebhooks && s.Provider != signing.Stripe && s.Provider != signing.GitHub {
 		return st.notApplicable(fmt.Sprintf("no timing probe for %s yet", s.Provider))
 	}
 	if n < 5 || n > 1000 {
@@ -75,6 +75,8 @@ func (st *conformanceScenario) probeTiming(ctx context.Context, n int) error {
 							hs[i].Value = spoil(f.Value, late)
 						case strings.EqualFold(f.Name, signing.HeaderStripeSignature):
 							hs[i].Value = spoilHex(f.Value, "v1=", late)
+						case strings.EqualFold(f.Name, signing.HeaderGitHubSignature256):
+							hs[i].Value = spoilHex(f.Value, "sha256=", late)
 						}
 					}
 					return hs, nil
@@ -108,9 +110,9 @@ func spoil(sig string, late bool) string {
 }
 
 // spoilHex changes one hex digit of the first signature after marker in a
-// Stripe-Signature ("t=…,v1=<hex>", ST-1): its first, or the header's
-// last; the result is still lower-case hex, so only the comparison of
-// MACs refuses it.
+// Stripe-Signature ("t=…,v1=<hex>", ST-1) or X-Hub-Signature-256
+// ("sha256=<hex>", GH-1): its first, or the header's last; the result is
+// still lower-case hex, so only the comparison of MACs refuses it.
 func spoilHex(header, marker string, late bool) string {
 	b := []byte(header)
 	i := strings.Index(header, marker)

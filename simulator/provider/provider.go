@@ -34,6 +34,8 @@ const (
 	StandardWebhooks = "standard-webhooks"
 	// Stripe is Stripe's live-mode event delivery (docs/spec.md ST-*).
 	Stripe = "stripe"
+	// GitHub is GitHub's webhook delivery (docs/spec.md GH-*).
+	GitHub = "github"
 )
 
 // Provider is one sender hookcheck imitates.
@@ -69,6 +71,9 @@ func All() []Provider {
 		{Name: Stripe, Profile: profiles.Stripe(), Signing: signing.Stripe,
 			Features: features.Stripe, Payload: StripeEvent,
 			SigningFormat: "the endpoint's whsec_… secret, as the Dashboard shows it (ST-2)"},
+		{Name: GitHub, Profile: profiles.GitHub(), Signing: signing.GitHub,
+			Features: features.GitHub, Payload: GitHubPing,
+			SigningFormat: "the webhook's secret, any string (GH-2)"},
 	}
 }
 
@@ -184,4 +189,12 @@ func compactID(id string) string {
 		}
 		return -1
 	}, id)
+}
+
+// GitHubPing is the ping event GitHub sends a new webhook (GH-5): zen,
+// hook_id and hook, compact, keys in order, ASCII, for the reason
+// StandardWebhooksEvent gives. The delivery's id travels in
+// X-GitHub-Delivery (GH-1), not in the body.
+func GitHubPing(string) []byte {
+	return []byte(`{"hook":{"active":true,"config":{"content_type":"json","insecure_ssl":"0"},"events":["push"],"id":1,"name":"web","type":"Repository"},"hook_id":1,"zen":"Keep it logically awesome."}`)
 }

@@ -18,6 +18,7 @@ func TestEventsSurviveReserialization(t *testing.T) {
 	for name, event := range map[string]func(string) []byte{
 		"standard-webhooks": provider.StandardWebhooksEvent,
 		"stripe":            provider.StripeEvent,
+		"github":            provider.GitHubPing,
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := event("0b9e4a52-3c1d-4f0e-9a51-6f0d2b7c8e11")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,11 +44,13 @@ const (
 func ProviderBehaviours(provider string) []Behaviour {
 	switch provider {
 	case "":
-		return append(standardWebhooksBehaviours(), stripeBehaviours()...)
+		return slices.Concat(standardWebhooksBehaviours(), stripeBehaviours(), githubBehaviours())
 	case "standard-webhooks":
 		return standardWebhooksBehaviours()
 	case "stripe":
 		return stripeBehaviours()
+	case "github":
+		return githubBehaviours()
 	}
 	return nil
 }
@@ -144,8 +147,11 @@ func (s *signedReceiver) verify(h http.Header, body []byte) error {
 		h = h.Clone()
 		h.Set(signing.HeaderWebhookSignature, first)
 	case signedEquals:
-		if s.provider == signing.Stripe {
+		switch s.provider {
+		case signing.Stripe:
 			return s.stripeEquals(h, body, now)
+		case signing.GitHub:
+			return s.githubEquals(h, body)
 		}
 		return s.equals(h, body, now)
 	case signedAnyScheme:
