@@ -44,7 +44,9 @@ func TestStripeThousandFailingDeliveries(t *testing.T) {
 		out := make([]*webhook.Delivery, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			wg.Go(func() { out[i] = r.deliver(t, url, webhook.RawBody(provider.StripeEvent(webhook.NewUUID()), "application/json")) })
+			wg.Go(func() {
+				out[i] = r.deliver(t, url, webhook.RawBody(provider.StripeEvent(webhook.NewUUID()), "application/json"))
+			})
 		}
 		time.Sleep(30 * time.Minute) // every first attempt failed; every delivery waits 1 h
 		synctest.Wait()
