@@ -20,7 +20,7 @@ import (
 // receiver verifying JSON.stringify(req.body) not conformant on exactly
 // the raw-body requirement, with that diagnosis and its fix; the same for
 // Stripe (stripe.webhooks.constructEvent on the raw body, and on a parsed
-// body). SIG-08
+// body) and GitHub (@octokit/webhooks-methods). SIG-08
 // (SHOULD, timing over loopback) is left out: real-time noise on a shared
 // machine is no verdict a test can pin.
 func TestProviderSuiteAgainstExpress(t *testing.T) {
@@ -31,6 +31,9 @@ func TestProviderSuiteAgainstExpress(t *testing.T) {
 		// stripe.webhooks.constructEvent on the raw body, and on
 		// JSON.stringify of the body express.json() parsed.
 		{"stripe", "/stripe", "/stripe/parsed"},
+		// @octokit/webhooks-methods verify on the raw body, and on a
+		// re-serialized one.
+		{"github", "/github", "/github/reserialized"},
 	} {
 		t.Run(tc.provider, func(t *testing.T) {
 			check := func(route string) *reports.Result {
