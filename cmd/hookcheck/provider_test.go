@@ -123,3 +123,41 @@ func TestReplayResignsWithTheCapturedID(t *testing.T) {
 	assert.Equal(t, []string{"msg_captured", "msg_captured"}, ids, "the captured id, stale then re-signed")
 	assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(fixture.SigningSecret, "whsec_"))
 }
+
+// TestReplayResignsStripe: replay --provider stripe replaces a captured
+// Stripe-Signature, stale after 300 s (ST-5), with one made at the time it
+// is sent, so the compliant receiver accepts what it refuses as captured;
+// one Stripe-Signature is sent, never two.
+func TestReplayResignsStripe(t *testing.T) {
+	rec := replayRecord(1, "resigned")
+	rec.Header["Stripe-Signature"] = []string{"t=1614265330,v1=" + strings.Repeat("0", 64)}
+	file := writeCapture(t, rec)
+	b, err := receiver.Lookup("stripe-compliant")
+	require.NoError(t, err)
+	h := b.New(receiver.Config{SigningSecret: webhook.Secret(fixture.SigningSecret)}, receiver.Params{})
+	var (
+		mu   sync.Mutex
+		sigs [][]string // the Stripe-Signature headers of each request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sigs = append(sigs, r.Header.Values("Stripe-Signature"))
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	target := srv.URL + "/webhook"
+
+	stale := hookcheck(t, nil, "replay", file, "--target", target, "--max-attempts", "1")
+	assert.Equal(t, exitFailed, stale.code, "the captured signature is stale: %s", stale.stdout)
+
+	env := map[string]string{envSigningSecret: fixture.SigningSecret}
+	r := hookcheck(t, env, "replay", file, "--target", target, "--provider", "stripe", "--fast")
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, sigs, 2)
+	require.Len(t, sigs[1], 1, "one Stripe-Signature")
+	assert.NotEqual(t, sigs[0][0], sigs[1][0], "signed again")
+	assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(fixture.SigningSecret, "whsec_"))
+}
