@@ -185,7 +185,7 @@ type Target struct {
 	Vocabulary steps.Vocabulary
 
 	// Provider is whose deliveries to imitate: "assemblyai" (empty, the
-	// default) or "standard-webhooks" (provider.Names). It chooses the
+	// default), "standard-webhooks", "stripe" or "github" (provider.Names). It chooses the
 	// delivery profile, the payloads, the signature and the built-in
 	// features (simulator/provider).
 	Provider string

@@ -26,7 +26,7 @@ func TestTargetProvider(t *testing.T) {
 	}{
 		{"default", hookcheck.Target{URL: url}, ""},
 		{"assemblyai by name", hookcheck.Target{URL: url, Provider: "assemblyai"}, ""},
-		{"unknown", hookcheck.Target{URL: url, Provider: "acme"}, `Target.Provider: unknown provider "acme" (want assemblyai or standard-webhooks)`},
+		{"unknown", hookcheck.Target{URL: url, Provider: "acme"}, `Target.Provider: unknown provider "acme" (want assemblyai or standard-webhooks or stripe or github)`},
 		{"unknown, CLI", hookcheck.Target{URL: url, Provider: "acme", Vocabulary: steps.CLIFlags}, `--provider: unknown provider "acme"`},
 		{"no secret", hookcheck.Target{URL: url, Provider: "standard-webhooks", Fast: true}, "it needs a signing secret, whsec_"},
 		{"secret for assemblyai", hookcheck.Target{URL: url, SigningSecret: secret}, "assemblyai does not sign its deliveries"},

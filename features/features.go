@@ -41,6 +41,20 @@ var requirementsJSON []byte
 //go:embed standard-webhooks/*.feature
 var StandardWebhooks embed.FS
 
+// Stripe is the suite of the stripe provider: the signed-webhook
+// requirements that apply to Stripe's scheme (docs/spec.md ST-*) and the
+// shared rules.
+//
+//go:embed stripe/*.feature
+var Stripe embed.FS
+
+// GitHub is the suite of the github provider: the signed-webhook
+// requirements that apply to GitHub's scheme (docs/spec.md GH-*: no
+// timestamp, one secret, so no SIG-04 or SIG-05) and the shared rules.
+//
+//go:embed github/*.feature
+var GitHub embed.FS
+
 // RequirementsFor returns the catalogue entries of provider: those whose
 // "providers" list names it, an entry without one being AssemblyAI's. The
 // suite adds the shared entries a provider's features check.

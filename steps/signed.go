@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -56,11 +57,11 @@ func (c *Conformance) signedDefinitions() []Definition {
 			Func:    conf((*conformanceScenario).probeRotation)},
 		{Kind: "When", Pattern: `^a signed event arrives with an unknown signature version beside a valid one$`,
 			Example: `a signed event arrives with an unknown signature version beside a valid one`,
-			Doc:     "A v2 signature first, then the valid v1: a delivery, not a probe (SIG-06).",
+			Doc:     "A v2 signature first, then the valid v1 (Stripe: v0, then v1): a delivery, not a probe (SIG-06).",
 			Func:    conf((*conformanceScenario).probeUnknownBeside)},
 		{Kind: "When", Pattern: `^a signed event arrives with only an unknown signature version$`,
 			Example: `a signed event arrives with only an unknown signature version`,
-			Doc:     "The valid MAC under version v2, sent once: no known version, so refused (SIG-06).",
+			Doc:     "The valid MAC under version v2 (Stripe: v0), sent once: no known version, so refused (SIG-06).",
 			Func:    conf((*conformanceScenario).probeUnknownOnly)},
 	}
 }
@@ -192,10 +193,14 @@ func (st *conformanceScenario) probeUnknownOnly(ctx context.Context) error {
 	return st.probeVersion(ctx, "only an unknown signature version", false)
 }
 
-// probeVersion rewrites the signature header: v2 beside the valid v1
-// (keep), or the valid MAC under v2 alone.
+// probeVersion rewrites the signature header: an unknown version beside
+// the valid one (keep), or the valid MAC under that version alone.
+// Standard Webhooks writes versions as "v1,<mac>" entries (SW-5): v2 is
+// unknown; Stripe as "v1=<mac>" pairs (ST-3): v0, which Stripe itself
+// adds to test-mode events, is not to be trusted.
 func (st *conformanceScenario) probeVersion(ctx context.Context, label string, keep bool) error {
-	if s := st.cfg.Policy.Signing; s != nil && s.Provider != signing.StandardWebhooks {
+	s := st.cfg.Policy.Signing
+	if s != nil && s.Provider != signing.StandardWebhooks && s.Provider != signing.Stripe {
 		return st.notApplicable(fmt.Sprintf("no signature-version probe for %s yet", s.Provider))
 	}
 	return st.probeSigned(ctx, label, func(s *webhook.Signing) (signing.Signer, error) {
@@ -205,13 +210,16 @@ func (st *conformanceScenario) probeVersion(ctx context.Context, label string, k
 				return nil, err
 			}
 			for i, f := range hs {
-				if !strings.EqualFold(f.Name, signing.HeaderWebhookSignature) {
-					continue
-				}
-				if keep {
+				switch {
+				case strings.EqualFold(f.Name, signing.HeaderWebhookSignature) && keep:
 					hs[i].Value = "v2," + base64.StdEncoding.EncodeToString(randomBytes(32)) + " " + f.Value
-				} else {
+				case strings.EqualFold(f.Name, signing.HeaderWebhookSignature):
 					hs[i].Value = strings.ReplaceAll(f.Value, "v1,", "v2,")
+				case strings.EqualFold(f.Name, signing.HeaderStripeSignature) && keep:
+					// t=…,v0=<other>,v1=<valid>: the unknown scheme first.
+					hs[i].Value = strings.Replace(f.Value, ",v1=", ",v0="+hex.EncodeToString(randomBytes(32))+",v1=", 1)
+				case strings.EqualFold(f.Name, signing.HeaderStripeSignature):
+					hs[i].Value = strings.ReplaceAll(f.Value, ",v1=", ",v0=")
 				}
 			}
 			return hs, nil

@@ -51,7 +51,7 @@ func (st *conformanceScenario) probeTiming(ctx context.Context, n int) error {
 	if st.cfg.Policy.Signing == nil {
 		return st.notApplicable("the run does not sign its deliveries")
 	}
-	if s := st.cfg.Policy.Signing; s.Provider != signing.StandardWebhooks {
+	if s := st.cfg.Policy.Signing; s.Provider != signing.StandardWebhooks && s.Provider != signing.Stripe && s.Provider != signing.GitHub {
 		return st.notApplicable(fmt.Sprintf("no timing probe for %s yet", s.Provider))
 	}
 	if n < 5 || n > 1000 {
@@ -70,8 +70,13 @@ func (st *conformanceScenario) probeTiming(ctx context.Context, n int) error {
 						return nil, err
 					}
 					for i, f := range hs {
-						if strings.EqualFold(f.Name, signing.HeaderWebhookSignature) {
+						switch {
+						case strings.EqualFold(f.Name, signing.HeaderWebhookSignature):
 							hs[i].Value = spoil(f.Value, late)
+						case strings.EqualFold(f.Name, signing.HeaderStripeSignature):
+							hs[i].Value = spoilHex(f.Value, "v1=", late)
+						case strings.EqualFold(f.Name, signing.HeaderGitHubSignature256):
+							hs[i].Value = spoilHex(f.Value, "sha256=", late)
 						}
 					}
 					return hs, nil
@@ -100,6 +105,31 @@ func spoil(sig string, late bool) string {
 		b[i] = 'B'
 	} else {
 		b[i] = 'A'
+	}
+	return string(b)
+}
+
+// spoilHex changes one hex digit of the first signature after marker in a
+// Stripe-Signature ("t=…,v1=<hex>", ST-1) or X-Hub-Signature-256
+// ("sha256=<hex>", GH-1): its first, or the header's last; the result is
+// still lower-case hex, so only the comparison of MACs refuses it.
+func spoilHex(header, marker string, late bool) string {
+	b := []byte(header)
+	i := strings.Index(header, marker)
+	if i < 0 {
+		return header
+	}
+	i += len(marker)
+	if late {
+		i = len(b) - 1
+	}
+	if i >= len(b) {
+		return header
+	}
+	if b[i] == '0' {
+		b[i] = '1'
+	} else {
+		b[i] = '0'
 	}
 	return string(b)
 }

@@ -28,12 +28,24 @@ var assemblyAI []byte
 //go:embed standard-webhooks.json
 var standardWebhooks []byte
 
+//go:embed stripe.json
+var stripe []byte
+
+//go:embed github.json
+var github []byte
+
 // AssemblyAIFile is the name errors give the embedded profile.
 const AssemblyAIFile = "simulator/profiles/assemblyai.json"
 
 // StandardWebhooksFile is the name errors give the embedded Standard
 // Webhooks profile.
 const StandardWebhooksFile = "simulator/profiles/standard-webhooks.json"
+
+// StripeFile is the name errors give the embedded Stripe profile.
+const StripeFile = "simulator/profiles/stripe.json"
+
+// GitHubFile is the name errors give the embedded GitHub profile.
+const GitHubFile = "simulator/profiles/github.json"
 
 // Field is one value of a profile and where it comes from (a docs/spec.md
 // rule id, or the capture it was observed in).
@@ -211,6 +223,26 @@ func AssemblyAI() Profile {
 // (docs/spec.md SW-*). Like AssemblyAI, a parse failure is a build defect.
 func StandardWebhooks() Profile {
 	p, err := Parse(StandardWebhooksFile, standardWebhooks)
+	if err != nil {
+		panic(fmt.Sprintf("embedded profile: %v", err))
+	}
+	return p
+}
+
+// Stripe returns the built-in Stripe live-mode profile (docs/spec.md
+// ST-*). Like AssemblyAI, a parse failure is a build defect.
+func Stripe() Profile {
+	p, err := Parse(StripeFile, stripe)
+	if err != nil {
+		panic(fmt.Sprintf("embedded profile: %v", err))
+	}
+	return p
+}
+
+// GitHub returns the built-in GitHub webhook profile (docs/spec.md GH-*).
+// Like AssemblyAI, a parse failure is a build defect.
+func GitHub() Profile {
+	p, err := Parse(GitHubFile, github)
 	if err != nil {
 		panic(fmt.Sprintf("embedded profile: %v", err))
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -158,4 +159,50 @@ func TestProfileCheck(t *testing.T) {
 	require.NoError(t, p.Check())
 	p.MaxAttempts.Value = 200000
 	assert.EqualError(t, p.Check(), "field max_attempts: must be 1–100, got 200000")
+}
+
+// TestStripeProfile: the Stripe profile's values each cite a Stripe fact
+// (ST-*), and its schedule doubles from 1 h, capped at 24 h (a profile's
+// longest wait), and ends within 3 days (ST-6).
+func TestStripeProfile(t *testing.T) {
+	p := profiles.Stripe()
+	assert.Equal(t, "stripe", p.Profile)
+	assert.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, p.Date)
+	for _, s := range []string{p.Method.Source, p.Timeout.Source, p.MaxAttempts.Source, p.RetryInterval.Source,
+		p.RetryOn4xx.Source, p.FollowRedirects.Source, p.MaxRedirects.Source, p.Headers.Source, p.Region.Source,
+		p.SourceAddresses.Source, p.SourceMode.Source, p.Schedule.Source, p.Signature.Source} {
+		assert.Regexp(t, `^docs/spec\.md ST-\d+`, s, "every Stripe value cites its docs/spec.md rule")
+	}
+	require.NotNil(t, p.Schedule)
+	require.Len(t, p.Schedule.Value, p.MaxAttempts.Value-1)
+	var total time.Duration
+	prev := time.Duration(0)
+	for _, w := range p.Schedule.Value {
+		d, err := time.ParseDuration(w)
+		require.NoError(t, err)
+		if prev > 0 {
+			assert.Equal(t, min(2*prev, 24*time.Hour), d, "exponential back-off: each wait doubles the last, up to 24 h")
+		}
+		prev = d
+		total += d
+	}
+	assert.LessOrEqual(t, total, 72*time.Hour, "up to 3 days")
+	assert.Equal(t, 55*time.Hour, total)
+	assert.Greater(t, total+24*time.Hour, 72*time.Hour, "one more wait would pass 3 days")
+}
+
+// TestGitHubProfile: one attempt within 10 s (GH-4), the ping event's
+// headers (GH-5), every value citing a GitHub fact.
+func TestGitHubProfile(t *testing.T) {
+	p := profiles.GitHub()
+	assert.Equal(t, "github", p.Profile)
+	for _, s := range []string{p.Method.Source, p.Timeout.Source, p.MaxAttempts.Source, p.RetryInterval.Source,
+		p.RetryOn4xx.Source, p.FollowRedirects.Source, p.MaxRedirects.Source, p.Headers.Source, p.Region.Source,
+		p.SourceAddresses.Source, p.SourceMode.Source, p.Signature.Source} {
+		assert.Regexp(t, `^docs/spec\.md GH-\d+`, s, "every GitHub value cites its docs/spec.md rule")
+	}
+	assert.Equal(t, 1, p.MaxAttempts.Value, "no automatic redelivery")
+	assert.Equal(t, "10s", p.Timeout.Value)
+	assert.Nil(t, p.Schedule)
+	assert.Equal(t, "ping", p.Headers.Value["X-GitHub-Event"])
 }

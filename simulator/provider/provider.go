@@ -32,6 +32,10 @@ const (
 	AssemblyAI = "assemblyai"
 	// StandardWebhooks is Standard Webhooks v1 (docs/spec.md SW-*).
 	StandardWebhooks = "standard-webhooks"
+	// Stripe is Stripe's live-mode event delivery (docs/spec.md ST-*).
+	Stripe = "stripe"
+	// GitHub is GitHub's webhook delivery (docs/spec.md GH-*).
+	GitHub = "github"
 )
 
 // Provider is one sender hookcheck imitates.
@@ -64,6 +68,12 @@ func All() []Provider {
 		{Name: StandardWebhooks, Profile: profiles.StandardWebhooks(), Signing: signing.StandardWebhooks,
 			Features: features.StandardWebhooks, Payload: StandardWebhooksEvent,
 			SigningFormat: "whsec_ followed by the base64 of 24 to 64 key bytes (SW-3)"},
+		{Name: Stripe, Profile: profiles.Stripe(), Signing: signing.Stripe,
+			Features: features.Stripe, Payload: StripeEvent,
+			SigningFormat: "the endpoint's whsec_… secret, as the Dashboard shows it (ST-2)"},
+		{Name: GitHub, Profile: profiles.GitHub(), Signing: signing.GitHub,
+			Features: features.GitHub, Payload: GitHubPing,
+			SigningFormat: "the webhook's secret, any string (GH-2)"},
 	}
 }
 
@@ -155,4 +165,36 @@ func (p Provider) Sources() []string {
 func StandardWebhooksEvent(id string) []byte {
 	ts := time.Unix(1767225600, 0).UTC().Format(time.RFC3339)
 	return fmt.Appendf(nil, `{"data":{"amount":1200,"currency":"eur","customer":"Zoe","id":%q},"timestamp":%q,"type":"invoice.paid"}`, id, ts)
+}
+
+// StripeEvent is a Stripe event object (ST-9): id, object, api_version,
+// created, data.object, livemode, pending_webhooks, request and type.
+// Stripe sends its events pretty-printed; this one is compact, keys in
+// order, ASCII, for the reason StandardWebhooksEvent gives: a receiver
+// that verifies a re-serialized body still accepts it, and only SIG-07,
+// whose bodies (extra whitespace, as a pretty-printed event has, among
+// them) no re-serialization gives back, finds that flaw.
+func StripeEvent(id string) []byte {
+	return fmt.Appendf(nil, `{"api_version":"2025-03-31.basil","created":1767225600,`+
+		`"data":{"object":{"amount_paid":1200,"currency":"eur","customer":"cus_Zoe","id":"in_%s","object":"invoice","status":"paid"}},`+
+		`"id":"evt_%s","livemode":false,"object":"event","pending_webhooks":1,`+
+		`"request":{"id":null,"idempotency_key":null},"type":"invoice.paid"}`, compactID(id), compactID(id))
+}
+
+// compactID is id with only the letters and digits an object id holds.
+func compactID(id string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, id)
+}
+
+// GitHubPing is the ping event GitHub sends a new webhook (GH-5): zen,
+// hook_id and hook, compact, keys in order, ASCII, for the reason
+// StandardWebhooksEvent gives. The delivery's id travels in
+// X-GitHub-Delivery (GH-1), not in the body.
+func GitHubPing(string) []byte {
+	return []byte(`{"hook":{"active":true,"config":{"content_type":"json","insecure_ssl":"0"},"events":["push"],"id":1,"name":"web","type":"Repository"},"hook_id":1,"zen":"Keep it logically awesome."}`)
 }

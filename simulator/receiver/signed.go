@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ const (
 	signedFirstOnly                      // reads only the first signature of the header
 	signedEquals                         // compares with an early-exit ==
 	signedRawSecret                      // keys the HMAC with the secret's text, not its base64 bytes
+	signedAnyScheme                      // Stripe: takes a MAC under any scheme, not only v1
 )
 
 // ProviderBehaviours returns the reference receivers of provider (e.g.
@@ -40,17 +42,24 @@ const (
 // receivers are Behaviours): the compliant one first, then one per flaw.
 // The slice is new on each call.
 func ProviderBehaviours(provider string) []Behaviour {
-	if provider != "" && provider != "standard-webhooks" {
-		return nil
+	switch provider {
+	case "":
+		return slices.Concat(standardWebhooksBehaviours(), stripeBehaviours(), githubBehaviours())
+	case "standard-webhooks":
+		return standardWebhooksBehaviours()
+	case "stripe":
+		return stripeBehaviours()
+	case "github":
+		return githubBehaviours()
 	}
-	return standardWebhooksBehaviours()
+	return nil
 }
 
 // standardWebhooksBehaviours are the Standard Webhooks receivers.
 func standardWebhooksBehaviours() []Behaviour {
 	b := func(name, description, violates string, f signedFlaw) Behaviour {
 		return Behaviour{Name: name, Description: description, Violates: violates,
-			New: func(c Config, _ Params) http.Handler { return newSigned(c, f) }}
+			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.StandardWebhooks, f) }}
 	}
 	return []Behaviour{
 		b("sw-compliant", "Standard Webhooks: verifies every request on the raw body, every signature, a 5-minute tolerance (simulator/signing)", "", signedCompliant),
@@ -63,21 +72,24 @@ func standardWebhooksBehaviours() []Behaviour {
 	}
 }
 
-// signedReceiver is a Standard Webhooks receiver with one flaw (or none).
+// signedReceiver is a receiver of a signing provider (Standard Webhooks,
+// or Stripe for the flaws that are not Standard Webhooks' own) with one
+// flaw (or none).
 type signedReceiver struct {
 	cfg      Config
+	provider signing.Provider
 	flaw     signedFlaw
 	verifier signing.Verifier
 	err      error // a configuration without a usable secret
 }
 
-func newSigned(c Config, f signedFlaw) http.Handler {
+func newSigned(c Config, p signing.Provider, f signedFlaw) http.Handler {
 	o := signing.VerifyOptions{Secrets: []webhook.Secret{c.SigningSecret}}
 	if f == signedNoTolerance {
 		o.Tolerance = 100 * 365 * 24 * time.Hour
 	}
-	v, err := signing.NewStandardVerifier(o)
-	return &signedReceiver{cfg: c, flaw: f, verifier: v, err: err}
+	v, err := signing.NewVerifier(p, o)
+	return &signedReceiver{cfg: c, provider: p, flaw: f, verifier: v, err: err}
 }
 
 func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +147,15 @@ func (s *signedReceiver) verify(h http.Header, body []byte) error {
 		h = h.Clone()
 		h.Set(signing.HeaderWebhookSignature, first)
 	case signedEquals:
+		switch s.provider {
+		case signing.Stripe:
+			return s.stripeEquals(h, body, now)
+		case signing.GitHub:
+			return s.githubEquals(h, body)
+		}
 		return s.equals(h, body, now)
+	case signedAnyScheme:
+		return s.anyScheme(h, body, now)
 	case signedRawSecret:
 		return s.rawSecret(h, body)
 	}

@@ -1,0 +1,110 @@
+package receiver
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookcheck/hookcheck/simulator/signing"
+)
+
+// stripeBehaviours are the Stripe receivers (ST-1..ST-5): the compliant
+// one verifies with simulator/signing (as stripe-go's
+// webhook.ConstructEvent does: the raw body, every v1, 300 s into the
+// past), the others each get one thing wrong. They serve Config.Path,
+// answer 405 to other methods, 400 to a request that does not verify or
+// does not parse, 200 to the rest, and need Config.SigningSecret.
+func stripeBehaviours() []Behaviour {
+	b := func(name, description, violates string, f signedFlaw) Behaviour {
+		return Behaviour{Name: name, Description: description, Violates: violates,
+			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.Stripe, f) }}
+	}
+	return []Behaviour{
+		b("stripe-compliant", "Stripe: verifies every request on the raw body, every v1 signature, events up to 5 minutes old (simulator/signing, as constructEvent)", "", signedCompliant),
+		b("stripe-parsed-body", "Stripe: verifies JSON.stringify of the parsed body, as constructEvent behind express.json() does", "SIG-07 (ST-1)", signedReserialized),
+		b("stripe-no-tolerance", "Stripe: checks the v1 signature but not the event's age", "SIG-04 (ST-5)", signedNoTolerance),
+		b("stripe-no-check", "Stripe: never verifies Stripe-Signature", "SIG-02, SIG-03, SIG-04, SIG-06 (ST-1, ST-3, ST-5)", signedNoCheck),
+		b("stripe-any-scheme", "Stripe: takes a valid MAC under any scheme (v0 too), not only v1", "SIG-06 (ST-3)", signedAnyScheme),
+		b("stripe-equals-compare", "Stripe: compares each v1 with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (ST-1: constant-time comparison)", signedEquals),
+	}
+}
+
+// stripeHeader splits a Stripe-Signature header (ST-1) into its t and its
+// other pairs, in order.
+func stripeHeader(h http.Header) (ts string, pairs [][2]string, err error) {
+	for pair := range strings.SplitSeq(h.Get(signing.HeaderStripeSignature), ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		switch {
+		case !ok:
+			return "", nil, errors.New("malformed Stripe-Signature")
+		case k == "t":
+			ts = v
+		default:
+			pairs = append(pairs, [2]string{k, v})
+		}
+	}
+	if _, err := strconv.ParseInt(ts, 10, 64); err != nil {
+		return "", nil, errors.New("no timestamp")
+	}
+	return ts, pairs, nil
+}
+
+// stripeExpected is the lower-case hex v1 MAC of "t.body" keyed with the
+// secret as written (ST-1, ST-2), and the timestamp's age check (ST-5).
+func (s *signedReceiver) stripeExpected(ts string, body []byte, now time.Time) (string, error) {
+	t, _ := strconv.ParseInt(ts, 10, 64)
+	if now.Unix()-t > 300 {
+		return "", errors.New("timestamp too old")
+	}
+	mac := hmac.New(sha256.New, []byte(s.cfg.SigningSecret.Reveal()))
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil)), nil
+}
+
+// stripeEquals verifies as a hand-written Stripe check with == does:
+// every v1 tried, each compared byte by byte, returning at the first
+// difference (1 ms per matching byte: the leak amplified).
+func (s *signedReceiver) stripeEquals(h http.Header, body []byte, now time.Time) error {
+	ts, pairs, err := stripeHeader(h)
+	if err != nil {
+		return err
+	}
+	want, err := s.stripeExpected(ts, body, now)
+	if err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		if p[0] == "v1" && s.slowEqual(p[1], want) {
+			return nil
+		}
+	}
+	return errors.New("no v1 matches")
+}
+
+// anyScheme accepts a matching MAC under any scheme: a valid MAC relabelled
+// v0 passes, which ST-3 forbids (no downgrade).
+func (s *signedReceiver) anyScheme(h http.Header, body []byte, now time.Time) error {
+	if s.provider != signing.Stripe {
+		return s.verifier.Verify(h, body, now)
+	}
+	ts, pairs, err := stripeHeader(h)
+	if err != nil {
+		return err
+	}
+	want, err := s.stripeExpected(ts, body, now)
+	if err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		if hmac.Equal([]byte(p[1]), []byte(want)) {
+			return nil
+		}
+	}
+	return errors.New("no signature matches")
+}

@@ -1,0 +1,77 @@
+package suite_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hookcheck/hookcheck/internal/fixture"
+	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/webhook"
+)
+
+// stripeMatrix is the proof matrix of the Stripe suite: each reference
+// receiver fails exactly the SIG requirements its flaw violates and passes
+// every other; the compliant one passes everything. Each row runs the
+// whole features/stripe suite in virtual time.
+var stripeMatrix = []struct {
+	behaviour string
+	fails     []string
+}{
+	{"stripe-compliant", nil},
+	{"stripe-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
+	{"stripe-parsed-body", ids([]string{"SIG-07"})},
+	{"stripe-no-tolerance", ids([]string{"SIG-04"})},
+	{"stripe-any-scheme", ids([]string{"SIG-06"})},
+	{"stripe-equals-compare", ids([]string{"SIG-08"})},
+}
+
+// stripeRequirements are the requirements a stripe run holds: the SIG
+// requirements, every one applying to Stripe's scheme (SIG-04 checks
+// the past only, ST-5) and the shared ones its features check.
+var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
+
+func TestStripeProofMatrix(t *testing.T) {
+	for _, row := range stripeMatrix {
+		t.Run(row.behaviour, func(t *testing.T) {
+			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: "stripe", Concurrency: 8})
+			assert.Equal(t, row.fails, failedIDs(res), "failed requirements")
+			var held []string
+			for _, q := range res.Requirements {
+				held = append(held, q.ID)
+				if q.Status != reports.Failed {
+					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
+				}
+			}
+			assert.ElementsMatch(t, stripeRequirements, held, "the catalogue of a stripe run")
+			require.NotNil(t, res.Environment.Provider, "the report names the provider")
+			assert.Equal(t, "stripe", res.Environment.Provider.Name)
+			assert.Contains(t, res.Environment.Provider.Sources, "ST-6")
+		})
+	}
+}
+
+// TestStripeFullScheduleInVirtualTime: a genuine event the receiver
+// refuses is retried on the Stripe profile's schedule, 55 h of waits
+// doubling from 1 h (ST-6), in milliseconds of wall time.
+func TestStripeFullScheduleInVirtualTime(t *testing.T) {
+	start := time.Now()
+	res := fixture.Run(t, "stripe-parsed-body", fixture.Options{Provider: "stripe", Tags: "@SIG-07", FullSchedules: true})
+	var d *webhook.Delivery
+	for _, s := range res.Scenarios {
+		if s.Status == reports.Failed && len(s.Deliveries) > 0 && d == nil {
+			d = s.Deliveries[0]
+		}
+	}
+	require.NotNil(t, d, "a SIG-07 scenario failed")
+	require.Len(t, d.Attempts, 7)
+	assert.Equal(t, webhook.Exhausted, d.Outcome)
+	var waits []time.Duration
+	for i := 1; i < len(d.Attempts); i++ {
+		waits = append(waits, d.Attempts[i].StartedAt.Sub(d.Attempts[i-1].StartedAt).Truncate(time.Minute))
+	}
+	assert.Equal(t, []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 16 * time.Hour, 24 * time.Hour}, waits)
+	assert.Less(t, time.Since(start), 10*time.Second, "virtual time")
+}
