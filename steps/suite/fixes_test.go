@@ -266,6 +266,7 @@ func catalogueFix(t *testing.T, req, mode string) string {
 // the receiver with the changes made passes the requirement and fails
 // nothing new.
 func TestFollowingEachFixPassesAndBreaksNothing(t *testing.T) {
+	t.Parallel() // virtual time, CPU-bound: it may use the core another test leaves idle
 	runs := fixRuns{}
 	for _, c := range fixCases {
 		t.Run(c.req+"/"+c.mode+"/"+strings.Join(c.flaws, "+"), func(t *testing.T) {

@@ -143,6 +143,7 @@ var notApplicableIn = map[string][]string{
 }
 
 func TestProofMatrix(t *testing.T) {
+	t.Parallel() // virtual time, CPU-bound: it may use the core another test leaves idle
 	covered := map[string]bool{}
 	for _, row := range proofMatrix {
 		t.Run(row.behaviour, func(t *testing.T) {
@@ -221,6 +222,7 @@ func possiblySameOf(behaviour string, fails []string) []string {
 }
 
 func TestRootCause(t *testing.T) {
+	t.Parallel() // virtual time, CPU-bound: it may use the core another test leaves idle
 	for _, row := range proofMatrix {
 		t.Run(row.behaviour, func(t *testing.T) {
 			res := runAgainst(t, row.behaviour)
@@ -636,6 +638,7 @@ Feature: recovery first
 // phase existed, the same receiver failed RC-01, RC-04, RC-09 or RC-16
 // besides, differently from run to run.
 func TestVerdictIsStable(t *testing.T) {
+	t.Parallel() // virtual time, CPU-bound: it may use the core another test leaves idle
 	for _, behaviour := range []string{"single-thread-fetch", "fetch-before-ack", "compliant"} {
 		t.Run(behaviour, func(t *testing.T) {
 			var want []string
