@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
@@ -14,10 +13,7 @@ import (
 // receiver fails exactly the SIG requirements its flaw violates and passes
 // every other; the compliant one passes everything. Each row runs the
 // whole features/github suite in virtual time.
-var githubMatrix = []struct {
-	behaviour string
-	fails     []string
-}{
+var githubMatrix = []providerRow{
 	{"github-compliant", nil},
 	{"github-no-check", ids([]string{"SIG-02", "SIG-03"})},
 	{"github-reserialized", ids([]string{"SIG-07"})},
@@ -30,23 +26,7 @@ var githubMatrix = []struct {
 var githubRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-07", "SIG-08"}
 
 func TestGitHubProofMatrix(t *testing.T) {
-	for _, row := range githubMatrix {
-		t.Run(row.behaviour, func(t *testing.T) {
-			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: "github", Concurrency: 8})
-			assert.Equal(t, row.fails, failedIDs(res), "failed requirements")
-			var held []string
-			for _, q := range res.Requirements {
-				held = append(held, q.ID)
-				if q.Status != reports.Failed {
-					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
-				}
-			}
-			assert.ElementsMatch(t, githubRequirements, held, "the catalogue of a github run")
-			require.NotNil(t, res.Environment.Provider, "the report names the provider")
-			assert.Equal(t, "github", res.Environment.Provider.Name)
-			assert.Contains(t, res.Environment.Provider.Sources, "GH-4")
-		})
-	}
+	proveProvider(t, "github", "GH-4", githubMatrix, githubRequirements)
 }
 
 // TestGitHubNoRedelivery: with whole schedules, an event the receiver

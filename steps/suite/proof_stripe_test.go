@@ -16,10 +16,7 @@ import (
 // receiver fails exactly the SIG requirements its flaw violates and passes
 // every other; the compliant one passes everything. Each row runs the
 // whole features/stripe suite in virtual time.
-var stripeMatrix = []struct {
-	behaviour string
-	fails     []string
-}{
+var stripeMatrix = []providerRow{
 	{"stripe-compliant", nil},
 	{"stripe-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
 	{"stripe-parsed-body", ids([]string{"SIG-07"})},
@@ -34,23 +31,7 @@ var stripeMatrix = []struct {
 var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
 
 func TestStripeProofMatrix(t *testing.T) {
-	for _, row := range stripeMatrix {
-		t.Run(row.behaviour, func(t *testing.T) {
-			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: "stripe", Concurrency: 8})
-			assert.Equal(t, row.fails, failedIDs(res), "failed requirements")
-			var held []string
-			for _, q := range res.Requirements {
-				held = append(held, q.ID)
-				if q.Status != reports.Failed {
-					assert.Equal(t, reports.Passed, q.Status, "%s: %s", q.ID, q.Reason)
-				}
-			}
-			assert.ElementsMatch(t, stripeRequirements, held, "the catalogue of a stripe run")
-			require.NotNil(t, res.Environment.Provider, "the report names the provider")
-			assert.Equal(t, "stripe", res.Environment.Provider.Name)
-			assert.Contains(t, res.Environment.Provider.Sources, "ST-6")
-		})
-	}
+	proveProvider(t, "stripe", "ST-6", stripeMatrix, stripeRequirements)
 }
 
 // TestStripeFullScheduleInVirtualTime: a genuine event the receiver
