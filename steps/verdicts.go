@@ -200,6 +200,11 @@ func providerConsequence(d *webhook.Delivery) string {
 	if lost == "" {
 		then = ""
 	}
+	if ra := a.ResponseHeaders.Get("Retry-After"); ra != "" && slices.Contains(p.RetryAfterOn, a.StatusCode) {
+		// The answer sets the waits, not the schedule (SW-10).
+		return fmt.Sprintf("%s throttles on a %d: it retries after the Retry-After it names (%s s), up to %d attempts: the event arrives late%s",
+			sender, a.StatusCode, ra, p.MaxAttempts, then)
+	}
 	return fmt.Sprintf("%s retries it, up to %d attempts over %s: the event arrives late%s", sender, p.MaxAttempts,
 		stats.FormatDuration(p.ScheduleLength()), then)
 }

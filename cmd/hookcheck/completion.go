@@ -97,7 +97,7 @@ func completionFor(cmd, name string) (flagCompletion, bool) {
 			v = append(v, string(k)+"\t"+k.Description())
 		}
 		for _, b := range receiver.ProviderBehaviours("") {
-			v = append(v, b.Name+"\t"+b.Description)
+			v = append(v, b.Name+"\t"+flagWords.Replace(b.Description))
 		}
 		return enum(v...), true
 	case "features":

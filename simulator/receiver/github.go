@@ -21,12 +21,13 @@ import (
 func githubBehaviours() []Behaviour {
 	b := func(name, description, violates string, f signedFlaw) Behaviour {
 		return Behaviour{Name: name, Description: description, Violates: violates,
-			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.GitHub, f) }}
+			New: func(c Config, p Params) http.Handler { return newSigned(c, signing.GitHub, f, p) }}
 	}
 	return []Behaviour{
 		b("github-compliant", "GitHub: verifies X-Hub-Signature-256 on the raw body in constant time (simulator/signing, as @octokit/webhooks-methods verify)", "", signedCompliant),
 		b("github-reserialized", "GitHub: verifies JSON.stringify of the parsed body, as a receiver behind express.json() does", "SIG-07 (GH-1)", signedReserialized),
 		b("github-no-check", "GitHub: never verifies X-Hub-Signature-256", "SIG-02, SIG-03 (GH-1, GH-2)", signedNoCheck),
+		b("github-shed-429", "GitHub: verifies as github-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (GH-4: a failed delivery is not redelivered, the event is lost)", signedShed429),
 		b("github-equals-compare", "GitHub: compares X-Hub-Signature-256 with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (GH-2: constant-time comparison)", signedEquals),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookcheck/hookcheck/simulator/signing"
@@ -35,6 +36,7 @@ const (
 	signedEquals                         // compares with an early-exit ==
 	signedRawSecret                      // keys the HMAC with the secret's text, not its base64 bytes
 	signedAnyScheme                      // Stripe: takes a MAC under any scheme, not only v1
+	signedShed429                        // verifies, but answers 429 past Params.Limit in flight
 )
 
 // ProviderBehaviours returns the reference receivers of provider (e.g.
@@ -59,7 +61,7 @@ func ProviderBehaviours(provider string) []Behaviour {
 func standardWebhooksBehaviours() []Behaviour {
 	b := func(name, description, violates string, f signedFlaw) Behaviour {
 		return Behaviour{Name: name, Description: description, Violates: violates,
-			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.StandardWebhooks, f) }}
+			New: func(c Config, p Params) http.Handler { return newSigned(c, signing.StandardWebhooks, f, p) }}
 	}
 	return []Behaviour{
 		b("sw-compliant", "Standard Webhooks: verifies every request on the raw body, every signature, a 5-minute tolerance (simulator/signing)", "", signedCompliant),
@@ -68,6 +70,7 @@ func standardWebhooksBehaviours() []Behaviour {
 		b("sw-no-tolerance", "Standard Webhooks: checks the MAC but not the timestamp's age", "SIG-04 (SW-6)", signedNoTolerance),
 		b("sw-first-signature-only", "Standard Webhooks: checks only the first signature of the header, so one secret", "SIG-05, SIG-06 (SW-5)", signedFirstOnly),
 		b("sw-secret-as-text", "Standard Webhooks: keys the HMAC with the secret as written (whsec_… as text) instead of the bytes its base64 decodes to, so no genuine event verifies (the key is the decoded bytes: SW-3; Stripe keys with the text, ST-2, a common mix-up)", "SIG-01 (SW-3)", signedRawSecret),
+		b("sw-shed-429", "Standard Webhooks: verifies as sw-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (SW-10: a 429 throttles the sender; the event arrives late)", signedShed429),
 		b("sw-equals-compare", "Standard Webhooks: compares each signature with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (SW-6: constant-time comparison)", signedEquals),
 	}
 }
@@ -81,15 +84,18 @@ type signedReceiver struct {
 	flaw     signedFlaw
 	verifier signing.Verifier
 	err      error // a configuration without a usable secret
+	limit    int64 // signedShed429: the requests allowed in progress
+	inFlight atomic.Int64
 }
 
-func newSigned(c Config, p signing.Provider, f signedFlaw) http.Handler {
+func newSigned(c Config, p signing.Provider, f signedFlaw, params Params) http.Handler {
 	o := signing.VerifyOptions{Secrets: []webhook.Secret{c.SigningSecret}}
 	if f == signedNoTolerance {
 		o.Tolerance = 100 * 365 * 24 * time.Hour
 	}
 	v, err := signing.NewVerifier(p, o)
-	return &signedReceiver{cfg: c, provider: p, flaw: f, verifier: v, err: err}
+	return &signedReceiver{cfg: c.withDefaults(), provider: p, flaw: f, verifier: v, err: err,
+		limit: int64(orDefault(params.Limit, DefaultRateLimit))}
 }
 
 func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +110,19 @@ func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.err != nil:
 		http.Error(w, "no signing secret configured", http.StatusInternalServerError)
 		return
+	}
+	if s.flaw == signedShed429 {
+		n := s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
+		if n > s.limit {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many requests in progress", http.StatusTooManyRequests)
+			return
+		}
+		// Hold each admitted request so that a concurrent burst overlaps.
+		if s.cfg.Sleep(r.Context(), rateLimitHold) != nil {
+			return
+		}
 	}
 	limit := s.cfg.MaxBodyBytes
 	if limit <= 0 {

@@ -1,6 +1,7 @@
 package receiver_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,6 +70,8 @@ func TestStandardWebhooksReceivers(t *testing.T) {
 		"sw-secret-as-text":       {"valid": bad, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": bad, "GET": 405},
 		// Right in every answer; only the time it takes differs (SIG-08).
 		"sw-equals-compare": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
+		// Right one at a time; past Params.Limit in flight, a 429 (RC-11).
+		"sw-shed-429": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
 	}
 	bs := receiver.ProviderBehaviours("standard-webhooks")
 	require.Len(t, bs, len(want))
@@ -88,4 +91,56 @@ func TestStandardWebhooksReceivers(t *testing.T) {
 	// Without a secret a receiver cannot verify: it says so with a 500.
 	h := bs[0].New(receiver.Config{}, receiver.Params{})
 	assert.Equal(t, http.StatusInternalServerError, status(h, requests["valid"]()))
+}
+
+// TestSignedShed429 shows the shedding receivers of every provider: with
+// Params.Limit requests in progress, the next genuine event gets a 429
+// with Retry-After, and once one ends, the next is verified and
+// acknowledged.
+func TestSignedShed429(t *testing.T) {
+	for _, name := range []string{"sw-shed-429", "stripe-shed-429", "github-shed-429"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := receiver.Lookup(name)
+			require.NoError(t, err)
+			assert.Contains(t, b.Violates, "RC-11")
+			entered, release := make(chan struct{}), make(chan struct{})
+			sleep := func(ctx context.Context, _ time.Duration) error {
+				entered <- struct{}{}
+				select {
+				case <-release:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret, Sleep: sleep}, receiver.Params{Limit: 1})
+			provider := map[string]signing.Provider{"sw": signing.StandardWebhooks, "stripe": signing.Stripe, "github": signing.GitHub}[strings.SplitN(name, "-", 2)[0]]
+			valid := func() *http.Request { return providerRequest(t, provider, "{\"a\": 1}") }
+			first := make(chan int)
+			go func() { first <- status(h, valid()) }()
+			<-entered
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, valid())
+			assert.Equal(t, http.StatusTooManyRequests, w.Code, "past the limit")
+			assert.Equal(t, "1", w.Header().Get("Retry-After"))
+			close(release)
+			assert.Equal(t, http.StatusOK, <-first, "the admitted one verifies")
+			go func() { <-entered }()
+			assert.Equal(t, http.StatusOK, status(h, valid()), "below the limit again")
+		})
+	}
+}
+
+// providerRequest is a POST of body signed now with swSecret under p.
+func providerRequest(t *testing.T, p signing.Provider, body string) *http.Request {
+	t.Helper()
+	s, err := signing.NewSigner(p, swSecret)
+	require.NoError(t, err)
+	hs, err := s.Sign(signing.Message{ID: "msg_1", Timestamp: time.Now(), Body: []byte(body)})
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
+	for k, vs := range hs.Header() {
+		r.Header[k] = vs
+	}
+	return r
 }

@@ -22,7 +22,7 @@ import (
 func stripeBehaviours() []Behaviour {
 	b := func(name, description, violates string, f signedFlaw) Behaviour {
 		return Behaviour{Name: name, Description: description, Violates: violates,
-			New: func(c Config, _ Params) http.Handler { return newSigned(c, signing.Stripe, f) }}
+			New: func(c Config, p Params) http.Handler { return newSigned(c, signing.Stripe, f, p) }}
 	}
 	return []Behaviour{
 		b("stripe-compliant", "Stripe: verifies every request on the raw body, every v1 signature, events up to 5 minutes old (simulator/signing, as constructEvent)", "", signedCompliant),
@@ -30,6 +30,7 @@ func stripeBehaviours() []Behaviour {
 		b("stripe-no-tolerance", "Stripe: checks the v1 signature but not the event's age", "SIG-04 (ST-5)", signedNoTolerance),
 		b("stripe-no-check", "Stripe: never verifies Stripe-Signature", "SIG-02, SIG-03, SIG-04, SIG-06 (ST-1, ST-3, ST-5)", signedNoCheck),
 		b("stripe-any-scheme", "Stripe: takes a valid MAC under any scheme (v0 too), not only v1", "SIG-06 (ST-3)", signedAnyScheme),
+		b("stripe-shed-429", "Stripe: verifies as stripe-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (ST-6, ST-7: a 429 is a failure Stripe retries with back-off, hours later)", signedShed429),
 		b("stripe-equals-compare", "Stripe: compares each v1 with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (ST-1: constant-time comparison)", signedEquals),
 	}
 }

@@ -172,6 +172,9 @@ type PolicySummary struct {
 	RetryOn4xx bool `json:"retry_on_4xx,omitempty"`
 	// StopOn lists answers that end a delivery at once (other providers).
 	StopOn []int `json:"stop_on,omitempty"`
+	// RetryAfterOn lists answers whose Retry-After sets the wait before
+	// the next attempt (other providers: SW-10).
+	RetryAfterOn []int `json:"retry_after_on,omitempty"`
 }
 
 // ScheduleLength is how long a delivery that fails every attempt waits in
@@ -215,7 +218,7 @@ func (p Policy) Summary() PolicySummary {
 	}
 	if p.Signing != nil {
 		s.Signature = string(p.Signing.Provider)
-		s.RetryOn4xx, s.StopOn = p.RetryOn4xx, p.StopOn
+		s.RetryOn4xx, s.StopOn, s.RetryAfterOn = p.RetryOn4xx, p.StopOn, p.RetryAfterOn
 	}
 	return s
 }

@@ -18,6 +18,7 @@ var githubMatrix = []providerRow{
 	{"github-no-check", ids([]string{"SIG-02", "SIG-03"})},
 	{"github-reserialized", ids([]string{"SIG-07"})},
 	{"github-equals-compare", ids([]string{"SIG-08"})},
+	{"github-shed-429", ids([]string{"RC-11"})},
 }
 
 // githubRequirements are the requirements a github run holds: GitHub

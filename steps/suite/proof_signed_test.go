@@ -1,6 +1,7 @@
 package suite_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ var signedMatrix = []providerRow{
 	{"sw-no-tolerance", ids([]string{"SIG-04"})},
 	{"sw-first-signature-only", ids([]string{"SIG-05", "SIG-06"})},
 	{"sw-equals-compare", ids([]string{"SIG-08"})},
+	{"sw-shed-429", ids([]string{"RC-11"})},
 	// Refuses every genuine event: one finding, SIG-01; the others that
 	// send genuine events fail the same way, blocked by it
 	// (TestSignedRootCause).
@@ -112,4 +114,29 @@ func TestSignedRootCause(t *testing.T) {
 	roots := res.RootCauses()
 	require.Len(t, roots, 1)
 	assert.Equal(t, "SIG-01", roots[0].ID)
+}
+
+// TestShed429ConsequencePerProvider: a receiver that sheds a burst with
+// 429s fails RC-11 with what its provider's sender does with a 429:
+// Standard Webhooks throttles and waits the Retry-After (SW-10), Stripe
+// retries it on its back-off (ST-6, ST-7), GitHub never redelivers (GH-4).
+func TestShed429ConsequencePerProvider(t *testing.T) {
+	for _, c := range []struct{ provider, behaviour, says string }{
+		{"standard-webhooks", "sw-shed-429", "A standard-webhooks sender throttles on a 429: it retries after the Retry-After it names (1 s), up to 10 attempts: the event arrives late, and if each gets the same answer, is lost"},
+		{"stripe", "stripe-shed-429", "A stripe sender retries it, up to 7 attempts over 55 h 0 min: the event arrives late, and if each gets the same answer, is lost"},
+		{"github", "github-shed-429", "A github sender never retries a 4xx: the event is lost"},
+	} {
+		t.Run(c.provider, func(t *testing.T) {
+			res := fixture.Run(t, c.behaviour, fixture.Options{Provider: c.provider, Tags: "@RC-11"})
+			var reason string
+			for _, q := range res.Requirements {
+				if q.ID == "RC-11" {
+					require.Equal(t, reports.Failed, q.Status)
+					reason = q.Reason
+				}
+			}
+			assert.Contains(t, reason, "got 429 Too Many Requests")
+			assert.True(t, strings.HasSuffix(reason, c.says), "%s", reason)
+		})
+	}
 }

@@ -23,6 +23,7 @@ var stripeMatrix = []providerRow{
 	{"stripe-no-tolerance", ids([]string{"SIG-04"})},
 	{"stripe-any-scheme", ids([]string{"SIG-06"})},
 	{"stripe-equals-compare", ids([]string{"SIG-08"})},
+	{"stripe-shed-429", ids([]string{"RC-11"})},
 }
 
 // stripeRequirements are the requirements a stripe run holds: the SIG
