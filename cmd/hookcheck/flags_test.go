@@ -165,6 +165,7 @@ func probes() map[string]map[string]probe {
 			"sync":           {args: []string{"--sync"}, want: "fsync after every request"},
 			"forward-to":     {args: []string{"--forward-to", "{ok}"}, want: "forwarding to"},
 			"profile":        {base: with(capture, "--forward-to", "{500}"), args: []string{"--profile", "{profile3}"}, want: "of 3"},
+			"provider":       {base: with(capture, "--answer", "500"), args: []string{"--provider", "stripe"}, want: "stripe retries in 1h0m0s, attempt 2 of 7"},
 		},
 		"receiver": {
 			"listen":            {args: []string{"--listen", "127.0.0.1:notaport"}, want: "--listen"},
