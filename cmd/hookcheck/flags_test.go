@@ -125,6 +125,7 @@ func probes() map[string]map[string]probe {
 			"source-address":   {args: []string{"--source-address", "none"}, want: "D-7"},
 			"user-agent":       {args: []string{"--user-agent", "python-requests/2.31.0"}, want: "header User-Agent"},
 			"profile":          {args: []string{"--profile", "{profileUA}"}, want: "AssemblyAI/probe"},
+			"provider":         {args: []string{"--provider", "standard-webhooks"}, want: "DIFF SW-1"},
 		},
 		"replay": {
 			"target":             {base: []string{"{replay2}"}, args: []string{"--target", "{ok}/hook"}, want: "Replaying"},
