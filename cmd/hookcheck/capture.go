@@ -18,6 +18,7 @@ import (
 	"github.com/hookcheck/hookcheck/internal/termtext"
 	"github.com/hookcheck/hookcheck/simulator/capture"
 	"github.com/hookcheck/hookcheck/simulator/inspect"
+	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -33,6 +34,7 @@ type captureFlags struct {
 	sync        bool
 	forwardTo   string
 	profile     string
+	provider    string
 	ui          uiFlags
 }
 
@@ -63,7 +65,15 @@ line says what AssemblyAI does next: "500 in 42ms: AssemblyAI retries in 10s,
 attempt 2 of 10", "200 in 5ms: acknowledged", "404 ...: a 4xx ends the
 schedule, the notification is lost" (D-4, D-5). A receiver that does not answer
 within the deadline (--timeout, D-3) gets the sender no answer either: the
-sender times out, as AssemblyAI would; one that cannot be reached gets it a 502.`,
+sender times out, as AssemblyAI would; one that cannot be reached gets it a 502.
+
+--provider standard-webhooks|stripe|github captures that provider's
+deliveries instead: its ids group the attempts (webhook-id, Stripe's event id,
+X-GitHub-Delivery), its profile's deadline applies, and each line says what it
+does next by its own rules: "standard-webhooks retries in 5m0s, attempt 3 of
+10", a stop-on 410, a 4xx retried or not, Retry-After honoured. Its signature
+headers are recorded as sent (they are no secret); capture needs no signing
+secret and reads none.`,
 		Example: `  hookcheck capture --listen 127.0.0.1:8080 --out capture.jsonl --answer 500,500,200
   hookcheck capture --listen :8080 --mask-header X-Webhook-Secret --answer-after 11s
   hookcheck capture --listen :8080 --forward-to localhost:3000/webhooks --mask-header X-Webhook-Secret`,
@@ -81,6 +91,7 @@ sender times out, as AssemblyAI would; one that cannot be reached gets it a 502.
 	fs.DurationVar(&f.timeout, "timeout", webhook.DefaultTimeout, "the sender's deadline (D-3): a request's header, then its body, must arrive within it")
 	fs.StringVar(&f.forwardTo, "forward-to", "", "forward every request to this receiver URL and answer what it answers (its path replaces the request's; the query is kept)")
 	fs.StringVar(&f.profile, "profile", "", "delivery profile file: its deadline, attempts, retry interval and answer body limit (default: the built-in AssemblyAI profile); --timeout set explicitly overrides it")
+	registerProvider(fs, &f.provider)
 	fs.BoolVar(&f.sync, "sync", false, "fsync the file after every request (survives a machine crash; slower)")
 	f.ui.register(fs)
 	return cmd
@@ -113,6 +124,10 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 	if f.answerAfter < 0 || f.maxBody <= 0 || f.maxInFlight <= 0 || f.timeout <= 0 {
 		return usagef("--answer-after, --max-body-bytes, --max-in-flight and --timeout must be positive")
 	}
+	sender, err := f.sender()
+	if err != nil {
+		return err
+	}
 	fwd, err := f.forwardConfig(cmd)
 	if err != nil {
 		return err
@@ -126,6 +141,16 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 		MaskHeaders: f.mask, MaxBodyBytes: f.maxBody, MaxInFlight: f.maxInFlight, BodyTimeout: f.timeout}
 	if f.sync {
 		cfg.Sync = file.Sync
+	}
+	if sender != nil {
+		cfg.Sender = sender
+		if !cmd.Flags().Changed("timeout") {
+			cfg.BodyTimeout = sender.Policy.Timeout
+		}
+		if fwd.to != nil {
+			fwd.policy = sender.Policy
+			fwd.policy.Timeout = cfg.BodyTimeout
+		}
 	}
 	if fwd.to != nil {
 		cfg.Answers, cfg.ForwardTo, cfg.BodyTimeout = nil, fwd.to, fwd.policy.Timeout
@@ -166,6 +191,9 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 	if f.sync {
 		answering += ", fsync after every request"
 	}
+	if sender != nil {
+		answering += ", telling what " + sender.Name + " does next"
+	}
 	fmt.Fprintf(a.out, "hookcheck: capturing on http://%s to %s, %s; Ctrl-C to stop\n", l.Addr(), f.out, answering)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -191,6 +219,27 @@ func runCapture(cmd *cobra.Command, a *app, f *captureFlags) error {
 		return err
 	}
 	return file.Sync()
+}
+
+// sender reads --provider: nil for AssemblyAI, whose rules the capture
+// has always told; else the provider's rules, from its profile. A
+// capture never signs nor verifies: it takes no signing secret.
+func (f *captureFlags) sender() (*capture.Sender, error) {
+	pr, err := provider.Lookup(f.provider)
+	if err != nil {
+		return nil, usagef("--provider: %v", err)
+	}
+	if pr.IsDefault() {
+		return nil, nil
+	}
+	if f.profile != "" {
+		return nil, usagef("--profile and --provider %s: give one (the provider's profile holds its rules)", pr.Name)
+	}
+	pol, err := webhook.PolicyFromProfile(pr.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("--provider %s: %w", pr.Name, err)
+	}
+	return &capture.Sender{Name: pr.Name, Policy: pol, Signing: pr.Signing}, nil
 }
 
 // forwarding is what --forward-to and --profile make of capture.

@@ -99,6 +99,7 @@ func TestEveryFlagCompletes(t *testing.T) {
 		"receiver":  {"--listen", "127.0.0.1:0", "--allowlist", "header"},
 		"serve-api": {"--listen", "127.0.0.1:0"},
 		"diff":      {filepath.Join(t.TempDir(), "none.jsonl")},
+		"capture":   {"--listen", "127.0.0.1:0", "--out", filepath.Join(t.TempDir(), "c.jsonl")},
 		"replay":    {filepath.Join(t.TempDir(), "none.jsonl"), "--target", "http://127.0.0.1:1/hook"},
 		"run":       {"--target", "http://127.0.0.1:1/hook", "--out", t.TempDir()},
 		"vectors":   {"--out", filepath.Join(t.TempDir(), "v.json")},

@@ -10,7 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookcheck/hookcheck/internal/secret"
 	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/provider"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -43,6 +46,15 @@ The file is read record by record. A request whose body was cut short
 (incomplete), a torn line (a write cut short, e.g. by a full disk) and a line
 over ` + lineLimit + ` are skipped, each with a warning naming its line.
 
+--provider standard-webhooks|stripe|github compares with that provider's
+profile instead: its method and Content-Type, its signature headers (present,
+well formed, timestamped at the arrival), the deadline when the sender left
+before the answer, the attempt count given its stop-on and 4xx rules, and each
+wait with its schedule's wait for that attempt (or the answer's Retry-After
+where it honours it). With $HOOKCHECK_SIGNING_SECRET set, every captured
+signature is verified with it and each attempt says whether it verifies.
+--update-profile then writes a profile of that provider's format.
+
 Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 		Example: `  hookcheck diff capture.jsonl
   hookcheck diff capture.jsonl --fast --auth-header-name X-Webhook-Secret \
@@ -58,6 +70,7 @@ Exit code: 0 no difference beyond tolerance, 1 some difference, 2 usage error.`,
 	fs.BoolVar(&f.json, "json", false, "print the differences as JSON")
 	fs.StringVar(&f.update, "update-profile", "", "write the observed values as a profile FILE that send, run and serve-api take with --profile")
 	f.policy.register(fs, policyFlagSet{source: true, compare: true})
+	registerProvider(fs, &f.policy.provider)
 	return cmd
 }
 
@@ -66,8 +79,22 @@ func runDiff(a *app, f *diffFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	rules, err := diffProvider(a, f)
+	if err != nil {
+		return err
+	}
 	warn, done := captureWarner(a.err, path)
-	if f.update != "" {
+	if f.update != "" && rules != nil {
+		ds, err := readCapture(a.err, path)
+		if err != nil {
+			return err
+		}
+		if err := writeProviderProfile(f.update, path, ds, *rules, p, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.err, "hookcheck: wrote the observed profile to %s\n", f.update)
+		warn = nil // said once
+	} else if f.update != "" {
 		ds, err := readCapture(a.err, path)
 		if err != nil {
 			return err
@@ -79,7 +106,7 @@ func runDiff(a *app, f *diffFlags, path string) error {
 		warn = nil // said once
 	}
 	e := capture.Expect{Policy: p, AuthHeaderName: f.authName, WebhookURL: f.webhookURL, Tolerance: f.tolerance,
-		Regions: f.policy.regions()}
+		Regions: f.policy.regions(), Provider: rules}
 	// The file is read record by record: memory grows with the number of
 	// requests, not with their bodies.
 	df := capture.NewDiffer(e)
@@ -148,6 +175,52 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
 	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
 	pr.About = "Delivery rules observed in a capture of real deliveries."
+	if err := pr.Check(); err != nil {
+		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
+	}
+	b, err := pr.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil { //nolint:gosec // a profile holds no secret
+		return usagef("--update-profile: %v", err)
+	}
+	return nil
+}
+
+// diffProvider reads --provider and $HOOKCHECK_SIGNING_SECRET: nil for
+// AssemblyAI, whose comparison is as it always was.
+func diffProvider(a *app, f *diffFlags) (*capture.ProviderRules, error) {
+	pr, err := provider.Lookup(f.policy.provider)
+	if err != nil {
+		return nil, usagef("--provider: %v", err)
+	}
+	if pr.IsDefault() {
+		return nil, nil
+	}
+	rules := &capture.ProviderRules{Name: pr.Name, Profile: pr.Profile, Signing: pr.Signing}
+	key := a.getenv(envSigningSecret)
+	if key == "" || pr.Signing == "" {
+		return rules, nil
+	}
+	v, err := signing.NewVerifier(pr.Signing, signing.VerifyOptions{Secrets: []secret.Secret{secret.Secret(key)}})
+	if err != nil {
+		// The verifier's error names the format, never the value.
+		return nil, usagef("--provider %s ($%s): %v", pr.Name, envSigningSecret, err)
+	}
+	rules.Verifier = v
+	return rules, nil
+}
+
+// writeProviderProfile writes the profile of rules' provider observed in
+// capturePath, in that provider's format; a value outside a profile's
+// bounds is refused, as writeProfile refuses it.
+func writeProviderProfile(out, capturePath string, ds []capture.Delivery, rules capture.ProviderRules, p webhook.Policy, now time.Time) error {
+	source := fmt.Sprintf("observed in %s by hookcheck diff on %s; what a capture cannot show is %s's profile",
+		filepath.Base(capturePath), now.UTC().Format(time.DateOnly), rules.Name)
+	pr := capture.ObserveProfile(ds, rules, p, source)
+	pr.Profile, pr.Date = "observed-"+rules.Name, now.UTC().Format(time.DateOnly)
+	pr.About = "Delivery rules of " + rules.Name + " observed in a capture of real deliveries."
 	if err := pr.Check(); err != nil {
 		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
 	}

@@ -125,6 +125,7 @@ func probes() map[string]map[string]probe {
 			"source-address":   {args: []string{"--source-address", "none"}, want: "D-7"},
 			"user-agent":       {args: []string{"--user-agent", "python-requests/2.31.0"}, want: "header User-Agent"},
 			"profile":          {args: []string{"--profile", "{profileUA}"}, want: "AssemblyAI/probe"},
+			"provider":         {args: []string{"--provider", "standard-webhooks"}, want: "DIFF SW-1"},
 		},
 		"replay": {
 			"target":             {base: []string{"{replay2}"}, args: []string{"--target", "{ok}/hook"}, want: "Replaying"},
@@ -165,6 +166,7 @@ func probes() map[string]map[string]probe {
 			"sync":           {args: []string{"--sync"}, want: "fsync after every request"},
 			"forward-to":     {args: []string{"--forward-to", "{ok}"}, want: "forwarding to"},
 			"profile":        {base: with(capture, "--forward-to", "{500}"), args: []string{"--profile", "{profile3}"}, want: "of 3"},
+			"provider":       {base: with(capture, "--answer", "500"), args: []string{"--provider", "stripe"}, want: "stripe retries in 1h0m0s, attempt 2 of 7"},
 		},
 		"receiver": {
 			"listen":            {args: []string{"--listen", "127.0.0.1:notaport"}, want: "--listen"},

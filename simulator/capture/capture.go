@@ -181,6 +181,12 @@ type Config struct {
 	// Sync is called after each line is flushed, before the answer (e.g.
 	// (*os.File).Sync, to survive a machine crash); nil to skip.
 	Sync func() error
+	// Sender, when set, is the provider whose deliveries are captured
+	// when it is not AssemblyAI: its ids group the requests (KeyOf) and
+	// its rules, not AssemblyAI's, say on each live line what it does
+	// next. Its signature headers are recorded as sent (they are no
+	// secret); the signing secret is never given to a Recorder.
+	Sender *Sender
 	// OnRecord, when set, is told about each request once it is written,
 	// in the file's order, with the values of its masked headers so that a
 	// view can mask them wherever they appear (a receiver may echo them).
@@ -328,7 +334,11 @@ func (rc *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		rec.BodyBase64 = body
 	}
-	rec.Key = Key(body)
+	if rc.cfg.Sender != nil {
+		rec.Key = KeyOf(rc.cfg.Sender.Signing, r.Header, body)
+	} else {
+		rec.Key = Key(body)
+	}
 	rec.Incomplete = rerr != nil || (r.ContentLength >= 0 && n != r.ContentLength)
 	if rec.Incomplete {
 		// Not a delivery AssemblyAI made: no attempt of the sequence.
@@ -495,8 +505,11 @@ func (rc *Recorder) write(rec *Record) error {
 	}
 	if rc.cfg.Live != nil {
 		line := LiveLine(*rec)
-		if rec.Forwarded != nil {
+		switch {
+		case rec.Forwarded != nil:
 			line += "  " + termtext.Printable(rc.nextStep(*rec), 0)
+		case rc.cfg.Sender != nil:
+			line += termtext.Printable(rc.senderTail(*rec), 0)
 		}
 		fmt.Fprintln(rc.cfg.Live, line)
 	}

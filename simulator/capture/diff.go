@@ -34,6 +34,10 @@ type Expect struct {
 	// Regions are the regions whose source address (D-7) a delivery may
 	// show in header mode; none means every region.
 	Regions []webhook.Region
+	// Provider, when set, is a provider other than AssemblyAI: each
+	// attempt is compared with its rules (ProviderRules), not with
+	// AssemblyAI's headers, body, auth, query and source address.
+	Provider *ProviderRules
 }
 
 // Difference is one way a captured delivery differs from the profile.
@@ -153,6 +157,7 @@ type attemptSummary struct {
 	answeredAfter time.Duration
 	status        int
 	clientGone    bool
+	retryAfter    string // the forwarded answer's Retry-After
 }
 
 // deliveryDiffer compares one delivery attempt by attempt.
@@ -188,9 +193,13 @@ func (dd *deliveryDiffer) add(a Record) {
 	add := func(rule string, attempt int, what, want, got string, exceeds bool) {
 		addTo(&dd.perAttempt, rule, attempt, what, want, got, exceeds)
 	}
+	first := len(dd.attempts) == 0
+	if dd.e.Provider != nil {
+		dd.addProvider(a, first)
+		return
+	}
 	body := a.BodyBytesRaw()
 	sum := sha256.Sum256(body)
-	first := len(dd.attempts) == 0
 	if first {
 		dd.firstQuery, dd.firstPath, dd.firstAttempt, dd.firstBody = a.RawQuery, a.Path, a.Attempt, sum
 		dd.body = bodyDiff(dd.key, a)
@@ -250,7 +259,11 @@ func (dd *deliveryDiffer) result() []Difference {
 	out = append(out, dd.perAttempt...)
 	out = append(out, dd.body...)
 	if want := expectedAttempts(dd.e.Policy, dd.attempts); want != len(dd.attempts) {
-		out = append(out, Difference{Rule: "D-4", Delivery: dd.key, What: "attempt count (from the answers given)",
+		r := "D-4"
+		if pr := dd.e.Provider; pr != nil {
+			r = rule(pr.Profile.MaxAttempts.Source, pr.Name)
+		}
+		out = append(out, Difference{Rule: r, Delivery: dd.key, What: "attempt count (from the answers given)",
 			Want: fmt.Sprint(want), Got: fmt.Sprint(len(dd.attempts)), Exceeds: true})
 	}
 	out = append(out, dd.waits...)
@@ -270,6 +283,8 @@ func expectedAttempts(p webhook.Policy, as []attemptSummary) int {
 		case a.status >= 200 && a.status < 300:
 			return n
 		case a.status >= 400 && a.status < 500 && !p.RetryOn4xx:
+			return n
+		case slices.Contains(p.StopOn, a.status): // SW-10's 410
 			return n
 		}
 		if n >= p.MaxAttempts {

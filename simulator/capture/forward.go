@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -211,6 +212,18 @@ func (rc *Recorder) nextStep(rec Record) string {
 		head = fmt.Sprintf("502 (receiver unreachable: %s) in %s", f.Error, fromMS(f.DurationMS).Round(time.Millisecond))
 	default:
 		head = fmt.Sprintf("%d in %s", f.Status, fromMS(f.DurationMS).Round(time.Millisecond))
+	}
+	if s := rc.cfg.Sender; s != nil {
+		head = strings.TrimSuffix(head, " (D-3)")
+		status := f.Status
+		if rec.ClientGone || f.TimedOut {
+			status = 0
+		}
+		var ra string
+		if f.Header != nil {
+			ra = f.Header.Get("Retry-After")
+		}
+		return head + ": " + s.Next(rec.Attempt, status, ra)
 	}
 	switch {
 	case f.Status >= 200 && f.Status < 300:
