@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookcheck/hookcheck/internal/secret"
 	"github.com/hookcheck/hookcheck/simulator/capture"
+	"github.com/hookcheck/hookcheck/simulator/profiles"
 	"github.com/hookcheck/hookcheck/simulator/provider"
 	"github.com/hookcheck/hookcheck/simulator/signing"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
@@ -175,6 +176,12 @@ func writeProfile(out, capturePath string, p webhook.Policy, now time.Time) erro
 		filepath.Base(capturePath), now.UTC().Format(time.DateOnly))
 	pr := webhook.ProfileFromPolicy(p, "observed", now.UTC().Format(time.DateOnly), source)
 	pr.About = "Delivery rules observed in a capture of real deliveries."
+	return saveProfile(out, capturePath, pr)
+}
+
+// saveProfile checks the observed profile pr and writes it to out; a
+// value outside a profile's bounds is refused and nothing is written.
+func saveProfile(out, capturePath string, pr profiles.Profile) error {
 	if err := pr.Check(); err != nil {
 		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
 	}
@@ -221,17 +228,7 @@ func writeProviderProfile(out, capturePath string, ds []capture.Delivery, rules 
 	pr := capture.ObserveProfile(ds, rules, p, source)
 	pr.Profile, pr.Date = "observed-"+rules.Name, now.UTC().Format(time.DateOnly)
 	pr.About = "Delivery rules of " + rules.Name + " observed in a capture of real deliveries."
-	if err := pr.Check(); err != nil {
-		return usagef("--update-profile: %s holds a value no profile may: observed %v; %s not written", capturePath, err, out)
-	}
-	b, err := pr.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, b, 0o644); err != nil { //nolint:gosec // a profile holds no secret
-		return usagef("--update-profile: %v", err)
-	}
-	return nil
+	return saveProfile(out, capturePath, pr)
 }
 
 // lineLimit states capture.DefaultMaxLineBytes in the help.
