@@ -173,3 +173,16 @@ func TestSendSaysWhatFollowsForASession(t *testing.T) {
 	r = sendTo(t, bad.URL, "--data", `{"transcript_id":"5a0e3e1c-0000-4000-8000-000000000004","status":"completed"}`)
 	assert.Contains(t, r.stdout, "must poll GET /v2/transcript/{id}", "a transcript notification of one's own is one")
 }
+
+// TestVerboseBeforeTheCommandIsRefusedClearly: -v is --verbose on the
+// commands it acts on, never cobra's shorthand for --version, so
+// "hookcheck -v run" is one clear usage line, not the version followed by
+// a refusal of run's own flags.
+func TestVerboseBeforeTheCommandIsRefusedClearly(t *testing.T) {
+	r := hookcheck(t, nil, "-v", "run", "--target", "http://127.0.0.1:9/webhook")
+	requireOneLine(t, r, "unknown shorthand flag: 'v' in -v")
+	assert.NotContains(t, r.stdout, "version")
+	r = hookcheck(t, nil, "--version")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "hookcheck version")
+}

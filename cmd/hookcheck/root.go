@@ -119,6 +119,10 @@ auth header) and tells you whether your receiver copes.`,
 	root.AddCommand(newRunCmd(a), newSendCmd(a), newReceiverCmd(a), newServeAPICmd(a), newReportCmd(a), newVersionCmd(a),
 		newCaptureCmd(a), newDiffCmd(a), newReplayCmd(a), newVectorsCmd(a), newLoadCmd(a))
 	addVerbose(a, root)
+	// --version without cobra's -v shorthand: -v is --verbose on the
+	// commands it acts on, and "hookcheck -v run" must not print the
+	// version and then refuse run's flags.
+	root.Flags().Bool("version", false, "print hookcheck's version")
 	registerCompletions(root)
 	return root
 }
