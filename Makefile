@@ -85,13 +85,23 @@ bench: ## run the benchmarks (figures in BENCHMARKS.md)
 # test files and run each for FUZZTIME. Their seed corpora live in each
 # package's testdata/fuzz/FuzzX (checked in; a failing input Go finds is
 # written there too, and then replays in every `make test`).
+# A target that ends in "context deadline exceeded" with no crasher written
+# is Go 1.26's fuzz coordinator racing its own -fuzztime deadline
+# (go.dev/issue/75804, fixed in Go 1.27), not a finding: it is reported and
+# the run goes on; any other failure, or a new file in testdata/fuzz, fails.
 fuzz: ## run every fuzz target for FUZZTIME each (default 10s), e.g. make fuzz FUZZTIME=1m
 	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
 		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
-			echo "== $$t in $$(dirname $$f) for $(FUZZTIME)"; \
-			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$(dirname $$f); \
+			d=$$(dirname $$f); echo "== $$t in $$d for $(FUZZTIME)"; \
+			before=$$( (ls $$d/testdata/fuzz/$$t 2>/dev/null || true) | wc -l); \
+			if ! $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$d 2>&1 | tee .fuzz.log; then \
+				after=$$( (ls $$d/testdata/fuzz/$$t 2>/dev/null || true) | wc -l); \
+				if grep -q 'context deadline exceeded' .fuzz.log && [ "$$after" = "$$before" ]; then \
+					echo "== $$t: Go's fuzz deadline race (go.dev/issue/75804), no crasher written: not a finding"; \
+				else rm -f .fuzz.log; exit 1; fi; \
+			fi; \
 		done; \
-	done
+	done; rm -f .fuzz.log
 
 demo: build ## deliver to a reference receiver that fails 3 times, then succeeds
 	@set -e; \
