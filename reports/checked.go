@@ -19,7 +19,8 @@ const (
 	// API (RC-15..RC-17, RC-19: requirements with the condition "api").
 	JobFetch Job = "fetch"
 	// JobProcessing: every acknowledged notification was processed
-	// (RC-18: the condition "verify").
+	// (RC-18), or a redelivered event processed once (SIG-09): the
+	// condition "verify".
 	JobProcessing Job = "processing"
 )
 
@@ -101,6 +102,10 @@ func (r *Result) howToCheck() string {
 		// A run whose requirements have none (streaming only): no
 		// setting would check it.
 		return ""
+	case r.Environment.Provider != nil:
+		// Another provider's run has no emulated API: its receiver's own
+		// count is the only evidence (SIG-09).
+		return " (run with --verify-url)"
 	case r.Checks(JobFetch):
 		return " (run with --verify-url or --verify api-fetch)"
 	case r.Environment.API != "":

@@ -50,11 +50,61 @@ const refuseWords = "it answers 5xx or times out on requests it must refuse with
 // ImpactWords says what q's failure costs, in the words of what was
 // observed: Words of its effective impact, except that wastes_retries
 // speaks of malformed bodies only for RC-08, whose requests they are.
+// They are AssemblyAI's words; Result.ImpactWordsOf speaks for the run's
+// provider.
 func (q Requirement) ImpactWords() string {
 	if im := q.EffectiveImpact(); im == WastesRetries && q.ID != "RC-08" {
 		return refuseWords
 	}
 	return q.EffectiveImpact().Words()
+}
+
+// providerImpactWords are impactWords for another provider's run: its
+// deliveries are events, and its retry rules are its profile's, not
+// AssemblyAI's 10 attempts (GitHub makes one).
+var providerImpactWords = map[Impact]string{
+	LosesNotifications: "events would be lost",
+	Security:           "it accepts forged requests",
+	WastesRetries:      "it answers 5xx or times out on malformed bodies, which it must refuse with a 4xx",
+	Hygiene:            "nothing is lost today, but a SHOULD requirement is not met",
+}
+
+// providerRefuseWords are refuseWords for another provider's run.
+const providerRefuseWords = "it answers 5xx or times out on requests it must refuse with a 4xx"
+
+// ImpactWordsOf is q.ImpactWords in the words of the run's provider.
+func (r *Result) ImpactWordsOf(q Requirement) string {
+	return r.impactText(q.EffectiveImpact(), q.ID == "RC-08")
+}
+
+// impactText says what failures of impact i cost; onlyRC08 says they are
+// RC-08's malformed bodies alone.
+func (r *Result) impactText(i Impact, onlyRC08 bool) string {
+	words, refuse := impactWords, refuseWords
+	if r.Environment.Provider != nil {
+		words, refuse = providerImpactWords, providerRefuseWords
+	}
+	if i == WastesRetries && !onlyRC08 {
+		return refuse
+	}
+	return words[i]
+}
+
+// registerWith says where a conformant endpoint is registered: "with
+// AssemblyAI", "with Stripe", "as a Standard Webhooks endpoint".
+func (r *Result) registerWith() string {
+	if p := r.Environment.Provider; p != nil {
+		switch p.Name {
+		case "standard-webhooks":
+			return "as a Standard Webhooks endpoint"
+		case "stripe":
+			return "with Stripe"
+		case "github":
+			return "with GitHub"
+		}
+		return "with " + p.Name
+	}
+	return "with AssemblyAI"
 }
 
 // RootCauses returns the failed requirements that count against the
@@ -93,12 +143,9 @@ func (r *Result) consequences() string {
 		if len(ids) == 0 {
 			return
 		}
-		w := cur.Words()
+		w := r.impactText(cur, len(ids) == 1 && ids[0] == "RC-08")
 		if cur == Hygiene && r.Environment.Strict {
 			w = strictWords
-		}
-		if onlyRC08 := len(ids) == 1 && ids[0] == "RC-08"; cur == WastesRetries && !onlyRC08 {
-			w = refuseWords
 		}
 		if w == "" {
 			w = "requirements failed"
@@ -127,7 +174,7 @@ func (r *Result) Headline() string {
 		if nc := r.notCheckedText(); nc != "" {
 			return "CONFORMANT " + r.scopeText() + "; " + nc
 		}
-		return "CONFORMANT " + r.scopeText() + ": safe to register with AssemblyAI"
+		return "CONFORMANT " + r.scopeText() + ": safe to register " + r.registerWith()
 	case NotConformant:
 		s := "NOT CONFORMANT"
 		if c := r.consequences(); c != "" {
@@ -235,11 +282,12 @@ func (r *Result) SessionRouteHint() string {
 }
 
 // Advice answers the reader's question in one sentence: may this endpoint
-// be registered with AssemblyAI, and if not, why not.
+// be registered with AssemblyAI (or the run's provider), and if not, why
+// not.
 func (r *Result) Advice() string {
 	switch r.Verdict {
 	case Conformant:
-		s := "Safe to register with AssemblyAI: every MUST requirement passed, checked " + r.scopeText() + "."
+		s := "Safe to register " + r.registerWith() + ": every MUST requirement passed, checked " + r.scopeText() + "."
 		if r.notCheckedText() != "" {
 			s = "Every MUST requirement passed, checked " + r.scopeText() + "."
 		}
@@ -252,8 +300,8 @@ func (r *Result) Advice() string {
 			return fmt.Sprintf("Do not register this endpoint yet: %s failed in strict mode.",
 				plural(r.Counts.ShouldFailed, "SHOULD requirement")) + r.blockedText() + r.notCheckedSentence()
 		}
-		return fmt.Sprintf("Do not register this endpoint with AssemblyAI yet: %s. %s failed.",
-			r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText() + r.notCheckedSentence()
+		return fmt.Sprintf("Do not register this endpoint %s yet: %s. %s failed.",
+			r.registerWith(), r.consequences(), plural(r.Counts.MustFailed, "MUST requirement")) + r.blockedText() + r.routeText() + r.notCheckedSentence()
 	case Partial:
 		s := "Partial run: " + r.coverageText() + ", so this is not a conformance verdict"
 		if strings.HasPrefix(r.Reason, rerunPrefix) {

@@ -113,14 +113,19 @@ type FaultedTranscript struct {
 
 // conformanceScenario is one scenario's state.
 type conformanceScenario struct {
-	cfg    *Conformance
-	mu     sync.Mutex
-	ev     Evidence
-	last   []*webhook.Delivery // the deliveries of the latest When step
-	lastN  webhook.Notification
-	tlsErr error
-	tlsVer uint16
-	fault  api.Fault // how the API treats the scenario's transcripts
+	cfg   *Conformance
+	mu    sync.Mutex
+	ev    Evidence
+	last  []*webhook.Delivery // the deliveries of the latest When step
+	lastN webhook.Notification
+	// messageID is the message id (webhook-id, X-GitHub-Delivery) the
+	// delivery being sent carries; empty lets each delivery make its own.
+	// eventMessageID is the one the latest event was sent with, so that a
+	// redelivery repeats it (SIG-09).
+	messageID, eventMessageID string
+	tlsErr                    error
+	tlsVer                    uint16
+	fault                     api.Fault // how the API treats the scenario's transcripts
 	// heldID is the transcript whose fetch RC-19's step held while it
 	// delivered the others.
 	heldID string
@@ -193,7 +198,7 @@ func conf[F any](f F) any { return bind[conformanceScenario](f) }
 // the scenario state; the methods live by role in preconditions.go,
 // deliveries.go, probes.go and expectations.go.
 func (c *Conformance) Definitions() []Definition {
-	return append(append(append(c.definitions(), c.streamingDefinitions()...), c.signedDefinitions()...), c.timingDefinitions()...)
+	return slices.Concat(c.definitions(), c.streamingDefinitions(), c.signedDefinitions(), c.dedupDefinitions(), c.timingDefinitions())
 }
 
 func (c *Conformance) definitions() []Definition {

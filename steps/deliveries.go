@@ -146,7 +146,9 @@ func (st *conformanceScenario) send(ctx context.Context, n webhook.Notification,
 		return fmt.Errorf("delivery policy: %w", err)
 	}
 	defer sender.Close()
-	d, err := sender.DeliverWith(ctx, withQuery(st.target(), query), n, st.deliveryOptions(n), webhook.Observer{})
+	o := st.deliveryOptions(n)
+	o.MessageID = st.messageID // one event's deliveries share it (SIG-09)
+	d, err := sender.DeliverWith(ctx, withQuery(st.target(), query), n, o, webhook.Observer{})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,29 @@ func (st *conformanceScenario) deliverEvent(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.eventMessageID = newMessageID(st.cfg.Policy.Signing)
+	return st.deliverAs(ctx, n, st.eventMessageID)
+}
+
+// deliverAs delivers n with the message id id (empty: the delivery's own).
+func (st *conformanceScenario) deliverAs(ctx context.Context, n webhook.Notification, id string) error {
+	st.messageID = id
+	defer func() { st.messageID = "" }()
 	return st.deliver(ctx, n, "", nil)
+}
+
+// newMessageID is a fresh message id as s's provider writes one: a GUID
+// for GitHub's X-GitHub-Delivery (GH-1), msg_ and letters and digits for
+// Standard Webhooks' webhook-id (SW-1), which Stripe does not send. Empty
+// for a run that does not sign.
+func newMessageID(s *webhook.Signing) string {
+	switch {
+	case s == nil:
+		return ""
+	case s.Provider == signing.GitHub:
+		return webhook.NewUUID()
+	}
+	return "msg_" + strings.ReplaceAll(webhook.NewUUID(), "-", "")
 }
 
 // burstEvents is RC-11's burst with the provider's events.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -28,8 +27,14 @@ const DefaultVerifyWithin = 30 * time.Second
 // verifyPoll is the wait between two rounds of RC-18's polling.
 const verifyPoll = 250 * time.Millisecond
 
-// TranscriptIDPlaceholder is what a verify URL template must contain.
+// TranscriptIDPlaceholder is what a verify URL template contains for
+// AssemblyAI's notifications: RC-18 asks about each transcript id.
 const TranscriptIDPlaceholder = "{transcript_id}"
+
+// EventIDPlaceholder is the same for another provider's events: SIG-09
+// asks about the event's id (signing.EventID). Either placeholder is
+// replaced by the id asked about.
+const EventIDPlaceholder = "{id}"
 
 // VerifyAPIFetch is the --verify value that takes the receiver's fetch of
 // the transcript from the emulated API as proof of processing.
@@ -58,10 +63,10 @@ type Verify struct {
 // ParseVerifyURL checks a verify URL template: an absolute http or https
 // URL that contains {transcript_id}.
 func ParseVerifyURL(template string) error {
-	if !strings.Contains(template, TranscriptIDPlaceholder) {
-		return fmt.Errorf("verify URL %q has no %s placeholder", template, TranscriptIDPlaceholder)
+	if !strings.Contains(template, TranscriptIDPlaceholder) && !strings.Contains(template, EventIDPlaceholder) {
+		return fmt.Errorf("verify URL %q has no %s (or %s) placeholder", template, TranscriptIDPlaceholder, EventIDPlaceholder)
 	}
-	_, err := webhook.ParseTarget(strings.ReplaceAll(template, TranscriptIDPlaceholder, "id"))
+	_, err := webhook.ParseTarget(strings.ReplaceAll(strings.ReplaceAll(template, TranscriptIDPlaceholder, "id"), EventIDPlaceholder, "id"))
 	if err != nil {
 		return fmt.Errorf("verify URL: %w", err)
 	}
@@ -219,10 +224,7 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	if within <= 0 {
 		within = DefaultVerifyWithin
 	}
-	client := &http.Client{Timeout: st.cfg.Policy.Timeout, CheckRedirect: verifyRedirect}
-	if st.cfg.Options.DialContext != nil {
-		client.Transport = &http.Transport{DialContext: st.cfg.Options.DialContext}
-	}
+	client := st.verifyClient()
 	clk := st.cfg.clock()
 	deadline := clk.Now().Add(within)
 	pending := ids
@@ -355,13 +357,9 @@ func (st *conformanceScenario) processed(ctx context.Context, client *http.Clien
 // redirect to another origin is, as the answer is the application's own
 // configuration (a login page, say), not the state of the processing.
 func (st *conformanceScenario) askVerifyURL(ctx context.Context, client *http.Client, v *Verify, id string) (ok bool, got string, final bool) {
-	u := strings.ReplaceAll(v.URL, TranscriptIDPlaceholder, url.PathEscape(id))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := verifyRequest(ctx, v, id)
 	if err != nil {
 		return false, err.Error(), false
-	}
-	if v.HeaderName != "" {
-		req.Header.Set(v.HeaderName, v.HeaderValue.Reveal())
 	}
 	resp, err := client.Do(req)
 	if resp != nil {

@@ -81,7 +81,9 @@ RC-18 (what it acknowledged, it processed) needs evidence beyond the 2xx:
 --verify-url TEMPLATE asks the receiver's own application about each
 acknowledged transcript_id; --verify api-fetch (with --api) accepts that the
 receiver fetched the transcript from the emulated API (the built-in run's
-default; --verify none turns it off).
+default; --verify none turns it off). For another --provider, --verify-url
+with {id} (the event's id) answers {"processed": N}: SIG-09 delivers an event
+twice and asks that it was processed once.
 
 With --product streaming it checks the webhook of a streaming session instead
 (RC-20..RC-23 and the shared rules), up to a session of --max-session-duration
@@ -137,7 +139,7 @@ was interrupted or reached --max-duration), 2 usage or setup error.`,
 	fs.DurationVar(&f.maxDuration, "max-duration", hookcheckapi.DefaultMaxDuration, "stop the run after this long: it then writes every report with verdict incomplete and names the scenarios cut (0: no limit)")
 	registerProvider(fs, &f.policy.provider)
 	fs.BoolVar(&f.fullSchedules, "full-schedules", false, "make every retry AssemblyAI would make even after a delivery's first attempt decided its check (slower; by default those retries are recorded as not made)")
-	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed")
+	fs.StringVar(&f.verifyURL, "verify-url", "", "RC-18: after the suite, GET this URL with {transcript_id} replaced for every notification the receiver acknowledged; a 2xx means processed. Another --provider's run (SIG-09): GET it with {id} replaced by a redelivered event's id; the answer gives {\"processed\": N}")
 	fs.StringVar(&f.verify, "verify", "", "RC-18 evidence besides --verify-url: api-fetch accepts the receiver's successful fetch of each acknowledged transcript from the emulated API (needs --api); none turns off the built-in run's default of api-fetch")
 	fs.StringVar(&f.verifyHeader, "verify-header", "", "header to authenticate --verify-url requests with; its value from $HOOKCHECK_VERIFY_HEADER_VALUE")
 	fs.DurationVar(&f.verifyWithin, "verify-within", steps.DefaultVerifyWithin, "how long RC-18 polls --verify-url for each acknowledged notification")
@@ -194,6 +196,10 @@ func runRun(ctx context.Context, a *app, f *runFlags) error {
 			return fmt.Errorf("start the built-in receiver: %w", err)
 		}
 		t.BuiltInReceiver = true
+		if _, ok := otherProvider(t.Provider); ok && f.verifyURL == "" && f.verify != verifyNone {
+			// It counts each event's processing where SIG-09 asks.
+			t.VerifyURL = strings.TrimSuffix(t.URL, "/webhook") + receiver.ProcessedPath + steps.EventIDPlaceholder
+		}
 		fmt.Fprint(a.out, describeBuiltIn(t))
 	}
 	prep, err := hookcheckapi.Prepare(t)

@@ -180,7 +180,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"malformed tag expression", []string{"--tags", "@must &&"}, nil, "is not a tag"},
 		{"tags matching nothing", []string{"--tags", "@RC-99"}, nil, "no scenario matches --tags"},
 		{"verify URL not a URL", []string{"--verify-url", "not a url {transcript_id}"}, nil, "--verify-url"},
-		{"verify URL without placeholder", []string{"--verify-url", "http://127.0.0.1:3000/x"}, nil, "no {transcript_id} placeholder"},
+		{"verify URL without placeholder", []string{"--verify-url", "http://127.0.0.1:3000/x"}, nil, "no {transcript_id} (or {id}) placeholder"},
 		{"unknown verify", []string{"--verify", "inbox"}, nil, `--verify "inbox": want api-fetch or none`},
 		{"api-fetch without the API", []string{"--target", "http://127.0.0.1:9/webhook", "--verify", "api-fetch"}, nil,
 			"--verify api-fetch needs the emulated AssemblyAI API: set --api ADDR"},

@@ -148,9 +148,13 @@ func routes(t hookcheckapi.Target) (transcript, session string) {
 // describeBuiltIn is the header line of a built-in run.
 func describeBuiltIn(t hookcheckapi.Target) string {
 	if _, ok := otherProvider(t.Provider); ok {
+		counted := ""
+		if t.VerifyURL != "" {
+			counted = "; it counts each event's processing at " + t.VerifyURL + " (SIG-09)"
+		}
 		return fmt.Sprintf("No --target: checking hookcheck's built-in compliant %s receiver at %s\n"+
-			"  (it verifies every signature with the run's signing secret, generated unless $%s sets it)\n",
-			t.Provider, t.URL, envSigningSecret)
+			"  (it verifies every signature with the run's signing secret, generated unless $%s sets it%s)\n",
+			t.Provider, t.URL, envSigningSecret, counted)
 	}
 	return fmt.Sprintf("No --target: checking hookcheck's built-in compliant receiver at %s\n"+
 		"  (auth header %s with a generated secret, %s allowlist, regions %s)\n",

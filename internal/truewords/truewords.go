@@ -94,7 +94,7 @@ func Impacts(fromJSON *reports.Result, summary string) []string {
 	for _, m := range summaryImpact.FindAllStringSubmatch(summary, -1) {
 		q, ok := fromJSON.Requirement(m[1])
 		got := strings.ReplaceAll(m[2], `\`, "")
-		if want := q.ImpactWords(); !ok || got != want {
+		if want := fromJSON.ImpactWordsOf(q); !ok || got != want {
 			out = append(out, fmt.Sprintf("summary.md gives %s the impact %q, results.json %q (%q)", m[1], got, q.Impact, want))
 		}
 	}

@@ -84,7 +84,7 @@ func writeFailures(b *bufio.Writer, r *reports.Result, heading string, qs []repo
 			// request, so its own fix follows the root's.
 			fmt.Fprintf(b, "   %s  \n", escape(upperFirst(note)))
 		}
-		if w := q.ImpactWords(); w != "" {
+		if w := r.ImpactWordsOf(q); w != "" {
 			fmt.Fprintf(b, "   Impact: %s  \n", escape(w))
 		}
 		if q.Reason != "" {

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -35,24 +34,9 @@ type Sender struct {
 // "x-github-delivery:<id>" (GH-1) or Stripe's event "id:<evt_…>" (ST-9);
 // without it, the AssemblyAI ids (Key). "" when the request names none.
 func KeyOf(p signing.Provider, h http.Header, body []byte) string {
-	switch p {
-	case signing.StandardWebhooks:
-		if v := h.Get("Webhook-Id"); v != "" {
-			return "webhook-id:" + v
-		}
-	case signing.GitHub:
-		if v := h.Get("X-Github-Delivery"); v != "" {
-			return "x-github-delivery:" + v
-		}
-	case signing.Stripe:
-		var v struct {
-			ID any `json:"id"`
-		}
-		if json.Unmarshal(body, &v) == nil {
-			if s, ok := v.ID.(string); ok && s != "" {
-				return "id:" + s
-			}
-		}
+	prefix := map[signing.Provider]string{signing.StandardWebhooks: "webhook-id:", signing.GitHub: "x-github-delivery:", signing.Stripe: "id:"}
+	if id := signing.EventID(p, h, body); id != "" {
+		return prefix[p] + id
 	}
 	return Key(body)
 }

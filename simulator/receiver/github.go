@@ -28,6 +28,8 @@ func githubBehaviours() []Behaviour {
 		b("github-reserialized", "GitHub: verifies JSON.stringify of the parsed body, as a receiver behind express.json() does", "SIG-07 (GH-1)", signedReserialized),
 		b("github-no-check", "GitHub: never verifies X-Hub-Signature-256", "SIG-02, SIG-03 (GH-1, GH-2)", signedNoCheck),
 		b("github-shed-429", "GitHub: verifies as github-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (GH-4: a failed delivery is not redelivered, the event is lost)", signedShed429),
+		b("github-no-dedup", "GitHub: verifies as github-compliant, but processes every delivery it acknowledges, a redelivery of the same X-GitHub-Delivery too", "SIG-09 (GH-3, GH-7: a redelivery repeats X-GitHub-Delivery; dedupe on it)", signedNoDedup),
+		b("github-duplicate-409", "GitHub: verifies and processes each X-GitHub-Delivery once, but answers a redelivery 409 Conflict, so the redelivery shows as failed (GH-4: only a 2xx is success)", "SIG-09 (GH-4, GH-7)", signedDuplicate409),
 		b("github-equals-compare", "GitHub: compares X-Hub-Signature-256 with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (GH-2: constant-time comparison)", signedEquals),
 	}
 }

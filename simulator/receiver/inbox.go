@@ -168,10 +168,21 @@ func (in *Inbox) answered(e *Request, status int) {
 // Check and mark happen under one lock, so concurrent redeliveries of one id
 // cannot both be processed (D-4 retries can overlap a slow first attempt).
 // With MaxIDs, the oldest id is forgotten to make room.
-func (in *Inbox) processOnce(transcriptID string) bool {
+func (in *Inbox) processOnce(transcriptID string) bool { return in.process(transcriptID, false) }
+
+// processAgain does the side effect whether or not it was done before, as
+// a receiver that does not deduplicate does; it reports whether this was
+// the first time.
+func (in *Inbox) processAgain(id string) bool { return in.process(id, true) }
+
+// process does id's side effect, again only when again is set.
+func (in *Inbox) process(transcriptID string, again bool) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.processed[transcriptID] > 0 {
+	if n := in.processed[transcriptID]; n > 0 {
+		if again {
+			in.processed[transcriptID]++
+		}
 		return false
 	}
 	if in.processed == nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -37,7 +38,17 @@ const (
 	signedRawSecret                      // keys the HMAC with the secret's text, not its base64 bytes
 	signedAnyScheme                      // Stripe: takes a MAC under any scheme, not only v1
 	signedShed429                        // verifies, but answers 429 past Params.Limit in flight
+	signedNoDedup                        // verifies, but processes a redelivered event again
+	signedDuplicate409                   // verifies and processes once, but refuses a redelivery with 409
 )
+
+// ProcessedPath is where a receiver of a signing provider answers how many
+// times it processed an event: GET ProcessedPath + event id gives 200 and
+// {"processed": N} once it did (N > 1 for a receiver that does not
+// deduplicate), 404 and {"processed": 0} before (SIG-09). The id is the
+// one signing.EventID names. It is hookcheck's verify URL protocol, as a
+// team's application would serve it: --verify-url http://host/processed/{id}.
+const ProcessedPath = "/processed/"
 
 // ProviderBehaviours returns the reference receivers of provider (e.g.
 // "standard-webhooks"; empty means every provider but AssemblyAI, whose
@@ -71,6 +82,8 @@ func standardWebhooksBehaviours() []Behaviour {
 		b("sw-first-signature-only", "Standard Webhooks: checks only the first signature of the header, so one secret", "SIG-05, SIG-06 (SW-5)", signedFirstOnly),
 		b("sw-secret-as-text", "Standard Webhooks: keys the HMAC with the secret as written (whsec_… as text) instead of the bytes its base64 decodes to, so no genuine event verifies (the key is the decoded bytes: SW-3; Stripe keys with the text, ST-2, a common mix-up)", "SIG-01 (SW-3)", signedRawSecret),
 		b("sw-shed-429", "Standard Webhooks: verifies as sw-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (SW-10: a 429 throttles the sender; the event arrives late)", signedShed429),
+		b("sw-no-dedup", "Standard Webhooks: verifies as sw-compliant, but processes every delivery it acknowledges, a redelivery of the same webhook-id too", "SIG-09 (SW-1: webhook-id is the idempotency key)", signedNoDedup),
+		b("sw-duplicate-409", "Standard Webhooks: verifies and processes each webhook-id once, but answers a redelivery 409 Conflict, which the sender retries as any non-2xx (SW-8)", "SIG-09 (SW-1, SW-8)", signedDuplicate409),
 		b("sw-equals-compare", "Standard Webhooks: compares each signature with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (SW-6: constant-time comparison)", signedEquals),
 	}
 }
@@ -100,6 +113,9 @@ func newSigned(c Config, p signing.Provider, f signedFlaw, params Params) http.H
 
 func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, ProcessedPath):
+		s.serveProcessed(w, strings.TrimPrefix(r.URL.Path, ProcessedPath))
+		return
 	case s.cfg.Path != "" && r.URL.Path != s.cfg.Path:
 		http.NotFound(w, r)
 		return
@@ -141,8 +157,34 @@ func (s *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid JSON", http.StatusBadRequest)
 		return
 	}
+	// The event is recorded before the answer (a durable record, in a
+	// real receiver), once per event id unless the flaw says otherwise.
+	if id := signing.EventID(s.provider, r.Header, body); id != "" {
+		switch s.flaw {
+		case signedNoDedup:
+			s.cfg.Inbox.processAgain(id)
+		case signedDuplicate409:
+			if !s.cfg.Inbox.processOnce(id) {
+				http.Error(w, "event already processed", http.StatusConflict)
+				return
+			}
+		default:
+			s.cfg.Inbox.processOnce(id)
+		}
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
+}
+
+// serveProcessed answers how many times the event id was processed
+// (ProcessedPath).
+func (s *signedReceiver) serveProcessed(w http.ResponseWriter, id string) {
+	n := s.cfg.Inbox.Processed(id)
+	w.Header().Set("Content-Type", "application/json")
+	if n == 0 {
+		w.WriteHeader(http.StatusNotFound)
+	}
+	_, _ = fmt.Fprintf(w, `{"processed":%d}`, n)
 }
 
 // verify checks the request as the receiver's flaw has it.

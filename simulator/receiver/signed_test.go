@@ -72,6 +72,10 @@ func TestStandardWebhooksReceivers(t *testing.T) {
 		"sw-equals-compare": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
 		// Right one at a time; past Params.Limit in flight, a 429 (RC-11).
 		"sw-shed-429": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
+		// Right for one delivery of an event; a repeat is SIG-09's
+		// (TestSignedDedup).
+		"sw-no-dedup":      {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
+		"sw-duplicate-409": {"valid": ok, "changed body": bad, "wrong secret": bad, "old timestamp": bad, "rotation": ok, "GET": 405},
 	}
 	bs := receiver.ProviderBehaviours("standard-webhooks")
 	require.Len(t, bs, len(want))
@@ -82,8 +86,9 @@ func TestStandardWebhooksReceivers(t *testing.T) {
 			found, err := receiver.Lookup(b.Name)
 			require.NoError(t, err)
 			assert.Equal(t, b.Name, found.Name)
-			h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
 			for name, code := range want[b.Name] {
+				// A receiver each: every request carries one message id.
+				h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
 				assert.Equal(t, code, status(h, requests[name]()), name)
 			}
 		})
@@ -143,4 +148,47 @@ func providerRequest(t *testing.T, p signing.Provider, body string) *http.Reques
 		r.Header[k] = vs
 	}
 	return r
+}
+
+// TestSignedDedup shows how each provider's receivers treat the same
+// event delivered twice (the same webhook-id, Stripe event id or
+// X-GitHub-Delivery, a fresh signature), and what they say at
+// ProcessedPath: the compliant one acknowledges both and counts one
+// processing, the no-dedup one counts two, the duplicate-409 one counts
+// one and refuses the repeat (SIG-09).
+func TestSignedDedup(t *testing.T) {
+	body := map[string]string{"sw": `{"type":"invoice.paid"}`, "stripe": `{"id":"evt_1","object":"event"}`, "github": `{"zen":"z"}`}
+	id := map[string]string{"sw": "msg_1", "stripe": "evt_1", "github": "msg_1"}
+	for _, prefix := range []string{"sw", "stripe", "github"} {
+		provider := map[string]signing.Provider{"sw": signing.StandardWebhooks, "stripe": signing.Stripe, "github": signing.GitHub}[prefix]
+		for _, c := range []struct {
+			flaw   string
+			second int
+			count  string
+		}{
+			{"compliant", http.StatusOK, `{"processed":1}`},
+			{"no-dedup", http.StatusOK, `{"processed":2}`},
+			{"duplicate-409", http.StatusConflict, `{"processed":1}`},
+		} {
+			t.Run(prefix+"-"+c.flaw, func(t *testing.T) {
+				b, err := receiver.Lookup(prefix + "-" + c.flaw)
+				require.NoError(t, err)
+				h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
+				ask := func(id string) *httptest.ResponseRecorder {
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, receiver.ProcessedPath+id, nil))
+					return w
+				}
+				w := ask(id[prefix])
+				assert.Equal(t, http.StatusNotFound, w.Code, "not processed yet")
+				assert.JSONEq(t, `{"processed":0}`, w.Body.String())
+				assert.Equal(t, http.StatusOK, status(h, providerRequest(t, provider, body[prefix])), "the first delivery")
+				assert.Equal(t, c.second, status(h, providerRequest(t, provider, body[prefix])), "the same event again")
+				w = ask(id[prefix])
+				assert.Equal(t, http.StatusOK, w.Code)
+				assert.JSONEq(t, c.count, w.Body.String())
+				assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
+			})
+		}
+	}
 }

@@ -31,6 +31,8 @@ func stripeBehaviours() []Behaviour {
 		b("stripe-no-check", "Stripe: never verifies Stripe-Signature", "SIG-02, SIG-03, SIG-04, SIG-06 (ST-1, ST-3, ST-5)", signedNoCheck),
 		b("stripe-any-scheme", "Stripe: takes a valid MAC under any scheme (v0 too), not only v1", "SIG-06 (ST-3)", signedAnyScheme),
 		b("stripe-shed-429", "Stripe: verifies as stripe-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (ST-6, ST-7: a 429 is a failure Stripe retries with back-off, hours later)", signedShed429),
+		b("stripe-no-dedup", "Stripe: verifies as stripe-compliant, but processes every delivery it acknowledges, a second delivery of the same event id too", "SIG-09 (ST-9: the same event can arrive more than once; dedupe on its id)", signedNoDedup),
+		b("stripe-duplicate-409", "Stripe: verifies and processes each event id once, but answers a second delivery 409 Conflict, which Stripe retries as any non-2xx (ST-6, ST-7)", "SIG-09 (ST-7, ST-9)", signedDuplicate409),
 		b("stripe-equals-compare", "Stripe: compares each v1 with an early-exit ==, spending 1 ms per matching byte (the leak amplified so that it shows over a network)", "SIG-08 (ST-1: constant-time comparison)", signedEquals),
 	}
 }

@@ -162,6 +162,15 @@ var untestedFixes = map[string]string{
 	"RC-19/stall-wsgi":        "no reference receiver names its server; steps' TestStallModeFollowsTheServer shows the choice",
 	"RC-19/stall-node":        "no reference receiver names its server; steps' TestStallModeFollowsTheServer shows the choice",
 	"RC-18/not-processed":     "fixture.NewForgetful keeps the first notification; steps' TestVerifyMode shows the choice",
+	// A provider's receivers are not built from receiver.NewFlawed's
+	// flaws: each broken one differs from its compliant one by exactly
+	// the flaw the fix removes, and TestRedeliveryIsProcessedOnce shows
+	// the broken one failing with this mode and fix, the compliant one
+	// (the fix applied) passing, for every provider.
+	"SIG-09/4xx":           "shown by TestRedeliveryIsProcessedOnce (*-duplicate-409 against *-compliant)",
+	"SIG-09/reprocessed":   "shown by TestRedeliveryIsProcessedOnce (*-no-dedup against *-compliant)",
+	"SIG-09/5xx":           "no reference receiver fails on a repeat with a 5xx",
+	"SIG-09/not-processed": "the reference receivers count every event they acknowledge; TestProcessedOnceAsks shows the mode",
 }
 
 // fixHandler builds the receiver with flaws: receiver.NewFlawed's names,

@@ -19,12 +19,14 @@ var githubMatrix = []providerRow{
 	{"github-reserialized", ids([]string{"SIG-07"})},
 	{"github-equals-compare", ids([]string{"SIG-08"})},
 	{"github-shed-429", ids([]string{"RC-11"})},
+	{"github-no-dedup", ids([]string{"SIG-09"})},
+	{"github-duplicate-409", ids([]string{"SIG-09"})},
 }
 
 // githubRequirements are the requirements a github run holds: GitHub
 // signs no timestamp and with one secret (GH-3), so neither SIG-04 nor
 // SIG-05 applies; nor SIG-06, its header having one scheme.
-var githubRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-07", "SIG-08"}
+var githubRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-07", "SIG-08", "SIG-09"}
 
 func TestGitHubProofMatrix(t *testing.T) {
 	proveProvider(t, "github", "GH-4", githubMatrix, githubRequirements)

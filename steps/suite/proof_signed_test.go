@@ -1,7 +1,11 @@
 package suite_test
 
 import (
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,7 +14,9 @@ import (
 
 	"github.com/hookcheck/hookcheck/internal/fixture"
 	"github.com/hookcheck/hookcheck/reports"
+	"github.com/hookcheck/hookcheck/simulator/receiver"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
+	"github.com/hookcheck/hookcheck/steps"
 )
 
 // signedMatrix is the proof matrix of the Standard Webhooks suite: each
@@ -25,15 +31,17 @@ var signedMatrix = []providerRow{
 	{"sw-first-signature-only", ids([]string{"SIG-05", "SIG-06"})},
 	{"sw-equals-compare", ids([]string{"SIG-08"})},
 	{"sw-shed-429", ids([]string{"RC-11"})},
+	{"sw-no-dedup", ids([]string{"SIG-09"})},
+	{"sw-duplicate-409", ids([]string{"SIG-09"})},
 	// Refuses every genuine event: one finding, SIG-01; the others that
 	// send genuine events fail the same way, blocked by it
 	// (TestSignedRootCause).
-	{"sw-secret-as-text", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07"})},
+	{"sw-secret-as-text", ids([]string{"RC-11", "SIG-01", "SIG-05", "SIG-06", "SIG-07", "SIG-09"})},
 }
 
 // signedRequirements are the requirements a standard-webhooks run holds:
 // SIG-01..SIG-07 and the shared ones its features check.
-var signedRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
+var signedRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08", "SIG-09"}
 
 func TestSignedProofMatrix(t *testing.T) {
 	proveProvider(t, "standard-webhooks", "SW-9", signedMatrix, signedRequirements)
@@ -54,7 +62,9 @@ func proveProvider(t *testing.T, provider, source string, matrix []providerRow, 
 	t.Helper()
 	for _, row := range matrix {
 		t.Run(row.behaviour, func(t *testing.T) {
-			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: provider, Concurrency: 8})
+			// The receivers count each event's processing where the
+			// verify URL asks (SIG-09).
+			res := fixture.Run(t, row.behaviour, fixture.Options{Provider: provider, Concurrency: 8, VerifyURL: fixture.EventVerifyURL})
 			assert.Equal(t, row.fails, failedIDs(res), "failed requirements")
 			var held []string
 			for _, q := range res.Requirements {
@@ -139,4 +149,112 @@ func TestShed429ConsequencePerProvider(t *testing.T) {
 			assert.True(t, strings.HasSuffix(reason, c.says), "%s", reason)
 		})
 	}
+}
+
+// TestRedeliveryIsProcessedOnce: SIG-09 fails for what each broken
+// receiver does, in words true for its provider, with the fix for that:
+// one that does the work again is told it did it twice (mode
+// "reprocessed"); one that refuses the repeat is told what its sender does
+// with the refusal, never that the event is lost (the receiver has it).
+// Without a verify URL SIG-09 is not applicable and says what to set.
+func TestRedeliveryIsProcessedOnce(t *testing.T) {
+	for _, c := range []struct{ provider, prefix, refused string }{
+		{"standard-webhooks", "sw", "A standard-webhooks sender takes the event as not delivered and sends it again, up to 10 attempts over 75 h 35 min, though the receiver already has it"},
+		{"stripe", "stripe", "A stripe sender takes the event as not delivered and sends it again, up to 7 attempts over 55 h 0 min, though the receiver already has it"},
+		{"github", "github", "A github sender records this delivery as failed, though the receiver has the event"},
+	} {
+		t.Run(c.provider, func(t *testing.T) {
+			o := fixture.Options{Provider: c.provider, Tags: "@SIG-09", VerifyURL: fixture.EventVerifyURL}
+			q := sig09(t, fixture.Run(t, c.prefix+"-no-dedup", o))
+			require.Equal(t, reports.Failed, q.Status)
+			assert.Regexp(t, `processed event \S+ 2 times, as its verify URL says`, q.Reason)
+			assert.Equal(t, []string{steps.ModeReprocessed}, q.FailureModes)
+			assert.Contains(t, q.Remediation, "unique constraint")
+
+			q = sig09(t, fixture.Run(t, c.prefix+"-duplicate-409", o))
+			require.Equal(t, reports.Failed, q.Status)
+			assert.Contains(t, q.Reason, "got 409 Conflict")
+			assert.Contains(t, q.Reason, c.refused)
+			assert.NotContains(t, q.Reason, "lost")
+			assert.Contains(t, q.Remediation, "answer 2xx (200 or 204)")
+
+			q = sig09(t, fixture.Run(t, c.prefix+"-compliant", o))
+			assert.Equal(t, reports.Passed, q.Status, q.Reason)
+
+			o.VerifyURL = ""
+			q = sig09(t, fixture.Run(t, c.prefix+"-no-dedup", o))
+			assert.Equal(t, reports.NotApplicable, q.Status)
+			assert.Contains(t, q.Reason, `no verify URL configured to count how many times the receiver processed an event (set --verify-url to a URL with {id} that answers {"processed": N})`)
+		})
+	}
+}
+
+// sig09 is SIG-09's result in res.
+func sig09(t *testing.T, res *reports.Result) reports.Requirement {
+	t.Helper()
+	q, ok := res.Requirement("SIG-09")
+	require.True(t, ok, "SIG-09 in the run")
+	return q
+}
+
+// TestProcessedOnceAsks shows how SIG-09 reads a verify URL, with the
+// compliant Standard Webhooks receiver behind views that answer otherwise
+// than its own: a 2xx without a count makes SIG-09 not applicable, saying
+// what to answer; a view that never confirms fails it as not processed; a
+// receiver that does the repeat's work in the background, a second after
+// it answered, fails it as reprocessed: SIG-09 keeps asking for 2 s after
+// the count first reads 1.
+func TestProcessedOnceAsks(t *testing.T) {
+	b, err := receiver.Lookup("sw-compliant")
+	require.NoError(t, err)
+	withView := func(view func(w http.ResponseWriter, id string)) func(receiver.Config) http.Handler {
+		return func(cfg receiver.Config) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/", b.New(cfg, receiver.Params{}))
+			mux.HandleFunc("GET "+receiver.ProcessedPath+"{id}", func(w http.ResponseWriter, r *http.Request) { view(w, r.PathValue("id")) })
+			return mux
+		}
+	}
+	o := fixture.Options{Provider: "standard-webhooks", Tags: "@SIG-09", VerifyURL: fixture.EventVerifyURL}
+
+	q := sig09(t, fixture.RunHandler(t, withView(func(w http.ResponseWriter, _ string) { _, _ = io.WriteString(w, "done") }), o))
+	assert.Equal(t, reports.NotApplicable, q.Status)
+	assert.Contains(t, q.Reason, `answered 2xx for event msg_`)
+	assert.Contains(t, q.Reason, `without a count: SIG-09 needs {"processed": N} in the answer (got 200 "done")`)
+
+	q = sig09(t, fixture.RunHandler(t, withView(func(w http.ResponseWriter, _ string) { http.NotFound(w, nil) }), o))
+	require.Equal(t, reports.Failed, q.Status)
+	assert.Regexp(t, `the verify URL never said event msg_\w+ was processed within 30 s \(its last answer: 404\), though the receiver acknowledged it`, q.Reason)
+	assert.Equal(t, []string{steps.ModeNotProcessed}, q.FailureModes)
+
+	// Counts every delivery, the repeat's a second after it came.
+	late := func(cfg receiver.Config) http.Handler {
+		var (
+			mu    sync.Mutex
+			count = map[string]int{}
+		)
+		mux := http.NewServeMux()
+		inner := b.New(cfg, receiver.Params{})
+		mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+			inner.ServeHTTP(w, r)
+			id := r.Header.Get("Webhook-Id")
+			mu.Lock()
+			defer mu.Unlock()
+			if count[id] == 0 {
+				count[id] = 1
+				return
+			}
+			time.AfterFunc(time.Second, func() { mu.Lock(); count[id]++; mu.Unlock() })
+		})
+		mux.HandleFunc("GET "+receiver.ProcessedPath+"{id}", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			_, _ = fmt.Fprintf(w, `{"processed": %d}`, count[r.PathValue("id")])
+		})
+		return mux
+	}
+	q = sig09(t, fixture.RunHandler(t, late, o))
+	require.Equal(t, reports.Failed, q.Status)
+	assert.Regexp(t, `processed event msg_\w+ 2 times`, q.Reason)
+	assert.Equal(t, []string{steps.ModeReprocessed}, q.FailureModes)
 }

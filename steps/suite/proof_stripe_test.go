@@ -24,12 +24,14 @@ var stripeMatrix = []providerRow{
 	{"stripe-any-scheme", ids([]string{"SIG-06"})},
 	{"stripe-equals-compare", ids([]string{"SIG-08"})},
 	{"stripe-shed-429", ids([]string{"RC-11"})},
+	{"stripe-no-dedup", ids([]string{"SIG-09"})},
+	{"stripe-duplicate-409", ids([]string{"SIG-09"})},
 }
 
 // stripeRequirements are the requirements a stripe run holds: the SIG
 // requirements, every one applying to Stripe's scheme (SIG-04 checks
 // the past only, ST-5) and the shared ones its features check.
-var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08"}
+var stripeRequirements = []string{"RC-08", "RC-11", "RC-12", "RC-13", "SIG-01", "SIG-02", "SIG-03", "SIG-04", "SIG-05", "SIG-06", "SIG-07", "SIG-08", "SIG-09"}
 
 func TestStripeProofMatrix(t *testing.T) {
 	proveProvider(t, "stripe", "ST-6", stripeMatrix, stripeRequirements)
