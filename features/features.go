@@ -59,7 +59,7 @@ var GitHub embed.FS
 // "providers" list names it, an entry without one being AssemblyAI's. The
 // suite adds the shared entries a provider's features check.
 func RequirementsFor(provider string) ([]reports.Requirement, error) {
-	all, err := AllRequirements()
+	all, err := AllRequirementsFor(provider)
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +96,77 @@ func AllRequirements() ([]reports.Requirement, error) {
 	return rs, nil
 }
 
+// AllRequirementsFor is AllRequirements in the words of provider: a
+// shared requirement (RC-08, RC-11, …) written for AssemblyAI's
+// notifications has its "other_providers" title, why, rules and
+// remediation in another provider's run, where AssemblyAI's rules (a 429
+// is never retried, transcript_id) are not true.
+func AllRequirementsFor(provider string) ([]reports.Requirement, error) {
+	rs, err := AllRequirements()
+	if err != nil || provider == "" || provider == "assemblyai" {
+		return rs, err
+	}
+	ovs, err := otherProviders()
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range rs {
+		o, ok := ovs[q.ID]
+		if !ok {
+			continue
+		}
+		if o.Title != "" {
+			rs[i].Title = o.Title
+		}
+		if o.Why != "" {
+			rs[i].Why = o.Why
+		}
+		if len(o.Rules) > 0 {
+			rs[i].Rules = o.Rules
+		}
+		if o.Remediation != "" {
+			rs[i].Remediation = o.Remediation
+		}
+	}
+	return rs, nil
+}
+
+// override is a shared requirement's "other_providers" text.
+type override struct {
+	Title        string            `json:"title"`
+	Why          string            `json:"why"`
+	Rules        []string          `json:"rules"`
+	Remediation  string            `json:"remediation"`
+	Remediations map[string]string `json:"remediations"`
+}
+
+// otherProviders returns each entry's "other_providers" text, by id.
+func otherProviders() (map[string]override, error) {
+	var rs []struct {
+		ID    string    `json:"id"`
+		Other *override `json:"other_providers"`
+	}
+	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
+		return nil, fmt.Errorf("requirement catalogue: %w", err)
+	}
+	out := map[string]override{}
+	for _, r := range rs {
+		if r.Other != nil {
+			out[r.ID] = *r.Other
+		}
+	}
+	return out, nil
+}
+
 // Remediations returns, for each requirement id, the fix of each failure
 // mode that has its own (the catalogue's "remediations"; steps.FailureMode
 // names the modes). A mode without one takes the requirement's
 // remediation.
-func Remediations() (map[string]map[string]string, error) {
+func Remediations() (map[string]map[string]string, error) { return RemediationsFor("assemblyai") }
+
+// RemediationsFor is Remediations in a run of provider: a shared
+// requirement's "other_providers" remediations replace AssemblyAI's.
+func RemediationsFor(provider string) (map[string]map[string]string, error) {
 	var rs []struct {
 		ID           string            `json:"id"`
 		Remediations map[string]string `json:"remediations"`
@@ -108,10 +174,21 @@ func Remediations() (map[string]map[string]string, error) {
 	if err := json.Unmarshal(requirementsJSON, &rs); err != nil {
 		return nil, fmt.Errorf("requirement catalogue: %w", err)
 	}
+	var ovs map[string]override
+	if provider != "" && provider != "assemblyai" {
+		var err error
+		if ovs, err = otherProviders(); err != nil {
+			return nil, err
+		}
+	}
 	out := make(map[string]map[string]string, len(rs))
 	for _, r := range rs {
-		if len(r.Remediations) > 0 {
-			out[r.ID] = r.Remediations
+		fixes := r.Remediations
+		if o, ok := ovs[r.ID]; ok {
+			fixes = o.Remediations // none: the override's remediation
+		}
+		if len(fixes) > 0 {
+			out[r.ID] = fixes
 		}
 	}
 	return out, nil

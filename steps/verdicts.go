@@ -29,10 +29,66 @@ func refused(d *webhook.Delivery) error {
 		return nil
 	case a.Succeeded():
 		return fmt.Errorf("%s; expected a 4xx. %s", exchange(d), acceptedRisk(d))
+	case d.Policy.Signature != "":
+		// Another provider's rules: a 4xx refuses, and what its sender
+		// does with any other answer is its profile's.
+		return fmt.Errorf("%s; expected a 4xx, which refuses a request that can never succeed. %s", exchange(d), providerConsequence(d))
 	case a.StatusCode >= 500:
 		return fmt.Errorf("%s; expected a 4xx. A 5xx tells AssemblyAI to retry (D-4) a request that can never succeed", exchange(d))
 	}
 	return fmt.Errorf("%s; expected a 4xx, the only answer that ends such a request at once (D-5)", exchange(d))
+}
+
+// senderOf names who sends d: AssemblyAI, or another provider's sender.
+func senderOf(d *webhook.Delivery) string {
+	if d.Policy.Signature != "" {
+		return "the " + d.Policy.Signature + " sender"
+	}
+	return "AssemblyAI"
+}
+
+// deliveryNoun is what d's kind of request is called: an event for
+// another provider, a notification for AssemblyAI.
+func deliveryNoun(d *webhook.Delivery) string {
+	if d.Policy.Signature != "" {
+		return "an event"
+	}
+	return "a notification"
+}
+
+// redirectRule is the rule that says d's sender does not follow a 3xx.
+func redirectRule(d *webhook.Delivery) string {
+	switch d.Policy.Signature {
+	case "standard-webhooks":
+		return "SW-10"
+	case "stripe":
+		return "ST-7"
+	case "github":
+		return "GH-4"
+	}
+	return "P-3"
+}
+
+// retried is " and is retried" for AssemblyAI (P-3); another provider's
+// consequence says whether its sender retries.
+func retried(d *webhook.Delivery) string {
+	if d.Policy.Signature != "" {
+		return ""
+	}
+	return " and is retried"
+}
+
+// postRule is the rule that says d's sender always POSTs.
+func postRule(d *webhook.Delivery) string {
+	switch d.Policy.Signature {
+	case "standard-webhooks":
+		return "SW-8"
+	case "stripe":
+		return "ST-8"
+	case "github":
+		return "GH-6"
+	}
+	return "D-1"
 }
 
 // acceptedRisk says what a 2xx to this probe risks: each probe has its
@@ -40,11 +96,12 @@ func refused(d *webhook.Delivery) error {
 func acceptedRisk(d *webhook.Delivery) string {
 	switch {
 	case d.Request.Method != http.MethodPost:
-		return fmt.Sprintf("A 2xx to %s acknowledges a method AssemblyAI never uses (D-1): if the route does any work for it, crawlers, link previews and health checks can set that work off. Answer 405 with Allow: POST", d.Request.Method)
+		return fmt.Sprintf("A 2xx to %s acknowledges a method %s never uses (%s): if the route does any work for it, crawlers, link previews and health checks can set that work off. Answer 405 with Allow: POST",
+			d.Request.Method, senderOf(d), postRule(d))
 	case d.Notification.Kind == webhook.KindRaw && d.Request.Body == "":
-		return "A 2xx to an empty body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+		return "A 2xx to an empty body hides a bug: the receiver acknowledged " + deliveryNoun(d) + " it cannot have processed, so a real one lost this way would go unnoticed"
 	case d.Notification.Kind == webhook.KindRaw:
-		return "A 2xx to a malformed body hides a bug: the receiver acknowledged a notification it cannot have processed, so a real one lost this way would go unnoticed"
+		return "A 2xx to a malformed body hides a bug: the receiver acknowledged " + deliveryNoun(d) + " it cannot have processed, so a real one lost this way would go unnoticed"
 	}
 	return "The receiver accepted a forged request it must refuse: anyone who finds the URL can trigger its processing"
 }
@@ -68,12 +125,12 @@ func noServerFailure(d *webhook.Delivery) error {
 func noRedirect(d *webhook.Delivery) error {
 	for _, a := range d.Attempts {
 		if rd := a.Redirect; rd != nil {
-			return fmt.Errorf("%s; the receiver's own answer was a %d redirect (to %q): this run followed it, AssemblyAI does not, it counts as a failure and is retried (P-3). %s",
-				exchange(d), rd.StatusCode, rd.Location, consequence(d))
+			return fmt.Errorf("%s; the receiver's own answer was a %d redirect (to %q): this run followed it, %s does not, it counts as a failure%s (%s). %s",
+				exchange(d), rd.StatusCode, rd.Location, senderOf(d), retried(d), redirectRule(d), consequence(d))
 		}
 		if a.StatusCode >= 300 && a.StatusCode < 400 {
-			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure and is retried (P-3). %s",
-				exchange(d), a.StatusCode, a.ResponseHeaders.Get("Location"), consequence(d))
+			return fmt.Errorf("%s; a %d redirect (to %q) is not followed: it counts as a failure%s (%s). %s",
+				exchange(d), a.StatusCode, a.ResponseHeaders.Get("Location"), retried(d), redirectRule(d), consequence(d))
 		}
 	}
 	for _, a := range d.Attempts {
@@ -183,6 +240,11 @@ func consequence(d *webhook.Delivery) string {
 func providerConsequence(d *webhook.Delivery) string {
 	a := d.Attempts[0]
 	p := d.Policy
+	if d.Probe != "" && p.MaxAttempts == 1 && len(p.ScheduleMS) > 0 {
+		// A probe is sent once; the provider's sender would make every
+		// attempt of its schedule.
+		p.MaxAttempts = len(p.ScheduleMS) + 1
+	}
 	sender := "A " + p.Signature + " sender"
 	lost := ": the event is lost"
 	if d.Lost() == "" {
@@ -196,15 +258,15 @@ func providerConsequence(d *webhook.Delivery) string {
 	case p.MaxAttempts <= 1:
 		return fmt.Sprintf("%s makes no other attempt%s", sender, lost)
 	}
-	then := ", and if each gets the same answer, is lost"
+	then := ": the event arrives late, and if each gets the same answer, is lost"
 	if lost == "" {
-		then = ""
+		then = "" // a probe announces no event
 	}
 	if ra := a.ResponseHeaders.Get("Retry-After"); ra != "" && slices.Contains(p.RetryAfterOn, a.StatusCode) {
 		// The answer sets the waits, not the schedule (SW-10).
-		return fmt.Sprintf("%s throttles on a %d: it retries after the Retry-After it names (%s s), up to %d attempts: the event arrives late%s",
+		return fmt.Sprintf("%s throttles on a %d: it retries after the Retry-After it names (%s s), up to %d attempts%s",
 			sender, a.StatusCode, ra, p.MaxAttempts, then)
 	}
-	return fmt.Sprintf("%s retries it, up to %d attempts over %s: the event arrives late%s", sender, p.MaxAttempts,
+	return fmt.Sprintf("%s retries it, up to %d attempts over %s%s", sender, p.MaxAttempts,
 		stats.FormatDuration(p.ScheduleLength()), then)
 }

@@ -43,6 +43,8 @@ func bans() []ban {
 			func(r *reports.Result) bool { return !r.Checks(reports.JobProcessing) }},
 		{"strict mode", "the run was not strict",
 			func(r *reports.Result) bool { return !r.Environment.Strict }},
+		{"assemblyai", "the run imitated another provider, whose rules are not AssemblyAI's",
+			func(r *reports.Result) bool { return r.Environment.Provider != nil }},
 		{"can trigger processing", "RC-13 cannot know that the route processes anything", always},
 		{"the handler runs for requests", "RC-13 cannot know that the handler does anything", always},
 	}

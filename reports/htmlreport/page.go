@@ -19,13 +19,16 @@ type page struct {
 	Target       string
 	Started      string
 	Verdict      string // CSS class: conformant, not_conformant, incomplete
-	MustFixes    []reports.Requirement
-	ShouldFixes  []reports.Requirement
+	MustFixes    []fixRow
+	ShouldFixes  []fixRow
 	Requirements []requirementRow
 	Features     []feature
 	Scenarios    map[reports.Status]int
 	Deliveries   int
 	Environment  []field
+	// Sender is whose webhooks the run checked ("AssemblyAI", or the
+	// provider's name), and RuleIDs the spec ids its rules cite.
+	Sender, RuleIDs string
 }
 
 type requirementRow struct {
@@ -33,6 +36,21 @@ type requirementRow struct {
 	Checks []link
 	// Route is where its deliveries went, in a run with a session route.
 	Route string
+}
+
+// fixRow is a failed requirement in "What must change", with what its
+// failure costs in the words of the run's provider.
+type fixRow struct {
+	reports.Requirement
+	ImpactText string
+}
+
+func fixRows(r *reports.Result, qs []reports.Requirement) []fixRow {
+	out := make([]fixRow, len(qs))
+	for i, q := range qs {
+		out[i] = fixRow{Requirement: q, ImpactText: r.ImpactWordsOf(q)}
+	}
+	return out
 }
 
 type link struct{ Anchor, Text string }
@@ -57,11 +75,15 @@ func newPage(r *reports.Result, o Options) (*page, error) {
 	p := &page{
 		Result: r, CSS: template.CSS(css), //nolint:gosec // G203: our own embedded stylesheet, not input
 		Target: maskURL(r.Environment.Target), Verdict: string(r.Verdict),
-		MustFixes: r.FailedMust(), ShouldFixes: r.FailedShould(), Scenarios: r.ScenarioCounts(),
+		Sender: "AssemblyAI", RuleIDs: "D-*, P-*",
+		MustFixes: fixRows(r, r.FailedMust()), ShouldFixes: fixRows(r, r.FailedShould()), Scenarios: r.ScenarioCounts(),
 		Deliveries: r.DeliveryCount(), Started: stamp(r.Environment.StartedAt),
 	}
 	if p.Verdict == "" {
 		p.Verdict = string(reports.Incomplete)
+	}
+	if pr := r.Environment.Provider; pr != nil {
+		p.Sender, p.RuleIDs = pr.Name, "SW-*, ST-*, GH-*, PS-*"
 	}
 	anchors := map[reports.ScenarioRef]string{}
 	for i, sc := range r.Scenarios {
@@ -122,7 +144,11 @@ func environment(e reports.Environment) []field {
 	profile := e.Profile
 	switch e.Profile {
 	case "faithful":
-		profile = "faithful (real-time waits, as AssemblyAI)"
+		sender := "AssemblyAI"
+		if e.Provider != nil {
+			sender = e.Provider.Name
+		}
+		profile = "faithful (real-time waits, as " + sender + ")"
 	case "accelerated":
 		profile = "accelerated (--fast: waits shortened, deadline unchanged)"
 	}

@@ -170,6 +170,9 @@ func outcomeSentence(d *webhook.Delivery) string {
 		n = "1 attempt"
 	}
 	took := reports.FormatDuration(d.EndedAt.Sub(d.StartedAt))
+	if d.Policy.Signature != "" {
+		return providerOutcome(d, n, took)
+	}
 	switch d.Outcome {
 	case webhook.Delivered:
 		return fmt.Sprintf("Delivered after %s in %s (D-3).", n, took)
@@ -190,6 +193,34 @@ func outcomeSentence(d *webhook.Delivery) string {
 		return fmt.Sprintf("Cancelled after %s in %s: the run stopped first.", n, took)
 	case webhook.Stopped:
 		return fmt.Sprintf("Stopped after %s, which decided the check: AssemblyAI would retry %d more times (D-4); those attempts were not made.", n, d.NotMade)
+	}
+	return fmt.Sprintf("%s after %s.", d.Outcome, n)
+}
+
+// providerOutcome is outcomeSentence for another provider's delivery (a
+// signed one): its sender's rules, from the record's policy, not
+// AssemblyAI's.
+func providerOutcome(d *webhook.Delivery, n, took string) string {
+	p := d.Policy
+	sender := "the " + p.Signature + " sender"
+	lost := d.Lost()
+	switch d.Outcome {
+	case webhook.Delivered:
+		return fmt.Sprintf("Delivered after %s in %s.", n, took)
+	case webhook.Rejected:
+		if lost != "" {
+			return fmt.Sprintf("Rejected with %s after %s: %s makes no more attempts, so %s.", shortResult(d.LastAttempt()), n, sender, lost)
+		}
+		return fmt.Sprintf("Rejected with %s after %s: %s makes no more attempts.", shortResult(d.LastAttempt()), n, sender)
+	case webhook.Exhausted:
+		if lost == "" {
+			return fmt.Sprintf("Failed: %s over %s. This request is not an event %s sends, so nothing is lost.", n, took, sender)
+		}
+		return fmt.Sprintf("Exhausted: all %s failed over %s; %s.", n, took, lost)
+	case webhook.Cancelled:
+		return fmt.Sprintf("Cancelled after %s in %s: the run stopped first.", n, took)
+	case webhook.Stopped:
+		return fmt.Sprintf("Stopped after %s, which decided the check: %s would make up to %d more attempts; those were not made.", n, sender, d.NotMade)
 	}
 	return fmt.Sprintf("%s after %s.", d.Outcome, n)
 }

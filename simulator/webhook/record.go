@@ -288,6 +288,9 @@ func (d *Delivery) Lost() string {
 	}
 	switch d.Notification.Kind {
 	case KindRaw: // a notification sent as it is, e.g. with extra fields (RC-06)
+		if d.Policy.Signature != "" {
+			return "the event is lost" // another provider's signed event
+		}
 		return "the notification is lost"
 	case KindTranscript:
 		return "the notification is lost and your app must poll GET /v2/transcript/{id}"

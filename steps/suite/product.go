@@ -97,7 +97,7 @@ func isRequirementTag(t string) bool { return requirementTagPattern.MatchString(
 // catalogFor is the requirement catalogue of a provider's run: its own
 // entries, and the shared ones its features check, in catalogue order.
 func catalogFor(name string, planned []plannedScenario) ([]reports.Requirement, error) {
-	all, err := features.AllRequirements()
+	all, err := features.AllRequirementsFor(name)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package suite_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -77,6 +78,7 @@ func proveProvider(t *testing.T, provider, source string, matrix []providerRow, 
 			require.NotNil(t, res.Environment.Provider, "the report names the provider")
 			assert.Equal(t, provider, res.Environment.Provider.Name)
 			assert.Contains(t, res.Environment.Provider.Sources, source)
+			assertTrueWords(t, res)
 		})
 	}
 }
@@ -257,4 +259,44 @@ func TestProcessedOnceAsks(t *testing.T) {
 	require.Equal(t, reports.Failed, q.Status)
 	assert.Regexp(t, `processed event msg_\w+ 2 times`, q.Reason)
 	assert.Equal(t, []string{steps.ModeReprocessed}, q.FailureModes)
+}
+
+// TestSharedRulesSpeakTheProvider: a provider's run judges the shared
+// rules (RC-08, RC-12, RC-13) with its sender's rules and words: a
+// redirect cites SW-10 and what the Standard Webhooks sender does, a GET
+// answered 2xx a method it never uses (SW-8), a 5xx to a malformed body
+// what it does with a 5xx; no word of any rendering names AssemblyAI.
+func TestSharedRulesSpeakTheProvider(t *testing.T) {
+	o := fixture.Options{Provider: "standard-webhooks", Tags: "@RC-08,@RC-12,@RC-13"}
+	b, err := receiver.Lookup("sw-compliant")
+	require.NoError(t, err)
+	sloppy := func(cfg receiver.Config) http.Handler {
+		inner := b.New(cfg, receiver.Params{})
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			switch {
+			case r.Method == http.MethodGet:
+				_, _ = io.WriteString(w, "ok") // a health check on the webhook route
+			case !json.Valid(body):
+				http.Error(w, "parse error", http.StatusInternalServerError)
+			default:
+				http.Redirect(w, r, "/v2"+r.URL.Path, http.StatusMovedPermanently)
+				_ = inner
+			}
+		})
+	}
+	res := fixture.RunHandler(t, sloppy, o)
+	reason := map[string]string{}
+	for _, q := range res.Requirements {
+		reason[q.ID] = q.Reason
+	}
+	assert.Contains(t, reason["RC-12"], "a 301 redirect (to \"/v2/webhook\") is not followed: it counts as a failure (SW-10). A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min: the event arrives late, and if each gets the same answer, is lost")
+	assert.Contains(t, reason["RC-13"], "acknowledges a method the standard-webhooks sender never uses (SW-8)")
+	assert.Contains(t, reason["RC-08"], "expected no 5xx and no timeout. A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min")
+	assert.NotContains(t, reason["RC-08"], "the event arrives late", "a malformed probe announces no event")
+	assertTrueWords(t, res)
+	for _, id := range []string{"RC-08", "RC-12", "RC-13"} {
+		q, _ := res.Requirement(id)
+		assert.NotContains(t, q.Why+q.Remediation, "AssemblyAI", id)
+	}
 }

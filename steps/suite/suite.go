@@ -215,7 +215,7 @@ func Prepare(cfg Config) (*Prepared, error) {
 		return nil, err
 	}
 	p.catalog = forProduct(p.catalog, planned, cfg.Product)
-	if p.fixes, err = features.Remediations(); err != nil {
+	if p.fixes, err = features.RemediationsFor(cfg.Provider.Name); err != nil {
 		return nil, err
 	}
 	return p, nil
