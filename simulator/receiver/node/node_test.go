@@ -435,6 +435,32 @@ func TestNodeRememberedIDsBounded(t *testing.T) {
 	}
 }
 
+// TestNodeOddEventIDs: an event id longer than the server keeps as it is
+// (it keeps a hash) is still counted once and found by its processed URL;
+// a Stripe body whose "id" is no string names no event, and the route
+// that takes it unverified still acknowledges it (no 500).
+func TestNodeOddEventIDs(t *testing.T) {
+	node.Require(t)
+	current := newSecret(t)
+	base := node.StartT(t, node.Config{Secret: current})
+	long := "evt_" + strings.Repeat("x", 300)
+	body := `{"id":"` + long + `","type":"invoice.paid"}`
+	h, id := signedRequest(t, signing.Stripe, current, "msg_long", body)
+	for range 2 {
+		if got := post(t, base+"/stripe", h, body); got != http.StatusOK {
+			t.Fatalf("a %d-character event id: status %d, want 200", len(id), got)
+		}
+	}
+	if s, n := processedCount(t, base, "/stripe", long); s != http.StatusOK || n != 1 {
+		t.Errorf("a %d-character event id delivered twice: %d, processed %d; want 200, 1", len(long), s, n)
+	}
+	for _, odd := range []string{`{"id":{"a":1}}`, `{"id":7}`, `[1]`, `null`} {
+		if got := post(t, base+"/stripe/no-check", nil, odd); got != http.StatusOK {
+			t.Errorf("/stripe/no-check, body %s: status %d, want 200", odd, got)
+		}
+	}
+}
+
 // TestNodeMethods: a GET of a route is refused with 405.
 func TestNodeMethods(t *testing.T) {
 	node.Require(t)

@@ -138,8 +138,9 @@ function route(path, parser, refuseStatus, check, { duplicates = Duplicates.ONCE
         return;
       }
       // The work is recorded before the answer (in a real receiver, in
-      // the transaction that starts it, under a unique constraint).
-      if (id) {
+      // the transaction that starts it, under a unique constraint). Only a
+      // string names an event (a Stripe body's "id" may be anything).
+      if (typeof id === "string" && id !== "") {
         const seen = processedCount(path, id) > 0;
         if (seen && duplicates === Duplicates.CONFLICT) {
           res.status(409).type("text/plain").send("event already processed\n");
