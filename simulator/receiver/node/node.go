@@ -48,6 +48,17 @@ type Route struct {
 // Compliant reports whether the route is its provider's compliant one.
 func (r Route) Compliant() bool { return r.Flaw == "" }
 
+// ProcessedSuffix is what follows a Route's Path where the route answers
+// how many times it processed an event (SIG-09): GET Path + ProcessedSuffix +
+// id gives 200 and {"processed": N} once it did, 404 and
+// {"processed": 0} before. Every route counts its own deliveries.
+const ProcessedSuffix = "/processed/"
+
+// VerifyURL returns the verify URL template of the route at path on the
+// server at base (a Server's URL), for hookcheck's --verify-url or
+// Target.VerifyURL: {id} is hookcheck's event-id placeholder.
+func VerifyURL(base, path string) string { return base + path + ProcessedSuffix + "{id}" }
+
 // The flaws of the broken routes.
 const (
 	FlawReserialized      = "verifies a re-serialization of the parsed body, not the raw bytes"
@@ -57,6 +68,8 @@ const (
 	FlawNoCheck           = "checks no signature at all"
 	FlawRateLimited       = "answers 429 when more than its limit are in flight"
 	FlawLooseReserialized = "compares with == an HMAC of the re-serialized body"
+	FlawNoDedup           = "processes every delivery it acknowledges, a redelivered event again"
+	FlawDuplicate409      = "processes an event once, but refuses its redelivery with 409 Conflict"
 )
 
 // Routes lists every route of server.js, compliant first for each
@@ -71,15 +84,21 @@ func Routes() []Route {
 		{sw, "/standard-webhooks/eq", FlawLooseCompare},
 		{sw, "/standard-webhooks/no-check", FlawNoCheck},
 		{sw, "/standard-webhooks/429-under-load", FlawRateLimited},
+		{sw, "/standard-webhooks/no-dedup", FlawNoDedup},
+		{sw, "/standard-webhooks/duplicate-409", FlawDuplicate409},
 		{st, "/stripe", ""},
 		{st, "/stripe/parsed", FlawReserialized},
 		{st, "/stripe/no-tolerance", FlawNoTolerance},
 		{st, "/stripe/no-check", FlawNoCheck},
+		{st, "/stripe/no-dedup", FlawNoDedup},
+		{st, "/stripe/duplicate-409", FlawDuplicate409},
 		{gh, "/github", ""},
 		{gh, "/github/reserialized", FlawReserialized},
 		{gh, "/github/eq", FlawLooseCompare},
 		{gh, "/github/eq-reserialized", FlawLooseReserialized},
 		{gh, "/github/no-check", FlawNoCheck},
+		{gh, "/github/no-dedup", FlawNoDedup},
+		{gh, "/github/duplicate-409", FlawDuplicate409},
 	}
 }
 
@@ -105,6 +124,9 @@ type Config struct {
 	// Work is how long the 429 route works on each request (zero:
 	// server.js's default, 250 ms).
 	Work time.Duration
+	// MaxIDs is how many event ids the server remembers over all routes
+	// before it forgets the oldest (zero: server.js's default, 100000).
+	MaxIDs int
 	// Stderr receives the server's error output; nil discards it.
 	Stderr io.Writer
 }
@@ -208,6 +230,9 @@ func Start(ctx context.Context, c Config) (*Server, error) {
 	}
 	if c.Work > 0 {
 		env = append(env, "HOOKCHECK_RECEIVER_WORK_MS="+strconv.FormatInt(c.Work.Milliseconds(), 10))
+	}
+	if c.MaxIDs > 0 {
+		env = append(env, "HOOKCHECK_RECEIVER_MAX_IDS="+strconv.Itoa(c.MaxIDs))
 	}
 	cmd := exec.CommandContext(ctx, node, "server.js") //nolint:gosec // node is the configured binary, server.js this package's file.
 	cmd.Dir = dir

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,6 +63,17 @@ func accepted(t *testing.T, what string, status int) bool {
 	}
 	t.Errorf("%s: status %d, want 2xx or 400/401", what, status)
 	return false
+}
+
+// verified reads a status of route r: accepted, or, on the route that
+// refuses a repeated event id with 409, that repeat (the vectors of a
+// provider share one event id) after its signature verified.
+func verified(t *testing.T, r node.Route, what string, status int) bool {
+	t.Helper()
+	if r.Flaw == node.FlawDuplicate409 && status == http.StatusConflict {
+		return true
+	}
+	return accepted(t, r.Path+" "+what, status)
 }
 
 func loadVectors(t *testing.T, p signing.Provider) []vectors.Vector {
@@ -170,7 +182,7 @@ func TestNodeVectors(t *testing.T) {
 						case node.FlawNoCheck:
 							want = true
 						}
-						got := accepted(t, r.Path+" "+v.Name, post(t, base+r.Path, v.Headers, v.Body))
+						got := verified(t, r, v.Name, post(t, base+r.Path, v.Headers, v.Body))
 						if got != want {
 							t.Errorf("%s %s: accepted=%v, want %v (vector valid=%v: %s)", r.Path, v.Name, got, want, v.Valid, v.Reason)
 						}
@@ -233,28 +245,28 @@ func TestNodeWallClock(t *testing.T) {
 	}
 	cases := []wallCase{
 		{"valid now", signing.StandardWebhooks, 0, plain, "current",
-			r(sw, "", "reserialized", "no-tolerance", "one-secret", "eq", "no-check", "429-under-load"), nil},
+			r(sw, "", "reserialized", "no-tolerance", "one-secret", "eq", "no-check", "429-under-load", "no-dedup", "duplicate-409"), nil},
 		{"an hour old", signing.StandardWebhooks, -time.Hour, plain, "current",
-			r(sw, "no-tolerance", "no-check"), r(sw, "", "reserialized", "one-secret", "eq", "429-under-load")},
+			r(sw, "no-tolerance", "no-check"), r(sw, "", "reserialized", "one-secret", "eq", "429-under-load", "no-dedup", "duplicate-409")},
 		{"an hour ahead", signing.StandardWebhooks, time.Hour, plain, "current",
-			r(sw, "no-tolerance", "no-check"), r(sw, "", "reserialized", "one-secret", "eq", "429-under-load")},
+			r(sw, "no-tolerance", "no-check"), r(sw, "", "reserialized", "one-secret", "eq", "429-under-load", "no-dedup", "duplicate-409")},
 		{"whitespace body", signing.StandardWebhooks, 0, spaced, "current",
-			r(sw, "", "no-tolerance", "one-secret", "eq", "no-check", "429-under-load"), r(sw, "reserialized")},
+			r(sw, "", "no-tolerance", "one-secret", "eq", "no-check", "429-under-load", "no-dedup", "duplicate-409"), r(sw, "reserialized")},
 		{"next secret only", signing.StandardWebhooks, 0, plain, "next",
-			r(sw, "", "reserialized", "no-tolerance", "eq", "no-check", "429-under-load"), r(sw, "one-secret")},
+			r(sw, "", "reserialized", "no-tolerance", "eq", "no-check", "429-under-load", "no-dedup", "duplicate-409"), r(sw, "one-secret")},
 		{"wrong secret", signing.StandardWebhooks, 0, plain, "wrong",
-			r(sw, "no-check"), r(sw, "", "reserialized", "no-tolerance", "one-secret", "eq", "429-under-load")},
+			r(sw, "no-check"), r(sw, "", "reserialized", "no-tolerance", "one-secret", "eq", "429-under-load", "no-dedup", "duplicate-409")},
 
-		{"valid now", signing.Stripe, 0, plain, "current", r(st, "", "parsed", "no-tolerance", "no-check"), nil},
-		{"an hour old", signing.Stripe, -time.Hour, plain, "current", r(st, "no-tolerance", "no-check"), r(st, "", "parsed")},
-		{"whitespace body", signing.Stripe, 0, spaced, "current", r(st, "", "no-tolerance", "no-check"), r(st, "parsed")},
-		{"next secret only", signing.Stripe, 0, plain, "next", r(st, "", "parsed", "no-tolerance", "no-check"), nil},
-		{"wrong secret", signing.Stripe, 0, plain, "wrong", r(st, "no-check"), r(st, "", "parsed", "no-tolerance")},
+		{"valid now", signing.Stripe, 0, plain, "current", r(st, "", "parsed", "no-tolerance", "no-check", "no-dedup", "duplicate-409"), nil},
+		{"an hour old", signing.Stripe, -time.Hour, plain, "current", r(st, "no-tolerance", "no-check"), r(st, "", "parsed", "no-dedup", "duplicate-409")},
+		{"whitespace body", signing.Stripe, 0, spaced, "current", r(st, "", "no-tolerance", "no-check", "no-dedup", "duplicate-409"), r(st, "parsed")},
+		{"next secret only", signing.Stripe, 0, plain, "next", r(st, "", "parsed", "no-tolerance", "no-check", "no-dedup", "duplicate-409"), nil},
+		{"wrong secret", signing.Stripe, 0, plain, "wrong", r(st, "no-check"), r(st, "", "parsed", "no-tolerance", "no-dedup", "duplicate-409")},
 
-		{"valid now", signing.GitHub, 0, plain, "current", r(gh, "", "reserialized", "eq", "eq-reserialized", "no-check"), nil},
-		{"whitespace body", signing.GitHub, 0, spaced, "current", r(gh, "", "eq", "no-check"), r(gh, "reserialized", "eq-reserialized")},
-		{"next secret only", signing.GitHub, 0, plain, "next", r(gh, "", "reserialized", "eq", "eq-reserialized", "no-check"), nil},
-		{"wrong secret", signing.GitHub, 0, plain, "wrong", r(gh, "no-check"), r(gh, "", "reserialized", "eq", "eq-reserialized")},
+		{"valid now", signing.GitHub, 0, plain, "current", r(gh, "", "reserialized", "eq", "eq-reserialized", "no-check", "no-dedup", "duplicate-409"), nil},
+		{"whitespace body", signing.GitHub, 0, spaced, "current", r(gh, "", "eq", "no-check", "no-dedup", "duplicate-409"), r(gh, "reserialized", "eq-reserialized")},
+		{"next secret only", signing.GitHub, 0, plain, "next", r(gh, "", "reserialized", "eq", "eq-reserialized", "no-check", "no-dedup", "duplicate-409"), nil},
+		{"wrong secret", signing.GitHub, 0, plain, "wrong", r(gh, "no-check"), r(gh, "", "reserialized", "eq", "eq-reserialized", "no-dedup", "duplicate-409")},
 	}
 	secrets := map[string]secret.Secret{"current": current, "next": next, "wrong": wrong}
 	for i, c := range cases {
@@ -273,11 +285,14 @@ func TestNodeWallClock(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, path := range listed {
-				// A fresh id per request: no route sees a redelivery here.
+				// A fresh id per request, in the headers and in the body
+				// (Stripe's event id): no route sees a redelivery here.
+				id := fmt.Sprintf("%d_%s", i, strings.ReplaceAll(path, "/", "_"))
+				body := strings.Replace(c.body, `"evt_`, `"evt_`+id+`_`, 1)
 				hs, err := signer.Sign(signing.Message{
-					ID:        fmt.Sprintf("msg_wall_%d_%s", i, strings.ReplaceAll(path, "/", "_")),
+					ID:        "msg_wall_" + id,
 					Timestamp: time.Now().Add(c.ts),
-					Body:      []byte(c.body),
+					Body:      []byte(body),
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -287,7 +302,7 @@ func TestNodeWallClock(t *testing.T) {
 					h[f.Name] = f.Value
 				}
 				want := slices.Contains(c.accepted, path)
-				if got := accepted(t, path, post(t, base+path, h, c.body)); got != want {
+				if got := accepted(t, path, post(t, base+path, h, body)); got != want {
 					t.Errorf("%s: accepted=%v, want %v", path, got, want)
 				}
 			}
@@ -295,38 +310,164 @@ func TestNodeWallClock(t *testing.T) {
 	}
 }
 
-// TestNodeRedeliveryAndMethods: a redelivered message is acknowledged
-// again but processed once; a GET is refused with 405.
-func TestNodeRedeliveryAndMethods(t *testing.T) {
-	node.Require(t)
-	current := newSecret(t)
-	base := node.StartT(t, node.Config{Secret: current})
-	signer, err := signing.NewSigner(signing.StandardWebhooks, current)
+// signedRequest signs body with id as the message id (webhook-id,
+// X-GitHub-Delivery) for p at the wall clock; it returns the headers and
+// the event id a receiver deduplicates on.
+func signedRequest(t *testing.T, p signing.Provider, sec secret.Secret, id, body string) (map[string]string, string) {
+	t.Helper()
+	signer, err := signing.NewSigner(p, sec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := `{"type":"invoice.paid"}`
-	hs, err := signer.Sign(signing.Message{ID: "msg_redelivered", Timestamp: time.Now(), Body: []byte(body)})
+	hs, err := signer.Sign(signing.Message{ID: id, Timestamp: time.Now(), Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := map[string]string{}
+	hh := http.Header{}
 	for _, f := range hs {
 		h[f.Name] = f.Value
+		hh.Set(f.Name, f.Value)
 	}
-	url := base + "/standard-webhooks"
-	for range 2 {
-		if got := post(t, url, h, body); got != http.StatusOK {
-			t.Fatalf("delivery: status %d, want 200", got)
+	return h, signing.EventID(p, hh, []byte(body))
+}
+
+// processedCount asks a route's processed URL about id: the status and
+// the count it answers ({"processed": N}, on 200 and 404 alike).
+func processedCount(t *testing.T, base, path, id string) (int, int) {
+	t.Helper()
+	u := strings.ReplaceAll(node.VerifyURL(base, path), "{id}", url.PathEscape(id))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var c struct {
+		Processed *int `json:"processed"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&c); err != nil || c.Processed == nil {
+		t.Fatalf("GET %s: %d, no {\"processed\": N} (%v)", u, resp.StatusCode, err)
+	}
+	return resp.StatusCode, *c.Processed
+}
+
+// TestNodeRedelivery sends the same signed request twice to each
+// provider's compliant, no-dedup and duplicate-409 routes, then asks the
+// route's processed URL: the compliant route answers 2xx twice and counts
+// one processing; the no-dedup one answers 2xx twice and counts two; the
+// duplicate-409 one answers 2xx, then 409, and counts one. Each route
+// counts its own: the event sent to one is unknown to another (404, 0).
+func TestNodeRedelivery(t *testing.T) {
+	node.Require(t)
+	current := newSecret(t)
+	base := node.StartT(t, node.Config{Secret: current})
+	for _, p := range signing.Providers() {
+		t.Run(string(p), func(t *testing.T) {
+			prefix := "/" + string(p)
+			for _, c := range []struct {
+				path    string
+				second  int
+				counted int
+			}{
+				{prefix, http.StatusOK, 1},
+				{prefix + "/no-dedup", http.StatusOK, 2},
+				{prefix + "/duplicate-409", http.StatusConflict, 1},
+			} {
+				tag := strings.ReplaceAll(c.path, "/", "_")
+				body := `{"id":"evt_redelivered` + tag + `","type":"invoice.paid"}`
+				h, id := signedRequest(t, p, current, "msg_redelivered"+tag, body)
+				if id == "" {
+					t.Fatalf("%s: the request names no event id", c.path)
+				}
+				if s, n := processedCount(t, base, c.path, id); s != http.StatusNotFound || n != 0 {
+					t.Errorf("%s before any delivery: %d, processed %d; want 404, 0", c.path, s, n)
+				}
+				if got := post(t, base+c.path, h, body); got != http.StatusOK {
+					t.Errorf("%s, first delivery: status %d, want 200", c.path, got)
+				}
+				if got := post(t, base+c.path, h, body); got != c.second {
+					t.Errorf("%s, the same request again: status %d, want %d", c.path, got, c.second)
+				}
+				if s, n := processedCount(t, base, c.path, id); s != http.StatusOK || n != c.counted {
+					t.Errorf("%s after two deliveries: %d, processed %d; want 200, %d", c.path, s, n, c.counted)
+				}
+				other := prefix + "/no-tolerance"
+				if p == signing.GitHub {
+					other = prefix + "/eq"
+				}
+				if s, n := processedCount(t, base, other, id); s != http.StatusNotFound || n != 0 {
+					t.Errorf("%s, sent only to %s: %d, processed %d; want 404, 0", other, c.path, s, n)
+				}
+			}
+		})
+	}
+}
+
+// TestNodeRememberedIDsBounded: past its limit of remembered event ids
+// the server forgets the oldest (the one first seen), not the newest, and
+// a redelivery of a forgotten event is processed again.
+func TestNodeRememberedIDsBounded(t *testing.T) {
+	node.Require(t)
+	current := newSecret(t)
+	const limit = 3
+	base := node.StartT(t, node.Config{Secret: current, MaxIDs: limit})
+	const path = "/standard-webhooks"
+	var ids []string
+	for i := range limit + 1 {
+		body := `{"type":"invoice.paid"}`
+		h, id := signedRequest(t, signing.StandardWebhooks, current, fmt.Sprintf("msg_bounded_%d", i), body)
+		ids = append(ids, id)
+		if got := post(t, base+path, h, body); got != http.StatusOK {
+			t.Fatalf("delivery %d: status %d, want 200", i, got)
 		}
 	}
-	var got struct{ Processed int }
-	getJSON(t, url+"/processed/msg_redelivered", http.StatusOK, &got)
-	if got.Processed != 1 {
-		t.Errorf("processed %d times, want once", got.Processed)
+	if s, n := processedCount(t, base, path, ids[0]); s != http.StatusNotFound || n != 0 {
+		t.Errorf("the oldest of %d ids past a limit of %d: %d, processed %d; want it forgotten (404, 0)", limit+1, limit, s, n)
 	}
-	getJSON(t, url+"/processed/msg_never_sent", http.StatusNotFound, nil)
-	getJSON(t, url, http.StatusMethodNotAllowed, nil)
+	for _, id := range ids[1:] {
+		if s, n := processedCount(t, base, path, id); s != http.StatusOK || n != 1 {
+			t.Errorf("%s, one of the newest %d: %d, processed %d; want 200, 1", id, limit, s, n)
+		}
+	}
+}
+
+// TestNodeOddEventIDs: an event id longer than the server keeps as it is
+// (it keeps a hash) is still counted once and found by its processed URL;
+// a Stripe body whose "id" is no string names no event, and the route
+// that takes it unverified still acknowledges it (no 500).
+func TestNodeOddEventIDs(t *testing.T) {
+	node.Require(t)
+	current := newSecret(t)
+	base := node.StartT(t, node.Config{Secret: current})
+	long := "evt_" + strings.Repeat("x", 300)
+	body := `{"id":"` + long + `","type":"invoice.paid"}`
+	h, id := signedRequest(t, signing.Stripe, current, "msg_long", body)
+	for range 2 {
+		if got := post(t, base+"/stripe", h, body); got != http.StatusOK {
+			t.Fatalf("a %d-character event id: status %d, want 200", len(id), got)
+		}
+	}
+	if s, n := processedCount(t, base, "/stripe", long); s != http.StatusOK || n != 1 {
+		t.Errorf("a %d-character event id delivered twice: %d, processed %d; want 200, 1", len(long), s, n)
+	}
+	for _, odd := range []string{`{"id":{"a":1}}`, `{"id":7}`, `[1]`, `null`} {
+		if got := post(t, base+"/stripe/no-check", nil, odd); got != http.StatusOK {
+			t.Errorf("/stripe/no-check, body %s: status %d, want 200", odd, got)
+		}
+	}
+}
+
+// TestNodeMethods: a GET of a route is refused with 405.
+func TestNodeMethods(t *testing.T) {
+	node.Require(t)
+	base := node.StartT(t, node.Config{Secret: newSecret(t)})
+	for _, r := range node.Routes() {
+		getJSON(t, base+r.Path, http.StatusMethodNotAllowed, nil)
+	}
 }
 
 func getJSON(t *testing.T, url string, status int, v any) {

@@ -16,12 +16,17 @@
 //   HOOKCHECK_RECEIVER_MAX_IN_FLIGHT  the 429 route's limit (default 4)
 //   HOOKCHECK_RECEIVER_WORK_MS     how long the 429 route works on each
 //                                  request (default 250)
+//   HOOKCHECK_RECEIVER_MAX_IDS     how many event ids the routes remember in
+//                                  all, the oldest forgotten first (default
+//                                  100000)
 //   HOOKCHECK_RECEIVER_NOW         tests only: Unix seconds the libraries take
 //                                  as the current time (default the clock)
 //
 // It listens on 127.0.0.1 only and prints one line,
 // "listening on http://127.0.0.1:PORT". Secrets are never printed.
-import { timingSafeEqual, createHmac } from "node:crypto";
+// Every route also serves GET <route>/processed/:id, how many times it
+// processed that event, as {"processed": N}: a --verify-url for SIG-09.
+import { timingSafeEqual, createHash, createHmac } from "node:crypto";
 import express from "express";
 import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
@@ -48,6 +53,7 @@ const intEnv = (name, def, min) => {
 };
 const maxInFlight = intEnv("HOOKCHECK_RECEIVER_MAX_IN_FLIGHT", 4, 1);
 const workMs = intEnv("HOOKCHECK_RECEIVER_WORK_MS", 250, 0);
+const maxIDs = intEnv("HOOKCHECK_RECEIVER_MAX_IDS", 100_000, 1);
 const fixedNow = intEnv("HOOKCHECK_RECEIVER_NOW", 0, 0);
 if (fixedNow > 0) {
   // standardwebhooks and stripe read Date.now(); a test replays vectors
@@ -78,19 +84,34 @@ const parsed = express.json({ type: () => true, limit: BODY_LIMIT, strict: false
 const rawBytes = (req) => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 const reserialized = (req) => (req.body === undefined ? "" : JSON.stringify(req.body));
 
-// processed counts, per route and event id, how often an event was
-// processed: every route acknowledges a redelivery but processes it once
-// (bounded: the oldest ids are forgotten past maxIDs).
-const maxIDs = 10000;
-const processed = new Map();
-function markProcessed(route, id) {
-  if (!id) return;
-  let seen = processed.get(route);
-  if (!seen) processed.set(route, (seen = new Map()));
-  if (seen.has(id)) return;
-  if (seen.size >= maxIDs) seen.delete(seen.keys().next().value);
-  seen.set(id, 1);
+// processed counts, per route and event id, how many times the route did
+// an event's work; GET <route>/processed/:id reads it (SIG-09). Each route
+// counts on its own, so one route's deliveries never make another's look
+// deduplicated. Bounded: at most maxIDs ids over all routes, the oldest
+// forgotten first, and an id longer than maxIDLength is kept as its
+// SHA-256 (a Stripe event id comes from a body of up to BODY_LIMIT).
+const maxIDLength = 128;
+const processed = new Map(); // route + "\n" + id key -> count
+const idKey = (route, id) =>
+  `${route}\n${id.length <= maxIDLength ? id : "sha256:" + createHash("sha256").update(id).digest("hex")}`;
+const processedCount = (route, id) => processed.get(idKey(route, id)) || 0;
+function countProcessing(route, id) {
+  const k = idKey(route, id);
+  const n = processed.get(k);
+  if (n !== undefined) {
+    processed.set(k, n + 1); // keeps its place: eviction goes by first sight
+    return;
+  }
+  if (processed.size >= maxIDs) processed.delete(processed.keys().next().value);
+  processed.set(k, 1);
 }
+
+// What a route does with a delivery of an event id it already processed.
+const Duplicates = Object.freeze({
+  ONCE: "once", // acknowledge it, do not process it again (compliant)
+  AGAIN: "again", // process it again: no deduplication
+  CONFLICT: "409", // refuse it with 409 Conflict
+});
 
 const app = express();
 app.disable("x-powered-by");
@@ -98,8 +119,11 @@ const routes = [];
 
 // route serves POST path: check(req) returns the event id or throws; an
 // accepted request is answered 200 {"received":true}, a refused one with
-// refuseStatus and the reason.
-function route(path, parser, refuseStatus, check, wrap = (h) => h) {
+// refuseStatus and the reason. duplicates says what a repeated event id
+// gets (Duplicates.ONCE unless the route's flaw is there); wrap, when
+// given, wraps the handler. GET path/processed/:id answers
+// {"processed": N}: 200 once the event was processed, 404 and 0 before.
+function route(path, parser, refuseStatus, check, { duplicates = Duplicates.ONCE, wrap = (h) => h } = {}) {
   routes.push(path);
   app.post(
     path,
@@ -113,17 +137,23 @@ function route(path, parser, refuseStatus, check, wrap = (h) => h) {
         res.status(refuseStatus).type("text/plain").send(`Webhook Error: ${why.slice(0, 200)}\n`);
         return;
       }
-      markProcessed(path, id);
+      // The work is recorded before the answer (in a real receiver, in
+      // the transaction that starts it, under a unique constraint). Only a
+      // string names an event (a Stripe body's "id" may be anything).
+      if (typeof id === "string" && id !== "") {
+        const seen = processedCount(path, id) > 0;
+        if (seen && duplicates === Duplicates.CONFLICT) {
+          res.status(409).type("text/plain").send("event already processed\n");
+          return;
+        }
+        if (!seen || duplicates === Duplicates.AGAIN) countProcessing(path, id);
+      }
       res.status(200).json({ received: true });
     }),
   );
   app.get(`${path}/processed/:id`, (req, res) => {
-    const n = processed.get(path)?.get(req.params.id);
-    if (!n) {
-      res.status(404).type("text/plain").send("not processed\n");
-      return;
-    }
-    res.status(200).json({ id: req.params.id, processed: n });
+    const n = processedCount(path, req.params.id);
+    res.status(n > 0 ? 200 : 404).json({ processed: n });
   });
   app.all(path, (_req, res) => {
     res.set("Allow", "POST").status(405).type("text/plain").send("method not allowed\n");
@@ -212,7 +242,15 @@ const limited = (h) => async (req, res) => {
     inFlight--;
   }
 };
-route("/standard-webhooks/429-under-load", raw, 400, (req) => swVerify(secrets, rawBytes(req), req.headers), limited);
+route("/standard-webhooks/429-under-load", raw, 400, (req) => swVerify(secrets, rawBytes(req), req.headers), { wrap: limited });
+
+// The compliant check, but the handler does the work on every delivery it
+// acknowledges, as most tutorial handlers do; and one that keeps the ids
+// but refuses a repeat with 409 Conflict, which the sender retries as any
+// non-2xx (SIG-09).
+const swCheck = (req) => swVerify(secrets, rawBytes(req), req.headers);
+route("/standard-webhooks/no-dedup", raw, 400, swCheck, { duplicates: Duplicates.AGAIN });
+route("/standard-webhooks/duplicate-409", raw, 400, swCheck, { duplicates: Duplicates.CONFLICT });
 
 // ---- Stripe --------------------------------------------------------------
 
@@ -243,6 +281,9 @@ route("/stripe/no-check", raw, 400, (req) => {
     return "";
   }
 });
+const stripeCheck = (req) => stripeVerify(rawBytes(req), header(req, "stripe-signature"));
+route("/stripe/no-dedup", raw, 400, stripeCheck, { duplicates: Duplicates.AGAIN });
+route("/stripe/duplicate-409", raw, 400, stripeCheck, { duplicates: Duplicates.CONFLICT });
 
 // ---- GitHub --------------------------------------------------------------
 
@@ -271,6 +312,9 @@ route("/github/reserialized", parsed, 401, (req) => githubVerify(req, reserializ
 route("/github/eq", raw, 401, (req) => githubLoose(req, rawBytes(req)));
 route("/github/eq-reserialized", parsed, 401, (req) => githubLoose(req, reserialized(req)));
 route("/github/no-check", raw, 401, (req) => header(req, "x-github-delivery") || "");
+const githubCheck = (req) => githubVerify(req, rawBytes(req).toString("utf8"));
+route("/github/no-dedup", raw, 401, githubCheck, { duplicates: Duplicates.AGAIN });
+route("/github/duplicate-409", raw, 401, githubCheck, { duplicates: Duplicates.CONFLICT });
 
 // GET /routes lists the routes, for a harness to check it drives them all.
 app.get("/routes", (_req, res) => res.json(routes));
