@@ -263,3 +263,21 @@ func TestDiffProviderDeadlineForwarded(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffProviderNoIDNoRepeat: requests that name no message (no
+// webhook-id) are grouped under no key but are not one message: their
+// bodies are not compared as a retry's.
+func TestDiffProviderNoIDNoRepeat(t *testing.T) {
+	sd := newSignedDelivery(t, provider.StandardWebhooks)
+	sd.key = ""
+	rs := sd.conforming()
+	rs[1] = sd.attempt(2, rs[1].Time, rs[1].Time, 500, []byte(`{"type":"other"}`))
+	for _, d := range sd.diff(rs, false) {
+		assert.NotContains(t, d, "a retry repeats")
+	}
+	sd.key = "webhook-id:msg_1"
+	for i := range rs {
+		rs[i].Key = sd.key
+	}
+	assert.Contains(t, strings.Join(sd.diff(rs, false), "\n"), "a retry repeats", "the same requests under a message id are compared")
+}
