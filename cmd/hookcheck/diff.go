@@ -49,8 +49,11 @@ over ` + lineLimit + ` are skipped, each with a warning naming its line.
 
 --provider standard-webhooks|stripe|github compares with that provider's
 profile instead: its method and Content-Type, its signature headers (present,
-well formed, timestamped at the arrival), the deadline when the sender left
-before the answer, the attempt count given its stop-on and 4xx rules, and each
+well formed, timestamped at the arrival; a Standard Webhooks retry with its
+own timestamp), a retry's body byte for byte and path and query as the first
+attempt's (the first differing offset is shown, never a body), the deadline
+when the sender left before the answer (answered by capture or forwarded),
+the attempt count given its stop-on and 4xx rules, and each
 wait with its schedule's wait for that attempt (or the answer's Retry-After
 where it honours it). With $HOOKCHECK_SIGNING_SECRET set, every captured
 signature is verified with it and each attempt says whether it verifies.

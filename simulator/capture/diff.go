@@ -114,8 +114,10 @@ type DeliveryDiff struct {
 
 // Differ compares a capture read record by record (see Scan) with e's
 // profile. Of each attempt it keeps only what a later check needs (its
-// time, answer and a body digest), never a body or a header: its memory
-// grows with the number of requests, not with their size.
+// time, answer and a body digest), never a whole body or a header; of a
+// provider's delivery, at most 1 KiB of its first body and a digest of
+// each 64th of it: its memory grows with the number of requests, not with
+// their size.
 type Differ struct {
 	e     Expect
 	index map[[sha256.Size]byte]int
@@ -169,7 +171,11 @@ type deliveryDiffer struct {
 	firstQuery, firstPath string
 	firstAttempt          int
 	firstBody             [sha256.Size]byte
-	attempts              []attemptSummary
+	// Of a provider's delivery: its first body, and the last attempt
+	// whose signature timestamp was its own (stamp: none yet).
+	firstPrint bodyPrint
+	stamp      *ownStamp
+	attempts   []attemptSummary
 	// perAttempt, body and waits are the differences found, in the
 	// order Diff gives them.
 	perAttempt, body, waits []Difference

@@ -85,8 +85,14 @@ func (dd *deliveryDiffer) addProvider(a Record, first bool) {
 	if ct := pr.Profile.Headers.Value["Content-Type"]; ct != "" && a.Header.Get("Content-Type") != ct {
 		add(&dd.perAttempt, rule(pr.Profile.Headers.Source, pr.Name), "header Content-Type", q(ct), qh(a.Header, "Content-Type"), true)
 	}
+	if first {
+		dd.firstPath, dd.firstQuery, dd.firstAttempt, dd.firstPrint = a.Path, a.RawQuery, a.Attempt, newBodyPrint(a)
+	} else if dd.key != "" {
+		dd.addRepeat(a, add)
+	}
 	if pr.Signing != "" {
 		sr := signatureRule(pr.Signing)
+		off, stamped := timestampOff(pr.Signing, a)
 		if fc := formChecker(pr.Signing); fc != nil {
 			err := fc.Verify(a.Header, a.BodyBytesRaw(), a.Time)
 			if !errors.Is(err, signing.ErrBadSignature) {
@@ -95,10 +101,17 @@ func (dd *deliveryDiffer) addProvider(a Record, first bool) {
 					got = err.Error()
 				}
 				add(&dd.perAttempt, sr, "signature headers", "present and well formed, timestamp at the arrival", got, true)
-			} else if off, ok := timestampOff(pr.Signing, a); ok && (off > signing.DefaultTolerance || off < -signing.DefaultTolerance) {
+				stamped = false
+			} else if stamped && (off > signing.DefaultTolerance || off < -signing.DefaultTolerance) {
 				add(&dd.perAttempt, sr, "signature timestamp", fmt.Sprintf("the arrival ± %s", signing.DefaultTolerance),
 					fmt.Sprintf("%s before the arrival", off.Round(time.Second)), true)
+				stamped = false // said: not again as not the attempt's own
+			} else if stamped && dd.stamp != nil && pr.Signing == signing.StandardWebhooks {
+				stamped = dd.addOwnStamp(a, off, add)
 			}
+		}
+		if stamped {
+			dd.stamp = &ownStamp{attempt: a.Attempt, arrived: a.Time, off: off}
 		}
 		if pr.Verifier != nil {
 			if err := pr.Verifier.Verify(a.Header, a.BodyBytesRaw(), a.Time); err != nil {
@@ -113,7 +126,10 @@ func (dd *deliveryDiffer) addProvider(a Record, first bool) {
 	if tol <= 0 {
 		tol = p.Timeout/10 + 20*time.Millisecond
 	}
-	if a.ClientGone && a.Forwarded == nil && a.AnsweredAfter() < p.Timeout-tol {
+	// The sender left before the answer: in answer mode, or in forward
+	// mode when the receiver's answer was still to come; a forward the
+	// capture cut at its own deadline (TimedOut) shows no sender's.
+	if a.ClientGone && (a.Forwarded == nil || !a.Forwarded.TimedOut) && a.AnsweredAfter() < p.Timeout-tol {
 		add(&dd.perAttempt, timeoutRule, "deadline (the sender left before the answer)", fmt.Sprintf("%s ± %s", p.Timeout, tol), a.AnsweredAfter().Round(time.Millisecond).String(), true)
 	}
 	ra := ""
@@ -121,7 +137,9 @@ func (dd *deliveryDiffer) addProvider(a Record, first bool) {
 		ra = a.Forwarded.Header.Get("Retry-After")
 	}
 	cur := attemptSummary{attempt: a.Attempt, time: a.Time, answeredAfter: a.AnsweredAfter(), status: a.Status, clientGone: a.ClientGone, retryAfter: ra}
-	if !first {
+	// An attempt the profile never makes has no wait of its own: the
+	// attempt count names it (GH-4: GitHub makes one).
+	if !first && a.Attempt <= p.MaxAttempts {
 		prev := dd.attempts[len(dd.attempts)-1]
 		wait, why := providerWait(p, prev), ""
 		if wait != p.WaitAfter(prev.attempt) {
@@ -146,6 +164,71 @@ func (dd *deliveryDiffer) addProvider(a Record, first bool) {
 		}
 	}
 	dd.attempts = append(dd.attempts, cur)
+}
+
+// ownStampTolerance is how far the time between two attempts' signature
+// timestamps (whole seconds) may be from the time between their arrivals.
+const ownStampTolerance = 2 * time.Second
+
+// addRepeat checks that retry a repeats the first attempt's message: its
+// body byte for byte and its path and query (SW-1, ST-9, GH-7). A
+// differing body is named by its first differing offset and both
+// lengths, never shown.
+func (dd *deliveryDiffer) addRepeat(a Record, add func(*[]Difference, string, string, string, string, bool)) {
+	r := repeatRule(dd.e.Provider)
+	if a.Path != dd.firstPath {
+		add(&dd.perAttempt, r, fmt.Sprintf("path (same as attempt %d)", dd.firstAttempt), q(dd.firstPath), q(a.Path), true)
+	}
+	if a.RawQuery != dd.firstQuery {
+		add(&dd.perAttempt, r, fmt.Sprintf("query string (same as attempt %d)", dd.firstAttempt), q(dd.firstQuery), q(a.RawQuery), true)
+	}
+	b := a.BodyBytesRaw()
+	if at, differs := dd.firstPrint.firstDiff(b, sentLen(a, b)); differs {
+		add(&dd.perAttempt, r, fmt.Sprintf("body (a retry repeats attempt %d's bytes)", dd.firstAttempt),
+			fmt.Sprintf("the same %d bytes", dd.firstPrint.sent), fmt.Sprintf("%d bytes, %s", sentLen(a, b), at), true)
+	}
+}
+
+// ownStamp is an attempt whose signature timestamp was its own: when it
+// arrived, and how long before that its timestamp says it was signed.
+type ownStamp struct {
+	attempt int
+	arrived time.Time
+	off     time.Duration
+}
+
+// addOwnStamp checks that retry a's webhook-timestamp is its own (SW-1:
+// "of the attempt"), not an earlier attempt's again: the time between its
+// timestamp and the last own one is the time between the arrivals,
+// whatever the clocks' skew. off is a's timestamp's offset from its
+// arrival; false when the timestamp is not a's own.
+func (dd *deliveryDiffer) addOwnStamp(a Record, off time.Duration, add func(*[]Difference, string, string, string, string, bool)) bool {
+	prev := dd.stamp
+	between := a.Time.Sub(prev.arrived)
+	stamps := between - (off - prev.off)
+	tol := max(ownStampTolerance, dd.e.Tolerance)
+	if d := stamps - between; d > tol || d < -tol {
+		add(&dd.perAttempt, "SW-1", "signature timestamp (the attempt's own)",
+			fmt.Sprintf("%s after attempt %d's (as the arrivals) ± %s", between.Round(time.Second), prev.attempt, tol),
+			fmt.Sprintf("%s after it", stamps.Round(time.Second)), true)
+		return false
+	}
+	return true
+}
+
+// repeatRule is the docs/spec.md id saying a retry repeats the message
+// of pr: the same webhook-id (SW-1), the same event (ST-9), a
+// redelivery with the same X-GitHub-Delivery (GH-7).
+func repeatRule(pr *ProviderRules) string {
+	switch pr.Signing {
+	case signing.StandardWebhooks:
+		return "SW-1"
+	case signing.Stripe:
+		return "ST-9"
+	case signing.GitHub:
+		return "GH-7"
+	}
+	return pr.Name
 }
 
 // providerWait is the wait p makes after attempt prev: its schedule's
