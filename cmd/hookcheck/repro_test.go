@@ -193,3 +193,54 @@ func TestRunConsoleIsShort(t *testing.T) {
 		})
 	}
 }
+
+// TestSignedReproductionSignsAfresh: the reproduction of another
+// provider's failure is a send that signs the same body afresh, with one
+// attempt: run as it reads (the secret from the environment, as the run
+// read it), it gets the answer the report names. Its curl command says
+// that its signature is the run's; a probe's reproduction is the curl
+// command alone, since send never makes its wrong signature.
+func TestSignedReproductionSignsAfresh(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	env := map[string]string{envSigningSecret: secret}
+	srv, _ := serveBehaviour(t, "sw-reserialized", receiver.Params{}, receiver.Config{Path: "/webhook", SigningSecret: secret})
+	out := t.TempDir()
+	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", srv.URL+"/webhook", "--fast", "--tags", "@SIG-07", "--out", out)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	var rp repro.Reproduction
+	for _, s := range res.Scenarios {
+		if p, ok := s.FirstReproduction(); ok && s.Status == reports.Failed && rp.Send == "" {
+			rp = p
+		}
+	}
+	require.NotEmpty(t, rp.Send, "a failed SIG-07 scenario has a send command:\n%s", r.stdout)
+	assert.Contains(t, rp.Send, "hookcheck send --provider standard-webhooks --target "+srv.URL+"/webhook --data ")
+	assert.True(t, strings.HasSuffix(rp.Send, " --fast --max-attempts 1"), rp.Send)
+	assert.NotContains(t, rp.Send, secret)
+	assert.True(t, strings.HasSuffix(rp.Curl, "  # signed at the run: a receiver with a 5-minute tolerance refuses it later; hookcheck send --provider signs afresh"), rp.Curl)
+
+	words := splitWords(t, rp.Send) // the body spans lines: one shell word
+	require.Equal(t, "hookcheck", words[0])
+	sent := hookcheck(t, env, append(words[1:], "--json")...)
+	var rec webhook.Delivery
+	require.NoError(t, json.Unmarshal([]byte(sent.stdout), &rec), sent.stdout+sent.stderr)
+	require.Len(t, rec.Attempts, 1)
+	assert.Equal(t, 400, rec.Attempts[0].StatusCode, "the re-serializing receiver refuses the same bytes again")
+
+	// A probe (a body changed after signing) accepted by a receiver that
+	// checks nothing: only curl repeats it.
+	srv, _ = serveBehaviour(t, "sw-no-check", receiver.Params{}, receiver.Config{Path: "/webhook", SigningSecret: secret})
+	out = t.TempDir()
+	r = hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", srv.URL+"/webhook", "--fast", "--tags", "@SIG-02", "--out", out)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err = reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	for _, s := range res.Scenarios {
+		if p, ok := s.FirstReproduction(); ok && s.Status == reports.Failed {
+			assert.Empty(t, p.Send)
+			assert.Equal(t, "this probe's signature (body changed after signing) is one send never makes: use the curl command", p.SendNote)
+		}
+	}
+}

@@ -127,6 +127,11 @@ func ForDelivery(d *webhook.Delivery) []Reproduction {
 		base.BodyFile, base.BodyBytes, base.BodySHA256 = BodyFileFor(d), size, sum
 	}
 	base.Curl = curlCommand(d.Request, d.Policy.AuthHeaderName, base.BodyFile)
+	if d.Policy.Signature != "" {
+		// The signature is the run's: a receiver with a timestamp
+		// tolerance refuses the same bytes once it has passed.
+		base.Curl += "  # " + signedAt
+	}
 	base.Send, base.SendNote = Send(d)
 	n := max(len(d.Attempts), 1)
 	out := make([]Reproduction, 0, n)
@@ -232,11 +237,17 @@ func printfEscape(s string) string {
 	return b.String()
 }
 
+// signedAt is the note a signed request's curl command ends with.
+const signedAt = "signed at the run: a receiver with a 5-minute tolerance refuses it later; hookcheck send --provider signs afresh"
+
 // Send returns the `hookcheck send` command that repeats d's delivery with
 // its schedule, or "" and why when send cannot make d's request.
 func Send(d *webhook.Delivery) (string, string) {
 	if d.Request.Method != http.MethodPost {
 		return "", fmt.Sprintf("send always uses POST (D-1); this probe used %s: use the curl command", d.Request.Method)
+	}
+	if d.Policy.Signature != "" {
+		return sendSigned(d)
 	}
 	args := []string{"hookcheck", "send", "--target", Quote(d.Request.URL)}
 	n := d.Notification
@@ -288,6 +299,32 @@ func Send(d *webhook.Delivery) (string, string) {
 		args = append(args, "--auth-header-name", Quote(p.AuthHeaderName))
 		// The value comes from the environment, which send reads itself.
 	}
+	return strings.Join(args, " "), ""
+}
+
+// sendSigned is Send for another provider's signed delivery: the same
+// body, signed afresh with the secret of $HOOKCHECK_SIGNING_SECRET (which
+// send reads itself) under the provider's profile. A probe's signature is wrong on purpose, which
+// send never makes.
+func sendSigned(d *webhook.Delivery) (string, string) {
+	if d.Probe != "" {
+		return "", "this probe's signature (" + d.Probe + ") is one send never makes: use the curl command"
+	}
+	args := []string{"hookcheck", "send", "--provider", Quote(d.Policy.Signature), "--target", Quote(d.Request.URL)}
+	if size, _ := bodySize(d); size > InlineBodyMax {
+		args = append(args, "--data-file", Quote(BodyFileFor(d)))
+	} else {
+		args = append(args, "--data", Quote(d.Request.Body))
+	}
+	if d.Policy.Pace == webhook.Accelerated.String() {
+		args = append(args, "--fast")
+	}
+	// The first attempt decides every check, and the provider's schedule
+	// lasts days (45 min with --fast): one attempt repeats what failed.
+	if d.Policy.MaxAttempts > 1 {
+		args = append(args, "--max-attempts", "1")
+	}
+	// The secret is read from the environment, as the run read it.
 	return strings.Join(args, " "), ""
 }
 
