@@ -72,8 +72,8 @@ inspector-screenshot: ## write docs/inspector.png, the live inspector in Chromiu
 # Real time, loopback only: RUNS (default 10) runs of `run --api --fast`
 # against a reference receiver (BEHAVIOUR, default single-thread-fetch)
 # must give the same verdict; figures in BENCHMARKS.md.
-verdict-stability: ## RUNS real-time runs against one receiver give one verdict (BEHAVIOUR=single-thread-fetch)
-	RUNS=$(or $(RUNS),10) BEHAVIOUR=$(or $(BEHAVIOUR),single-thread-fetch) GO=$(GO) scripts/verdict-stability.sh
+verdict-stability: ## RUNS real-time runs against one receiver give one verdict (BEHAVIOUR=single-thread-fetch; PROVIDER=stripe BEHAVIOUR=stripe-no-dedup)
+	RUNS=$(or $(RUNS),10) BEHAVIOUR=$(or $(BEHAVIOUR),single-thread-fetch) PROVIDER=$(PROVIDER) GO=$(GO) scripts/verdict-stability.sh
 
 test-race: ## run every test with the race detector
 	$(GO) test -count=1 -race $(PKGS)
