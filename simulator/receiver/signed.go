@@ -204,6 +204,9 @@ func (s *signedReceiver) verify(h http.Header, body []byte) error {
 		}
 		return s.verifier.Verify(h, again, now)
 	case signedFirstOnly:
+		if s.provider == signing.Stripe {
+			return s.stripeFirstOnly(h, body, now)
+		}
 		first, _, _ := strings.Cut(h.Get(signing.HeaderWebhookSignature), " ")
 		h = h.Clone()
 		h.Set(signing.HeaderWebhookSignature, first)

@@ -192,3 +192,34 @@ func TestSignedDedup(t *testing.T) {
 		}
 	}
 }
+
+// TestStripeFirstSignatureOnly: while an endpoint secret is rolled,
+// Stripe-Signature carries one v1 per secret (ST-4). The compliant Stripe
+// receiver accepts when any v1 verifies; the one that reads only the first
+// refuses when the first is the other secret's, and accepts otherwise.
+func TestStripeFirstSignatureOnly(t *testing.T) {
+	other := webhook.Secret("whsec_other")
+	body := `{"id":"evt_1","object":"event"}`
+	req := func(secrets ...webhook.Secret) *http.Request {
+		s, err := signing.NewSigner(signing.Stripe, secrets...)
+		require.NoError(t, err)
+		hs, err := s.Sign(signing.Message{Timestamp: time.Now(), Body: []byte(body)})
+		require.NoError(t, err)
+		r := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
+		for k, vs := range hs.Header() {
+			r.Header[k] = vs
+		}
+		return r
+	}
+	for name, want := range map[string][2]int{
+		"stripe-compliant":            {http.StatusOK, http.StatusOK},
+		"stripe-first-signature-only": {http.StatusOK, http.StatusBadRequest},
+	} {
+		b, err := receiver.Lookup(name)
+		require.NoError(t, err)
+		h := b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
+		assert.Equal(t, want[0], status(h, req(swSecret, other)), "%s: its secret's v1 first", name)
+		h = b.New(receiver.Config{Path: "/webhook", SigningSecret: swSecret}, receiver.Params{})
+		assert.Equal(t, want[1], status(h, req(other, swSecret)), "%s: the other secret's v1 first", name)
+	}
+}

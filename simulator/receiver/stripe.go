@@ -29,6 +29,7 @@ func stripeBehaviours() []Behaviour {
 		b("stripe-parsed-body", "Stripe: verifies JSON.stringify of the parsed body, as constructEvent behind express.json() does", "SIG-07 (ST-1)", signedReserialized),
 		b("stripe-no-tolerance", "Stripe: checks the v1 signature but not the event's age", "SIG-04 (ST-5)", signedNoTolerance),
 		b("stripe-no-check", "Stripe: never verifies Stripe-Signature", "SIG-02, SIG-03, SIG-04, SIG-06 (ST-1, ST-3, ST-5)", signedNoCheck),
+		b("stripe-first-signature-only", "Stripe: compares only the first v1 of Stripe-Signature, so while the endpoint secret is rolled (one v1 per secret) it refuses every event whose first v1 is the other secret's", "SIG-05 (ST-4)", signedFirstOnly),
 		b("stripe-any-scheme", "Stripe: takes a valid MAC under any scheme (v0 too), not only v1", "SIG-06 (ST-3)", signedAnyScheme),
 		b("stripe-shed-429", "Stripe: verifies as stripe-compliant, but answers 429 with Retry-After: 1 when more than Params.Limit (default 10) requests are in progress, as a rate limiter in front of the handler does", "RC-11 (ST-6, ST-7: a 429 is a failure Stripe retries with back-off, hours later)", signedShed429),
 		b("stripe-no-dedup", "Stripe: verifies as stripe-compliant, but processes every delivery it acknowledges, a second delivery of the same event id too", "SIG-09 (ST-9: the same event can arrive more than once; dedupe on its id)", signedNoDedup),
@@ -110,4 +111,27 @@ func (s *signedReceiver) anyScheme(h http.Header, body []byte, now time.Time) er
 		}
 	}
 	return errors.New("no signature matches")
+}
+
+// stripeFirstOnly verifies only the first v1 of Stripe-Signature, as a
+// hand-written check that reads one signature does: during a roll (ST-4)
+// the first may be the other secret's.
+func (s *signedReceiver) stripeFirstOnly(h http.Header, body []byte, now time.Time) error {
+	ts, pairs, err := stripeHeader(h)
+	if err != nil {
+		return err
+	}
+	want, err := s.stripeExpected(ts, body, now)
+	if err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		if p[0] == "v1" {
+			if hmac.Equal([]byte(p[1]), []byte(want)) {
+				return nil
+			}
+			return errors.New("the first v1 does not match")
+		}
+	}
+	return errors.New("no v1")
 }

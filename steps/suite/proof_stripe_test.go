@@ -21,6 +21,7 @@ var stripeMatrix = []providerRow{
 	{"stripe-no-check", ids([]string{"SIG-02", "SIG-03", "SIG-04", "SIG-06"})},
 	{"stripe-parsed-body", ids([]string{"SIG-07"})},
 	{"stripe-no-tolerance", ids([]string{"SIG-04"})},
+	{"stripe-first-signature-only", ids([]string{"SIG-05"})},
 	{"stripe-any-scheme", ids([]string{"SIG-06"})},
 	{"stripe-equals-compare", ids([]string{"SIG-08"})},
 	{"stripe-shed-429", ids([]string{"RC-11"})},
