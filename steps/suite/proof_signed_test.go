@@ -263,40 +263,59 @@ func TestProcessedOnceAsks(t *testing.T) {
 
 // TestSharedRulesSpeakTheProvider: a provider's run judges the shared
 // rules (RC-08, RC-12, RC-13) with its sender's rules and words: a
-// redirect cites SW-10 and what the Standard Webhooks sender does, a GET
-// answered 2xx a method it never uses (SW-8), a 5xx to a malformed body
-// what it does with a 5xx; no word of any rendering names AssemblyAI.
+// redirect cites the provider's rule and what its sender does, a GET
+// answered 2xx a method it never uses, a 5xx to a malformed body what it
+// does with a 5xx; no word of any rendering names AssemblyAI. Each is
+// shown failing for every provider.
 func TestSharedRulesSpeakTheProvider(t *testing.T) {
-	o := fixture.Options{Provider: "standard-webhooks", Tags: "@RC-08,@RC-12,@RC-13"}
-	b, err := receiver.Lookup("sw-compliant")
-	require.NoError(t, err)
-	sloppy := func(cfg receiver.Config) http.Handler {
-		inner := b.New(cfg, receiver.Params{})
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			switch {
-			case r.Method == http.MethodGet:
-				_, _ = io.WriteString(w, "ok") // a health check on the webhook route
-			case !json.Valid(body):
-				http.Error(w, "parse error", http.StatusInternalServerError)
-			default:
-				http.Redirect(w, r, "/v2"+r.URL.Path, http.StatusMovedPermanently)
-				_ = inner
+	for _, c := range []struct {
+		provider, compliant, redirect, method, malformed string
+	}{
+		{"standard-webhooks", "sw-compliant",
+			"a 301 redirect (to \"/v2/webhook\") is not followed: it counts as a failure (SW-10). A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min: the event arrives late, and if each gets the same answer, is lost",
+			"acknowledges a method the standard-webhooks sender never uses (SW-8)",
+			"expected no 5xx and no timeout. A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min"},
+		{"stripe", "stripe-compliant",
+			"a 301 redirect (to \"/v2/webhook\") is not followed: it counts as a failure (ST-7). A stripe sender retries it, up to 7 attempts over 55 h 0 min: the event arrives late, and if each gets the same answer, is lost",
+			"acknowledges a method the stripe sender never uses (ST-8)",
+			"expected no 5xx and no timeout. A stripe sender retries it, up to 7 attempts over 55 h 0 min"},
+		{"github", "github-compliant",
+			"a 301 redirect (to \"/v2/webhook\") is not followed: it counts as a failure (GH-4). A github sender makes no other attempt: the event is lost",
+			"acknowledges a method the github sender never uses (GH-6)",
+			"expected no 5xx and no timeout. A github sender makes no other attempt"},
+	} {
+		t.Run(c.provider, func(t *testing.T) {
+			sloppy := func(receiver.Config) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					switch {
+					case r.Method == http.MethodGet:
+						_, _ = io.WriteString(w, "ok") // a health check on the webhook route
+					case !json.Valid(body):
+						http.Error(w, "parse error", http.StatusInternalServerError)
+					default:
+						http.Redirect(w, r, "/v2"+r.URL.Path, http.StatusMovedPermanently)
+					}
+				})
 			}
+			res := fixture.RunHandler(t, sloppy, fixture.Options{Provider: c.provider, Tags: "@RC-08,@RC-12,@RC-13"})
+			reason := map[string]string{}
+			for _, q := range res.Requirements {
+				reason[q.ID] = q.Reason
+			}
+			assert.Contains(t, reason["RC-12"], c.redirect)
+			assert.Contains(t, reason["RC-13"], c.method)
+			assert.Contains(t, reason["RC-08"], c.malformed)
+			assert.NotContains(t, reason["RC-08"], "the event arrives late", "a malformed probe announces no event")
+			assertTrueWords(t, res)
+			for _, id := range []string{"RC-08", "RC-12", "RC-13"} {
+				q, _ := res.Requirement(id)
+				assert.Equal(t, reports.Failed, q.Status, id)
+				assert.NotContains(t, q.Why+q.Remediation, "AssemblyAI", id)
+			}
+			// The compliant receiver passes the same scenarios.
+			res = fixture.Run(t, c.compliant, fixture.Options{Provider: c.provider, Tags: "@RC-08,@RC-12,@RC-13"})
+			assert.Empty(t, failedIDs(res))
 		})
-	}
-	res := fixture.RunHandler(t, sloppy, o)
-	reason := map[string]string{}
-	for _, q := range res.Requirements {
-		reason[q.ID] = q.Reason
-	}
-	assert.Contains(t, reason["RC-12"], "a 301 redirect (to \"/v2/webhook\") is not followed: it counts as a failure (SW-10). A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min: the event arrives late, and if each gets the same answer, is lost")
-	assert.Contains(t, reason["RC-13"], "acknowledges a method the standard-webhooks sender never uses (SW-8)")
-	assert.Contains(t, reason["RC-08"], "expected no 5xx and no timeout. A standard-webhooks sender retries it, up to 10 attempts over 75 h 35 min")
-	assert.NotContains(t, reason["RC-08"], "the event arrives late", "a malformed probe announces no event")
-	assertTrueWords(t, res)
-	for _, id := range []string{"RC-08", "RC-12", "RC-13"} {
-		q, _ := res.Requirement(id)
-		assert.NotContains(t, q.Why+q.Remediation, "AssemblyAI", id)
 	}
 }
