@@ -177,6 +177,18 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 			return usagef("--seed-transcript/--fault: %v", err)
 		}
 	}
+	if ins != nil {
+		// The inspector first, as capture does: a --ui address that
+		// cannot be served is a usage error before the API is announced
+		// or listens (a listener left open would queue connections no
+		// one ever answers).
+		ins.SetAPI(srv)
+		stop, err := f.ui.serveInspector(ctx, a, ins)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	l, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return usagef("--listen: %v", err)
@@ -193,14 +205,6 @@ func runServeAPI(ctx context.Context, a *app, f *serveAPIFlags) error {
 			fault = ", GET faulted: " + strings.TrimPrefix(repro.FaultOf(st.ID, "", st.Fault).Spec(), st.ID+":")
 		}
 		fmt.Fprintf(a.out, "  seeded transcript %s (%s%s)\n", st.ID, cmp.Or(st.Status, api.StatusCompleted), fault)
-	}
-	if ins != nil {
-		ins.SetAPI(srv)
-		stop, err := f.ui.serveInspector(ctx, a, ins)
-		if err != nil {
-			return err
-		}
-		defer stop()
 	}
 	srvDone := make(chan struct{})
 	// A second Ctrl-C (or SIGTERM) ends the grace period at once; the

@@ -305,3 +305,14 @@ func TestServeAPILimitsMemoryToTheStoreBudget(t *testing.T) {
 	assert.EqualValues(t, 1<<30, debug.SetMemoryLimit(-1))
 	restore()
 }
+
+// TestServeAPIBadUIIsAUsageErrorFirst: a --ui address that cannot be
+// served ends serve-api with a usage error before the API listens or is
+// announced. It used to announce the API, then fail, leaving the API's
+// listener open: a client's connection queued there and waited for its
+// own timeout (what made TestEveryFlagActs flaky).
+func TestServeAPIBadUIIsAUsageErrorFirst(t *testing.T) {
+	r := hookcheck(t, nil, "serve-api", "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:notaport")
+	requireOneLine(t, r, "--ui: ")
+	assert.NotContains(t, r.stdout, "emulated AssemblyAI API on")
+}
