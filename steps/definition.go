@@ -1,8 +1,10 @@
 package steps
 
 import (
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 )
@@ -28,12 +30,30 @@ type Definition struct {
 	Deprecated string
 }
 
-// register adds defs to sc.
+// register adds defs to sc, each pattern compiled once per process.
 func register(sc *godog.ScenarioContext, defs []Definition) {
+	compiled := compiledPatterns()
 	for _, d := range defs {
+		if re, ok := compiled[d.Pattern]; ok {
+			sc.Step(re, d.Func)
+			continue
+		}
 		sc.Step(d.Pattern, d.Func)
 	}
 }
+
+// compiledPatterns is every built-in step's pattern, compiled. godog
+// compiles a pattern given as a string each time a step is registered,
+// which is once per scenario of every run: a third of a suite run's CPU
+// went to it. The table is built on first use and never changes after; a
+// *regexp.Regexp is safe for concurrent use.
+var compiledPatterns = sync.OnceValue(func() map[string]*regexp.Regexp {
+	out := map[string]*regexp.Regexp{}
+	for _, d := range append((&Conformance{}).Definitions(), Simulator{}.Definitions()...) {
+		out[d.Pattern] = regexp.MustCompile(d.Pattern)
+	}
+	return out
+})
 
 // Closest returns up to n examples from defs that look most like text, for
 // an "undefined step" message.
