@@ -161,12 +161,7 @@ func (st *conformanceScenario) expectProcessedOnce(ctx context.Context) error {
 		if !counted && !now.Before(deadline) || ctx.Err() != nil {
 			break
 		}
-		t := clk.NewTimer(verifyPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-		}
-		t.Stop()
+		st.pollPause(ctx)
 	}
 	if counted {
 		return nil // the run ended while it settled: once so far

@@ -56,17 +56,28 @@ func deliveryNoun(d *webhook.Delivery) string {
 	return "a notification"
 }
 
+// providerRules are, for each other provider, the rules that say its
+// sender does not follow a 3xx and always POSTs.
+var providerRules = map[string]struct{ redirect, post string }{
+	"standard-webhooks": {"SW-10", "SW-8"},
+	"stripe":            {"ST-7", "ST-8"},
+	"github":            {"GH-4", "GH-6"},
+}
+
 // redirectRule is the rule that says d's sender does not follow a 3xx.
 func redirectRule(d *webhook.Delivery) string {
-	switch d.Policy.Signature {
-	case "standard-webhooks":
-		return "SW-10"
-	case "stripe":
-		return "ST-7"
-	case "github":
-		return "GH-4"
+	if r, ok := providerRules[d.Policy.Signature]; ok {
+		return r.redirect
 	}
 	return "P-3"
+}
+
+// postRule is the rule that says d's sender always POSTs.
+func postRule(d *webhook.Delivery) string {
+	if r, ok := providerRules[d.Policy.Signature]; ok {
+		return r.post
+	}
+	return "D-1"
 }
 
 // retried is " and is retried" for AssemblyAI (P-3); another provider's
@@ -76,19 +87,6 @@ func retried(d *webhook.Delivery) string {
 		return ""
 	}
 	return " and is retried"
-}
-
-// postRule is the rule that says d's sender always POSTs.
-func postRule(d *webhook.Delivery) string {
-	switch d.Policy.Signature {
-	case "standard-webhooks":
-		return "SW-8"
-	case "stripe":
-		return "ST-8"
-	case "github":
-		return "GH-6"
-	}
-	return "D-1"
 }
 
 // acceptedRisk says what a 2xx to this probe risks: each probe has its

@@ -254,12 +254,7 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 		if !clk.Now().Before(deadline) || ctx.Err() != nil {
 			break
 		}
-		t := clk.NewTimer(verifyPoll)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-		}
-		t.Stop()
+		st.pollPause(ctx)
 	}
 	pending = append(settled, pending...)
 	shown := pending
@@ -280,6 +275,16 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 	}
 	return withMode(verifyMode(len(ids), pending, last), fmt.Errorf("%d of %d acknowledged notifications were processed within %s; not processed: %s%s. The receiver answered 2xx and then lost the work: AssemblyAI will not send these again, so they are lost",
 		len(ids)-len(pending), len(ids), stats.FormatDuration(within), strings.Join(which, ", "), more))
+}
+
+// pollPause waits one verifyPoll of the run's clock, or until ctx ends.
+func (st *conformanceScenario) pollPause(ctx context.Context) {
+	t := st.cfg.clock().NewTimer(verifyPoll)
+	defer t.Stop()
+	select {
+	case <-t.C():
+	case <-ctx.Done():
+	}
 }
 
 // verifyMode says how RC-18 failed, which chooses its fix: a fetch that
