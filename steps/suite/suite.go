@@ -526,6 +526,11 @@ type running struct {
 	stepStart time.Time
 	next      int  // index of the next step to fill
 	isolated  bool // tagged isolatedTag: settled as it ends
+	// cut says the run ended while the scenario waited at the gate: it
+	// never began, so its steps are recorded as skipped, as those of a
+	// scenario the interrupt kept from starting, not as failed by the
+	// hook (which of the two a scenario meets depends on scheduling).
+	cut bool
 }
 
 type runKey struct{}
@@ -542,7 +547,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		// An error is the run's end: the scenario is recorded as cut.
 		gateErr := steps.EnterGate(ctx, isolated)
 		s, key := r.newScenario(pk)
-		run := &running{key: key, scenario: s, isolated: isolated}
+		run := &running{key: key, scenario: s, isolated: isolated, cut: gateErr != nil}
 		return context.WithValue(ctx, runKey{}, run), gateErr
 	})
 	sc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
@@ -559,6 +564,9 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		step := reports.Step{Keyword: keyword(st), Text: st.Text, Status: stepStatus(status)}
 		if !run.stepStart.IsZero() {
 			step.DurationMS = stats.Milliseconds(time.Since(run.stepStart))
+		}
+		if run.cut {
+			step.Status, err = reports.Skipped, nil
 		}
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			step.Error = err.Error()
