@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,21 +75,38 @@ const providerRefuseWords = "it answers 5xx or times out on requests it must ref
 
 // ImpactWordsOf is q.ImpactWords in the words of the run's provider.
 func (r *Result) ImpactWordsOf(q Requirement) string {
-	return r.impactText(q.EffectiveImpact(), q.ID == "RC-08")
+	return r.impactText(q.EffectiveImpact(), []Requirement{q})
 }
 
-// impactText says what failures of impact i cost; onlyRC08 says they are
-// RC-08's malformed bodies alone.
-func (r *Result) impactText(i Impact, onlyRC08 bool) string {
+// impactText says what the failures qs, of impact i, cost: the refusal
+// words unless they are RC-08's malformed bodies alone, and for a
+// duplicate the words of what was observed (processed again, or refused).
+func (r *Result) impactText(i Impact, qs []Requirement) string {
 	words, refuse := impactWords, refuseWords
 	if r.Environment.Provider != nil {
 		words, refuse = providerImpactWords, providerRefuseWords
 	}
-	if i == WastesRetries && !onlyRC08 {
+	switch {
+	case i == WastesRetries && (len(qs) != 1 || qs[0].ID != "RC-08"):
 		return refuse
+	case i == DuplicatesWork:
+		for _, q := range qs {
+			if slices.Contains(q.FailureModes, reprocessedMode) {
+				return duplicateWords
+			}
+		}
+		return refusedRepeatWords
 	}
 	return words[i]
 }
+
+// The words of a DuplicatesWork failure: the repeat was processed again,
+// or refused (the mode steps.ModeReprocessed, or an answer's).
+const (
+	reprocessedMode    = "reprocessed"
+	duplicateWords     = "an event delivered again would be processed again"
+	refusedRepeatWords = "an event delivered again would be refused, and its sender would count it as not delivered"
+)
 
 // registerWith says where a conformant endpoint is registered: "with
 // AssemblyAI", "with Stripe", "as a Standard Webhooks endpoint".
@@ -137,28 +155,32 @@ func (r *Result) rootCausesByImpact() []Requirement {
 // (RC-01); it accepts forged requests (RC-09)".
 func (r *Result) consequences() string {
 	var parts []string
-	var ids []string
+	var group []Requirement
 	var cur Impact
 	flush := func() {
-		if len(ids) == 0 {
+		if len(group) == 0 {
 			return
 		}
-		w := r.impactText(cur, len(ids) == 1 && ids[0] == "RC-08")
+		w := r.impactText(cur, group)
 		if cur == Hygiene && r.Environment.Strict {
 			w = strictWords
 		}
 		if w == "" {
 			w = "requirements failed"
 		}
+		ids := make([]string, len(group))
+		for i, q := range group {
+			ids[i] = q.ID
+		}
 		parts = append(parts, fmt.Sprintf("%s (%s)", w, strings.Join(ids, ", ")))
-		ids = nil
+		group = nil
 	}
 	for i, q := range r.rootCausesByImpact() {
 		if i == 0 || q.EffectiveImpact() != cur {
 			flush()
 			cur = q.EffectiveImpact()
 		}
-		ids = append(ids, q.ID)
+		group = append(group, q)
 	}
 	flush()
 	return strings.Join(parts, "; ")

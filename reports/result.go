@@ -74,6 +74,9 @@ const (
 	LosesNotifications Impact = "loses_notifications"
 	// Security: forged requests are accepted.
 	Security Impact = "security"
+	// DuplicatesWork: an event delivered again is processed again, or
+	// refused as if it had never arrived (SIG-09); nothing is lost.
+	DuplicatesWork Impact = "duplicates_work"
 	// WastesRetries: a request AssemblyAI never sends (a malformed probe)
 	// gets a 5xx or a timeout, which AssemblyAI would retry 10 times.
 	WastesRetries Impact = "wastes_retries"
@@ -89,12 +92,14 @@ func (i Impact) rank() int {
 		return 0
 	case Security:
 		return 1
-	case WastesRetries:
+	case DuplicatesWork:
 		return 2
-	case Hygiene:
+	case WastesRetries:
 		return 3
+	case Hygiene:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // Level is how binding a requirement is.

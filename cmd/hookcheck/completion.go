@@ -32,7 +32,7 @@ var freeText = map[string]bool{
 	"listen": true, "ui": true, "ui-token": true, "api": true, "transcript-id": true, "session-id": true, "select": true,
 	"seed-transcript": true, "fault": true, "auth-header-name": true, "auth-header-value": true,
 	"mask-header": true, "verify-header": true, "user-agent": true, "api-key": true, "tags": true,
-	"path": true, "data": true, "answer": true, "session-language": true,
+	"path": true, "data": true, "answer": true, "session-language": true, "message-id": true,
 	// Numbers and durations.
 	"timeout": true, "max-attempts": true, "retry-interval": true, "fail-first": true,
 	"delay": true, "limit": true, "keep-requests": true, "dedup-ids": true, "answer-after": true,

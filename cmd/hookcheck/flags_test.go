@@ -109,6 +109,7 @@ func probes() map[string]map[string]probe {
 			"auth-header-value":  {base: with(send, "--auth-header-name", "X-Probe-Auth"), args: []string{"--auth-header-value", "flag-secret"}, want: "auth:flag"},
 			"verbose":            {args: []string{"--verbose"}, want: "level=DEBUG"},
 			"provider":           {args: []string{"--provider", "standard-webhooks", "--fast"}, want: "webhook-signature"},
+			"message-id":         {base: with(send, "--provider", "standard-webhooks", "--fast"), args: []string{"--message-id", "msg_probe1"}, want: "msg_probe1"},
 		},
 		"diff": {
 			"auth-header-name": {args: []string{"--auth-header-name", "X-Probe-Auth"}, want: "X-Probe-Auth"},

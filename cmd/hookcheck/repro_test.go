@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +217,7 @@ func TestSignedReproductionSignsAfresh(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, rp.Send, "a failed SIG-07 scenario has a send command:\n%s", r.stdout)
-	assert.Contains(t, rp.Send, "hookcheck send --provider standard-webhooks --target "+srv.URL+"/webhook --data ")
+	assert.Regexp(t, `^hookcheck send --provider standard-webhooks --target `+srv.URL+`/webhook --message-id msg_[\w-]+ --data `, rp.Send)
 	assert.True(t, strings.HasSuffix(rp.Send, " --fast --max-attempts 1"), rp.Send)
 	assert.NotContains(t, rp.Send, secret)
 	assert.True(t, strings.HasSuffix(rp.Curl, "  # signed at the run: a receiver with a 5-minute tolerance refuses it later; hookcheck send --provider signs afresh"), rp.Curl)
@@ -243,4 +244,49 @@ func TestSignedReproductionSignsAfresh(t *testing.T) {
 			assert.Equal(t, "this probe's signature (body changed after signing) is one send never makes: use the curl command", p.SendNote)
 		}
 	}
+}
+
+// TestRedeliveryReproductionRepeatsTheMessage: SIG-09's failure on a
+// receiver that refuses a repeat is reproduced by a send with the same
+// message id, which the receiver, still remembering it, refuses again;
+// a send with a new id would have been acknowledged.
+func TestRedeliveryReproductionRepeatsTheMessage(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	env := map[string]string{envSigningSecret: secret}
+	srv, _ := serveBehaviour(t, "sw-duplicate-409", receiver.Params{}, receiver.Config{Path: "/webhook", SigningSecret: secret})
+	out := t.TempDir()
+	r := hookcheck(t, env, "run", "--provider", "standard-webhooks", "--target", srv.URL+"/webhook", "--fast", "--tags", "@SIG-09",
+		"--verify-url", srv.URL+"/processed/{id}", "--out", out)
+	require.Equal(t, exitFailed, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	var rp repro.Reproduction
+	for _, s := range res.Scenarios {
+		if p, ok := s.FirstReproduction(); ok && s.Status == reports.Failed {
+			rp = p
+		}
+	}
+	require.Contains(t, rp.Send, "--message-id msg_", r.stdout)
+	sent := hookcheck(t, env, append(splitWords(t, rp.Send)[1:], "--json")...)
+	var rec webhook.Delivery
+	require.NoError(t, json.Unmarshal([]byte(sent.stdout), &rec), sent.stdout+sent.stderr)
+	assert.Equal(t, 409, rec.Attempts[0].StatusCode, "the same message again: refused again")
+
+	// Without the id, the same bytes are a new event.
+	words := splitWords(t, rp.Send)
+	i := slices.Index(words, "--message-id")
+	fresh := hookcheck(t, env, append(slices.Delete(slices.Clone(words), i, i+2)[1:], "--json")...)
+	require.NoError(t, json.Unmarshal([]byte(fresh.stdout), &rec), fresh.stdout+fresh.stderr)
+	assert.Equal(t, 200, rec.Attempts[0].StatusCode)
+}
+
+// TestSendMessageIDIsChecked: --message-id acts only for a provider that
+// sends one, and its value is a header value the signed content can hold.
+func TestSendMessageIDIsChecked(t *testing.T) {
+	env := map[string]string{envSigningSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+	base := []string{"send", "--target", "http://127.0.0.1:9/hook", "--fast"}
+	requireOneLine(t, hookcheck(t, env, append(base, "--message-id", "m1")...), "--message-id acts only with --provider standard-webhooks or github")
+	requireOneLine(t, hookcheck(t, env, append(base, "--provider", "stripe", "--message-id", "m1")...), "stripe sends no message id header")
+	requireOneLine(t, hookcheck(t, env, append(base, "--provider", "standard-webhooks", "--message-id", "a.b")...), `byte 1 is '.'`)
+	requireOneLine(t, hookcheck(t, env, append(base, "--provider", "github", "--message-id", strings.Repeat("x", 300))...), "300 bytes; at most 256")
 }

@@ -13,6 +13,7 @@ import (
 	hookcheckapi "github.com/hookcheck/hookcheck"
 	"github.com/hookcheck/hookcheck/internal/stats"
 	"github.com/hookcheck/hookcheck/simulator/provider"
+	"github.com/hookcheck/hookcheck/simulator/signing"
 	"github.com/hookcheck/hookcheck/simulator/webhook"
 )
 
@@ -28,6 +29,7 @@ type sendFlags struct {
 	json             bool
 	data             string
 	dataFile         string
+	messageID        string
 }
 
 func newSendCmd(a *app) *cobra.Command {
@@ -71,6 +73,7 @@ Exit code: 0 delivered, 1 not delivered, 2 usage error.`,
 	f.policy.register(fs, policyFlagSet{auth: true, source: true,
 		oneRegion: "one delivery comes from one region's address (D-7)"})
 	registerProvider(fs, &f.policy.provider)
+	fs.StringVar(&f.messageID, "message-id", "", "with a --provider that signs: the message id every attempt carries (webhook-id, X-GitHub-Delivery), as a redelivery of one message repeats it (default: a new one)")
 	return cmd
 }
 
@@ -94,6 +97,9 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 			return err
 		}
 	}
+	if err := checkMessageID(f.messageID, pr); err != nil {
+		return err
+	}
 	n, own, err := ownBody(cmd.Flags(), f, a.err)
 	if !own && err == nil {
 		n, err = notification(f, pr)
@@ -116,7 +122,7 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 		printPlan(a.out, f.target, n, p, event)
 		observe.OnAttempt = func(_ *webhook.Delivery, at webhook.Attempt) { printAttempt(a.out, at) }
 	}
-	d, err := sender.Deliver(cmd.Context(), f.target, n, observe)
+	d, err := sender.DeliverWith(cmd.Context(), f.target, n, webhook.DeliveryOptions{MessageID: f.messageID}, observe)
 	if err != nil {
 		return usagef("--target: %v", err)
 	}
@@ -131,6 +137,36 @@ func runSend(cmd *cobra.Command, a *app, f *sendFlags) error {
 	}
 	if d.Outcome != webhook.Delivered {
 		return exitError{exitFailed}
+	}
+	return nil
+}
+
+// maxMessageID bounds --message-id: a header value, not a body.
+const maxMessageID = 256
+
+// checkMessageID checks --message-id: only for a provider that sends one
+// (Standard Webhooks' webhook-id, GitHub's X-GitHub-Delivery; Stripe's
+// id is in the event's body), printable ASCII without '.' or ',' (the
+// signed content joins the id with dots, SW-2), at most maxMessageID
+// bytes.
+func checkMessageID(id string, pr provider.Provider) error {
+	if id == "" {
+		return nil
+	}
+	switch pr.Signing {
+	case signing.StandardWebhooks, signing.GitHub:
+	case signing.Stripe:
+		return usagef("--message-id: stripe sends no message id header; an event's id is in its body (--data)")
+	default:
+		return usagef("--message-id acts only with --provider standard-webhooks or github")
+	}
+	if len(id) > maxMessageID {
+		return usagef("--message-id: %d bytes; at most %d", len(id), maxMessageID)
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f || c == '.' || c == ',' {
+			return usagef("--message-id: byte %d is %q: want printable ASCII without '.' or ','", i, c)
+		}
 	}
 	return nil
 }

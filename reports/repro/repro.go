@@ -311,6 +311,13 @@ func sendSigned(d *webhook.Delivery) (string, string) {
 		return "", "this probe's signature (" + d.Probe + ") is one send never makes: use the curl command"
 	}
 	args := []string{"hookcheck", "send", "--provider", Quote(d.Policy.Signature), "--target", Quote(d.Request.URL)}
+	// The same message id: a repeat of an event the receiver has (SIG-09)
+	// is then a repeat again, as a provider's retry would be.
+	for name, vs := range d.Request.Headers { // names as sent, not canonical
+		if len(vs) == 1 && (strings.EqualFold(name, "webhook-id") || strings.EqualFold(name, "X-GitHub-Delivery")) {
+			args = append(args, "--message-id", Quote(vs[0]))
+		}
+	}
 	if size, _ := bodySize(d); size > InlineBodyMax {
 		args = append(args, "--data-file", Quote(BodyFileFor(d)))
 	} else {
