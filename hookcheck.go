@@ -342,7 +342,7 @@ func Prepare(t Target) (*Prepared, error) {
 	pr, _ := provider.Lookup(t.Provider) // Validate has checked the name
 	cfg := suite.Config{
 		Provider: pr,
-		Conformance: steps.Conformance{Payload: pr.Payload, Target: target, SessionTarget: sessionTarget, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
+		Conformance: steps.Conformance{Payload: pr.Payload, First: pr.First, Target: target, SessionTarget: sessionTarget, Policy: p, Regions: t.Regions, Allowlist: t.Allowlist,
 			Burst: t.Burst, LatencyBudget: t.LatencyBudget, Options: opts, API: apiSrv,
 			FullSchedules: t.FullSchedules, Verify: verify, MaxSessionDuration: t.MaxSessionDuration,
 			Vocabulary: t.Vocabulary},

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -80,6 +81,10 @@ type Conformance struct {
 	// (simulator/provider): its deliveries and probes send its events.
 	// Nil means AssemblyAI's notifications.
 	Payload func(id string) []byte
+	// First, when set, is the event a new endpoint of the run's provider
+	// receives before any other, with the headers that name it (GitHub's
+	// ping). Nil: the provider sends none.
+	First func() (body []byte, header http.Header)
 }
 
 // Evidence is what a conformance scenario leaves for the report.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -31,6 +32,10 @@ func (c *Conformance) signedDefinitions() []Definition {
 			Example: `the provider delivers an event`,
 			Doc:     "One event of the run's provider (its payload, its signature), full schedule.",
 			Func:    conf((*conformanceScenario).deliverEvent)},
+		{Kind: "When", Pattern: `^the provider delivers the event a new endpoint receives first$`,
+			Example: `the provider delivers the event a new endpoint receives first`,
+			Doc:     "The provider's first event to a new endpoint, with the headers that name it (GitHub: the ping, GH-5), full schedule; not applicable for a provider that sends none.",
+			Func:    conf((*conformanceScenario).deliverFirst)},
 		{Kind: "When", Pattern: `^the provider delivers a burst of concurrent events$`,
 			Example: `the provider delivers a burst of concurrent events`,
 			Doc:     "--burst events of the run's provider at once, each with its own schedule; the scenario gets a burst chart (RC-11).",
@@ -94,6 +99,27 @@ func (st *conformanceScenario) deliverEvent(ctx context.Context) error {
 	}
 	st.eventMessageID = newMessageID(st.cfg.Policy.Signing)
 	return st.deliverAs(ctx, n, st.eventMessageID)
+}
+
+// deliverFirst delivers the provider's first event to a new endpoint,
+// its headers over the profile's (X-GitHub-Event: ping).
+func (st *conformanceScenario) deliverFirst(ctx context.Context) error {
+	if st.cfg.First == nil || st.cfg.Policy.Signing == nil {
+		return st.notApplicable("the run's provider sends no first event to a new endpoint")
+	}
+	body, header := st.cfg.First()
+	st.eventMessageID = newMessageID(st.cfg.Policy.Signing)
+	st.messageID = st.eventMessageID
+	defer func() { st.messageID = "" }()
+	return st.deliver(ctx, webhook.RawBody(body, "application/json"), "", func(p *webhook.Policy) {
+		p.ExtraHeaders = p.ExtraHeaders.Clone()
+		if p.ExtraHeaders == nil {
+			p.ExtraHeaders = http.Header{}
+		}
+		for k, vs := range header {
+			p.ExtraHeaders[k] = append([]string(nil), vs...)
+		}
+	})
 }
 
 // deliverAs delivers n with the message id id (empty: the delivery's own).

@@ -60,7 +60,7 @@ func TestDiffProviderStripeGitHub(t *testing.T) {
 	assert.Contains(t, r.stdout, "first differing byte at offset "+strconv.Itoa(at)+"\n")
 	assert.NotContains(t, r.stdout, "amount_paid", "a body is never shown")
 
-	ping := provider.GitHubPing("")
+	ping := provider.GitHubPush("e1")
 	one := writeCapture(t, providerAttempt(t, provider.GitHub, 1, t0, 200, ping))
 	r = hookcheck(t, env, "diff", one, "--provider", "github")
 	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)

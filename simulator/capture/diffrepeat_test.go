@@ -193,7 +193,7 @@ func TestDiffProviderGitHubRedelivery(t *testing.T) {
 	require.Len(t, got, 1, "%v", got)
 	assert.Contains(t, got[0], "DIFF GH-4  x-github-delivery:msg_1: attempt count (from the answers given): want 1, got 2")
 
-	rs[1] = sd.attempt(2, later, later, 200, bytes.Replace(sd.body, []byte(`"hook_id":1`), []byte(`"hook_id":2`), 1))
+	rs[1] = sd.attempt(2, later, later, 200, bytes.Replace(sd.body, []byte(`"ref":"refs/heads/main"`), []byte(`"ref":"refs/heads/next"`), 1))
 	got = sd.diff(rs, true)
 	require.Len(t, got, 2, "%v", got)
 	assert.Contains(t, got[0], "DIFF GH-7  x-github-delivery:msg_1 attempt 2: body (a retry repeats attempt 1's bytes)")

@@ -191,8 +191,8 @@ func TestStripeProfile(t *testing.T) {
 	assert.Greater(t, total+24*time.Hour, 72*time.Hour, "one more wait would pass 3 days")
 }
 
-// TestGitHubProfile: one attempt within 10 s (GH-4), the ping event's
-// headers (GH-5), every value citing a GitHub fact.
+// TestGitHubProfile: one attempt within 10 s (GH-4), a push event's
+// headers (GH-8), every value citing a GitHub fact.
 func TestGitHubProfile(t *testing.T) {
 	p := profiles.GitHub()
 	assert.Equal(t, "github", p.Profile)
@@ -204,5 +204,5 @@ func TestGitHubProfile(t *testing.T) {
 	assert.Equal(t, 1, p.MaxAttempts.Value, "no automatic redelivery")
 	assert.Equal(t, "10s", p.Timeout.Value)
 	assert.Nil(t, p.Schedule)
-	assert.Equal(t, "ping", p.Headers.Value["X-GitHub-Event"])
+	assert.Equal(t, "push", p.Headers.Value["X-GitHub-Event"])
 }

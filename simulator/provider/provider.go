@@ -11,9 +11,12 @@
 package provider
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -54,6 +57,10 @@ type Provider struct {
 	// the provider's deliveries and probes send. Nil means the built-in
 	// AssemblyAI notifications.
 	Payload func(id string) []byte
+	// First, when set, is the event a new endpoint receives before any
+	// other, with the headers that name it (GitHub's ping, GH-5): the
+	// suite checks that it is acknowledged too. Nil: none.
+	First func() (body []byte, header http.Header)
 	// SigningFormat says what a signing secret looks like, for messages.
 	SigningFormat string
 }
@@ -72,7 +79,7 @@ func All() []Provider {
 			Features: features.Stripe, Payload: StripeEvent,
 			SigningFormat: "the endpoint's whsec_… secret, as the Dashboard shows it (ST-2)"},
 		{Name: GitHub, Profile: profiles.GitHub(), Signing: signing.GitHub,
-			Features: features.GitHub, Payload: GitHubPing,
+			Features: features.GitHub, Payload: GitHubPush, First: GitHubPing,
 			SigningFormat: "the webhook's secret, any string (GH-2)"},
 	}
 }
@@ -191,10 +198,28 @@ func compactID(id string) string {
 	}, id)
 }
 
-// GitHubPing is the ping event GitHub sends a new webhook (GH-5): zen,
-// hook_id and hook, compact, keys in order, ASCII, for the reason
-// StandardWebhooksEvent gives. The delivery's id travels in
-// X-GitHub-Delivery (GH-1), not in the body.
-func GitHubPing(string) []byte {
-	return []byte(`{"hook":{"active":true,"config":{"content_type":"json","insecure_ssl":"0"},"events":["push"],"id":1,"name":"web","type":"Repository"},"hook_id":1,"zen":"Keep it logically awesome."}`)
+// GitHubPush is a push event (GH-8), the event most GitHub webhooks
+// receive: ref, before, after, commits, head_commit, repository, pusher
+// and sender, compact, keys in order, ASCII, for the reason
+// StandardWebhooksEvent gives. Its commit ids derive from id, so that
+// two events differ. The delivery's id travels in X-GitHub-Delivery
+// (GH-1), its type in X-GitHub-Event (the profile's: push).
+func GitHubPush(id string) []byte {
+	// 40 hex digits, as a commit id is written.
+	before, after := sha256.Sum256([]byte("before "+id)), sha256.Sum256([]byte("after "+id))
+	b, a := hex.EncodeToString(before[:20]), hex.EncodeToString(after[:20])
+	return fmt.Appendf(nil, `{"after":%q,"base_ref":null,"before":%q,`+
+		`"commits":[{"added":[],"author":{"email":"octocat@example.com","name":"Octocat"},"distinct":true,"id":%q,"message":"Update README","modified":["README.md"],"removed":[]}],`+
+		`"compare":"https://github.com/octo-org/hello/compare/%s...%s","created":false,"deleted":false,"forced":false,`+
+		`"head_commit":{"id":%q,"message":"Update README"},"pusher":{"email":"octocat@example.com","name":"octocat"},`+
+		`"ref":"refs/heads/main","repository":{"full_name":"octo-org/hello","id":1,"name":"hello","private":false},`+
+		`"sender":{"id":1,"login":"octocat","type":"User"}}`, a, b, a, b[:12], a[:12], a)
+}
+
+// GitHubPing is the ping event GitHub sends a new webhook before any other
+// (GH-5): zen, hook_id and hook, compact, keys in order, ASCII, with
+// X-GitHub-Event: ping.
+func GitHubPing() ([]byte, http.Header) {
+	return []byte(`{"hook":{"active":true,"config":{"content_type":"json","insecure_ssl":"0"},"events":["push"],"id":1,"name":"web","type":"Repository"},"hook_id":1,"zen":"Keep it logically awesome."}`),
+		http.Header{http.CanonicalHeaderKey("X-GitHub-Event"): {"ping"}}
 }

@@ -18,7 +18,8 @@ func TestEventsSurviveReserialization(t *testing.T) {
 	for name, event := range map[string]func(string) []byte{
 		"standard-webhooks": provider.StandardWebhooksEvent,
 		"stripe":            provider.StripeEvent,
-		"github":            provider.GitHubPing,
+		"github":            provider.GitHubPush,
+		"github ping":       func(string) []byte { b, _ := provider.GitHubPing(); return b },
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := event("0b9e4a52-3c1d-4f0e-9a51-6f0d2b7c8e11")
@@ -50,4 +51,30 @@ func TestStripeEventIsAnEvent(t *testing.T) {
 	assert.Equal(t, "invoice", e.Data.Object["object"])
 	assert.Positive(t, e.Created)
 	assert.NotEqual(t, string(provider.StripeEvent("a")), string(provider.StripeEvent("b")), "one event per id")
+}
+
+// TestGitHubEvents: GitHub's deliveries are push events (GH-8) whose
+// commit ids differ from one event to the next; the first event of a new
+// webhook is the ping, named so in X-GitHub-Event (GH-5).
+func TestGitHubEvents(t *testing.T) {
+	var push struct {
+		Ref        string `json:"ref"`
+		After      string `json:"after"`
+		Repository struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	require.NoError(t, json.Unmarshal(provider.GitHubPush("a"), &push))
+	assert.Equal(t, "refs/heads/main", push.Ref)
+	assert.Len(t, push.After, 40)
+	assert.Equal(t, "octo-org/hello", push.Repository.FullName)
+	assert.NotEqual(t, string(provider.GitHubPush("a")), string(provider.GitHubPush("b")))
+
+	body, h := provider.GitHubPing()
+	assert.Equal(t, "ping", h.Get("X-GitHub-Event"))
+	assert.Contains(t, string(body), `"zen":`)
+	gh, err := provider.Lookup(provider.GitHub)
+	require.NoError(t, err)
+	require.NotNil(t, gh.First)
+	assert.Equal(t, "push", gh.Profile.Headers.Value["X-GitHub-Event"], "every other delivery is a push")
 }
