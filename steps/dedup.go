@@ -127,10 +127,7 @@ func (st *conformanceScenario) expectProcessedOnce(ctx context.Context) error {
 	if id == "" {
 		return errors.New("no event delivered in this scenario to ask about")
 	}
-	within := v.Within
-	if within <= 0 {
-		within = DefaultVerifyWithin
-	}
+	within := v.within()
 	client := st.verifyClient()
 	clk := st.cfg.clock()
 	deadline := clk.Now().Add(within)

@@ -60,6 +60,14 @@ type Verify struct {
 	Within time.Duration
 }
 
+// within is how long to poll: Within, or DefaultVerifyWithin.
+func (v *Verify) within() time.Duration {
+	if v.Within <= 0 {
+		return DefaultVerifyWithin
+	}
+	return v.Within
+}
+
 // ParseVerifyURL checks a verify URL template: an absolute http or https
 // URL that contains {transcript_id}.
 func ParseVerifyURL(template string) error {
@@ -220,10 +228,7 @@ func (st *conformanceScenario) expectProcessed(ctx context.Context) error {
 			return st.notApplicable(`the receiver acknowledged only "error" notifications in this run; with --verify api-fetch only a completed transcript's fetch proves processing (RC-17 checks the fetch of an error transcript)`)
 		}
 	}
-	within := v.Within
-	if within <= 0 {
-		within = DefaultVerifyWithin
-	}
+	within := v.within()
 	client := st.verifyClient()
 	clk := st.cfg.clock()
 	deadline := clk.Now().Add(within)
